@@ -1,0 +1,261 @@
+/**
+ * The one API table. Each command is declared once — name, request schema, response
+ * schema — and from it come the preload's `window.awe` methods, the main process's
+ * `ipcMain.handle` registrations and the WebSocket/REST server. DESIGN.md §2.
+ */
+import { z } from 'zod';
+import { EngineEvent } from './events';
+import { Artifact, NodeRun, RerunMode, Run, RunSummary } from './run';
+import { Problem, Workflow } from './workflow';
+
+export const ToolEffects = z.enum(['pure', 'read', 'write', 'network']);
+export type ToolEffects = z.infer<typeof ToolEffects>;
+
+/** A tool as the catalog, the palette and the planner see it. */
+export const ToolInfo = z.object({
+  name: z.string(),
+  title: z.string(),
+  description: z.string(),
+  effects: ToolEffects,
+  /** `builtin`, or the MCP server's name. */
+  source: z.string(),
+  version: z.string(),
+  inputSchema: z.record(z.string(), z.unknown()),
+  outputSchema: z.record(z.string(), z.unknown()).optional(),
+  /** MCP annotations (readOnlyHint, destructiveHint, …) where the server gives them. */
+  annotations: z.record(z.string(), z.unknown()).optional(),
+  /** Whether the policy gate asks before this tool's first call in a run. */
+  needsApproval: z.boolean(),
+});
+export type ToolInfo = z.infer<typeof ToolInfo>;
+
+/** One entry of the `mcpServers` format used by Claude Desktop and other MCP clients. */
+export const McpServerConfig = z.union([
+  z.object({
+    command: z.string().min(1),
+    args: z.array(z.string()).default([]),
+    env: z.record(z.string(), z.string()).optional(),
+    cwd: z.string().optional(),
+  }),
+  z.object({ url: z.url(), headers: z.record(z.string(), z.string()).optional() }),
+]);
+export type McpServerConfig = z.infer<typeof McpServerConfig>;
+export const McpConfigFile = z.object({ mcpServers: z.record(z.string(), McpServerConfig) });
+export type McpConfigFile = z.infer<typeof McpConfigFile>;
+
+export const McpServerInfo = z.object({
+  name: z.string(),
+  /** The exact command line (or URL) — shown verbatim for approval before first start. */
+  commandLine: z.string(),
+  approved: z.boolean(),
+  status: z.enum(['idle', 'starting', 'ready', 'error', 'restarting', 'unapproved']),
+  error: z.string().optional(),
+  tools: z.array(z.string()),
+});
+export type McpServerInfo = z.infer<typeof McpServerInfo>;
+
+export const Settings = z.object({
+  llm: z.object({
+    baseUrl: z.string().optional(),
+    model: z.string().optional(),
+    /** Never sent back: only whether one is set. */
+    apiKeySet: z.boolean(),
+  }),
+  planner: z.enum(['auto', 'offline', 'llm']),
+  allowTools: z.array(z.string()),
+  /** USD per 1M tokens, per model. */
+  prices: z.record(z.string(), z.object({ prompt: z.number(), completion: z.number() })),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export const SettingsUpdate = z.object({
+  llm: z
+    .object({
+      baseUrl: z.string().optional(),
+      model: z.string().optional(),
+      /** Write-only. An empty string clears the key. */
+      apiKey: z.string().optional(),
+    })
+    .optional(),
+  planner: z.enum(['auto', 'offline', 'llm']).optional(),
+  allowTools: z.array(z.string()).optional(),
+  prices: z.record(z.string(), z.object({ prompt: z.number(), completion: z.number() })).optional(),
+});
+export type SettingsUpdate = z.infer<typeof SettingsUpdate>;
+
+export const WorkflowDiff = z.object({
+  added: z.array(z.string()),
+  removed: z.array(z.string()),
+  changed: z.array(z.string()),
+  /** Nodes the person edited by hand that the new plan keeps. */
+  kept: z.array(z.string()).default([]),
+});
+export type WorkflowDiff = z.infer<typeof WorkflowDiff>;
+
+export const WorkflowSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  goal: z.string().optional(),
+  version: z.number(),
+  nodeCount: z.number(),
+  updatedAt: z.number(),
+});
+export type WorkflowSummary = z.infer<typeof WorkflowSummary>;
+
+export const RunDetail = z.object({
+  run: Run,
+  nodeRuns: z.array(NodeRun),
+  events: z.array(EngineEvent),
+  artifacts: z.array(Artifact),
+});
+export type RunDetail = z.infer<typeof RunDetail>;
+
+export const ArtifactPreview = z.object({
+  artifact: Artifact,
+  /** `text` for text-like mimes (cut at `truncated`), `base64` for images. */
+  text: z.string().optional(),
+  base64: z.string().optional(),
+  truncated: z.boolean(),
+});
+export type ArtifactPreview = z.infer<typeof ArtifactPreview>;
+
+const Empty = z.object({}).strict();
+const Ok = z.object({ ok: z.literal(true) });
+
+/** How a command's result is exported: a saved file (desktop) or a download URL (browser). */
+export const ExportResult = z.object({
+  /** Where the file was written (desktop save dialog), or null when the person cancelled. */
+  path: z.string().nullable().optional(),
+  /** A same-origin URL the browser downloads from. */
+  url: z.string().optional(),
+  fileName: z.string(),
+});
+export type ExportResult = z.infer<typeof ExportResult>;
+
+function command<Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res, doc: string) {
+  return { request, response, doc };
+}
+
+export const api = {
+  'plan': command(
+    z.object({
+      goal: z.string().min(1).max(10_000),
+      planner: z.enum(['auto', 'offline', 'llm']).optional(),
+      /** The graph on the canvas: replanning returns a diff against it. */
+      current: Workflow.optional(),
+    }),
+    z.object({ workflow: Workflow, planner: z.enum(['offline', 'llm']), explanation: z.string(), diff: WorkflowDiff.optional() }),
+    'Plan a goal into a workflow; with `current`, replan and return the diff.',
+  ),
+  'workflows.validate': command(
+    z.object({ workflow: z.unknown() }),
+    z.object({ ok: z.boolean(), problems: z.array(Problem) }),
+    'Validate a workflow document; every problem is listed.',
+  ),
+  'workflows.save': command(z.object({ workflow: Workflow }), z.object({ workflow: Workflow }), 'Save (version bumped).'),
+  'workflows.get': command(z.object({ id: z.string() }), z.object({ workflow: Workflow }), 'Load a saved workflow.'),
+  'workflows.list': command(Empty, z.object({ workflows: z.array(WorkflowSummary) }), 'Saved workflows, newest first.'),
+  'workflows.delete': command(z.object({ id: z.string() }), Ok, 'Delete a saved workflow (its runs stay).'),
+  'workflows.import': command(
+    z.object({ text: z.string().max(50 * 1024 * 1024), fileName: z.string().optional() }),
+    z.object({ ok: z.boolean(), workflow: Workflow.optional(), problems: z.array(Problem) }),
+    'Import an `*.awe.json` text; a bad file changes nothing and says why.',
+  ),
+  'workflows.export': command(
+    z.object({ id: z.string().optional(), workflow: Workflow.optional() }),
+    z.object({ text: z.string(), fileName: z.string() }),
+    'Serialise a workflow as `*.awe.json` text.',
+  ),
+  'runs.start': command(
+    z.object({
+      workflowId: z.string().optional(),
+      workflow: Workflow.optional(),
+      inputs: z.record(z.string(), z.unknown()).default({}),
+      allow: z.array(z.string()).optional(),
+    }),
+    z.object({ runId: z.string() }),
+    'Start a run of a saved workflow or of the given document.',
+  ),
+  'runs.cancel': command(z.object({ runId: z.string() }), Ok, 'Cancel a run: abort running tools, start nothing new.'),
+  'runs.rerunNode': command(
+    z.object({
+      runId: z.string(),
+      nodeId: z.string(),
+      mode: RerunMode.default('downstream'),
+      /** Replace the node's input bindings for this rerun. */
+      inputs: z.record(z.string(), z.unknown()).optional(),
+    }),
+    Ok,
+    'Rerun one node of a finished run (only it, or it and downstream).',
+  ),
+  'runs.retryFailed': command(z.object({ runId: z.string() }), Ok, 'Rerun every dead letter of the run.'),
+  'runs.resume': command(z.object({ runId: z.string().optional() }), z.object({ runIds: z.array(z.string()) }), 'Resume interrupted runs.'),
+  'runs.approve': command(
+    z.object({ runId: z.string(), nodeId: z.string(), approved: z.boolean(), comment: z.string().max(10_000).optional() }),
+    Ok,
+    'Answer an approval request.',
+  ),
+  'runs.list': command(
+    z.object({ workflowId: z.string().optional(), limit: z.number().int().min(1).max(1000).optional() }),
+    z.object({ runs: z.array(RunSummary) }),
+    'Runs, newest first.',
+  ),
+  'runs.get': command(z.object({ runId: z.string() }), RunDetail, 'A run with its snapshot, node runs, events and artifacts.'),
+  'runs.events': command(
+    z.object({ runId: z.string(), afterSeq: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(100_000).optional() }),
+    z.object({ events: z.array(EngineEvent) }),
+    'Events of a run after a sequence number (catch-up after reconnect).',
+  ),
+  'tools.list': command(Empty, z.object({ tools: z.array(ToolInfo) }), 'The tool catalog: built-ins and MCP tools.'),
+  'mcp.list': command(Empty, z.object({ servers: z.array(McpServerInfo) }), 'Configured MCP servers and their state.'),
+  'mcp.import': command(
+    z.object({ text: z.string().max(10 * 1024 * 1024) }),
+    z.object({ servers: z.array(McpServerInfo) }),
+    'Add servers from an `mcpServers` JSON text (they start unapproved).',
+  ),
+  'mcp.approve': command(z.object({ name: z.string() }), z.object({ servers: z.array(McpServerInfo) }), 'Approve a server’s command to start.'),
+  'mcp.remove': command(z.object({ name: z.string() }), z.object({ servers: z.array(McpServerInfo) }), 'Remove a server.'),
+  'settings.get': command(Empty, Settings, 'Current settings (the API key is never returned).'),
+  'settings.update': command(SettingsUpdate, Settings, 'Update settings.'),
+  'artifacts.list': command(z.object({ runId: z.string() }), z.object({ artifacts: z.array(Artifact) }), 'Artifacts of a run.'),
+  'artifacts.preview': command(
+    z.object({ artifactId: z.string(), maxBytes: z.number().int().min(1).max(10 * 1024 * 1024).optional() }),
+    ArtifactPreview,
+    'The beginning of an artifact, for preview.',
+  ),
+  'artifacts.export': command(z.object({ artifactId: z.string() }), ExportResult, 'Export one artifact (save dialog / download).'),
+  'runs.export': command(z.object({ runId: z.string() }), ExportResult, 'Export a run as a zip bundle of workflow, events and artifacts.'),
+} as const;
+
+export type Api = typeof api;
+export type CommandName = keyof Api;
+export type RequestOf<C extends CommandName> = z.input<Api[C]['request']>;
+export type ResponseOf<C extends CommandName> = z.output<Api[C]['response']>;
+export const COMMAND_NAMES = Object.keys(api) as CommandName[];
+
+/** A typed error every transport returns for a bad request or a failed command. */
+export const ApiError = z.object({
+  code: z.enum(['bad-request', 'not-found', 'conflict', 'forbidden', 'internal', 'unknown-command', 'invalid-workflow']),
+  message: z.string(),
+  problems: z.array(Problem).optional(),
+});
+export type ApiError = z.infer<typeof ApiError>;
+
+/** Converts `workflows.list` into the preload method name `workflowsList`. */
+export function methodName(c: CommandName): string {
+  return c.replace(/\.(\w)/g, (_, ch: string) => ch.toUpperCase());
+}
+
+/** `window.awe`: one named method per command, plus the event subscription. */
+export type AweApi = {
+  [C in CommandName as C extends `${infer A}.${infer B}` ? `${A}${Capitalize<B>}` : C]: (
+    request: RequestOf<C>,
+  ) => Promise<ResponseOf<C>>;
+} & {
+  events: {
+    /** Receives event batches (one per ~16 ms frame). Returns an unsubscribe function. */
+    subscribe(cb: (events: EngineEvent[]) => void): () => void;
+  };
+  /** `electron` inside the desktop app, `web` in a browser against `awe serve`. */
+  platform: 'electron' | 'web';
+};

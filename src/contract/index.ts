@@ -1,0 +1,5 @@
+export * from './workflow';
+export * from './run';
+export * from './events';
+export * from './fold';
+export * from './api';

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'electron/**/*.test.ts', 'tests/unit/**/*.test.ts'],
+    exclude: ['node_modules', 'out', 'dist', 'tests/e2e/**'],
+    environment: 'node',
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Two cores: keep the pool small so integration tests that spawn processes stay stable.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
