@@ -1,0 +1,132 @@
+/**
+ * The engine facade: what the transports (IPC handlers, the REST/WebSocket server,
+ * the CLI) may call. `createEngine(options)` in engine.ts returns one.
+ */
+import type {
+  Artifact,
+  EngineEvent,
+  McpServerInfo,
+  NodeRun,
+  Problem,
+  RerunMode,
+  Run,
+  RunSummary,
+  RunView,
+  Settings,
+  SettingsUpdate,
+  ToolInfo,
+  Workflow,
+  WorkflowDiff,
+  WorkflowSummary,
+} from '../contract';
+import type { LlmChatClient, ToolSpec } from './tools/types';
+
+/** Where API keys live: safeStorage in Electron, a 0600 file or the environment headless. */
+export interface SecretStore {
+  get(name: string): string | undefined;
+  set(name: string, value: string | undefined): void;
+}
+
+export interface EngineOptions {
+  /** The data folder: SQLite file, artifacts, workspaces. */
+  dataDir: string;
+  /** Nodes running at once across all runs. @default 16 */
+  globalConcurrency?: number;
+  /**
+   * Whether a person can answer approval requests (desktop app, `awe serve`).
+   * Headless runs (`awe run`) refuse risky tools instead of asking. @default false
+   */
+  interactive?: boolean;
+  /** Tools allowed without asking, in every run (`--allow`). Supports `prefix.*`. */
+  allow?: string[];
+  /** Path of an `mcpServers` JSON file (`--mcp-config`, `AWE_MCP_CONFIG`). */
+  mcpConfigPath?: string;
+  /** Extra tools (tests register test-only tools here; the CLI ships none). */
+  extraTools?: ToolSpec[];
+  /** Overrides the configured LLM client (tests point this at a scripted server). */
+  llm?: LlmChatClient;
+  secrets?: SecretStore;
+  /** Resume runs left `running` by a crash when the engine opens. @default false */
+  resumeOnOpen?: boolean;
+}
+
+export interface StartRunOptions {
+  inputs?: Record<string, unknown>;
+  /** Nodes of this run that may run at once. @default workflow.settings.concurrency ?? 8 */
+  concurrency?: number;
+  /** Extra tools allowed for this run only. */
+  allow?: string[];
+  /** Folder the file tools may use. @default a fresh folder under the data folder */
+  workspaceDir?: string;
+}
+
+export interface PlanOptions {
+  planner?: 'auto' | 'offline' | 'llm';
+  current?: Workflow;
+  signal?: AbortSignal;
+}
+
+export interface PlanResult {
+  workflow: Workflow;
+  planner: 'offline' | 'llm';
+  explanation: string;
+  diff?: WorkflowDiff;
+}
+
+export interface RunHandle {
+  runId: string;
+  /** Settles when the run reaches a terminal state (or waits for a person). */
+  done: Promise<RunView>;
+}
+
+export interface Engine {
+  readonly dataDir: string;
+
+  // Workflows
+  validate(doc: unknown): { ok: boolean; problems: Problem[]; workflow?: Workflow };
+  saveWorkflow(workflow: Workflow): Workflow;
+  getWorkflow(id: string): Workflow | undefined;
+  listWorkflows(): WorkflowSummary[];
+  deleteWorkflow(id: string): boolean;
+
+  // Planning
+  plan(goal: string, options?: PlanOptions): Promise<PlanResult>;
+
+  // Runs
+  startRun(workflow: Workflow, options?: StartRunOptions): RunHandle;
+  cancelRun(runId: string): void;
+  rerunNode(runId: string, nodeId: string, options?: { mode?: RerunMode; inputs?: Record<string, unknown> }): RunHandle;
+  retryFailed(runId: string): RunHandle;
+  /** Resumes runs left running by a crash (one, or all); returns their ids. */
+  resumeRuns(runId?: string): RunHandle[];
+  approve(runId: string, nodeId: string, approved: boolean, comment?: string): void;
+  waitForRun(runId: string): Promise<RunView>;
+  runView(runId: string): RunView | undefined;
+  getRun(runId: string): Run | undefined;
+  listRuns(filter?: { workflowId?: string; limit?: number }): RunSummary[];
+  nodeRuns(runId: string): NodeRun[];
+  events(runId: string, afterSeq?: number, limit?: number): EngineEvent[];
+  /** Receives event batches, one per scheduler tick. Returns an unsubscribe function. */
+  subscribe(listener: (batch: EngineEvent[]) => void): () => void;
+
+  // Tools and MCP
+  listTools(): Promise<ToolInfo[]>;
+  listMcpServers(): McpServerInfo[];
+  importMcpServers(text: string): McpServerInfo[];
+  approveMcpServer(name: string): McpServerInfo[];
+  removeMcpServer(name: string): McpServerInfo[];
+
+  // Artifacts
+  listArtifacts(runId: string): Artifact[];
+  getArtifact(id: string): Artifact | undefined;
+  /** Absolute path of the artifact's file (checked to stay inside the artifacts folder). */
+  artifactPath(id: string): string;
+  /** A zip of the run's workflow snapshot, events (JSONL) and artifacts. */
+  exportRunBundle(runId: string): Promise<Uint8Array>;
+
+  // Settings
+  getSettings(): Settings;
+  updateSettings(update: SettingsUpdate): Settings;
+
+  close(): Promise<void>;
+}
