@@ -60,6 +60,8 @@ export interface ToolContext {
   requestApproval(message: string, details?: { tool?: string; input?: unknown }): Promise<{ approved: boolean; comment?: string }>;
   /** Calls another registered tool through the policy gate (used by `agent.run`). */
   callTool(name: string, input: unknown): Promise<unknown>;
+  /** A registered tool's name, description and input JSON Schema (used by `agent.run` to offer tools to the model). */
+  describeTool?(name: string): { name: string; description: string; inputSchema: Record<string, unknown> } | undefined;
 }
 
 export interface ToolSpec<I = any, O = any> {
