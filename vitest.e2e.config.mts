@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+/** Playwright in Chromium against a real `awe serve` (scripts/e2e.mjs decides whether a browser exists). */
+export default defineConfig({
+  test: {
+    include: ['tests/e2e/**/*.e2e.test.ts'],
+    environment: 'node',
+    testTimeout: 90_000,
+    hookTimeout: 90_000,
+    pool: 'forks',
+    // One browser at a time on a 2-core machine.
+    maxWorkers: 1,
+    fileParallelism: false,
+  },
+});
