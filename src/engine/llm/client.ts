@@ -101,7 +101,7 @@ export function createLlmClient(cfg: LlmConfig): LlmChatClient {
 
 /** Costs `usage` with the price table: exact model name first, else the longest matching prefix. */
 export function costOf(model: string, promptTokens: number, completionTokens: number, prices: PriceTable): number {
-  let price = prices[model];
+  let price: { prompt: number; completion: number } | undefined = prices[model];
   if (!price) {
     const prefix = Object.keys(prices)
       .filter((k) => model.startsWith(k))
