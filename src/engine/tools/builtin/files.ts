@@ -1,0 +1,205 @@
+/**
+ * `file.read`, `file.write`, `file.list`: the run's workspace folder as plans see it.
+ * Every path is workspace-relative and confined to it (workspace-path.ts).
+ */
+import { lstat, mkdir, open, readdir, realpath, stat, writeFile, appendFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { permanent } from '../../errors';
+import type { ToolContext, ToolSpec } from '../types';
+import { resolveInWorkspace, workspaceRelative } from './workspace-path';
+
+/** @default 5 MB */
+export const DEFAULT_FILE_MAX_BYTES = 5 * 1024 * 1024;
+/** @default 1000 */
+export const DEFAULT_LIST_MAX_ENTRIES = 1000;
+
+function fsError(err: unknown, userPath: string): never {
+  const code = (err as { code?: string }).code;
+  if (code === 'ENOENT') throw permanent('NOT_FOUND', `'${userPath}' does not exist in the workspace`, { cause: err });
+  if (code === 'EISDIR') throw permanent('IS_A_DIRECTORY', `'${userPath}' is a folder, not a file`, { cause: err });
+  if (code === 'ENOTDIR') throw permanent('NOT_A_DIRECTORY', `a parent of '${userPath}' is a file, not a folder`, { cause: err });
+  if (code === 'EACCES' || code === 'EPERM') throw permanent('ACCESS_DENIED', `no permission to access '${userPath}'`, { cause: err });
+  throw err;
+}
+
+// ---------------------------------------------------------------- file.read
+
+export const FileReadInput = z.object({
+  path: z.string().min(1).describe('Path relative to the workspace.'),
+  encoding: z.enum(['utf8', 'base64']).default('utf8'),
+  maxBytes: z.number().int().positive().default(DEFAULT_FILE_MAX_BYTES).describe('Read at most this many bytes; `truncated` says the file was longer.'),
+});
+export const FileReadOutput = z.object({
+  path: z.string(),
+  text: z.string().optional(),
+  base64: z.string().optional(),
+  /** The whole file's size in bytes. */
+  size: z.number().int().min(0),
+  truncated: z.boolean(),
+});
+
+export const fileReadTool: ToolSpec<z.infer<typeof FileReadInput>, z.infer<typeof FileReadOutput>> = {
+  name: 'file.read',
+  title: 'Read file',
+  description: 'Read a file from the workspace as UTF-8 text or base64, up to maxBytes.',
+  version: '1',
+  input: FileReadInput,
+  output: FileReadOutput,
+  effects: 'read',
+  source: 'builtin',
+  async run(input, ctx) {
+    const abs = await resolveInWorkspace(ctx.workspaceDir, input.path);
+    let handle;
+    try {
+      handle = await open(abs, 'r');
+    } catch (err) {
+      fsError(err, input.path);
+    }
+    try {
+      const { size } = await handle.stat().catch((err) => fsError(err, input.path));
+      const length = Math.min(size, input.maxBytes);
+      const buffer = Buffer.alloc(length);
+      let offset = 0;
+      while (offset < length) {
+        const { bytesRead } = await handle.read(buffer, offset, length - offset, offset).catch((err) => fsError(err, input.path));
+        if (bytesRead === 0) break;
+        offset += bytesRead;
+      }
+      const data = buffer.subarray(0, offset);
+      const rel = await workspaceRelative(ctx.workspaceDir, abs);
+      const content = input.encoding === 'base64' ? { base64: data.toString('base64') } : { text: data.toString('utf8') };
+      return { path: rel, ...content, size, truncated: size > offset };
+    } finally {
+      await handle.close();
+    }
+  },
+};
+
+// ---------------------------------------------------------------- file.write
+
+export const FileWriteInput = z.object({
+  path: z.string().min(1).describe('Path relative to the workspace; missing folders are created.'),
+  content: z
+    .union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())])
+    .describe('Text (or base64 with encoding "base64"); objects and arrays are written as pretty JSON.'),
+  encoding: z.enum(['utf8', 'base64']).default('utf8'),
+  append: z.boolean().default(false),
+});
+export const FileWriteOutput = z.object({
+  path: z.string(),
+  /** The file's size in bytes after the write. */
+  size: z.number().int().min(0),
+});
+
+function contentBytes(content: z.infer<typeof FileWriteInput>['content'], encoding: 'utf8' | 'base64'): Buffer {
+  if (typeof content !== 'string') return Buffer.from(`${JSON.stringify(content, null, 2)}\n`, 'utf8');
+  if (encoding === 'base64') {
+    if (!/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(content)) throw permanent('BAD_BASE64', 'content is not valid base64');
+    return Buffer.from(content, 'base64');
+  }
+  return Buffer.from(content, 'utf8');
+}
+
+export const fileWriteTool: ToolSpec<z.infer<typeof FileWriteInput>, z.infer<typeof FileWriteOutput>> = {
+  name: 'file.write',
+  title: 'Write file',
+  description: 'Write (or append) text, base64 bytes or JSON to a file in the workspace, creating folders as needed.',
+  version: '1',
+  input: FileWriteInput,
+  output: FileWriteOutput,
+  effects: 'write',
+  source: 'builtin',
+  async run(input, ctx) {
+    const data = contentBytes(input.content, input.encoding);
+    await mkdir(ctx.workspaceDir, { recursive: true });
+    const abs = await resolveInWorkspace(ctx.workspaceDir, input.path);
+    try {
+      await mkdir(path.dirname(abs), { recursive: true });
+      // Re-check after creating folders: a parent may have been swapped for a link meanwhile.
+      const checked = await resolveInWorkspace(ctx.workspaceDir, input.path);
+      await (input.append ? appendFile : writeFile)(checked, data);
+      const { size } = await stat(checked);
+      ctx.log('info', `${input.append ? 'appended' : 'wrote'} ${data.byteLength} bytes to ${input.path}`);
+      return { path: await workspaceRelative(ctx.workspaceDir, checked), size };
+    } catch (err) {
+      fsError(err, input.path);
+    }
+  },
+};
+
+// ---------------------------------------------------------------- file.list
+
+export const FileListInput = z.object({
+  path: z.string().min(1).default('.').describe('Folder relative to the workspace.'),
+  recursive: z.boolean().default(false),
+  glob: z.string().optional().describe('Keep files whose name matches, e.g. "*.csv" (* and ? wildcards; a pattern with "/" matches the whole path).'),
+  maxEntries: z.number().int().positive().default(DEFAULT_LIST_MAX_ENTRIES),
+});
+export const FileEntry = z.object({ path: z.string(), type: z.enum(['file', 'dir']), size: z.number().int().min(0) });
+export const FileListOutput = z.object({ entries: z.array(FileEntry), truncated: z.boolean() });
+
+/** `*` and `?` wildcards; every other character is literal. */
+export function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  return new RegExp(`^${body}$`, process.platform === 'win32' ? 'i' : '');
+}
+
+async function listFolder(ctx: ToolContext, input: z.infer<typeof FileListInput>) {
+  const start = await resolveInWorkspace(ctx.workspaceDir, input.path);
+  const realRoot = await realpath(path.resolve(ctx.workspaceDir));
+  const info = await stat(start).catch((err) => fsError(err, input.path));
+  if (!info.isDirectory()) throw permanent('NOT_A_DIRECTORY', `'${input.path}' is a file, not a folder`);
+  const pattern = input.glob ? globToRegExp(input.glob) : undefined;
+  const matchesPath = input.glob?.includes('/') ?? false;
+  const entries: z.infer<typeof FileEntry>[] = [];
+  let truncated = false;
+  const queue = [start];
+  while (queue.length > 0 && !truncated) {
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    const dir = queue.shift()!;
+    const children = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+    for (const child of children) {
+      const abs = path.join(dir, child.name);
+      const rel = path.relative(realRoot, abs).split(path.sep).join('/');
+      let isDir = child.isDirectory();
+      let size = 0;
+      if (child.isSymbolicLink()) {
+        // Links are listed only when they stay inside, and never descended (no loops).
+        const target = await realpath(abs).catch(() => undefined);
+        const inside = target && !path.relative(realRoot, target).startsWith('..') && !path.isAbsolute(path.relative(realRoot, target));
+        if (!inside) continue;
+        const targetInfo = await stat(target);
+        isDir = targetInfo.isDirectory();
+        size = isDir ? 0 : targetInfo.size;
+      } else if (child.isFile()) {
+        size = (await lstat(abs)).size;
+      } else if (!isDir) {
+        continue; // sockets, FIFOs, devices
+      }
+      if (isDir && input.recursive && !child.isSymbolicLink()) queue.push(abs);
+      const matches = !pattern || (!isDir && pattern.test(matchesPath ? rel : child.name));
+      if (!matches) continue;
+      if (entries.length >= input.maxEntries) {
+        truncated = true;
+        break;
+      }
+      entries.push({ path: rel, type: isDir ? 'dir' : 'file', size });
+    }
+  }
+  return { entries, truncated };
+}
+
+export const fileListTool: ToolSpec<z.infer<typeof FileListInput>, z.infer<typeof FileListOutput>> = {
+  name: 'file.list',
+  title: 'List files',
+  description: 'List files and folders in a workspace folder, optionally recursive and filtered by a name pattern like "*.csv".',
+  version: '1',
+  input: FileListInput,
+  output: FileListOutput,
+  effects: 'read',
+  source: 'builtin',
+  run: (input, ctx) => listFolder(ctx, input),
+};
+
+export const fileTools: ToolSpec[] = [fileReadTool, fileWriteTool, fileListTool];
