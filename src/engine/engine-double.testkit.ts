@@ -100,7 +100,15 @@ export function createEngineDouble(dataDir = '/tmp/awe-engine-double'): EngineDo
       return finishedHandle(runId);
     },
     cancelRun: (runId) => void record('cancelRun', runId),
-    rerunNode: (runId, nodeId, options) => (record('rerunNode', runId, nodeId, options), finishedHandle(runId)),
+    rerunNode(runId, nodeId, options) {
+      record('rerunNode', runId, nodeId, options);
+      emit(runId, [
+        { type: 'node.rerun', nodeId, mode: options?.mode ?? 'downstream', nodes: [nodeId] },
+        { type: 'node.status', nodeId, status: 'succeeded', generation: 1, attempt: 1, reason: 'rerun' },
+        { type: 'run.finished', status: 'succeeded' },
+      ]);
+      return finishedHandle(runId);
+    },
     retryFailed: (runId) => (record('retryFailed', runId), finishedHandle(runId)),
     resumeRuns: (runId) => (record('resumeRuns', runId), runId ? [finishedHandle(runId)] : []),
     approve: (...args) => void record('approve', ...args),

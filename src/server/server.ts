@@ -1,0 +1,165 @@
+/**
+ * `awe serve`: the API over REST + WebSocket and the built renderer for a browser, on
+ * node:http and `ws`. Secure by default: loopback only unless a token is set, the token
+ * checked on every request and WebSocket, Host/Origin checked, bodies capped at 10 MB,
+ * and every bad request answered with a 4xx instead of a crash.
+ */
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { WebSocketServer } from 'ws';
+import { createHandlers } from '../engine/handlers';
+import type { Engine } from '../engine/types';
+import { checkAccess, generateToken, isLoopbackHost } from './auth';
+import type { AccessPolicy } from './auth';
+import { HttpError, MAX_BODY_BYTES, SECURITY_HEADERS, sendError, sendJson } from './http';
+import { docsPage, openApiDocument } from './openapi';
+import { handleRest, STREAMED } from './rest';
+import { serveStatic } from './static';
+import { attachSocketHub } from './ws';
+import type { EventStreamStats } from './ws';
+
+export interface ServerOptions {
+  engine: Engine;
+  /** Address to bind. Anything but loopback requires a token. @default '127.0.0.1' */
+  host?: string;
+  /** Port to listen on; 0 picks a free one. @default 8787 */
+  port?: number;
+  /** Required on every request when set; generated for non-loopback hosts when absent. */
+  token?: string;
+  /** The built renderer. @default 'out/renderer' (from the working directory) */
+  staticDir?: string;
+  /** Event coalescing window for WebSocket clients; 0 = one message per event. @default 16 */
+  eventBatchMs?: number;
+  /** Where the generated-token notice goes. @default console.log */
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:8787` (without the token). */
+  url: string;
+  /** The token clients must send (given, or generated for a non-loopback host). */
+  token?: string;
+  /** Event messages and events sent to WebSocket clients so far. */
+  stats: EventStreamStats;
+  close(): Promise<void>;
+}
+
+const DOCS_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const loopback = isLoopbackHost(host);
+  let token = options.token || undefined;
+  if (!loopback && !token) {
+    token = generateToken();
+    (options.log ?? console.log)(`Binding to ${host} (not loopback) requires a token; generated one: ${token}`);
+  }
+  const policy: AccessPolicy = { token, loopbackOnly: loopback };
+  const staticDir = resolve(options.staticDir ?? 'out/renderer');
+  const engine = options.engine;
+  const handlers = createHandlers(engine, {
+    downloadUrl: (kind, id) => (kind === 'artifact' ? `/api/artifacts/${encodeURIComponent(id)}/download` : `/api/runs/${encodeURIComponent(id)}/export`),
+  });
+
+  const isApiPath = (p: string) => p === '/health' || p === '/ws' || p.startsWith('/api/') || p === '/api';
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      return sendError(res, 400, { code: 'bad-request', message: 'The request URL is malformed.' });
+    }
+    const api = isApiPath(url.pathname);
+    const access = checkAccess(req, url, policy, { api });
+    if (!access.ok) {
+      if (access.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+      return sendError(res, access.status, { code: 'forbidden', message: access.message });
+    }
+    if (access.setCookie) res.setHeader('Set-Cookie', access.setCookie);
+
+    if (url.pathname === '/api/openapi.json' && req.method === 'GET') return sendJson(res, 200, openApiDocument());
+    if (url.pathname === '/api/docs' && req.method === 'GET') {
+      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': DOCS_CSP });
+      return void res.end(docsPage());
+    }
+    const answer = await handleRest({ engine, handlers }, req, res, url);
+    if (answer === STREAMED) return;
+    if (answer !== false) return sendJson(res, 200, answer);
+    if (api) return sendError(res, 404, { code: 'not-found', message: `No route ${req.method} ${url.pathname}. See /api/docs.` });
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return sendError(res, 405, { code: 'bad-request', message: `${req.method} is not allowed on ${url.pathname}.` });
+    }
+    const served = await serveStatic(staticDir, url.pathname, res, req.method);
+    if (served === 'forbidden') return sendError(res, 403, { code: 'forbidden', message: 'That path is outside the app folder.' });
+    if (served === 'not-found') {
+      if (!existsSync(resolve(staticDir, 'index.html'))) {
+        return sendError(res, 503, { code: 'not-found', message: `The browser UI is not built (no ${staticDir}/index.html): run \`npm run build:web\`.` });
+      }
+      return sendError(res, 404, { code: 'not-found', message: `No file ${url.pathname}.` });
+    }
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (err instanceof HttpError) {
+        if (err.status === 413) {
+          // The rest of the body is never read: close the connection after answering.
+          res.setHeader('Connection', 'close');
+          res.on('finish', () => setTimeout(() => req.destroy(), 200).unref());
+        }
+        return sendError(res, err.status, err.error);
+      }
+      sendError(res, 500, { code: 'internal', message: err instanceof Error ? err.message : String(err) });
+    });
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
+  const hub = attachSocketHub(wss, engine, handlers, { eventBatchMs: options.eventBatchMs });
+  server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      return void socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    }
+    if (url.pathname !== '/ws') return void socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    const access = checkAccess(req, url, policy, { api: true });
+    if (!access.ok) {
+      const line = access.status === 401 ? '401 Unauthorized' : '403 Forbidden';
+      return void socket.end(`HTTP/1.1 ${line}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${access.message}`);
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  await new Promise<void>((ready, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? 8787, host, () => {
+      server.off('error', fail);
+      ready();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    token,
+    stats: hub.stats,
+    async close() {
+      hub.close();
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((done) => wss.close(() => done()));
+      server.closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+    },
+  };
+}
