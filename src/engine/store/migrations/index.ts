@@ -1,0 +1,14 @@
+/**
+ * Numbered schema migrations, applied in order. Add a file `000N-what.ts` exporting a
+ * `Migration` with the next version and list it here; never edit one that has shipped.
+ */
+import { init } from './0001-init';
+
+export interface Migration {
+  /** Becomes the database's `user_version` once applied. */
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [init];

@@ -1,0 +1,432 @@
+/**
+ * The engine's SQLite store (DESIGN.md §7): workflows and their versions, runs, the
+ * event log with its node-run projection, artifacts, the output cache, settings and
+ * approval decisions. Every statement is prepared once, in the constructor.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Artifact, EngineEvent, NodeRun, Run, RunStatus, RunSummary, Workflow, WorkflowSummary } from '../../contract';
+import type { Transaction } from 'better-sqlite3';
+import { openDatabase, timed, type SqliteDatabase } from './db';
+import { NodeRunProjection } from './projection';
+
+/** What the engine keeps about a run beyond the public `Run`. */
+export interface RunRecord {
+  run: Run;
+  /** Nodes of the run that may run at once, when the starter chose it. */
+  concurrency: number | null;
+  workspaceDir: string;
+  /** Tools allowed for this run only (`--allow`). */
+  allow: string[];
+  /** The process executing the run, for liveness checks; null once it let go. */
+  ownerPid: number | null;
+  /** Set by `awe cancel` from another process; the owner polls it. */
+  cancelRequested: boolean;
+}
+
+export interface NewRun {
+  id: string;
+  workflow: Workflow;
+  inputs: Record<string, unknown>;
+  concurrency?: number;
+  workspaceDir: string;
+  allow?: string[];
+  ownerPid: number;
+  startedAt: number;
+}
+
+export interface StoredArtifact extends Artifact {
+  /** Path relative to the artifacts root. */
+  relPath: string;
+}
+
+export interface ApprovalRow {
+  approved: boolean | null;
+  comment: string | null;
+  decidedAt: number | null;
+  consumed: boolean;
+}
+
+const RUN_STATE_EVENTS = new Set(['run.started', 'run.status', 'run.finished']);
+
+export class Store {
+  readonly db: SqliteDatabase;
+  private readonly projection: NodeRunProjection;
+  private readonly s;
+  private readonly appendTx: Transaction<(batch: readonly EngineEvent[]) => void>;
+
+  /** Opens (creating if needed) `<dataDir>/awe.db`. */
+  static open(dataDir: string): Store {
+    mkdirSync(dataDir, { recursive: true });
+    return new Store(openDatabase(join(dataDir, 'awe.db')));
+  }
+
+  constructor(db: SqliteDatabase) {
+    this.db = db;
+    this.projection = new NodeRunProjection(db);
+    const p = (sql: string) => db.prepare(sql);
+    this.s = {
+      workflowGet: p('SELECT json FROM workflows WHERE id = ?'),
+      workflowUpsert: p(`
+        INSERT INTO workflows (id, name, goal, version, node_count, json, created_at, updated_at)
+        VALUES (@id, @name, @goal, @version, @nodeCount, @json, @now, @now)
+        ON CONFLICT (id) DO UPDATE SET name = excluded.name, goal = excluded.goal, version = excluded.version,
+          node_count = excluded.node_count, json = excluded.json, updated_at = excluded.updated_at`),
+      workflowVersionInsert: p('INSERT OR REPLACE INTO workflow_versions (workflow_id, version, json, saved_at) VALUES (?, ?, ?, ?)'),
+      workflowVersions: p('SELECT version, saved_at AS savedAt FROM workflow_versions WHERE workflow_id = ? ORDER BY version'),
+      workflowVersionGet: p('SELECT json FROM workflow_versions WHERE workflow_id = ? AND version = ?'),
+      workflowList: p('SELECT id, name, goal, version, node_count AS nodeCount, updated_at AS updatedAt FROM workflows ORDER BY updated_at DESC'),
+      workflowDelete: p('DELETE FROM workflows WHERE id = ?'),
+      workflowVersionsDelete: p('DELETE FROM workflow_versions WHERE workflow_id = ?'),
+      runInsert: p(`
+        INSERT INTO runs (id, workflow_id, workflow_name, snapshot, status, inputs, concurrency, workspace_dir, allow, owner_pid, started_at)
+        VALUES (@id, @workflowId, @workflowName, @snapshot, 'running', @inputs, @concurrency, @workspaceDir, @allow, @ownerPid, @startedAt)`),
+      runGet: p('SELECT * FROM runs WHERE id = ?'),
+      runList: p(`SELECT id, workflow_id, workflow_name, status, started_at, finished_at FROM runs
+        WHERE (@workflowId IS NULL OR workflow_id = @workflowId) ORDER BY started_at DESC, id DESC LIMIT @limit`),
+      runsUnfinished: p(`SELECT id FROM runs WHERE status IN ('running', 'waiting', 'interrupted') ORDER BY started_at`),
+      runSetOwner: p('UPDATE runs SET owner_pid = ? WHERE id = ?'),
+      runRequestCancel: p('UPDATE runs SET cancel_requested = 1 WHERE id = ?'),
+      runClearCancel: p('UPDATE runs SET cancel_requested = 0 WHERE id = ?'),
+      runCancelRequested: p('SELECT cancel_requested FROM runs WHERE id = ?'),
+      eventInsert: p('INSERT INTO events (run_id, seq, type, ts, json) VALUES (?, ?, ?, ?, ?)'),
+      eventsAfter: p('SELECT json FROM events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
+      maxSeq: p('SELECT max(seq) AS seq FROM events WHERE run_id = ?'),
+      nodeRuns: p('SELECT * FROM node_runs WHERE run_id = ? ORDER BY node_id, generation, attempt'),
+      artifactInsert: p(`
+        INSERT INTO artifacts (id, run_id, node_id, name, mime, size, sha256, rel_path, created_at)
+        VALUES (@id, @runId, @nodeId, @name, @mime, @size, @sha256, @relPath, @createdAt)`),
+      artifactsOfRun: p('SELECT * FROM artifacts WHERE run_id = ? ORDER BY created_at, id'),
+      artifactGet: p('SELECT * FROM artifacts WHERE id = ?'),
+      cacheGet: p('SELECT output FROM cache WHERE key = ?'),
+      cacheSet: p('INSERT OR REPLACE INTO cache (key, tool, output, created_at) VALUES (?, ?, ?, ?)'),
+      settingGet: p('SELECT value FROM settings WHERE key = ?'),
+      settingSet: p('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)'),
+      settingDelete: p('DELETE FROM settings WHERE key = ?'),
+      approvalGet: p('SELECT approved, comment, decided_at, consumed FROM approvals WHERE run_id = ? AND node_id = ?'),
+      approvalRequest: p(`
+        INSERT INTO approvals (run_id, node_id, requested_at) VALUES (?, ?, ?)
+        ON CONFLICT DO UPDATE SET approved = NULL, comment = NULL, decided_at = NULL, consumed = 0,
+          requested_at = excluded.requested_at`),
+      approvalDecide: p(`
+        INSERT INTO approvals (run_id, node_id, approved, comment, decided_at) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT DO UPDATE SET approved = excluded.approved, comment = excluded.comment,
+          decided_at = excluded.decided_at, consumed = 0`),
+      approvalConsume: p('UPDATE approvals SET consumed = 1 WHERE run_id = ? AND node_id = ?'),
+    };
+    this.appendTx = db.transaction((batch: readonly EngineEvent[]) => {
+      for (const e of batch) {
+        this.s.eventInsert.run(e.runId, e.seq, e.type, e.ts, JSON.stringify(e));
+        this.projection.apply(e);
+      }
+    });
+  }
+
+  // ---- Workflows ------------------------------------------------------------------
+
+  /** Saves a workflow as its next version (1 for a new id, unless the document says more). */
+  saveWorkflow(workflow: Workflow, now = Date.now()): Workflow {
+    return timed('saveWorkflow', () =>
+      this.db
+        .transaction(() => {
+          const prev = this.getWorkflow(workflow.id);
+          const saved: Workflow = { ...workflow, version: prev ? prev.version + 1 : Math.max(1, workflow.version ?? 1) };
+          const text = JSON.stringify(saved);
+          this.s.workflowUpsert.run({
+            id: saved.id,
+            name: saved.name,
+            goal: saved.goal ?? null,
+            version: saved.version,
+            nodeCount: saved.nodes.length,
+            json: text,
+            now,
+          });
+          this.s.workflowVersionInsert.run(saved.id, saved.version, text, now);
+          return saved;
+        })
+        .immediate(),
+    );
+  }
+
+  getWorkflow(id: string, version?: number): Workflow | undefined {
+    const row = (version === undefined ? this.s.workflowGet.get(id) : this.s.workflowVersionGet.get(id, version)) as
+      | { json: string }
+      | undefined;
+    return row ? (JSON.parse(row.json) as Workflow) : undefined;
+  }
+
+  workflowVersions(id: string): { version: number; savedAt: number }[] {
+    return this.s.workflowVersions.all(id) as { version: number; savedAt: number }[];
+  }
+
+  listWorkflows(): WorkflowSummary[] {
+    return (this.s.workflowList.all() as (WorkflowSummary & { goal: string | null })[]).map((r) => {
+      const { goal, ...rest } = r;
+      return goal === null ? rest : { ...rest, goal };
+    });
+  }
+
+  /** Deletes a workflow and its versions; its runs keep their snapshots. */
+  deleteWorkflow(id: string): boolean {
+    return this.db.transaction(() => {
+      this.s.workflowVersionsDelete.run(id);
+      return this.s.workflowDelete.run(id).changes > 0;
+    })();
+  }
+
+  // ---- Runs -----------------------------------------------------------------------
+
+  createRun(r: NewRun): void {
+    this.s.runInsert.run({
+      id: r.id,
+      workflowId: r.workflow.id,
+      workflowName: r.workflow.name,
+      snapshot: JSON.stringify(r.workflow),
+      inputs: JSON.stringify(r.inputs),
+      concurrency: r.concurrency ?? null,
+      workspaceDir: r.workspaceDir,
+      allow: JSON.stringify(r.allow ?? []),
+      ownerPid: r.ownerPid,
+      startedAt: r.startedAt,
+    });
+  }
+
+  runRecord(id: string): RunRecord | undefined {
+    const row = this.s.runGet.get(id) as RunRow | undefined;
+    if (!row) return undefined;
+    return {
+      run: {
+        id: row.id,
+        workflowId: row.workflow_id,
+        ...(row.workflow_name ? { workflowName: row.workflow_name } : {}),
+        snapshot: JSON.parse(row.snapshot) as Workflow,
+        status: row.status as RunStatus,
+        inputs: JSON.parse(row.inputs) as Record<string, unknown>,
+        startedAt: row.started_at,
+        finishedAt: row.finished_at,
+      },
+      concurrency: row.concurrency,
+      workspaceDir: row.workspace_dir,
+      allow: JSON.parse(row.allow) as string[],
+      ownerPid: row.owner_pid,
+      cancelRequested: row.cancel_requested === 1,
+    };
+  }
+
+  getRun(id: string): Run | undefined {
+    return this.runRecord(id)?.run;
+  }
+
+  /** Runs, newest first. */
+  listRuns(filter: { workflowId?: string; limit?: number } = {}): RunSummary[] {
+    const rows = this.s.runList.all({ workflowId: filter.workflowId ?? null, limit: filter.limit ?? -1 }) as RunRow[];
+    return rows.map((r) => ({
+      runId: r.id,
+      workflowId: r.workflow_id,
+      ...(r.workflow_name ? { workflowName: r.workflow_name } : {}),
+      status: r.status as RunStatus,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+    }));
+  }
+
+  /** Runs a crash may have left unfinished (running, waiting for a person, interrupted). */
+  unfinishedRunIds(): string[] {
+    return (this.s.runsUnfinished.all() as { id: string }[]).map((r) => r.id);
+  }
+
+  setRunOwner(id: string, pid: number | null): void {
+    this.s.runSetOwner.run(pid, id);
+  }
+
+  requestCancel(id: string): void {
+    this.s.runRequestCancel.run(id);
+  }
+
+  clearCancelRequest(id: string): void {
+    this.s.runClearCancel.run(id);
+  }
+
+  cancelRequested(id: string): boolean {
+    return (this.s.runCancelRequested.get(id) as { cancel_requested: number } | undefined)?.cancel_requested === 1;
+  }
+
+  // ---- Events ---------------------------------------------------------------------
+
+  /**
+   * Appends a batch of events and updates the projection, in one transaction. Batches
+   * that change a run's state are written with `synchronous = FULL`, so a finished
+   * run survives even a power loss; node events rely on WAL + NORMAL (see db.ts).
+   */
+  appendEvents(batch: readonly EngineEvent[]): void {
+    if (batch.length === 0) return;
+    const full = batch.some((e) => RUN_STATE_EVENTS.has(e.type));
+    if (full) this.db.pragma('synchronous = FULL');
+    try {
+      timed(`appendEvents(${batch.length})`, () => this.appendTx.immediate(batch));
+    } finally {
+      if (full) this.db.pragma('synchronous = NORMAL');
+    }
+  }
+
+  events(runId: string, afterSeq = 0, limit = -1): EngineEvent[] {
+    const rows = timed('events', () => this.s.eventsAfter.all(runId, afterSeq, limit) as { json: string }[]);
+    return rows.map((r) => JSON.parse(r.json) as EngineEvent);
+  }
+
+  maxSeq(runId: string): number {
+    return (this.s.maxSeq.get(runId) as { seq: number | null }).seq ?? 0;
+  }
+
+  nodeRuns(runId: string): NodeRun[] {
+    return (this.s.nodeRuns.all(runId) as NodeRunRow[]).map((r) => {
+      const nr: NodeRun = {
+        runId: r.run_id,
+        nodeId: r.node_id,
+        generation: r.generation,
+        attempt: r.attempt,
+        status: r.status as NodeRun['status'],
+        cached: r.cached === 1,
+        startedAt: r.started_at,
+        finishedAt: r.finished_at,
+        error: r.error ? (JSON.parse(r.error) as NodeRun['error']) : null,
+        usage: { promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens, costUsd: r.cost_usd },
+      };
+      if (r.reason) nr.reason = r.reason as NodeRun['reason'];
+      if (r.input !== null) nr.input = JSON.parse(r.input);
+      if (r.output !== null) nr.output = JSON.parse(r.output);
+      return nr;
+    });
+  }
+
+  // ---- Artifacts ------------------------------------------------------------------
+
+  addArtifact(a: StoredArtifact): void {
+    this.s.artifactInsert.run(a);
+  }
+
+  listArtifacts(runId: string): StoredArtifact[] {
+    return (this.s.artifactsOfRun.all(runId) as ArtifactRow[]).map(artifactOf);
+  }
+
+  getArtifact(id: string): StoredArtifact | undefined {
+    const row = this.s.artifactGet.get(id) as ArtifactRow | undefined;
+    return row ? artifactOf(row) : undefined;
+  }
+
+  // ---- Cache ----------------------------------------------------------------------
+
+  cacheGet(key: string): { output: unknown } | undefined {
+    const row = this.s.cacheGet.get(key) as { output: string } | undefined;
+    return row ? { output: JSON.parse(row.output) } : undefined;
+  }
+
+  cacheSet(key: string, output: unknown, tool?: string, now = Date.now()): void {
+    this.s.cacheSet.run(key, tool ?? null, JSON.stringify(output ?? null), now);
+  }
+
+  // ---- Settings (kv) --------------------------------------------------------------
+
+  getSetting(key: string): unknown {
+    const row = this.s.settingGet.get(key) as { value: string } | undefined;
+    return row ? JSON.parse(row.value) : undefined;
+  }
+
+  setSetting(key: string, value: unknown): void {
+    if (value === undefined) this.s.settingDelete.run(key);
+    else this.s.settingSet.run(key, JSON.stringify(value));
+  }
+
+  // ---- Approvals ------------------------------------------------------------------
+
+  approval(runId: string, nodeId: string): ApprovalRow | undefined {
+    const row = this.s.approvalGet.get(runId, nodeId) as
+      | { approved: number | null; comment: string | null; decided_at: number | null; consumed: number }
+      | undefined;
+    if (!row) return undefined;
+    return {
+      approved: row.approved === null ? null : row.approved === 1,
+      comment: row.comment,
+      decidedAt: row.decided_at,
+      consumed: row.consumed === 1,
+    };
+  }
+
+  /** A node starts waiting: any earlier, already-used decision is forgotten. */
+  requestApproval(runId: string, nodeId: string, now = Date.now()): void {
+    this.s.approvalRequest.run(runId, nodeId, now);
+  }
+
+  decideApproval(runId: string, nodeId: string, approved: boolean, comment?: string, now = Date.now()): void {
+    this.s.approvalDecide.run(runId, nodeId, approved ? 1 : 0, comment ?? null, now);
+  }
+
+  /** The waiting node took the decision; a later wait (a rerun) asks again. */
+  consumeApproval(runId: string, nodeId: string): void {
+    this.s.approvalConsume.run(runId, nodeId);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+interface RunRow {
+  id: string;
+  workflow_id: string;
+  workflow_name: string | null;
+  snapshot: string;
+  status: string;
+  inputs: string;
+  concurrency: number | null;
+  workspace_dir: string;
+  allow: string;
+  owner_pid: number | null;
+  cancel_requested: number;
+  started_at: number;
+  finished_at: number | null;
+}
+
+interface NodeRunRow {
+  run_id: string;
+  node_id: string;
+  generation: number;
+  attempt: number;
+  status: string;
+  reason: string | null;
+  input: string | null;
+  output: string | null;
+  error: string | null;
+  cached: number;
+  started_at: number | null;
+  finished_at: number | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_usd: number;
+}
+
+interface ArtifactRow {
+  id: string;
+  run_id: string;
+  node_id: string;
+  name: string;
+  mime: string;
+  size: number;
+  sha256: string;
+  rel_path: string;
+  created_at: number;
+}
+
+function artifactOf(r: ArtifactRow): StoredArtifact {
+  return {
+    id: r.id,
+    runId: r.run_id,
+    nodeId: r.node_id,
+    name: r.name,
+    mime: r.mime,
+    size: r.size,
+    sha256: r.sha256,
+    relPath: r.rel_path,
+    createdAt: r.created_at,
+  };
+}
