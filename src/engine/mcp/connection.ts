@@ -34,20 +34,6 @@ interface Live {
   pid: number | null;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-
 /** Waits for `promise` but gives up when `signal` aborts (the promise keeps running for others). */
 const abortable = <T>(promise: Promise<T>, signal: AbortSignal) =>
   new Promise<T>((resolve, reject) => {
@@ -166,7 +152,8 @@ export class McpServerConnection {
     const wait = this.nextStartAt - Date.now();
     if (wait > 0) {
       this.status = 'restarting';
-      await sleep(wait, AbortSignal.timeout(this.options.backoffMaxMs + 1000)).catch(() => {});
+      // Bounded by backoffMaxMs; callers stop waiting on their own deadline (see connect).
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
     this.status = this.failures > 0 ? 'restarting' : 'starting';
     let stderrTail = '';

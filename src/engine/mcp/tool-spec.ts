@@ -50,16 +50,19 @@ function fieldOf(error: ErrorObject): string[] {
   return path;
 }
 
-/** One readable line per schema violation, each naming its field. */
-export function describeSchemaErrors(errors: ErrorObject[]): { path: string[]; message: string }[] {
+/**
+ * One entry per schema violation: `reason` for zod issues (the engine prefixes the path),
+ * `message` naming the field for errors thrown directly.
+ */
+export function describeSchemaErrors(errors: ErrorObject[]): { path: string[]; reason: string; message: string }[] {
   return errors.map((error) => {
     const path = fieldOf(error);
+    let reason = error.message ?? 'is invalid';
+    if (error.keyword === 'required') reason = 'missing (required)';
+    if (error.keyword === 'additionalProperties') reason = 'is not an allowed field';
+    if (error.keyword === 'enum') reason += `: ${JSON.stringify((error.params as { allowedValues: unknown[] }).allowedValues)}`;
     const field = path.length > 0 ? `field '${path.join('.')}'` : 'input';
-    let message = `${field} ${error.message ?? 'is invalid'}`;
-    if (error.keyword === 'required') message = `${field} is required`;
-    if (error.keyword === 'additionalProperties') message = `${field} is not allowed`;
-    if (error.keyword === 'enum') message += `: ${JSON.stringify((error.params as { allowedValues: unknown[] }).allowedValues)}`;
-    return { path, message };
+    return { path, reason, message: `${field}: ${reason}` };
   });
 }
 
@@ -67,7 +70,7 @@ export function describeSchemaErrors(errors: ErrorObject[]): { path: string[]; m
 function zodFromJsonSchema<T>(validate: ValidateFunction | undefined, base: z.ZodType<T>): z.ZodType<T> {
   return base.superRefine((value, ctx) => {
     if (!validate || validate(value)) return;
-    for (const { path, message } of describeSchemaErrors(validate.errors ?? [])) ctx.addIssue({ code: 'custom', path, message });
+    for (const { path, reason } of describeSchemaErrors(validate.errors ?? [])) ctx.addIssue({ code: 'custom', path, message: reason });
   }) as unknown as z.ZodType<T>;
 }
 
