@@ -77,6 +77,8 @@ export const EngineEvent = z.discriminatedUnion('type', [
     mode: RerunMode,
     nodes: z.array(z.string()),
     editedInputs: z.boolean().optional(),
+    /** Edited input bindings for `nodeId`, kept for this and later generations (replay rebuilds them). */
+    inputs: z.record(z.string(), z.unknown()).optional(),
   }),
   /** The critic judged a node's output. */
   z.object({

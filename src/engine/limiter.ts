@@ -1,0 +1,79 @@
+/**
+ * A counting semaphore with a FIFO wait queue. One is shared by every run (the global
+ * concurrency limit); a task waiting for a slot can be abandoned through its signal.
+ */
+interface Waiter {
+  start: () => void;
+  abandoned: boolean;
+}
+
+export class Limiter {
+  private active = 0;
+  private readonly queue: Waiter[] = [];
+  /** Index of the queue's head: shifting a 10,000-entry array per release would be O(n²). */
+  private head = 0;
+
+  /** @param max tasks running at once (at least 1) */
+  constructor(readonly max: number) {
+    if (!Number.isInteger(max) || max < 1) throw new Error(`Limiter: max must be a whole number ≥ 1, got ${max}`);
+  }
+
+  /** Tasks running now. */
+  get running(): number {
+    return this.active;
+  }
+
+  /** Tasks waiting for a slot. */
+  get waiting(): number {
+    let n = 0;
+    for (let i = this.head; i < this.queue.length; i++) if (!this.queue[i].abandoned) n++;
+    return n;
+  }
+
+  /**
+   * Runs `fn` once a slot is free. If `signal` aborts while the task still waits, the
+   * returned promise rejects with the signal's reason and `fn` is never called.
+   */
+  run<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.active < this.max) return this.startNow(fn);
+    return new Promise<T>((resolve, reject) => {
+      const waiter: Waiter = {
+        abandoned: false,
+        start: () => {
+          signal?.removeEventListener('abort', onAbort);
+          this.startNow(fn).then(resolve, reject);
+        },
+      };
+      const onAbort = () => {
+        waiter.abandoned = true;
+        reject(signal!.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.queue.push(waiter);
+    });
+  }
+
+  private startNow<T>(fn: () => Promise<T>): Promise<T> {
+    this.active++;
+    let p: Promise<T>;
+    try {
+      p = fn();
+    } catch (e) {
+      p = Promise.reject(e);
+    }
+    return p.finally(() => this.release());
+  }
+
+  private release(): void {
+    this.active--;
+    while (this.active < this.max && this.head < this.queue.length) {
+      const next = this.queue[this.head++];
+      if (this.head > 1024 && this.head * 2 > this.queue.length) {
+        this.queue.splice(0, this.head);
+        this.head = 0;
+      }
+      if (!next.abandoned) next.start();
+    }
+  }
+}
