@@ -52,7 +52,7 @@ const DEFAULT_SYSTEM =
 /** Tool results longer than this are cut before they are sent back to the model. */
 const MAX_TOOL_RESULT_CHARS = 20_000;
 
-export const agentRun: ToolSpec<AgentInput, AgentOutput> = {
+export const agentRunTool: ToolSpec<AgentInput, AgentOutput> = {
   name: 'agent.run',
   title: 'Agent with tools',
   description:

@@ -34,7 +34,7 @@ export type LlmGenerateOutput = z.infer<typeof LlmGenerateOutput>;
 export const NO_LLM_MESSAGE =
   'no language model is configured: set OPENAI_API_KEY (and OPENAI_BASE_URL / AWE_LLM_MODEL for Ollama, LM Studio or vLLM), or add a key in Settings';
 
-export const llmGenerate: ToolSpec<LlmGenerateInput, LlmGenerateOutput> = {
+export const llmGenerateTool: ToolSpec<LlmGenerateInput, LlmGenerateOutput> = {
   name: 'llm.generate',
   title: 'Generate text with a model',
   description:

@@ -5,8 +5,8 @@ import { toolHarness } from '../../../../tests/support/tool-harness';
 import { classifyError } from '../../errors';
 import { createLlmClient } from '../../llm/client';
 import type { ToolSpec } from '../types';
-import { agentRun, AgentInput } from './agent';
-import { llmGenerate } from './llm-generate';
+import { agentRunTool, AgentInput } from './agent';
+import { llmGenerateTool } from './llm-generate';
 
 let server: ScriptedOpenAI;
 beforeAll(async () => {
@@ -49,7 +49,7 @@ describe('llm.generate', () => {
   it('returns the text and records usage and cost on the node', async () => {
     server.enqueue(completion({ content: 'A short summary.', model: 'test-model', promptTokens: 100, completionTokens: 20 }));
     const h = toolHarness({ llm: llm() });
-    const out = await llmGenerate.run({ prompt: 'Summarise: hello', system: 'terse' }, h.ctx);
+    const out = await llmGenerateTool.run({ prompt: 'Summarise: hello', system: 'terse' }, h.ctx);
     expect(out.text).toBe('A short summary.');
     expect(out.usage).toEqual({ promptTokens: 100, completionTokens: 20, costUsd: (100 * 1 + 20 * 2) / 1e6 });
     expect(h.usage).toEqual([{ usage: out.usage, model: 'test-model' }]);
@@ -59,23 +59,23 @@ describe('llm.generate', () => {
   it('parses and validates structured output against the schema', async () => {
     const schema = { type: 'object', properties: { risks: { type: 'array', items: { type: 'string' } } }, required: ['risks'] };
     server.enqueue(completion({ content: '```json\n{"risks":["a","b"]}\n```' }));
-    const out = await llmGenerate.run({ prompt: 'list risks', schema }, toolHarness({ llm: llm() }).ctx);
+    const out = await llmGenerateTool.run({ prompt: 'list risks', schema }, toolHarness({ llm: llm() }).ctx);
     expect(out.json).toEqual({ risks: ['a', 'b'] });
     expect(server.requests[0].body.response_format.json_schema.schema).toEqual(schema);
 
     server.enqueue(jsonCompletion({ risks: 'not a list' }));
-    const bad = await failure(llmGenerate.run({ prompt: 'list risks', schema }, toolHarness({ llm: llm() }).ctx));
+    const bad = await failure(llmGenerateTool.run({ prompt: 'list risks', schema }, toolHarness({ llm: llm() }).ctx));
     expect(bad.class).toBe('permanent');
     expect(bad.message).toContain('/risks');
     expect(bad.message).toContain('must be array');
 
     server.enqueue(completion({ content: 'Sure! Here are the risks' }));
-    const notJson = await failure(llmGenerate.run({ prompt: 'list risks', schema }, toolHarness({ llm: llm() }).ctx));
+    const notJson = await failure(llmGenerateTool.run({ prompt: 'list risks', schema }, toolHarness({ llm: llm() }).ctx));
     expect(notJson).toMatchObject({ class: 'permanent', code: 'LLM_INVALID_JSON' });
   });
 
   it('without a configured model fails permanently and says how to configure one', async () => {
-    const err = await failure(llmGenerate.run({ prompt: 'x' }, toolHarness().ctx));
+    const err = await failure(llmGenerateTool.run({ prompt: 'x' }, toolHarness().ctx));
     expect(err).toMatchObject({ class: 'permanent', code: 'NO_LLM' });
     expect(err.message).toContain('OPENAI_API_KEY');
     expect(err.message).toContain('Settings');
@@ -90,7 +90,7 @@ describe('agent.run', () => {
       completion({ content: 'The total is 15.', promptTokens: 90, completionTokens: 5 }),
     );
     const h = toolHarness({ llm: llm(), tools: [add] });
-    const out = await agentRun.run(AgentInput.parse({ goal: 'add 2, 3 and 10', tools: ['math.add'] }), h.ctx);
+    const out = await agentRunTool.run(AgentInput.parse({ goal: 'add 2, 3 and 10', tools: ['math.add'] }), h.ctx);
     expect(out).toMatchObject({ text: 'The total is 15.', finished: true, stopReason: 'answered' });
     expect(out.steps).toEqual([
       { tool: 'math.add', input: { a: 2, b: 3 }, output: { sum: 5 } },
@@ -117,7 +117,7 @@ describe('agent.run', () => {
       completion({ content: 'I could not add those.' }),
     );
     const h = toolHarness({ llm: llm(), tools: [add] });
-    const out = await agentRun.run(AgentInput.parse({ goal: 'add', tools: ['math.add'] }), h.ctx);
+    const out = await agentRunTool.run(AgentInput.parse({ goal: 'add', tools: ['math.add'] }), h.ctx);
     expect(out.finished).toBe(true);
     expect(out.steps[0].error).toContain('a:');
     expect(out.steps[1].error).toContain('not available');
@@ -132,22 +132,22 @@ describe('agent.run', () => {
       toolCallCompletion([{ name: 'math_add', arguments: { a: 1, b: 1 } }]),
     );
     const h = toolHarness({ llm: llm(), tools: [add] });
-    const out = await agentRun.run(AgentInput.parse({ goal: 'loop', tools: ['math.add'], maxSteps: 2 }), h.ctx);
+    const out = await agentRunTool.run(AgentInput.parse({ goal: 'loop', tools: ['math.add'], maxSteps: 2 }), h.ctx);
     expect(out).toMatchObject({ finished: false, stopReason: 'max-steps' });
     expect(out.text).toContain('step limit (2');
     expect(out.steps).toHaveLength(2);
 
     server.enqueue(toolCallCompletion([{ name: 'math_add', arguments: { a: 1, b: 1 } }], { promptTokens: 400, completionTokens: 200 }));
-    const budget = await agentRun.run(AgentInput.parse({ goal: 'loop', tools: ['math.add'], maxTokens: 500 }), toolHarness({ llm: llm(), tools: [add] }).ctx);
+    const budget = await agentRunTool.run(AgentInput.parse({ goal: 'loop', tools: ['math.add'], maxTokens: 500 }), toolHarness({ llm: llm(), tools: [add] }).ctx);
     expect(budget).toMatchObject({ finished: false, stopReason: 'token-budget' });
     expect(budget.text).toContain('token budget (500)');
     expect(server.requests).toHaveLength(3);
   });
 
   it('refuses unknown tool names and a missing model up front', async () => {
-    const unknown = await failure(agentRun.run(AgentInput.parse({ goal: 'x', tools: ['nope.tool'] }), toolHarness({ llm: llm(), tools: [add] }).ctx));
+    const unknown = await failure(agentRunTool.run(AgentInput.parse({ goal: 'x', tools: ['nope.tool'] }), toolHarness({ llm: llm(), tools: [add] }).ctx));
     expect(unknown.message).toContain('"nope.tool"');
-    const noLlm = await failure(agentRun.run(AgentInput.parse({ goal: 'x', tools: [] }), toolHarness().ctx));
+    const noLlm = await failure(agentRunTool.run(AgentInput.parse({ goal: 'x', tools: [] }), toolHarness().ctx));
     expect(noLlm.code).toBe('NO_LLM');
     expect(server.requests).toHaveLength(0);
   });
