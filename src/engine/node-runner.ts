@@ -95,8 +95,14 @@ export class NodeRunner {
     let retries = 0;
     let reworks = 0;
     let feedback: string | undefined;
+    let spec: ToolSpec | undefined;
     try {
-      const spec = this.toolFor(node);
+      spec = this.toolFor(node);
+    } catch (e) {
+      this.status(id, 'running', { reason, attempt: this.nextAttempt(id, generation) });
+      return this.fail(id, classifyError(e));
+    }
+    try {
       // Edited inputs replace the bindings they name, for this and later generations.
       const override = this.inputOverrides.get(id);
       const bindings = override ? { ...node.inputs, ...override } : node.inputs;

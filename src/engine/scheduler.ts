@@ -212,9 +212,10 @@ export class RunExecution {
   /** Decides nodes whose in-edges are all resolved; skips cascade without recursion. */
   private decideAll(ids: string[]): void {
     const frontier = this.frontier!;
+    // FIFO: nodes are queued in document order, which people expect when concurrency is small.
     const work = ids;
-    while (work.length) {
-      const id = work.pop()!;
+    for (let i = 0; i < work.length; i++) {
+      const id = work[i];
       const decision = frontier.decide(id);
       const n = this.state.nodes[id];
       if (decision.run) {
