@@ -53,9 +53,11 @@ export function createCoalescer<T>(send: (batch: T[]) => void, options: Coalesce
         send([...items]);
         return;
       }
-      for (const item of items) buffer.push(item);
-      if (buffer.length >= maxBatch) flush();
-      else if (timer === undefined) timer = setTimeout(flush, intervalMs);
+      for (const item of items) {
+        buffer.push(item);
+        if (buffer.length >= maxBatch) flush();
+      }
+      if (buffer.length > 0 && timer === undefined) timer = setTimeout(flush, intervalMs);
     },
     flush,
     close() {

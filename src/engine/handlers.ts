@@ -64,6 +64,7 @@ export function toApiError(err: unknown): ApiError {
   const name = typeof e?.name === 'string' ? e.name : '';
   if (code === 'not-found' || code === 'enoent' || /NotFound/.test(name)) return { code: 'not-found', message };
   if (code === 'conflict' || /Conflict/.test(name)) return { code: 'conflict', message };
+  if (code === 'bad-input' || code === 'bad-request') return { code: 'bad-request', message };
   if (code === 'forbidden' || code === 'policy') return { code: 'forbidden', message };
   if (/\b(not found|unknown (run|workflow|node|artifact)|no such)\b/i.test(message)) return { code: 'not-found', message };
   return { code: 'internal', message };
