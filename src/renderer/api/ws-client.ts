@@ -1,0 +1,183 @@
+/**
+ * `window.awe` for the browser: the same AweApi over one WebSocket to `awe serve`.
+ *
+ * Protocol (shared with src/server):
+ *   → {"kind":"call","id":1,"command":"runs.start","request":{…}}
+ *   ← {"kind":"result","id":1,"ok":true,"result":…} | {"kind":"result","id":1,"ok":false,"error":{code,message,problems?}}
+ *   ← {"kind":"events","events":[EngineEvent…]}
+ */
+import { COMMAND_NAMES, methodName, type AweApi, type CommandName, type EngineEvent, type Problem } from '../../contract';
+
+export type ConnectionState = 'connecting' | 'open' | 'closed';
+
+export interface ConnectionMonitor {
+  readonly state: ConnectionState;
+  subscribe(cb: (state: ConnectionState) => void): () => void;
+}
+
+/** An API error as the server reported it; `code` and `problems` come from the contract's ApiError. */
+export class AweCallError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly problems?: Problem[],
+  ) {
+    super(message);
+    this.name = 'AweCallError';
+  }
+}
+
+export interface WebSocketApiOptions {
+  url: string;
+  /** For tests and non-browser hosts. @default globalThis.WebSocket */
+  WebSocketImpl?: typeof WebSocket;
+  /** First reconnect delay; doubles up to `maxBackoffMs`. @default 500 */
+  backoffMs?: number;
+  /** @default 8000 */
+  maxBackoffMs?: number;
+  /** How many recently active runs are caught up after a reconnect. @default 5 */
+  catchUpRuns?: number;
+}
+
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: Error): void;
+}
+
+/** The page's `/ws` URL, carrying `?token=` when the page was opened with one. */
+export function defaultSocketUrl(loc: Location): string {
+  const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
+  const token = new URLSearchParams(loc.search).get('token');
+  return `${scheme}//${loc.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+}
+
+export function createWebSocketApi(opts: WebSocketApiOptions): AweApi & { connection: ConnectionMonitor; close(): void } {
+  const WS = opts.WebSocketImpl ?? globalThis.WebSocket;
+  const baseDelay = opts.backoffMs ?? 500;
+  const maxDelay = opts.maxBackoffMs ?? 8000;
+  const catchUpLimit = opts.catchUpRuns ?? 5;
+
+  let socket: WebSocket | null = null;
+  let state: ConnectionState = 'connecting';
+  let nextId = 1;
+  let attempt = 0;
+  let closedByUs = false;
+  let everOpened = false;
+  const pending = new Map<number, Pending>();
+  /** Calls made while disconnected wait here; calls already sent are failed on a drop (never resent twice). */
+  const outbox: string[] = [];
+  const listeners = new Set<(events: EngineEvent[]) => void>();
+  const stateListeners = new Set<(s: ConnectionState) => void>();
+  /** Highest seq delivered per run, in order of last activity, for catch-up after reconnect. */
+  const lastSeq = new Map<string, number>();
+
+  const setState = (s: ConnectionState) => {
+    state = s;
+    for (const l of stateListeners) l(s);
+  };
+
+  const deliver = (events: EngineEvent[]) => {
+    for (const e of events) {
+      const prev = lastSeq.get(e.runId) ?? 0;
+      lastSeq.delete(e.runId); // re-insert to keep most recently active last
+      lastSeq.set(e.runId, Math.max(prev, e.seq));
+    }
+    for (const l of listeners) l(events);
+  };
+
+  const catchUp = async () => {
+    const runs = [...lastSeq.entries()].slice(-catchUpLimit);
+    for (const [runId, afterSeq] of runs) {
+      try {
+        const { events } = (await call('runs.events', { runId, afterSeq })) as { events: EngineEvent[] };
+        if (events.length) deliver(events);
+      } catch {
+        // The run may be gone; the next live event reveals any remaining gap to the runs store.
+      }
+    }
+  };
+
+  const connect = () => {
+    setState('connecting');
+    const ws = new WS(opts.url);
+    socket = ws;
+    ws.onopen = () => {
+      attempt = 0;
+      const reconnected = everOpened;
+      everOpened = true;
+      setState('open');
+      while (outbox.length) ws.send(outbox.shift()!);
+      if (reconnected) void catchUp();
+    };
+    ws.onmessage = (m) => {
+      let msg: any;
+      try {
+        msg = JSON.parse(typeof m.data === 'string' ? m.data : String(m.data));
+      } catch {
+        return;
+      }
+      if (msg?.kind === 'events' && Array.isArray(msg.events)) deliver(msg.events as EngineEvent[]);
+      else if (msg?.kind === 'result' && typeof msg.id === 'number') {
+        const p = pending.get(msg.id);
+        if (!p) return;
+        pending.delete(msg.id);
+        if (msg.ok) p.resolve(msg.result);
+        else {
+          const err = msg.error ?? {};
+          p.reject(new AweCallError(err.message ?? 'The server refused the call', err.code ?? 'internal', err.problems));
+        }
+      }
+    };
+    ws.onclose = () => {
+      socket = null;
+      for (const [id, p] of pending) {
+        p.reject(new AweCallError('The connection to AWE was lost before the call finished', 'disconnected'));
+        pending.delete(id);
+      }
+      if (closedByUs) return setState('closed');
+      setState('connecting');
+      const delay = Math.min(maxDelay, baseDelay * 2 ** attempt) * (0.75 + Math.random() * 0.5);
+      attempt += 1;
+      setTimeout(connect, delay);
+    };
+    ws.onerror = () => {
+      // onclose follows and schedules the reconnect.
+    };
+  };
+
+  function call(command: CommandName, request: unknown): Promise<unknown> {
+    const id = nextId++;
+    const text = JSON.stringify({ kind: 'call', id, command, request: request ?? {} });
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      if (socket && socket.readyState === WS.OPEN) socket.send(text);
+      else outbox.push(text);
+    });
+  }
+
+  const api: Record<string, unknown> = {};
+  for (const c of COMMAND_NAMES) api[methodName(c)] = (request: unknown) => call(c, request);
+  api.events = {
+    subscribe(cb: (events: EngineEvent[]) => void) {
+      listeners.add(cb);
+      return () => listeners.delete(cb);
+    },
+  };
+  api.platform = 'web';
+  api.connection = {
+    get state() {
+      return state;
+    },
+    subscribe(cb: (s: ConnectionState) => void) {
+      stateListeners.add(cb);
+      return () => stateListeners.delete(cb);
+    },
+  } satisfies ConnectionMonitor;
+  api.close = () => {
+    closedByUs = true;
+    socket?.close();
+  };
+
+  connect();
+  return api as unknown as AweApi & { connection: ConnectionMonitor; close(): void };
+}

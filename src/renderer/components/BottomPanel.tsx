@@ -1,0 +1,284 @@
+/** Bottom panel: timeline with time-travel scrubber, artifacts with preview/export, dead letters. */
+import { memo, useEffect, useMemo, useState } from 'react';
+import Papa from 'papaparse';
+import type { Artifact, ArtifactPreview, EngineEvent } from '../../contract';
+import { exportArtifact, exportRun, rerunNode, retryAllFailed } from '../app/actions';
+import { runsStore, uiStore, useRuns, useUi } from '../app/stores';
+import { errorMessage, getAwe } from '../api/client';
+import { JsonTree, Markdown } from './common';
+import { formatBytes } from './status';
+
+const NO_EVENTS: EngineEvent[] = [];
+
+export function BottomPanel() {
+  const open = useUi((s) => s.bottomOpen);
+  const tab = useUi((s) => s.bottomTab);
+  const artifactCount = useRuns((s) => (s.watchedRunId ? (s.views[s.watchedRunId]?.artifacts.length ?? 0) : 0));
+  const deadCount = useRuns((s) => (s.watchedRunId ? (s.views[s.watchedRunId]?.deadLetters.length ?? 0) : 0));
+  const tabs = [
+    { id: 'timeline', label: 'Timeline' },
+    { id: 'artifacts', label: 'Artifacts', count: artifactCount },
+    { id: 'dead-letters', label: 'Dead letters', count: deadCount },
+  ] as const;
+  return (
+    <section className={`bottom${open ? '' : ' collapsed'}`} aria-label="Run details">
+      <div className="bottom-tabs" role="tablist">
+        {tabs.map((t) => (
+          <button key={t.id} type="button" role="tab" aria-selected={open && tab === t.id} className={open && tab === t.id ? 'on' : ''} onClick={() => uiStore.getState().setBottomTab(t.id)}>
+            {t.label}
+            {'count' in t && t.count > 0 && <span className={`count${t.id === 'dead-letters' ? ' danger' : ''}`}>{t.count}</span>}
+          </button>
+        ))}
+        <span className="spacer" />
+        <button type="button" className="icon-btn" aria-label={open ? 'Collapse panel' : 'Expand panel'} onClick={() => uiStore.getState().setBottomOpen(!open)}>
+          {open ? '▾' : '▴'}
+        </button>
+      </div>
+      {open && tab === 'timeline' && <Timeline />}
+      {open && tab === 'artifacts' && <Artifacts />}
+      {open && tab === 'dead-letters' && <DeadLetters />}
+    </section>
+  );
+}
+
+function summary(e: EngineEvent): string {
+  switch (e.type) {
+    case 'node.status':
+      return `${e.status}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}${e.error ? ` — ${e.error.message}` : e.detail ? ` — ${e.detail}` : ''}`;
+    case 'node.log':
+      return `${e.level}: ${e.message}`;
+    case 'node.retry':
+      return `retry ${e.attempt} in ${Math.round(e.delayMs)} ms — ${e.error.message}`;
+    case 'node.output':
+      return e.cached ? 'output (from cache)' : 'output';
+    case 'node.rerun':
+      return `rerun (${e.mode}): ${e.nodes.join(', ')}`;
+    case 'node.verdict':
+      return `${e.pass ? 'accepted' : 'rejected'} by ${e.judge}${e.reasons.length ? ` — ${e.reasons[0]}` : ''}`;
+    case 'node.usage':
+      return `${e.usage.promptTokens + e.usage.completionTokens} tokens`;
+    case 'artifact.created':
+      return `artifact ${e.artifact.name}`;
+    case 'approval.requested':
+      return e.message;
+    case 'approval.resolved':
+      return e.approved ? 'approved' : 'rejected';
+    case 'run.started':
+      return `${e.nodeIds.length} nodes`;
+    case 'run.status':
+      return e.status;
+    case 'run.finished':
+      return `${e.status}${e.error ? ` — ${e.error}` : ''}`;
+  }
+}
+
+const EventRow = memo(function EventRow({ e, t0, current }: { e: EngineEvent; t0: number; current: boolean }) {
+  const nodeId = 'nodeId' in e ? e.nodeId : undefined;
+  return (
+    <tr
+      className={current ? 'on' : ''}
+      onClick={() => {
+        runsStore.getState().travelTo(e.seq);
+        if (nodeId) uiStore.getState().select([nodeId]);
+      }}
+    >
+      <td className="num">{e.seq}</td>
+      <td className="num muted">+{((e.ts - t0) / 1000).toFixed(2)}s</td>
+      <td className={`ev-type ev-${e.type.replace('.', '-')}`}>{e.type}</td>
+      <td>{nodeId ?? ''}</td>
+      <td className="ev-summary">{summary(e)}</td>
+    </tr>
+  );
+});
+
+/** Rows kept in the DOM: the log shows the latest ones up to the scrubber's position. */
+const VISIBLE_ROWS = 300;
+
+function Timeline() {
+  const runId = useRuns((s) => s.watchedRunId);
+  const events = useRuns((s) => (s.watchedRunId ? (s.events[s.watchedRunId] ?? NO_EVENTS) : NO_EVENTS));
+  const travelSeq = useRuns((s) => s.travelSeq);
+  const last = events.length ? events[events.length - 1].seq : 0;
+  const at = travelSeq ?? last;
+  const shown = useMemo(() => {
+    const upto = events.filter((e) => e.seq <= at);
+    return upto.slice(-VISIBLE_ROWS).reverse();
+  }, [events, at]);
+  if (!runId) return <div className="bottom-body empty muted" data-testid="timeline">Run the workflow to see its events here; drag the scrubber to replay any moment.</div>;
+  const t0 = events[0]?.ts ?? 0;
+  return (
+    <div className="bottom-body timeline" data-testid="timeline">
+      <div className="scrubber row">
+        <label htmlFor="scrub" className="muted small">
+          Replay
+        </label>
+        <input
+          id="scrub"
+          type="range"
+          aria-label="Timeline position"
+          min={0}
+          max={last}
+          value={at}
+          onChange={(e) => runsStore.getState().travelTo(Number(e.target.value))}
+        />
+        <span className="num small">
+          {at} / {last}
+        </span>
+        <button type="button" className={`btn small${travelSeq === null ? ' on' : ''}`} aria-label="Back to live" onClick={() => runsStore.getState().travelTo(null)}>
+          {travelSeq === null ? '● Live' : 'Go live'}
+        </button>
+      </div>
+      <div className="event-log">
+        <table>
+          <tbody>
+            {shown.map((e) => (
+              <EventRow key={e.seq} e={e} t0={t0} current={e.seq === at && travelSeq !== null} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
+
+function DeadLetters() {
+  const runId = useRuns((s) => s.watchedRunId);
+  const view = useRuns((s) => (s.watchedRunId ? s.views[s.watchedRunId] : undefined));
+  const dead = view?.deadLetters ?? [];
+  return (
+    <div className="bottom-body" data-testid="dead-letters">
+      <div className="row">
+        <span className="muted">{dead.length ? `${dead.length} node(s) failed terminally.` : runId ? 'No failed nodes in this run.' : 'No run yet.'}</span>
+        <span className="spacer" />
+        <button type="button" className="btn" aria-label="Retry all failed" disabled={!dead.length} onClick={() => void retryAllFailed()}>
+          Retry all failed
+        </button>
+      </div>
+      <ul className="dead-list">
+        {dead.map((id) => {
+          const n = view!.nodes[id];
+          return (
+            <li key={id} data-node-id={id}>
+              <button type="button" className="link" onClick={() => uiStore.getState().select([id])}>
+                {id}
+              </button>
+              <span className="err">
+                {n?.error?.class && <b>{n.error.class}</b>} {n?.error?.code && <code>{n.error.code}</code>} {n?.error?.message ?? ''}
+              </span>
+              <button type="button" className="btn small" aria-label={`Retry ${id}`} onClick={() => void rerunNode(id, 'downstream')}>
+                Retry
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}
+
+function Artifacts() {
+  const runId = useRuns((s) => s.watchedRunId);
+  const artifacts = useRuns((s) => (s.watchedRunId ? s.views[s.watchedRunId]?.artifacts : undefined));
+  const [selected, setSelected] = useState<string | null>(null);
+  const current = artifacts?.find((a) => a.id === selected) ?? artifacts?.[0];
+  return (
+    <div className="bottom-body artifacts" data-testid="artifacts">
+      <div className="artifact-list">
+        <div className="row">
+          <span className="muted small">{artifacts?.length ? `${artifacts.length} artifact(s)` : runId ? 'This run has produced no artifacts yet.' : 'No run yet.'}</span>
+          <span className="spacer" />
+          {runId && (
+            <button type="button" className="btn small" aria-label="Export run bundle" onClick={() => void exportRun(runId)}>
+              Export run bundle
+            </button>
+          )}
+        </div>
+        <table className="mini-table">
+          <tbody>
+            {(artifacts ?? []).map((a) => (
+              <tr key={a.id} className={current?.id === a.id ? 'on' : ''} onClick={() => setSelected(a.id)} data-artifact-id={a.id}>
+                <td>{a.name}</td>
+                <td className="muted">{a.mime}</td>
+                <td className="num">{formatBytes(a.size)}</td>
+                <td className="muted">{a.nodeId}</td>
+                <td>
+                  <button type="button" className="btn small" aria-label={`Export ${a.name}`} onClick={(e) => (e.stopPropagation(), void exportArtifact(a.id))}>
+                    Export
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div className="artifact-preview">{current ? <Preview artifact={current} /> : <div className="muted">Select an artifact to preview it.</div>}</div>
+    </div>
+  );
+}
+
+function Preview({ artifact }: { artifact: Artifact }) {
+  const [p, setP] = useState<ArtifactPreview | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    setP(null);
+    setError(null);
+    getAwe()
+      .artifactsPreview({ artifactId: artifact.id, maxBytes: 512 * 1024 })
+      .then((r) => live && setP(r))
+      .catch((e) => live && setError(errorMessage(e)));
+    return () => {
+      live = false;
+    };
+  }, [artifact.id]);
+  if (error) return <div className="field-error">Preview failed: {error}</div>;
+  if (!p) return <div className="muted">Loading preview…</div>;
+  const mime = artifact.mime;
+  let body: React.ReactNode;
+  if (p.base64 && mime.startsWith('image/')) body = <img className="artifact-img" alt={artifact.name} src={`data:${mime};base64,${p.base64}`} />;
+  else if (p.text === undefined) body = <div className="muted">No preview for {mime}; export it to open.</div>;
+  else if (mime.includes('markdown') || /\.md$/i.test(artifact.name)) body = <Markdown text={p.text} />;
+  else if (mime.includes('json')) body = <JsonPreview text={p.text} />;
+  else if (mime.includes('csv') || /\.csv$/i.test(artifact.name)) body = <CsvTable text={p.text} />;
+  else body = <pre className="pre">{p.text}</pre>;
+  return (
+    <>
+      <div className="preview-head">
+        <b>{artifact.name}</b> <span className="muted small">{mime} · {formatBytes(artifact.size)} · from {artifact.nodeId}</span>
+        {p.truncated && <span className="muted small"> · preview cut</span>}
+      </div>
+      {body}
+    </>
+  );
+}
+
+function JsonPreview({ text }: { text: string }) {
+  try {
+    return (
+      <div className="json-tree">
+        <JsonTree value={JSON.parse(text)} />
+      </div>
+    );
+  } catch {
+    return <pre className="pre">{text}</pre>;
+  }
+}
+
+function CsvTable({ text }: { text: string }) {
+  const rows = useMemo(() => Papa.parse<string[]>(text.trim(), { skipEmptyLines: true }).data.slice(0, 500), [text]);
+  const [head, ...body] = rows;
+  return (
+    <table className="csv-table">
+      {head && (
+        <thead>
+          <tr>{head.map((h, i) => <th key={i}>{h}</th>)}</tr>
+        </thead>
+      )}
+      <tbody>
+        {body.map((r, i) => (
+          <tr key={i}>{r.map((c, j) => <td key={j}>{c}</td>)}</tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,238 @@
+/**
+ * The canvas: the workflow document drawn with React Flow, in controlled mode. Node
+ * objects are derived per workflow node and reused while that node, its selection and its
+ * measured size are unchanged, so edits and status updates touch only what changed.
+ */
+import { useCallback, useMemo, useRef, useState, type DragEvent } from 'react';
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MarkerType,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type EdgeChange,
+  type NodeChange,
+} from '@xyflow/react';
+import type { Workflow, WorkflowNode } from '../../contract';
+import { newNodeAt } from '../app/actions';
+import { graphStore, runsStore, uiStore, useGraph, useUi } from '../app/stores';
+import { shownView } from '../stores/runs';
+import { edgeTypes, nodeTypes, type DiffMark, type FlowEdgeType, type FlowNodeType } from './FlowNode';
+import { kindForTool } from './status';
+
+/** Measured node sizes, shared with auto-layout so it spaces real boxes. */
+export const measuredSizes = new Map<string, { width: number; height: number }>();
+
+export const TOOL_DRAG_TYPE = 'application/awe-tool';
+
+interface Cached {
+  src: WorkflowNode;
+  selected: boolean;
+  diff?: DiffMark;
+  measured?: { width: number; height: number };
+  rf: FlowNodeType;
+}
+
+/** While a replan waits for Accept/Discard, show the proposal plus the nodes it would remove. */
+function useDisplayed(): { wf: Workflow; marks: Map<string, DiffMark> | null } {
+  const wf = useGraph((s) => s.workflow);
+  const pending = useUi((s) => s.pendingPlan);
+  return useMemo(() => {
+    if (!pending) return { wf, marks: null };
+    const marks = new Map<string, DiffMark>();
+    for (const id of pending.diff.added) marks.set(id, 'added');
+    for (const id of pending.diff.changed) marks.set(id, 'changed');
+    const removed = new Set(pending.diff.removed);
+    for (const id of removed) marks.set(id, 'removed');
+    const keptIds = new Set(pending.workflow.nodes.map((n) => n.id));
+    const ghosts = wf.nodes.filter((n) => removed.has(n.id) && !keptIds.has(n.id));
+    return { wf: { ...pending.workflow, nodes: [...pending.workflow.nodes, ...ghosts] }, marks };
+  }, [wf, pending]);
+}
+
+export function Canvas() {
+  const { wf, marks } = useDisplayed();
+  const selectedIds = useUi((s) => s.selectedNodeIds);
+  const selectedEdgeIds = useUi((s) => s.selectedEdgeIds);
+  const locked = marks !== null;
+  const { screenToFlowPosition } = useReactFlow();
+  const cache = useRef(new Map<string, Cached>());
+  const [measureTick, setMeasureTick] = useState(0);
+
+  const nodes = useMemo(() => {
+    void measureTick;
+    const selected = new Set(selectedIds);
+    const next = new Map<string, Cached>();
+    const out = wf.nodes.map((n) => {
+      const sel = selected.has(n.id);
+      const diff = marks?.get(n.id);
+      const measured = measuredSizes.get(n.id);
+      const prev = cache.current.get(n.id);
+      if (prev && prev.src === n && prev.selected === sel && prev.diff === diff && prev.measured === measured) {
+        next.set(n.id, prev);
+        return prev.rf;
+      }
+      const rf: FlowNodeType = {
+        id: n.id,
+        type: 'awe',
+        position: n.position ?? { x: 0, y: 0 },
+        data: { node: n, diff },
+        selected: sel,
+        measured,
+        draggable: !locked,
+        connectable: !locked,
+      };
+      next.set(n.id, { src: n, selected: sel, diff, measured, rf });
+      return rf;
+    });
+    cache.current = next;
+    return out;
+  }, [wf.nodes, selectedIds, marks, measureTick, locked]);
+
+  const edges = useMemo(() => {
+    const selected = new Set(selectedEdgeIds);
+    return wf.edges.map(
+      (e): FlowEdgeType => ({
+        id: e.id,
+        source: e.source,
+        target: e.target,
+        sourceHandle: e.branch ?? null,
+        type: 'awe',
+        data: { branch: e.branch },
+        selected: selected.has(e.id),
+        markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
+      }),
+    );
+  }, [wf.edges, selectedEdgeIds]);
+
+  const onNodesChange = useCallback((changes: NodeChange<FlowNodeType>[]) => {
+    const positions: Record<string, { x: number; y: number }> = {};
+    let measuredChanged = false;
+    let selectionChanged = false;
+    for (const c of changes) {
+      if (c.type === 'position' && c.position) positions[c.id] = c.position;
+      else if (c.type === 'dimensions' && c.dimensions) {
+        measuredSizes.set(c.id, { width: c.dimensions.width, height: c.dimensions.height });
+        measuredChanged = true;
+      } else if (c.type === 'select') selectionChanged = true;
+    }
+    if (Object.keys(positions).length) graphStore.getState().moveNodes(positions, { transient: graphStore.getState().dragStart !== null });
+    if (measuredChanged) setMeasureTick((t) => t + 1);
+    if (selectionChanged) {
+      const cur = new Set(uiStore.getState().selectedNodeIds);
+      for (const c of changes) if (c.type === 'select') toggle(cur, c.id, c.selected);
+      uiStore.getState().select([...cur], uiStore.getState().selectedEdgeIds);
+    }
+  }, []);
+
+  const onEdgesChange = useCallback((changes: EdgeChange<FlowEdgeType>[]) => {
+    if (!changes.some((c) => c.type === 'select')) return;
+    const cur = new Set(uiStore.getState().selectedEdgeIds);
+    for (const c of changes) if (c.type === 'select') toggle(cur, c.id, c.selected);
+    uiStore.getState().select(uiStore.getState().selectedNodeIds, [...cur]);
+  }, []);
+
+  const onConnect = useCallback((c: Connection) => {
+    const branch = c.sourceHandle === 'true' || c.sourceHandle === 'false' ? c.sourceHandle : undefined;
+    const res = graphStore.getState().connect(c.source, c.target, branch);
+    if (!res.ok) uiStore.getState().notify('error', res.message);
+  }, []);
+
+  const isValidConnection = useCallback((c: Connection | FlowEdgeType) => c.source !== c.target, []);
+
+  const onDelete = useCallback(({ nodes: ns, edges: es }: { nodes: FlowNodeType[]; edges: FlowEdgeType[] }) => {
+    graphStore.getState().removeElements(
+      ns.map((n) => n.id),
+      es.map((e) => e.id),
+    );
+    uiStore.getState().select([], []);
+  }, []);
+
+  const onNodeDragStart = useCallback(() => graphStore.getState().beginDrag(), []);
+  const onNodeDragStop = useCallback(() => graphStore.getState().endDrag(), []);
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (!e.dataTransfer.types.includes(TOOL_DRAG_TYPE)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+  }, []);
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const raw = e.dataTransfer.getData(TOOL_DRAG_TYPE);
+      if (!raw) return;
+      e.preventDefault();
+      let item: { tool?: string; kind?: WorkflowNode['kind'] };
+      try {
+        item = JSON.parse(raw);
+      } catch {
+        item = { tool: raw };
+      }
+      const pos = screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      const at = { x: Math.round(pos.x - 110), y: Math.round(pos.y - 30) };
+      if (item.tool) newNodeAt(item.tool, at, item.kind ?? kindForTool(item.tool));
+      else if (item.kind) {
+        const id = graphStore.getState().addNode({ kind: item.kind, inputs: {}, position: at });
+        uiStore.getState().select([id]);
+      }
+    },
+    [screenToFlowPosition],
+  );
+
+  const onPaneClick = useCallback(() => uiStore.getState().select([], []), []);
+
+  return (
+    <div className="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow<FlowNodeType, FlowEdgeType>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        isValidConnection={isValidConnection}
+        onDelete={onDelete}
+        onNodeDragStart={onNodeDragStart}
+        onNodeDragStop={onNodeDragStop}
+        onPaneClick={onPaneClick}
+        deleteKeyCode={locked ? null : DELETE_KEYS}
+        multiSelectionKeyCode={MULTI_KEYS}
+        nodesConnectable={!locked}
+        onlyRenderVisibleElements={wf.nodes.length > 200}
+        fitView
+        fitViewOptions={FIT}
+        minZoom={0.05}
+        proOptions={PRO}
+      >
+        <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} />
+        <MiniMap pannable zoomable nodeClassName={miniMapClass} ariaLabel="Minimap" />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+      {wf.nodes.length === 0 && (
+        <div className="canvas-empty">
+          <div className="canvas-empty-title">Type a goal, or drag a tool onto the canvas</div>
+          <div className="muted">Plan turns a goal into steps; you can edit every step by hand.</div>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function toggle(set: Set<string>, id: string, on: boolean) {
+  if (on) set.add(id);
+  else set.delete(id);
+}
+
+const DELETE_KEYS = ['Delete', 'Backspace'];
+const MULTI_KEYS = ['Meta', 'Control', 'Shift'];
+const FIT = { padding: 0.2, maxZoom: 1.2 };
+const PRO = { hideAttribution: true };
+
+function miniMapClass(n: FlowNodeType): string {
+  const status = shownView(runsStore.getState())?.nodes[n.id]?.status;
+  return `minimap-node ${status ? `status-${status}` : ''}`;
+}

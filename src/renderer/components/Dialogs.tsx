@@ -1,0 +1,162 @@
+/** Dialogs and overlays: approval, open workflow, replan diff bar, connection banner, toasts. */
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import type { WorkflowSummary } from '../../contract';
+import { acceptPlan, answerApproval, discardPlan, openWorkflow } from '../app/actions';
+import { uiStore, useRuns, useUi } from '../app/stores';
+import { errorMessage, getAwe, getConnection } from '../api/client';
+import { JsonTree, Modal } from './common';
+
+/** Opens when a node of the watched run waits for a person. */
+export function ApprovalDialog() {
+  const runId = useRuns((s) => s.watchedRunId);
+  const nodeId = useRuns((s) => {
+    const v = s.watchedRunId ? s.views[s.watchedRunId] : undefined;
+    if (!v) return undefined;
+    for (const [id, n] of Object.entries(v.nodes)) if (n.approval && n.status === 'waiting') return id;
+    return undefined;
+  });
+  const approval = useRuns((s) => (nodeId && s.watchedRunId ? s.views[s.watchedRunId]?.nodes[nodeId]?.approval : undefined));
+  const request = nodeId && approval ? { nodeId, ...approval } : undefined;
+  const [answered, setAnswered] = useState<string | null>(null);
+  const [comment, setComment] = useState('');
+  if (!runId || !request || answered === `${runId}:${request.nodeId}:${request.message}`) return null;
+  const answer = (approved: boolean) => {
+    setAnswered(`${runId}:${request.nodeId}:${request.message}`);
+    void answerApproval(runId, request.nodeId, approved, comment || undefined);
+    setComment('');
+  };
+  return (
+    <Modal
+      title="Approval needed"
+      onClose={() => setAnswered(`${runId}:${request.nodeId}:${request.message}`)}
+      footer={
+        <>
+          <button type="button" className="btn danger" aria-label="Reject" onClick={() => answer(false)}>
+            Reject
+          </button>
+          <button type="button" className="btn primary" aria-label="Approve" onClick={() => answer(true)}>
+            Approve
+          </button>
+        </>
+      }
+    >
+      <p>{request.message}</p>
+      <div className="kv">
+        <span className="muted">Node</span> <code>{request.nodeId}</code>
+        {request.tool && (
+          <>
+            <span className="muted">Tool</span> <code data-testid="approval-tool">{request.tool}</code>
+          </>
+        )}
+      </div>
+      {request.input !== undefined && (
+        <>
+          <div className="section-title">Input</div>
+          <div className="json-tree">
+            <JsonTree value={request.input} />
+          </div>
+        </>
+      )}
+      <input type="text" aria-label="Comment" placeholder="Comment (optional)" value={comment} onChange={(e) => setComment(e.target.value)} />
+    </Modal>
+  );
+}
+
+export function OpenDialog() {
+  const [list, setList] = useState<WorkflowSummary[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    getAwe()
+      .workflowsList({})
+      .then((r) => setList(r.workflows))
+      .catch((e) => setError(errorMessage(e)));
+  }, []);
+  const close = () => uiStore.getState().openDialog(null);
+  return (
+    <Modal title="Open workflow" onClose={close} wide>
+      {error && <div className="field-error">{error}</div>}
+      {!list && !error && <div className="muted">Loading…</div>}
+      {list?.length === 0 && <div className="muted">No saved workflows yet. Save one with the Save button.</div>}
+      <ul className="wf-list" data-testid="workflow-list">
+        {list?.map((w) => (
+          <li key={w.id}>
+            <button type="button" className="wf-item" onClick={() => void openWorkflow(w.id)} aria-label={`Open workflow ${w.name}`}>
+              <b>{w.name}</b>
+              <span className="muted small">
+                {w.nodeCount} nodes · v{w.version} · {new Date(w.updatedAt).toLocaleString()}
+              </span>
+              {w.goal && <span className="muted small ellipsis">{w.goal}</span>}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </Modal>
+  );
+}
+
+/** Shown over the canvas while a replan waits: what it adds, removes and changes. */
+export function DiffBar() {
+  const pending = useUi((s) => s.pendingPlan);
+  if (!pending) return null;
+  const { added, removed, changed, kept } = pending.diff;
+  return (
+    <div className="diff-bar" role="region" aria-label="Replan diff">
+      <b>Replan</b>
+      <span className="diff-tag diff-added">+{added.length} added</span>
+      <span className="diff-tag diff-removed">−{removed.length} removed</span>
+      <span className="diff-tag diff-changed">~{changed.length} changed</span>
+      {kept.length > 0 && <span className="muted small">keeps your edits to {kept.join(', ')}</span>}
+      <span className="spacer" />
+      <button type="button" className="btn" aria-label="Discard plan" onClick={discardPlan}>
+        Discard
+      </button>
+      <button type="button" className="btn primary" aria-label="Accept plan" onClick={acceptPlan}>
+        Accept
+      </button>
+    </div>
+  );
+}
+
+export function ConnectionBanner() {
+  const conn = getConnection();
+  const state = useSyncExternalStore(conn.subscribe, () => conn.state);
+  const [everOpen, setEverOpen] = useState(state === 'open');
+  useEffect(() => {
+    if (state === 'open') setEverOpen(true);
+  }, [state]);
+  if (state === 'open') return null;
+  return (
+    <div className="conn-banner" role="status" data-testid="connection-banner">
+      <span className="spinner" aria-hidden /> {everOpen ? 'Connection to AWE lost — reconnecting…' : 'Not connected to AWE — retrying…'}
+      <span className="muted small"> Start the server with <code>awe serve</code>.</span>
+    </div>
+  );
+}
+
+export function Toasts() {
+  const toasts = useUi((s) => s.toasts);
+  if (!toasts.length) return null;
+  return (
+    <div className="toasts" aria-live="polite">
+      {toasts.map((t) => (
+        <div key={t.id} className={`toast ${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'}>
+          <div className="row">
+            <span>{t.text}</span>
+            <span className="spacer" />
+            <button type="button" className="icon-btn" aria-label="Dismiss" onClick={() => uiStore.getState().dismiss(t.id)}>
+              ✕
+            </button>
+          </div>
+          {t.details && (
+            <ul className="toast-details">
+              {t.details.slice(0, 12).map((d, i) => (
+                <li key={i}>{d}</li>
+              ))}
+              {t.details.length > 12 && <li>… {t.details.length - 12} more</li>}
+            </ul>
+          )}
+        </div>
+      ))}
+    </div>
+  );
+}

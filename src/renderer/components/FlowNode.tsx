@@ -1,0 +1,105 @@
+/**
+ * The one node component of the canvas. Memoised and defined at module scope; it reads
+ * its run status from the runs store by id, so a status event re-renders this node only.
+ */
+import { memo } from 'react';
+import { BaseEdge, getBezierPath, Handle, Position, type Edge as RFEdge, type EdgeProps, type Node as RFNode, type NodeProps } from '@xyflow/react';
+import type { WorkflowNode } from '../../contract';
+import { useGraph, useNodeView, useUi } from '../app/stores';
+import { KIND_ICON, STATUS_META } from './status';
+
+export type DiffMark = 'added' | 'removed' | 'changed';
+export type FlowNodeData = { node: WorkflowNode; diff?: DiffMark };
+export type FlowNodeType = RFNode<FlowNodeData, 'awe'>;
+export type FlowEdgeData = { branch?: 'true' | 'false' };
+export type FlowEdgeType = RFEdge<FlowEdgeData, 'awe'>;
+
+const EMPTY: never[] = [];
+
+function FlowNodeView({ id, data, selected }: NodeProps<FlowNodeType>) {
+  const { node, diff } = data;
+  const view = useNodeView(id);
+  const status = view?.status;
+  const problemCount = useGraph((s) => (s.problems.length ? s.problems.filter((p) => p.nodeId === id).length : 0));
+  const pendingPlan = useUi((s) => s.pendingPlan !== null);
+  const meta = status ? STATUS_META[status] : undefined;
+  const criteria = node.acceptance?.criteria ?? EMPTY;
+  const classes = ['awe-node', `kind-${node.kind}`];
+  if (status) classes.push(`status-${status}`);
+  if (problemCount) classes.push('has-problems');
+  if (selected) classes.push('selected');
+  if (diff) classes.push(`diff-${diff}`);
+  if (pendingPlan && !diff) classes.push('diff-same');
+
+  return (
+    <div
+      className={classes.join(' ')}
+      data-node-id={id}
+      data-status={status ?? 'idle'}
+      title={problemCount ? `${problemCount} problem(s): see the inspector` : undefined}
+    >
+      <Handle type="target" position={Position.Left} />
+      <div className="awe-node-head">
+        <span className="awe-node-kind" aria-hidden>
+          {KIND_ICON[node.kind]}
+        </span>
+        <span className="awe-node-label">{node.label || node.id}</span>
+        {view?.cached && <span className="awe-node-badge" title="Output reused from cache">cached</span>}
+      </div>
+      <div className="awe-node-tool">{node.tool ?? node.kind}</div>
+      {criteria.length > 0 && (
+        <div className="awe-node-criteria" title={criteria.join('\n')}>
+          ✓? {criteria[0]}
+          {criteria.length > 1 ? ` (+${criteria.length - 1})` : ''}
+        </div>
+      )}
+      <div className="awe-node-foot">
+        {meta ? (
+          <span className="awe-node-status">
+            <span className="awe-status-icon" aria-hidden>
+              {meta.icon}
+            </span>
+            {meta.label}
+            {view && view.retries > 0 ? ` · ${view.retries} retr${view.retries === 1 ? 'y' : 'ies'}` : ''}
+          </span>
+        ) : (
+          <span className="awe-node-status muted">{node.id}</span>
+        )}
+        {problemCount > 0 && <span className="awe-node-problems">⚠ {problemCount}</span>}
+        {diff && <span className={`awe-diff-tag diff-${diff}`}>{diff}</span>}
+      </div>
+      {node.kind === 'condition' ? (
+        <>
+          <Handle type="source" id="true" position={Position.Right} style={{ top: '35%' }} className="branch-true" />
+          <Handle type="source" id="false" position={Position.Right} style={{ top: '70%' }} className="branch-false" />
+        </>
+      ) : (
+        <Handle type="source" position={Position.Right} />
+      )}
+    </div>
+  );
+}
+
+export const FlowNode = memo(FlowNodeView);
+
+/** An edge that animates while its target runs (reads the target's status by id). */
+function FlowEdgeView({ id, target, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd }: EdgeProps<FlowEdgeType>) {
+  const targetStatus = useNodeView(target)?.status;
+  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+  const running = targetStatus === 'running' || targetStatus === 'retrying';
+  return (
+    <>
+      <BaseEdge id={id} path={path} markerEnd={markerEnd} className={`awe-edge${running ? ' running' : ''}${selected ? ' selected' : ''}`} />
+      {data?.branch && (
+        <foreignObject x={labelX - 18} y={labelY - 10} width={36} height={20} className="awe-edge-label-wrap">
+          <div className={`awe-edge-label branch-${data.branch}`}>{data.branch}</div>
+        </foreignObject>
+      )}
+    </>
+  );
+}
+
+export const FlowEdge = memo(FlowEdgeView);
+
+export const nodeTypes = { awe: FlowNode };
+export const edgeTypes = { awe: FlowEdge };

@@ -1,0 +1,130 @@
+/** The toolbar: document actions, edit history, run control and the live run header. */
+import { useEffect, useRef, useState } from 'react';
+import { TERMINAL_RUN_STATUSES } from '../../contract';
+import { autoLayout, cancelRun, exportRun, exportWorkflow, importWorkflowFile, runWorkflow, saveWorkflow } from '../app/actions';
+import { graphStore, uiStore, useGraph, useRuns, useUi } from '../app/stores';
+import { measuredSizes } from './Canvas';
+import { STATUS_META, formatDuration } from './status';
+
+export function Header() {
+  const name = useGraph((s) => s.workflow.name);
+  const dirty = useGraph((s) => s.dirty);
+  const canUndo = useGraph((s) => s.past.length > 0);
+  const canRedo = useGraph((s) => s.future.length > 0);
+  const hasNodes = useGraph((s) => s.workflow.nodes.length > 0);
+  const theme = useUi((s) => s.theme);
+  const starting = useUi((s) => !!s.busy.run);
+  const runStatus = useRuns((s) => (s.watchedRunId ? s.views[s.watchedRunId]?.status : undefined));
+  const running = runStatus === 'running' || runStatus === 'waiting';
+  const fileInput = useRef<HTMLInputElement>(null);
+
+  return (
+    <header className="toolbar">
+      <div className="brand" aria-hidden>
+        AWE
+      </div>
+      <input className="wf-name" aria-label="Workflow name" value={name} onChange={(e) => graphStore.getState().rename(e.target.value || 'Untitled workflow')} />
+      {dirty && (
+        <span className="dirty" title="Unsaved changes" aria-label="Unsaved changes">
+          ●
+        </span>
+      )}
+      <div className="tb-group">
+        <button type="button" className="btn ghost" aria-label="Open" title="Open a saved workflow" onClick={() => uiStore.getState().openDialog('open')}>
+          Open
+        </button>
+        <button type="button" className="btn ghost" aria-label="Save" title="Save (Ctrl/⌘-S)" onClick={() => void saveWorkflow()} disabled={!hasNodes}>
+          Save
+        </button>
+        <button type="button" className="btn ghost" aria-label="Import" title="Import an .awe.json file" onClick={() => fileInput.current?.click()}>
+          Import
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          accept=".json,.awe.json,application/json"
+          hidden
+          data-testid="import-file"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            e.target.value = '';
+            if (f) void importWorkflowFile(f);
+          }}
+        />
+        <button type="button" className="btn ghost" aria-label="Export workflow" title="Download as .awe.json" onClick={() => void exportWorkflow()} disabled={!hasNodes}>
+          Export
+        </button>
+      </div>
+      <div className="tb-group">
+        <button type="button" className="icon-btn" aria-label="Undo" title="Undo (Ctrl/⌘-Z)" disabled={!canUndo} onClick={() => graphStore.getState().undo()}>
+          ↶
+        </button>
+        <button type="button" className="icon-btn" aria-label="Redo" title="Redo (Shift-Ctrl/⌘-Z)" disabled={!canRedo} onClick={() => graphStore.getState().redo()}>
+          ↷
+        </button>
+        <button type="button" className="btn ghost" aria-label="Auto layout" title="Arrange the graph automatically" disabled={!hasNodes} onClick={() => autoLayout(measuredSizes)}>
+          Auto layout
+        </button>
+      </div>
+      <div className="tb-group">
+        <button type="button" className="btn primary" aria-label="Run" disabled={!hasNodes || starting || running} onClick={() => void runWorkflow()}>
+          ▶ Run
+        </button>
+        <button type="button" className="btn danger-ghost" aria-label="Cancel run" disabled={!running} onClick={() => void cancelRun()}>
+          ■ Cancel
+        </button>
+      </div>
+      <RunHeader />
+      <span className="spacer" />
+      <button type="button" className="icon-btn" aria-label="Toggle theme" title={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} onClick={() => uiStore.getState().toggleTheme()}>
+        {theme === 'dark' ? '☀' : '☾'}
+      </button>
+      <button type="button" className="icon-btn" aria-label="Settings" title="Settings" onClick={() => uiStore.getState().openDialog('settings')}>
+        ⚙
+      </button>
+    </header>
+  );
+}
+
+/** done/total, elapsed, retries, tokens, cost of the run on the canvas. */
+function RunHeader() {
+  const runId = useRuns((s) => s.watchedRunId);
+  const view = useRuns((s) => (s.watchedRunId ? s.views[s.watchedRunId] : undefined));
+  const travelSeq = useRuns((s) => s.travelSeq);
+  const [now, setNow] = useState(() => Date.now());
+  const live = view && !TERMINAL_RUN_STATUSES.includes(view.status);
+  useEffect(() => {
+    if (!live) return;
+    const t = setInterval(() => setNow(Date.now()), 500);
+    return () => clearInterval(t);
+  }, [live]);
+  if (!runId || !view) return null;
+  const nodes = Object.values(view.nodes);
+  const done = nodes.filter((n) => n.status === 'succeeded' || n.status === 'skipped' || n.status === 'failed' || n.status === 'cancelled').length;
+  const elapsed = view.startedAt ? (view.finishedAt ?? (live ? now : view.startedAt)) - view.startedAt : undefined;
+  const tokens = view.usage.promptTokens + view.usage.completionTokens;
+  const meta = STATUS_META[view.status];
+  return (
+    <div className="run-header" data-testid="run-header" data-run-id={runId} data-status={view.status}>
+      <span className={`run-status status-${view.status}`}>
+        <span aria-hidden>{meta.icon}</span> {meta.label}
+      </span>
+      <span className="progress" title="Nodes finished / total">
+        <span className="bar">
+          <span style={{ width: `${nodes.length ? (done / nodes.length) * 100 : 0}%` }} />
+        </span>
+        <span data-testid="run-progress">
+          {done}/{nodes.length}
+        </span>
+      </span>
+      <span title="Elapsed">⏱ {formatDuration(elapsed)}</span>
+      <span title="Retries">↻ {view.retries}</span>
+      <span title="Tokens">{tokens} tok</span>
+      <span title="Cost">${view.usage.costUsd.toFixed(4)}</span>
+      {travelSeq !== null && <span className="travel-tag">replay @ {travelSeq}</span>}
+      <button type="button" className="icon-btn" aria-label="Export run" title="Export the run as a bundle" onClick={() => void exportRun(runId)}>
+        ⤓
+      </button>
+    </div>
+  );
+}

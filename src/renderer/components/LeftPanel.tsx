@@ -1,0 +1,169 @@
+/** Left column: goal box, tool palette (searchable, grouped, draggable) and run history. */
+import { memo, useEffect, useMemo, useState, type DragEvent } from 'react';
+import type { NodeKind, ToolInfo } from '../../contract';
+import { openRun, plan, refreshHistory } from '../app/actions';
+import { useGraph, useRuns, useUi } from '../app/stores';
+import { toolsStore, useTools } from '../app/tools';
+import { TOOL_DRAG_TYPE } from './Canvas';
+import { KIND_ICON, STATUS_META, kindForTool } from './status';
+
+export function GoalBox() {
+  const goal = useGraph((s) => s.workflow.goal ?? '');
+  const [text, setText] = useState(goal);
+  const busy = useUi((s) => !!s.busy.plan);
+  useEffect(() => setText(goal), [goal]);
+  return (
+    <section className="panel-section goal-box">
+      <label htmlFor="goal" className="section-title">
+        Goal
+      </label>
+      <textarea
+        id="goal"
+        aria-label="Goal"
+        placeholder="e.g. Fetch https://example.com and write a short summary report"
+        value={text}
+        rows={4}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+            e.preventDefault();
+            void plan(text);
+          }
+        }}
+      />
+      <div className="row">
+        <span className="muted small">Ctrl/⌘-Enter to plan</span>
+        <button type="button" className="btn primary" aria-label="Plan" disabled={busy || !text.trim()} onClick={() => void plan(text)}>
+          {busy ? 'Planning…' : 'Plan'}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+/** Node kinds that need no tool: offered in the palette's "Flow" group. */
+const FLOW_KINDS: { kind: NodeKind; title: string; description: string }[] = [
+  { kind: 'input', title: 'Input', description: 'A named run input' },
+  { kind: 'condition', title: 'Condition', description: 'Branch on a test (true / false)' },
+  { kind: 'map', title: 'Map', description: 'Run a tool over each item of a list' },
+  { kind: 'output', title: 'Output', description: 'Collect the run’s named output' },
+];
+
+const PaletteItem = memo(function PaletteItem({ name, title, description, kind, tool }: { name: string; title: string; description: string; kind: NodeKind; tool?: string }) {
+  const onDragStart = (e: DragEvent) => {
+    e.dataTransfer.setData(TOOL_DRAG_TYPE, JSON.stringify({ tool, kind }));
+    e.dataTransfer.setData('text/plain', tool ?? kind);
+    e.dataTransfer.effectAllowed = 'copy';
+  };
+  return (
+    <li className="palette-item" draggable onDragStart={onDragStart} data-testid={`palette-item-${name}`} title={description}>
+      <span className="palette-icon" aria-hidden>
+        {KIND_ICON[kind]}
+      </span>
+      <span className="palette-text">
+        <span className="palette-name">{title}</span>
+        <span className="palette-tool">{tool ?? kind}</span>
+      </span>
+    </li>
+  );
+});
+
+/** Groups tools by source, and built-ins by their name prefix (`file.*`, `text.*`, …). */
+function groupTools(tools: ToolInfo[], query: string) {
+  const q = query.trim().toLowerCase();
+  const groups = new Map<string, ToolInfo[]>();
+  for (const t of tools) {
+    if (q && !`${t.name} ${t.title} ${t.description}`.toLowerCase().includes(q)) continue;
+    const group = t.source === 'builtin' ? t.name.split('.')[0] : `MCP · ${t.source}`;
+    const list = groups.get(group) ?? [];
+    list.push(t);
+    groups.set(group, list);
+  }
+  return [...groups.entries()].sort(([a], [b]) => Number(a.startsWith('MCP')) - Number(b.startsWith('MCP')) || a.localeCompare(b));
+}
+
+export function Palette() {
+  const tools = useTools((s) => s.tools);
+  const error = useTools((s) => s.error);
+  const [query, setQuery] = useState('');
+  const dialog = useUi((s) => s.dialog);
+  useEffect(() => {
+    // Refresh after Settings closes: MCP servers may have been added or removed.
+    if (dialog === null) void toolsStore.getState().refresh();
+  }, [dialog]);
+  const groups = useMemo(() => groupTools(tools ?? [], query), [tools, query]);
+  const q = query.trim().toLowerCase();
+  const flow = FLOW_KINDS.filter((k) => !q || `${k.title} ${k.description}`.toLowerCase().includes(q));
+  return (
+    <section className="panel-section palette" data-testid="palette">
+      <div className="section-title">Tools</div>
+      <input type="search" aria-label="Search tools" placeholder="Search tools…" value={query} onChange={(e) => setQuery(e.target.value)} />
+      <div className="palette-scroll">
+        {error && <div className="muted small">Tools unavailable: {error}</div>}
+        {!tools && !error && <div className="muted small">Loading tools…</div>}
+        {groups.map(([group, list]) => (
+          <div key={group} className="palette-group">
+            <div className="palette-group-title">{group}</div>
+            <ul>
+              {list.map((t) => (
+                <PaletteItem key={t.name} name={t.name} title={t.title} description={t.description} kind={kindForTool(t.name)} tool={t.name} />
+              ))}
+            </ul>
+          </div>
+        ))}
+        {flow.length > 0 && (
+          <div className="palette-group">
+            <div className="palette-group-title">flow</div>
+            <ul>
+              {flow.map((k) => (
+                <PaletteItem key={k.kind} name={k.kind} title={k.title} description={k.description} kind={k.kind} />
+              ))}
+            </ul>
+          </div>
+        )}
+        {tools && groups.length === 0 && flow.length === 0 && <div className="muted small">No tool matches “{query}”.</div>}
+      </div>
+    </section>
+  );
+}
+
+export function RunHistory() {
+  const history = useRuns((s) => s.history);
+  const watched = useRuns((s) => s.watchedRunId);
+  useEffect(() => {
+    void refreshHistory();
+  }, []);
+  return (
+    <section className="panel-section run-history" data-testid="run-history">
+      <div className="section-title row">
+        <span>Runs</span>
+        <button type="button" className="icon-btn" aria-label="Refresh runs" onClick={() => void refreshHistory()}>
+          ↻
+        </button>
+      </div>
+      <ul className="history-list">
+        {history.length === 0 && <li className="muted small">No runs yet.</li>}
+        {history.map((r) => (
+          <li key={r.runId}>
+            <button
+              type="button"
+              className={`history-item${r.runId === watched ? ' on' : ''}`}
+              data-run-id={r.runId}
+              data-status={r.status}
+              onClick={() => void openRun(r.runId)}
+              aria-label={`Open run ${r.workflowName ?? r.workflowId} ${new Date(r.startedAt).toLocaleString()}`}
+            >
+              <span className={`dot status-${r.status}`} aria-hidden>
+                {STATUS_META[r.status].icon}
+              </span>
+              <span className="history-name">{r.workflowName ?? r.workflowId}</span>
+              <span className="history-meta muted">
+                {STATUS_META[r.status].label} · {new Date(r.startedAt).toLocaleTimeString()}
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

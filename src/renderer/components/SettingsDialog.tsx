@@ -1,0 +1,175 @@
+/** Settings: LLM endpoint/model/key (write-only), planner, MCP servers with approval, tool allowlist. */
+import { useEffect, useState } from 'react';
+import type { McpServerInfo, Settings } from '../../contract';
+import { uiStore } from '../app/stores';
+import { errorMessage, getAwe } from '../api/client';
+import { Modal } from './common';
+
+export function SettingsDialog() {
+  const [settings, setSettings] = useState<Settings | null>(null);
+  const [servers, setServers] = useState<McpServerInfo[]>([]);
+  const [baseUrl, setBaseUrl] = useState('');
+  const [model, setModel] = useState('');
+  const [apiKey, setApiKey] = useState('');
+  const [planner, setPlanner] = useState<Settings['planner']>('auto');
+  const [allow, setAllow] = useState('');
+  const [mcpText, setMcpText] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  const adopt = (s: Settings) => {
+    setSettings(s);
+    setBaseUrl(s.llm.baseUrl ?? '');
+    setModel(s.llm.model ?? '');
+    setPlanner(s.planner);
+    setAllow(s.allowTools.join('\n'));
+  };
+  useEffect(() => {
+    const api = getAwe();
+    api.settingsGet({}).then(adopt).catch((e) => setError(errorMessage(e)));
+    api.mcpList({}).then((r) => setServers(r.servers)).catch((e) => setError(errorMessage(e)));
+  }, []);
+
+  const close = () => uiStore.getState().openDialog(null);
+  const guard = async (fn: () => Promise<void>) => {
+    setError(null);
+    try {
+      await fn();
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+  const save = () =>
+    guard(async () => {
+      setSaving(true);
+      try {
+        const next = await getAwe().settingsUpdate({
+          llm: { baseUrl: baseUrl.trim() || undefined, model: model.trim() || undefined, ...(apiKey ? { apiKey } : {}) },
+          planner,
+          allowTools: allow.split(/[\n,]/).map((s) => s.trim()).filter(Boolean),
+        });
+        adopt(next);
+        setApiKey('');
+        uiStore.getState().notify('info', 'Settings saved.');
+        close();
+      } finally {
+        setSaving(false);
+      }
+    });
+  const clearKey = () => guard(async () => adopt(await getAwe().settingsUpdate({ llm: { apiKey: '' } })));
+  const importMcp = () =>
+    guard(async () => {
+      JSON.parse(mcpText); // a readable error before the server's schema check
+      setServers((await getAwe().mcpImport({ text: mcpText })).servers);
+      setMcpText('');
+    });
+
+  return (
+    <Modal
+      title="Settings"
+      onClose={close}
+      wide
+      footer={
+        <>
+          <button type="button" className="btn" onClick={close}>
+            Close
+          </button>
+          <button type="button" className="btn primary" aria-label="Save settings" disabled={!settings || saving} onClick={() => void save()}>
+            Save settings
+          </button>
+        </>
+      }
+    >
+      {error && (
+        <div className="error-box" role="alert">
+          {error}
+        </div>
+      )}
+      <h3>Language model</h3>
+      <div className="field-row">
+        <div className="field">
+          <label htmlFor="llm-url">Base URL (OpenAI-compatible)</label>
+          <input id="llm-url" type="url" placeholder="https://api.openai.com/v1 or http://localhost:11434/v1" value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="llm-model">Model</label>
+          <input id="llm-model" type="text" placeholder="gpt-4o-mini" value={model} onChange={(e) => setModel(e.target.value)} />
+        </div>
+      </div>
+      <div className="field-row">
+        <div className="field">
+          <label htmlFor="llm-key">
+            API key {settings?.llm.apiKeySet && <span className="badge ok">key set</span>}
+          </label>
+          <input id="llm-key" type="password" autoComplete="off" placeholder={settings?.llm.apiKeySet ? '•••••••• (type to replace)' : 'not set'} value={apiKey} onChange={(e) => setApiKey(e.target.value)} />
+          <div className="muted small">Write-only: the key is stored securely and never shown again.</div>
+        </div>
+        <div className="field">
+          <label htmlFor="planner">Planner</label>
+          <select id="planner" value={planner} onChange={(e) => setPlanner(e.target.value as Settings['planner'])}>
+            <option value="auto">auto (LLM when a key is set, else offline)</option>
+            <option value="offline">offline (rule-based)</option>
+            <option value="llm">llm</option>
+          </select>
+          {settings?.llm.apiKeySet && (
+            <button type="button" className="btn small" onClick={() => void clearKey()}>
+              Clear key
+            </button>
+          )}
+        </div>
+      </div>
+
+      <h3>MCP servers</h3>
+      <ul className="mcp-list" data-testid="mcp-servers">
+        {servers.length === 0 && <li className="muted">No MCP servers. Import an mcpServers JSON below.</li>}
+        {servers.map((s) => (
+          <li key={s.name} className="mcp-item" data-status={s.status}>
+            <div className="row">
+              <b>{s.name}</b>
+              <span className={`badge mcp-${s.status}`}>{s.status}</span>
+              <span className="muted small">{s.tools.length} tools</span>
+              <span className="spacer" />
+              {!s.approved && (
+                <button type="button" className="btn primary small" aria-label={`Approve ${s.name}`} onClick={() => void guard(async () => setServers((await getAwe().mcpApprove({ name: s.name })).servers))}>
+                  Approve
+                </button>
+              )}
+              <button type="button" className="btn small" aria-label={`Remove ${s.name}`} onClick={() => void guard(async () => setServers((await getAwe().mcpRemove({ name: s.name })).servers))}>
+                Remove
+              </button>
+            </div>
+            {!s.approved && <div className="muted small">This command will run on your machine once approved:</div>}
+            <code className="cmdline">{s.commandLine}</code>
+            {s.error && <div className="field-error">{s.error}</div>}
+            {s.tools.length > 0 && <div className="muted small ellipsis">{s.tools.join(', ')}</div>}
+          </li>
+        ))}
+      </ul>
+      <div className="field">
+        <label htmlFor="mcp-json">Import mcpServers JSON</label>
+        <textarea id="mcp-json" className="mono" rows={4} placeholder={'{ "mcpServers": { "files": { "command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", "."] } } }'} value={mcpText} onChange={(e) => setMcpText(e.target.value)} />
+        <div className="row">
+          <input
+            type="file"
+            accept=".json,application/json"
+            aria-label="mcpServers file"
+            onChange={async (e) => {
+              const f = e.target.files?.[0];
+              if (f) setMcpText(await f.text());
+            }}
+          />
+          <span className="spacer" />
+          <button type="button" className="btn" aria-label="Import MCP servers" disabled={!mcpText.trim()} onClick={() => void importMcp()}>
+            Import servers
+          </button>
+        </div>
+      </div>
+
+      <h3>Tool allowlist</h3>
+      <div className="field">
+        <label htmlFor="allow">Tools that run without asking (one per line; <code>mcp.server.*</code> allowed)</label>
+        <textarea id="allow" className="mono" rows={3} value={allow} onChange={(e) => setAllow(e.target.value)} />
+      </div>
+    </Modal>
+  );
+}

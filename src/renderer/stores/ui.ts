@@ -1,0 +1,116 @@
+/**
+ * UI state: theme (persisted), panel sizes (persisted), selection, bottom panel, dialogs,
+ * the pending replan diff and transient messages.
+ */
+import { createStore } from 'zustand/vanilla';
+import type { Workflow, WorkflowDiff } from '../../contract';
+
+export type Theme = 'light' | 'dark';
+export type Dialog = 'settings' | 'open' | 'rerun-inputs' | null;
+export type BottomTab = 'timeline' | 'artifacts' | 'dead-letters';
+
+export interface PendingPlan {
+  workflow: Workflow;
+  diff: WorkflowDiff;
+  explanation: string;
+}
+
+export interface Toast {
+  id: number;
+  kind: 'info' | 'error';
+  text: string;
+  /** Validator problems to list under the message (import, run start). */
+  details?: string[];
+}
+
+export interface UiState {
+  theme: Theme;
+  leftWidth: number;
+  rightWidth: number;
+  bottomHeight: number;
+  bottomOpen: boolean;
+  bottomTab: BottomTab;
+  selectedNodeIds: string[];
+  selectedEdgeIds: string[];
+  dialog: Dialog;
+  pendingPlan: PendingPlan | null;
+  toasts: Toast[];
+  busy: { plan?: boolean; run?: boolean };
+}
+
+export interface UiActions {
+  toggleTheme(): void;
+  setPanelSize(panel: 'leftWidth' | 'rightWidth' | 'bottomHeight', px: number): void;
+  setBottomOpen(open: boolean): void;
+  setBottomTab(tab: BottomTab): void;
+  select(nodeIds: string[], edgeIds?: string[]): void;
+  openDialog(d: Dialog): void;
+  setPendingPlan(p: PendingPlan | null): void;
+  notify(kind: Toast['kind'], text: string, details?: string[]): void;
+  dismiss(id: number): void;
+  setBusy(key: keyof UiState['busy'], on: boolean): void;
+}
+
+export type UiStore = ReturnType<typeof createUiStore>;
+
+type Persisted = Pick<UiState, 'theme' | 'leftWidth' | 'rightWidth' | 'bottomHeight' | 'bottomOpen'>;
+const STORAGE_KEY = 'awe.ui';
+const LIMITS = { leftWidth: [200, 520], rightWidth: [260, 640], bottomHeight: [120, 600] } as const;
+
+export function createUiStore(storage: Pick<Storage, 'getItem' | 'setItem'> | null = globalThis.localStorage ?? null, prefersDark = false) {
+  let saved: Partial<Persisted> = {};
+  try {
+    saved = JSON.parse(storage?.getItem(STORAGE_KEY) ?? '{}') ?? {};
+  } catch {}
+  let toastId = 0;
+
+  const store = createStore<UiState & UiActions>()((set, get) => ({
+    theme: saved.theme ?? (prefersDark ? 'dark' : 'light'),
+    leftWidth: saved.leftWidth ?? 260,
+    rightWidth: saved.rightWidth ?? 340,
+    bottomHeight: saved.bottomHeight ?? 220,
+    bottomOpen: saved.bottomOpen ?? true,
+    bottomTab: 'timeline',
+    selectedNodeIds: [],
+    selectedEdgeIds: [],
+    dialog: null,
+    pendingPlan: null,
+    toasts: [],
+    busy: {},
+
+    toggleTheme: () => set({ theme: get().theme === 'dark' ? 'light' : 'dark' }),
+    setPanelSize(panel, px) {
+      const [min, max] = LIMITS[panel];
+      set({ [panel]: Math.round(Math.min(max, Math.max(min, px))) } as Partial<UiState>);
+    },
+    setBottomOpen: (bottomOpen) => set({ bottomOpen }),
+    setBottomTab: (bottomTab) => set({ bottomTab, bottomOpen: true }),
+    select(nodeIds, edgeIds = []) {
+      const s = get();
+      if (same(s.selectedNodeIds, nodeIds) && same(s.selectedEdgeIds, edgeIds)) return;
+      set({ selectedNodeIds: nodeIds, selectedEdgeIds: edgeIds });
+    },
+    openDialog: (dialog) => set({ dialog }),
+    setPendingPlan: (pendingPlan) => set({ pendingPlan }),
+    notify(kind, text, details) {
+      const id = ++toastId;
+      set({ toasts: [...get().toasts.slice(-3), { id, kind, text, details }] });
+      if (kind === 'info') setTimeout(() => get().dismiss(id), 4000);
+    },
+    dismiss: (id) => set({ toasts: get().toasts.filter((t) => t.id !== id) }),
+    setBusy: (key, on) => set({ busy: { ...get().busy, [key]: on } }),
+  }));
+
+  store.subscribe((s, prev) => {
+    if (s.theme === prev.theme && s.leftWidth === prev.leftWidth && s.rightWidth === prev.rightWidth && s.bottomHeight === prev.bottomHeight && s.bottomOpen === prev.bottomOpen) return;
+    const persisted: Persisted = { theme: s.theme, leftWidth: s.leftWidth, rightWidth: s.rightWidth, bottomHeight: s.bottomHeight, bottomOpen: s.bottomOpen };
+    try {
+      storage?.setItem(STORAGE_KEY, JSON.stringify(persisted));
+    } catch {}
+  });
+  return store;
+}
+
+function same(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
