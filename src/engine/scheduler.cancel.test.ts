@@ -66,3 +66,26 @@ describe('cancelling a run', () => {
     expect(view.nodes.a.status).toBe('cancelled');
   });
 });
+
+describe('cancelling a run left unfinished by a crash', () => {
+  it('marks its unfinished nodes and the run cancelled without running anything', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const calls: string[] = [];
+    const tool = testTool('t.echo', async (_i, ctx) => {
+      calls.push(ctx.nodeId);
+      if (ctx.nodeId === 'b') await gate;
+      return {};
+    });
+    const first = harness({ id: 'wf', name: 'wf', nodes: [node('a'), node('b')], edges: [edge('a', 'b')] }, { tools: [tool] });
+    void first.exec.start();
+    while (first.view().nodes.b.status !== 'running') await new Promise((r) => setTimeout(r, 1));
+    const crashed = structuredClone(first.events);
+    release();
+
+    const other = harness({ id: 'wf', name: 'wf', nodes: [node('a'), node('b')], edges: [edge('a', 'b')] }, { tools: [tool], prior: crashed });
+    other.exec.cancel();
+    expect(other.view()).toMatchObject({ status: 'cancelled', nodes: { a: { status: 'succeeded' }, b: { status: 'cancelled' } } });
+    expect(calls).toEqual(['a', 'b']);
+  });
+});

@@ -164,7 +164,16 @@ export class RunExecution {
 
   /** Aborts running tools through their signal; nothing new starts; the run ends `cancelled`. */
   cancel(): void {
-    if (this.cancelled || !this.driving) return;
+    if (this.cancelled) return;
+    if (!this.driving) {
+      // A run left unfinished by a crash (or another process) is cancelled without running anything.
+      if (this.state.lastSeq > 0 && !TERMINAL_RUN_STATUSES.includes(this.state.status)) {
+        this.cancelled = true;
+        this.settle = () => undefined;
+        this.finishRun();
+      }
+      return;
+    }
     this.cancelled = true;
     this.cancelController.abort(CANCELLED());
     this.runner.abortAll(this.cancelController.signal.reason);
