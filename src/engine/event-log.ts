@@ -20,6 +20,7 @@ export class EventLog {
   private scheduled = false;
   private failedWrites = 0;
   private closed = false;
+  private warnedClosed = false;
 
   constructor(
     private readonly store: Store,
@@ -28,11 +29,17 @@ export class EventLog {
 
   /** Stamps and queues one event of `runId`; it is written and delivered on the next tick. */
   emit(runId: string, body: EngineEventBody): EngineEvent {
-    if (this.closed) throw new Error(`the event log is closed; cannot record ${body.type} for run ${runId}`);
     let seq = this.nextSeq.get(runId);
     if (seq === undefined) seq = this.store.maxSeq(runId) + 1;
     this.nextSeq.set(runId, seq + 1);
     const event = { ...body, runId, seq, ts: this.now() } as EngineEvent;
+    if (this.closed) {
+      // The engine closed while a run was still going (the process is exiting). What the
+      // log already holds is consistent: resume re-runs the interrupted nodes.
+      if (!this.warnedClosed) process.stderr.write(`[awe] engine closed: run ${runId} continues from its last recorded event when resumed\n`);
+      this.warnedClosed = true;
+      return event;
+    }
     this.queue.push(event);
     if (!this.scheduled) {
       this.scheduled = true;

@@ -36,10 +36,11 @@ export class NodeRunProjection {
       VALUES (@runId, @nodeId, @generation, @attempt, @status, @reason, @error, @ts, @finishedAt)
       ON CONFLICT DO UPDATE SET status = excluded.status, reason = coalesce(excluded.reason, reason),
         error = coalesce(excluded.error, error), finished_at = excluded.finished_at`);
-    // Skipped/cancelled nodes that never ran have no execution to update.
+    // Only an unfinished execution is changed by a node-level status.
     this.nodeTouched = db.prepare(`
-      UPDATE node_runs SET status = @status, error = coalesce(@error, error), finished_at = @finishedAt
-      WHERE run_id = @runId AND node_id = @nodeId AND generation = @generation AND attempt = @attempt`);
+      UPDATE node_runs SET status = @status, reason = coalesce(@reason, reason), error = coalesce(@error, error), finished_at = @finishedAt
+      WHERE run_id = @runId AND node_id = @nodeId AND generation = @generation AND attempt = @attempt
+        AND status IN ('running', 'waiting', 'retrying', 'interrupted')`);
     this.nodeOutput = db.prepare(`
       INSERT INTO node_runs (run_id, node_id, generation, attempt, status, output, cached)
       VALUES (?, ?, ?, ?, 'running', ?, ?)
@@ -90,8 +91,8 @@ export class NodeRunProjection {
   private applyStatus(e: Extract<EngineEvent, { type: 'node.status' }>): void {
     const { status } = e;
     if (status === 'pending' || status === 'queued' || status === 'stale') return;
-    const attempt = Math.max(1, e.attempt);
     if (status === 'running') {
+      const attempt = Math.max(1, e.attempt);
       this.remember(e.runId, e.nodeId, e.generation, attempt);
       this.nodeStarted.run(e.runId, e.nodeId, e.generation, attempt, e.reason ?? null, json(e.input), e.ts);
       return;
@@ -100,19 +101,26 @@ export class NodeRunProjection {
       runId: e.runId,
       nodeId: e.nodeId,
       generation: e.generation,
-      attempt,
+      attempt: e.attempt,
       status,
       reason: e.reason ?? null,
       error: e.error ? JSON.stringify(e.error) : null,
       ts: e.ts,
       finishedAt: TERMINAL.has(status) ? e.ts : null,
     };
-    if ((status === 'skipped' || status === 'cancelled') && e.attempt === 0) return;
-    if (status === 'skipped' || status === 'cancelled') {
-      this.nodeTouched.run(params);
-      return;
+    if (e.attempt === 0) {
+      // The scheduler speaks about the node, not one attempt (skipped, cancelled by the
+      // run, interrupted by a crash): it concerns the execution in progress, if any.
+      const at = this.existingExecution(e.runId, e.nodeId, e.generation);
+      if (at) {
+        this.nodeTouched.run({ ...params, attempt: at.attempt });
+        return;
+      }
+      // Finished without an attempt (a cache hit, inputs that failed to resolve): still one execution.
+      if (status !== 'succeeded' && status !== 'failed') return;
+      params.attempt = 1;
     }
-    this.remember(e.runId, e.nodeId, e.generation, attempt);
+    this.remember(e.runId, e.nodeId, e.generation, params.attempt);
     this.nodeChanged.run(params);
   }
 
@@ -120,6 +128,14 @@ export class NodeRunProjection {
     let nodes = this.current.get(runId);
     if (!nodes) this.current.set(runId, (nodes = new Map()));
     nodes.set(nodeId, { generation, attempt });
+  }
+
+  /** The node's newest execution in `generation`, when it has one. */
+  private existingExecution(runId: string, nodeId: string, generation: number): { generation: number; attempt: number } | undefined {
+    const known = this.current.get(runId)?.get(nodeId);
+    if (known) return known.generation === generation ? known : undefined;
+    const row = this.latestAttempt.get(runId, nodeId) as { generation: number; attempt: number } | undefined;
+    return row && row.generation === generation ? row : undefined;
   }
 
   private executionOf(runId: string, nodeId: string, generation?: number): { generation: number; attempt: number } {

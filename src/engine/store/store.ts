@@ -86,6 +86,7 @@ export class Store {
         WHERE (@workflowId IS NULL OR workflow_id = @workflowId) ORDER BY started_at DESC, id DESC LIMIT @limit`),
       runsUnfinished: p(`SELECT id FROM runs WHERE status IN ('running', 'waiting', 'interrupted') ORDER BY started_at`),
       runSetOwner: p('UPDATE runs SET owner_pid = ? WHERE id = ?'),
+      runClaim: p('UPDATE runs SET owner_pid = @pid, cancel_requested = 0 WHERE id = @id AND owner_pid IS @expected'),
       runRequestCancel: p('UPDATE runs SET cancel_requested = 1 WHERE id = ?'),
       runClearCancel: p('UPDATE runs SET cancel_requested = 0 WHERE id = ?'),
       runCancelRequested: p('SELECT cancel_requested FROM runs WHERE id = ?'),
@@ -237,6 +238,14 @@ export class Store {
 
   setRunOwner(id: string, pid: number | null): void {
     this.s.runSetOwner.run(pid, id);
+  }
+
+  /**
+   * Takes over a run whose owner was `expectedPid` (dead, or null). False when another
+   * process claimed it first: two `awe resume` at once never both execute a run.
+   */
+  claimRun(id: string, expectedPid: number | null, pid: number): boolean {
+    return this.s.runClaim.run({ id, expected: expectedPid, pid }).changes === 1;
   }
 
   requestCancel(id: string): void {

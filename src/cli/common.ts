@@ -1,0 +1,133 @@
+/**
+ * What every command shares: the data folder, opening the engine, reading workflow
+ * files, the `--json` result shape, and the exit codes.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import envPaths from 'env-paths';
+import type { Problem, RunView, Workflow } from '../contract';
+import { createEngine } from '../engine/engine';
+import type { Engine, EngineOptions } from '../engine/types';
+
+export const EXIT = {
+  ok: 0,
+  /** The run failed (or a command's target is in a failed state). */
+  failed: 1,
+  /** Bad input: unknown command or option, invalid file, unknown run or node. */
+  usage: 2,
+  /** Interrupted by Ctrl-C (128 + SIGINT). */
+  interrupted: 130,
+} as const;
+
+/** An error that ends the command with a message and an exit code (no stack trace). */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.usage,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export interface GlobalFlags {
+  'data-dir'?: string;
+  'mcp-config'?: string;
+  json?: boolean;
+  allow?: string[];
+}
+
+/** `--data-dir`, else `AWE_DATA_DIR`, else the user's data folder (e.g. ~/.local/share/awe). */
+export function resolveDataDir(flags: GlobalFlags): string {
+  return flags['data-dir'] || process.env.AWE_DATA_DIR || envPaths('awe', { suffix: '' }).data;
+}
+
+export function openEngine(flags: GlobalFlags, extra: Partial<EngineOptions> = {}): Engine {
+  const mcpConfigPath = flags['mcp-config'] || process.env.AWE_MCP_CONFIG || undefined;
+  try {
+    return createEngine({ dataDir: resolveDataDir(flags), mcpConfigPath, allow: flags.allow, ...extra });
+  } catch (err) {
+    throw new CliError(`cannot open AWE: ${(err as Error).message}`);
+  }
+}
+
+/** Files larger than this are refused before parsing. */
+const MAX_WORKFLOW_BYTES = 20 * 1024 * 1024;
+
+/** Reads a `*.awe.json` file as a plain value; validation is the engine's job. */
+export function readWorkflowDocument(file: string): unknown {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch (err) {
+    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  if (size > MAX_WORKFLOW_BYTES) throw new CliError(`${file} is ${(size / 1024 / 1024).toFixed(1)} MB; workflow files are limited to ${MAX_WORKFLOW_BYTES / 1024 / 1024} MB`);
+  const text = readFileSync(file, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new CliError(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+export function formatProblems(problems: Problem[]): string {
+  return problems
+    // Messages already name their node, edge or path.
+    .map((p) => `  - [${p.code}] ${p.message}`)
+    .join('\n');
+}
+
+/** Reads and validates a workflow file; invalid files end the command with exit 2 and every problem listed. */
+export async function loadWorkflow(engine: Engine, file: string): Promise<Workflow> {
+  const doc = readWorkflowDocument(file);
+  // MCP tools are listed lazily: load them so `mcp.*` names validate.
+  if (engine.listMcpServers().length) await engine.listTools();
+  const result = engine.validate(doc);
+  if (!result.ok || !result.workflow) {
+    throw new CliError(`${file} is not a valid workflow (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}):\n${formatProblems(result.problems)}`);
+  }
+  return result.workflow;
+}
+
+/** `--input key=value` pairs; values stay text and are typed by the workflow's input declarations. */
+export function parseInputs(pairs: string[] | undefined): Record<string, unknown> {
+  const inputs: Record<string, unknown> = {};
+  for (const pair of pairs ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new CliError(`--input expects key=value, got "${pair}"`);
+    inputs[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return inputs;
+}
+
+export function parsePositiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`${flag} expects a whole number ≥ 1, got "${value}"`);
+  return n;
+}
+
+/** The `--json` shape of a run: `{runId, status, nodes: {<id>: {status, attempts, output, error}}, deadLetters}`. */
+export function runResultJson(view: RunView): Record<string, unknown> {
+  const nodes: Record<string, unknown> = {};
+  for (const [id, n] of Object.entries(view.nodes)) {
+    nodes[id] = { status: n.status, attempts: n.attempts, output: n.output ?? null, error: n.error ?? null };
+  }
+  return { runId: view.runId, status: view.status, nodes, deadLetters: view.deadLetters, ...(view.error ? { error: view.error } : {}) };
+}
+
+export function exitCodeFor(view: RunView): number {
+  if (view.status === 'succeeded') return EXIT.ok;
+  return EXIT.failed;
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+/** Known run or exit 2 naming it. */
+export function requireRunId(engine: Engine, runId: string | undefined): string {
+  if (!runId) throw new CliError('a RUN_ID is required (see `awe runs`)');
+  if (!engine.getRun(runId)) throw new CliError(`no run with id "${runId}" in ${engine.dataDir}`);
+  return runId;
+}

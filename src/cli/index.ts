@@ -1,0 +1,129 @@
+/**
+ * The `awe` command: run workflows headless, inspect and resume runs, plan goals, list
+ * tools, export runs, and serve the UI in a browser.
+ *
+ * Exit codes: 0 success, 1 the run failed, 2 bad input (usage, invalid file, unknown
+ * run), 130 interrupted with Ctrl-C.
+ */
+import { parseArgs } from 'node:util';
+import { CliError, EXIT } from './common';
+import { approveCommand, cancelCommand, rerunCommand, resumeCommand, runCommand, runsCommand, showCommand } from './run-commands';
+import { artifactsCommand, exportCommand, serveCommand, toolsCommand } from './tool-commands';
+import { importCommand, planCommand, validateCommand } from './workflow-commands';
+
+const HELP = `awe — goal-driven agentic workflows, headless
+
+Usage: awe <command> [options]
+
+Workflows
+  validate FILE                      list every problem; exit 2 when invalid
+  import FILE                        validate and save a workflow
+  plan "GOAL" [--planner offline|llm] [--out FILE]
+                                     plan a goal into a workflow
+Runs
+  run FILE [--input key=value]… [--concurrency N] [--workspace DIR] [--allow TOOL]… [--json]
+  run --goal "GOAL" [--planner offline|llm] …   plan, then run
+  runs [--json]                      runs, newest first
+  show RUN_ID [--json]               a run's nodes, attempts, outputs and errors
+  rerun RUN_ID NODE_ID [--only] [--json]
+                                     rerun a node (and downstream unless --only)
+  resume [RUN_ID] [--json]           resume runs a crash left unfinished
+  cancel RUN_ID                      cancel a run (also one running in another process)
+  approve RUN_ID NODE_ID [--reject] [--comment TEXT]
+                                     answer an approval request
+Tools and output
+  tools [--json]                     built-in and MCP tools
+  artifacts RUN_ID [--json]          files a run saved
+  export RUN_ID --out PATH           zip of the workflow, events and artifacts
+  serve [--port 8787] [--host 127.0.0.1] [--token T]
+                                     REST + WebSocket API and the UI in a browser
+
+Options for every command
+  --data-dir DIR      data folder (default: $AWE_DATA_DIR, else the user data folder)
+  --mcp-config FILE   an mcpServers JSON file (default: $AWE_MCP_CONFIG)
+  --allow TOOL        allow a write/network tool without asking (repeatable; mcp.server.* works)
+  --json              machine-readable output (the last stdout line is one JSON value)
+  -h, --help          this help
+
+Exit codes: 0 success, 1 run failed, 2 bad input, 130 interrupted (Ctrl-C).
+`;
+
+const OPTIONS = {
+  'data-dir': { type: 'string' },
+  'mcp-config': { type: 'string' },
+  json: { type: 'boolean' },
+  input: { type: 'string', multiple: true, short: 'i' },
+  concurrency: { type: 'string' },
+  workspace: { type: 'string' },
+  allow: { type: 'string', multiple: true },
+  goal: { type: 'string' },
+  planner: { type: 'string' },
+  only: { type: 'boolean' },
+  reject: { type: 'boolean' },
+  comment: { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  token: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Command = (args: string[], flags: any) => Promise<number>;
+const COMMANDS: Record<string, Command> = {
+  validate: validateCommand,
+  import: importCommand,
+  plan: planCommand,
+  run: runCommand,
+  runs: runsCommand,
+  show: showCommand,
+  rerun: rerunCommand,
+  resume: resumeCommand,
+  cancel: cancelCommand,
+  approve: approveCommand,
+  tools: toolsCommand,
+  artifacts: artifactsCommand,
+  export: exportCommand,
+  serve: serveCommand,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    process.stderr.write(`awe: ${(err as Error).message}\n\nRun "awe --help" for usage.\n`);
+    return EXIT.usage;
+  }
+  const [name, ...args] = parsed.positionals;
+  if (parsed.values.help || !name || name === 'help') {
+    process.stdout.write(HELP);
+    return name || parsed.values.help ? EXIT.ok : EXIT.usage;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`awe: unknown command "${name}"\n\nRun "awe --help" for usage.\n`);
+    return EXIT.usage;
+  }
+  try {
+    return await command(args, parsed.values);
+  } catch (err) {
+    if (err instanceof CliError) {
+      process.stderr.write(`awe ${name}: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`awe ${name}: ${(err as Error).stack ?? String(err)}\n`);
+    return EXIT.failed;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Stray handles (an MCP child, a keep-alive socket) must not keep a finished command alive.
+    setTimeout(() => process.exit(code), 200).unref();
+  },
+  (err: unknown) => {
+    process.stderr.write(`awe: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(EXIT.failed);
+  },
+);

@@ -1,0 +1,232 @@
+/**
+ * `awe run | rerun | resume | cancel | approve | show | runs`.
+ */
+import type { RunView, Workflow } from '../contract';
+import type { Engine, RunHandle } from '../engine/types';
+import {
+  CliError,
+  EXIT,
+  exitCodeFor,
+  loadWorkflow,
+  openEngine,
+  parseInputs,
+  parsePositiveInt,
+  printJson,
+  requireRunId,
+  runResultJson,
+  type GlobalFlags,
+} from './common';
+import { RunProgress } from './progress';
+
+export interface RunFlags extends GlobalFlags {
+  input?: string[];
+  concurrency?: string;
+  workspace?: string;
+  goal?: string;
+  planner?: string;
+  only?: boolean;
+  reject?: boolean;
+  comment?: string;
+}
+
+/**
+ * Follows runs to their end with live progress; Ctrl-C cancels them cleanly (recorded
+ * as cancelled) and the command exits 130. A second Ctrl-C exits at once.
+ */
+async function follow(engine: Engine, handles: RunHandle[], flags: RunFlags, nodeIds: string[]): Promise<number> {
+  // With --json stdout carries only the result; progress goes to stderr.
+  const progress = new RunProgress(new Set(handles.map((h) => h.runId)), nodeIds, { out: flags.json ? process.stderr : process.stdout }).attach(engine);
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(EXIT.interrupted);
+    interrupted = true;
+    process.stderr.write('\ncancelling (Ctrl-C again to quit at once)…\n');
+    for (const h of handles) engine.cancelRun(h.runId);
+  };
+  process.on('SIGINT', onSigint);
+  let views: RunView[];
+  try {
+    views = await Promise.all(handles.map((h) => h.done));
+  } finally {
+    process.off('SIGINT', onSigint);
+    progress.stop();
+  }
+  return report(views, flags, interrupted);
+}
+
+function report(views: RunView[], flags: RunFlags, interrupted: boolean): number {
+  if (flags.json) printJson(views.length === 1 ? runResultJson(views[0]) : views.map(runResultJson));
+  else for (const v of views) process.stdout.write(summary(v));
+  if (interrupted) return EXIT.interrupted;
+  return views.reduce((code, v) => Math.max(code, exitCodeFor(v)), EXIT.ok as number);
+}
+
+function summary(view: RunView): string {
+  const counts = new Map<string, number>();
+  for (const n of Object.values(view.nodes)) counts.set(n.status, (counts.get(n.status) ?? 0) + 1);
+  const parts = [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
+  let text = `run ${view.runId}: ${view.status} (${parts})\n`;
+  for (const id of view.deadLetters) text += `  failed: ${id} — ${view.nodes[id]?.error?.message ?? 'unknown error'}\n`;
+  if (view.error && !view.deadLetters.length) text += `  ${view.error}\n`;
+  return text;
+}
+
+export async function runCommand(args: string[], flags: RunFlags): Promise<number> {
+  if (!flags.goal && args.length !== 1) throw new CliError('usage: awe run FILE [--input key=value]… [--json]  or  awe run --goal "GOAL"');
+  const concurrency = parsePositiveInt(flags.concurrency, '--concurrency');
+  const inputs = parseInputs(flags.input);
+  const engine = openEngine(flags);
+  try {
+    let workflow: Workflow;
+    if (flags.goal) {
+      const planner = plannerFlag(flags.planner);
+      const plan = await engine.plan(flags.goal, { planner });
+      process.stderr.write(`planned with the ${plan.planner} planner: ${plan.explanation}\n`);
+      workflow = plan.workflow;
+    } else {
+      workflow = await loadWorkflow(engine, args[0]);
+    }
+    let handle: RunHandle;
+    try {
+      handle = engine.startRun(workflow, { inputs, concurrency, workspaceDir: flags.workspace, allow: flags.allow });
+    } catch (err) {
+      throw new CliError((err as Error).message);
+    }
+    if (!flags.json) process.stdout.write(`run ${handle.runId} of ${workflow.id} started\n`);
+    return await follow(engine, [handle], flags, workflow.nodes.map((n) => n.id));
+  } finally {
+    await engine.close();
+  }
+}
+
+export function plannerFlag(value: string | undefined): 'auto' | 'offline' | 'llm' | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'auto' || value === 'offline' || value === 'llm') return value;
+  throw new CliError(`--planner must be offline, llm or auto, got "${value}"`);
+}
+
+export async function rerunCommand(args: string[], flags: RunFlags): Promise<number> {
+  const [runIdArg, nodeId] = args;
+  if (!nodeId) throw new CliError('usage: awe rerun RUN_ID NODE_ID [--only] [--json]');
+  const engine = openEngine(flags);
+  try {
+    const runId = requireRunId(engine, runIdArg);
+    let handle: RunHandle;
+    try {
+      handle = engine.rerunNode(runId, nodeId, { mode: flags.only ? 'only' : 'downstream' });
+    } catch (err) {
+      throw new CliError((err as Error).message);
+    }
+    return await follow(engine, [handle], flags, engine.getRun(runId)!.snapshot.nodes.map((n) => n.id));
+  } finally {
+    await engine.close();
+  }
+}
+
+export async function resumeCommand(args: string[], flags: RunFlags): Promise<number> {
+  const engine = openEngine(flags);
+  try {
+    const runId = args[0] ? requireRunId(engine, args[0]) : undefined;
+    let handles: RunHandle[];
+    try {
+      handles = engine.resumeRuns(runId);
+    } catch (err) {
+      throw new CliError((err as Error).message);
+    }
+    if (handles.length === 0) {
+      if (runId) {
+        const view = engine.runView(runId)!;
+        if (flags.json) printJson(runResultJson(view));
+        else process.stdout.write(`run ${runId} is ${view.status}; nothing to resume\n`);
+        return exitCodeFor(view);
+      }
+      if (flags.json) printJson([]);
+      else process.stdout.write('no interrupted runs\n');
+      return EXIT.ok;
+    }
+    const nodeIds = handles.length === 1 ? engine.getRun(handles[0].runId)!.snapshot.nodes.map((n) => n.id) : [];
+    if (!flags.json) for (const h of handles) process.stdout.write(`resuming run ${h.runId}\n`);
+    if (!runId && flags.json) {
+      const code = await follow(engine, handles, { ...flags, json: false }, nodeIds);
+      printJson(handles.map((h) => runResultJson(engine.runView(h.runId)!)));
+      return code;
+    }
+    return await follow(engine, handles, flags, nodeIds);
+  } finally {
+    await engine.close();
+  }
+}
+
+export async function cancelCommand(args: string[], flags: RunFlags): Promise<number> {
+  const engine = openEngine(flags);
+  try {
+    const runId = requireRunId(engine, args[0]);
+    engine.cancelRun(runId);
+    const run = engine.getRun(runId)!;
+    process.stdout.write(
+      run.status === 'cancelled'
+        ? `run ${runId} cancelled\n`
+        : run.status === 'succeeded' || run.status === 'failed'
+          ? `run ${runId} already ${run.status}; nothing to cancel\n`
+          : `cancel requested; the process running ${runId} stops it within a second\n`,
+    );
+    return EXIT.ok;
+  } finally {
+    await engine.close();
+  }
+}
+
+export async function approveCommand(args: string[], flags: RunFlags): Promise<number> {
+  const [runIdArg, nodeId] = args;
+  if (!nodeId) throw new CliError('usage: awe approve RUN_ID NODE_ID [--reject] [--comment TEXT]');
+  const engine = openEngine(flags);
+  try {
+    const runId = requireRunId(engine, runIdArg);
+    try {
+      engine.approve(runId, nodeId, !flags.reject, flags.comment);
+    } catch (err) {
+      throw new CliError((err as Error).message);
+    }
+    process.stderr.write(`${flags.reject ? 'rejected' : 'approved'} ${nodeId} of run ${runId}\n`);
+    // If the run's own process is gone, the engine resumed it here: see it through.
+    const view = await engine.waitForRun(runId);
+    if (flags.json) printJson(runResultJson(view));
+    else process.stdout.write(summary(view));
+    return EXIT.ok;
+  } finally {
+    await engine.close();
+  }
+}
+
+export async function showCommand(args: string[], flags: RunFlags): Promise<number> {
+  const engine = openEngine(flags);
+  try {
+    const runId = requireRunId(engine, args[0]);
+    const view = engine.runView(runId)!;
+    if (flags.json) {
+      printJson(runResultJson(view));
+      return EXIT.ok;
+    }
+    process.stdout.write(summary(view));
+    for (const [id, n] of Object.entries(view.nodes)) {
+      const extra = n.error ? ` — ${n.error.message}` : n.cached ? ' (reused from cache)' : '';
+      process.stdout.write(`  ${id.padEnd(20)} ${n.status.padEnd(11)} attempts ${n.attempts}${extra}\n`);
+    }
+    return EXIT.ok;
+  } finally {
+    await engine.close();
+  }
+}
+
+export async function runsCommand(_args: string[], flags: RunFlags): Promise<number> {
+  const engine = openEngine(flags);
+  try {
+    const runs = engine.listRuns().map((r) => ({ runId: r.runId, workflowId: r.workflowId, status: r.status, startedAt: r.startedAt, finishedAt: r.finishedAt }));
+    if (flags.json) printJson(runs);
+    else if (runs.length === 0) process.stdout.write('no runs yet\n');
+    else for (const r of runs) process.stdout.write(`${r.runId}  ${r.status.padEnd(11)} ${r.workflowId.padEnd(24)} ${new Date(r.startedAt).toISOString()}\n`);
+    return EXIT.ok;
+  } finally {
+    await engine.close();
+  }
+}

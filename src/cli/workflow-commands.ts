@@ -1,0 +1,73 @@
+/**
+ * `awe validate | import | plan`.
+ */
+import { writeFileSync } from 'node:fs';
+import { CliError, EXIT, formatProblems, openEngine, printJson, readWorkflowDocument, type GlobalFlags } from './common';
+import { plannerFlag } from './run-commands';
+
+export interface WorkflowFlags extends GlobalFlags {
+  planner?: string;
+  out?: string;
+}
+
+export async function validateCommand(args: string[], flags: WorkflowFlags): Promise<number> {
+  if (args.length !== 1) throw new CliError('usage: awe validate FILE');
+  const engine = openEngine(flags);
+  try {
+    const doc = readWorkflowDocument(args[0]);
+    if (engine.listMcpServers().length) await engine.listTools();
+    const result = engine.validate(doc);
+    if (flags.json) printJson({ ok: result.ok, problems: result.problems });
+    else if (result.ok) process.stdout.write(`${args[0]}: valid (${result.workflow?.nodes.length ?? 0} nodes)\n`);
+    else process.stderr.write(`${args[0]}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}\n${formatProblems(result.problems)}\n`);
+    return result.ok ? EXIT.ok : EXIT.usage;
+  } finally {
+    await engine.close();
+  }
+}
+
+export async function importCommand(args: string[], flags: WorkflowFlags): Promise<number> {
+  if (args.length !== 1) throw new CliError('usage: awe import FILE');
+  const engine = openEngine(flags);
+  try {
+    const doc = readWorkflowDocument(args[0]);
+    if (engine.listMcpServers().length) await engine.listTools();
+    const result = engine.validate(doc);
+    if (!result.ok || !result.workflow) {
+      throw new CliError(`${args[0]} was not imported (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}):\n${formatProblems(result.problems)}`);
+    }
+    const saved = engine.saveWorkflow(result.workflow);
+    if (flags.json) printJson({ id: saved.id, version: saved.version });
+    else process.stdout.write(`imported ${saved.id} (version ${saved.version})\n`);
+    return EXIT.ok;
+  } finally {
+    await engine.close();
+  }
+}
+
+export async function planCommand(args: string[], flags: WorkflowFlags): Promise<number> {
+  const goal = args.join(' ').trim();
+  if (!goal) throw new CliError('usage: awe plan "GOAL" [--planner offline|llm] [--out FILE]');
+  const engine = openEngine(flags);
+  try {
+    let plan;
+    try {
+      plan = await engine.plan(goal, { planner: plannerFlag(flags.planner) });
+    } catch (err) {
+      throw new CliError(`planning failed: ${(err as Error).message}`, EXIT.failed);
+    }
+    const text = `${JSON.stringify(plan.workflow, null, 2)}\n`;
+    if (flags.out) {
+      writeFileSync(flags.out, text);
+      process.stderr.write(`wrote ${flags.out} (${plan.workflow.nodes.length} nodes, ${plan.planner} planner): ${plan.explanation}\n`);
+    } else if (flags.json) {
+      printJson(plan);
+    } else {
+      process.stderr.write(`${plan.planner} planner: ${plan.explanation}\n`);
+      process.stdout.write(text);
+    }
+    return EXIT.ok;
+  } finally {
+    await engine.close();
+  }
+}

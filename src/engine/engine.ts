@@ -1,0 +1,300 @@
+/**
+ * `createEngine`: the facade the transports call (types.ts). It owns the store, the
+ * event log, the tool registry (built-ins, extra tools, MCP tools), artifacts, settings
+ * and the runs this process executes (RunSupervisor).
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { foldRun, TERMINAL_RUN_STATUSES, type Problem, type RunView, type Workflow } from '../contract';
+import { ArtifactFiles } from './artifacts';
+import { EventLog } from './event-log';
+import { timeSortableId } from './ids';
+import { llmJudge } from './llm/judge';
+import { McpManager } from './mcp/manager';
+import { zipRunBundle } from './run-bundle';
+import { effectiveRunInputs } from './run-inputs';
+import { RunSupervisor } from './run-supervisor';
+import { Limiter } from './scheduler';
+import { Store, type RunRecord } from './store/store';
+import { builtinTools } from './tools/builtins';
+import { isAllowed, ToolRegistry } from './tools/registry';
+import type { LlmChatClient } from './tools/types';
+import type { Engine, EngineOptions, RunHandle } from './types';
+import { validateWorkflow } from './validate';
+
+/** Thrown for a workflow that cannot run; `problems` lists every reason (the transports show them). */
+export class InvalidWorkflowError extends Error {
+  constructor(readonly problems: Problem[]) {
+    super(`the workflow has ${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems.map((p) => p.message).slice(0, 5).join('; ')}`);
+    this.name = 'InvalidWorkflowError';
+  }
+}
+
+const notFound = (message: string) => Object.assign(new Error(message), { code: 'NOT_FOUND' });
+
+export function createEngine(options: EngineOptions): Engine {
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const store = Store.open(dataDir);
+  const log = new EventLog(store);
+  const artifacts = new ArtifactFiles(dataDir, store, (runId, body) => log.emit(runId, body));
+  const registry = new ToolRegistry();
+  for (const tool of [...builtinTools(), ...(options.extraTools ?? [])]) registry.register(tool);
+  let mcp: McpManager;
+  try {
+    mcp = new McpManager({
+      dataDir,
+      configPath: options.mcpConfigPath,
+      // Naming a config file on the command line is the person's approval of its servers.
+      autoApprove: options.mcpConfigPath !== undefined,
+      log: (level, message) => process.stderr.write(`[awe mcp ${level}] ${message}\n`),
+    });
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  // TEMPORARY until settings.ts / planner / workflow-file.ts land (wired then).
+  const settings = {
+    llmClient: (): LlmChatClient | undefined => undefined,
+    allowTools: (): string[] => [],
+    plan: (..._args: unknown[]): never => {
+      throw new Error('the planner is not wired yet');
+    },
+    workflowText: (wf: Workflow) => `${JSON.stringify(wf, null, 2)}\n`,
+    get: (): never => {
+      throw new Error('settings are not wired yet');
+    },
+    update: (_u: unknown): never => {
+      throw new Error('settings are not wired yet');
+    },
+  };
+  const llm = (): LlmChatClient | undefined => options.llm ?? settings.llmClient();
+  const globalLimiter = new Limiter(options.globalConcurrency ?? 16);
+  const engineAllow = options.allow ?? [];
+
+  const supervisor = new RunSupervisor(store, log, artifacts, () => {
+    const client = llm();
+    return {
+      tools: registry,
+      globalLimiter,
+      cache: {
+        get: (key) => store.cacheGet(key),
+        set: (key, output) => store.cacheSet(key, output),
+      },
+      interactive: options.interactive ?? false,
+      ...(client ? { llm: client, judge: (criteria, output, signal) => llmJudge(criteria, output, client, signal) } : {}),
+      isAllowed: (name, runAllow, workflowAllow) =>
+        isAllowed(name, engineAllow) || isAllowed(name, settings.allowTools()) || isAllowed(name, runAllow) || isAllowed(name, workflowAllow),
+    };
+  });
+
+  /** MCP servers' tools as `mcp.<server>.<tool>`, replacing what an earlier listing registered. */
+  const mcpSources = new Set<string>();
+  const refreshMcpTools = async (): Promise<void> => {
+    if (mcp.servers().length === 0) return;
+    const specs = await mcp.tools();
+    for (const source of mcpSources) registry.unregisterSource(source);
+    mcpSources.clear();
+    for (const spec of specs) {
+      if (registry.has(spec.name)) continue;
+      registry.register(spec);
+      mcpSources.add(spec.source ?? spec.name);
+    }
+  };
+
+  const requireRun = (runId: string): RunRecord => {
+    const record = store.runRecord(runId);
+    if (!record) throw notFound(`no run with id "${runId}"`);
+    return record;
+  };
+
+  const runView = (runId: string): RunView | undefined => {
+    const live = supervisor.view(runId);
+    if (live) return live;
+    const record = store.runRecord(runId);
+    if (!record) return undefined;
+    return foldRun(runId, store.events(runId), Infinity, record.run.snapshot.nodes.map((n) => n.id));
+  };
+
+  /** Ends a run nobody executes (its process died) as cancelled, in its own event log. */
+  const cancelOrphan = (record: RunRecord): void => {
+    const runId = record.run.id;
+    if (!store.claimRun(runId, record.ownerPid, process.pid)) return;
+    log.forget(runId);
+    const view = runView(runId)!;
+    for (const [nodeId, n] of Object.entries(view.nodes)) {
+      if (n.status === 'succeeded' || n.status === 'failed' || n.status === 'skipped' || n.status === 'cancelled') continue;
+      log.emit(runId, { type: 'node.status', nodeId, status: 'cancelled', generation: n.generation, attempt: 0, detail: 'the run was cancelled' });
+    }
+    log.emit(runId, { type: 'run.finished', status: 'cancelled' });
+    log.flush();
+    log.forget(runId);
+  };
+
+  const engine: Engine = {
+    dataDir,
+
+    validate(doc) {
+      const result = validateWorkflow(doc, registry);
+      return result.workflow ? { ok: result.ok, problems: result.problems, workflow: result.workflow } : { ok: result.ok, problems: result.problems };
+    },
+    saveWorkflow: (workflow) => store.saveWorkflow(workflow),
+    getWorkflow: (id) => store.getWorkflow(id),
+    listWorkflows: () => store.listWorkflows(),
+    deleteWorkflow: (id) => store.deleteWorkflow(id),
+
+    async plan(goal, planOptions = {}) {
+      await refreshMcpTools().catch((err: Error) => process.stderr.write(`[awe] MCP tools unavailable for planning: ${err.message}\n`));
+      return settings.plan(goal, {
+        catalog: registry.infos(),
+        llm: llm(),
+        planner: planOptions.planner,
+        current: planOptions.current,
+        signal: planOptions.signal,
+        validate: (doc: unknown) => engine.validate(doc),
+      });
+    },
+
+    startRun(workflow, runOptions = {}): RunHandle {
+      const checked = validateWorkflow(workflow, registry);
+      if (!checked.ok || !checked.workflow) throw new InvalidWorkflowError(checked.problems);
+      const snapshot: Workflow = checked.workflow;
+      const { problems } = effectiveRunInputs(snapshot, runOptions.inputs ?? {});
+      if (problems.length) throw Object.assign(new Error(problems.join('; ')), { code: 'BAD_INPUT' });
+      const runId = timeSortableId('r');
+      const workspaceDir = runOptions.workspaceDir ? resolve(runOptions.workspaceDir) : join(dataDir, 'workspaces', runId);
+      mkdirSync(workspaceDir, { recursive: true });
+      const concurrency = runOptions.concurrency ?? snapshot.settings.concurrency ?? 8;
+      const inputs = runOptions.inputs ?? {};
+      store.createRun({ id: runId, workflow: snapshot, inputs, concurrency, workspaceDir, allow: runOptions.allow, ownerPid: process.pid, startedAt: Date.now() });
+      return supervisor.start({ runId, workflow: snapshot, inputs, concurrency, workspaceDir }, runOptions.allow ?? []);
+    },
+
+    cancelRun(runId) {
+      const record = requireRun(runId);
+      if (supervisor.cancel(runId)) return;
+      if (TERMINAL_RUN_STATUSES.includes(record.run.status)) return;
+      if (supervisor.ownerAlive(record)) store.requestCancel(runId);
+      else cancelOrphan(record);
+    },
+
+    rerunNode(runId, nodeId, rerunOptions = {}) {
+      const record = requireRun(runId);
+      if (!record.run.snapshot.nodes.some((n) => n.id === nodeId)) throw notFound(`run ${runId} has no node "${nodeId}"`);
+      return supervisor.rerun(record, nodeId, rerunOptions.mode ?? 'downstream', rerunOptions.inputs);
+    },
+
+    retryFailed: (runId) => supervisor.retryFailed(requireRun(runId)),
+
+    resumeRuns(runId) {
+      if (runId !== undefined) {
+        const record = requireRun(runId);
+        if (TERMINAL_RUN_STATUSES.includes(record.run.status)) return [];
+        return [supervisor.resume(record)];
+      }
+      const handles: RunHandle[] = [];
+      for (const id of store.unfinishedRunIds()) {
+        const record = store.runRecord(id);
+        if (!record || supervisor.ownerAlive(record)) continue;
+        try {
+          handles.push(supervisor.resume(record));
+        } catch (err) {
+          // Another process claimed it between our check and our claim: it resumes it.
+          if ((err as { code?: string }).code !== 'CONFLICT') throw err;
+        }
+      }
+      return handles;
+    },
+
+    approve(runId, nodeId, approved, comment) {
+      const record = requireRun(runId);
+      const node = runView(runId)?.nodes[nodeId];
+      if (!node) throw notFound(`run ${runId} has no node "${nodeId}"`);
+      if (node.status !== 'waiting') {
+        throw Object.assign(new Error(`node "${nodeId}" of run ${runId} is not waiting for approval (it is ${node.status})`), { code: 'CONFLICT' });
+      }
+      store.decideApproval(runId, nodeId, approved, comment);
+      if (supervisor.deliverApproval(runId, nodeId, approved, comment)) return;
+      // A live owner elsewhere polls the decision; a dead one's run is finished here.
+      if (!supervisor.ownerAlive(record)) supervisor.resume(record).done.catch(() => undefined);
+    },
+
+    async waitForRun(runId) {
+      const pending = supervisor.waitForFinish(runId);
+      if (pending) return pending;
+      const view = runView(runId);
+      if (!view) throw notFound(`no run with id "${runId}"`);
+      return view;
+    },
+    runView,
+    getRun: (runId) => store.getRun(runId),
+    listRuns: (filter) => store.listRuns(filter),
+    nodeRuns: (runId) => store.nodeRuns(runId),
+    events: (runId, afterSeq, limit) => store.events(runId, afterSeq, limit),
+    subscribe: (listener) => log.subscribe(listener),
+
+    async listTools() {
+      try {
+        await refreshMcpTools();
+      } catch (err) {
+        process.stderr.write(`[awe] MCP tools unavailable: ${(err as Error).message}\n`);
+      }
+      return registry.infos();
+    },
+    listMcpServers: () => mcp.servers(),
+    importMcpServers: (text) => {
+      mcp.importConfig(text);
+      return mcp.servers();
+    },
+    approveMcpServer: (name) => {
+      mcp.approve(name);
+      return mcp.servers();
+    },
+    removeMcpServer: (name) => {
+      mcp.remove(name);
+      for (const spec of registry.list()) if (spec.source === name && mcpSources.has(name)) registry.unregisterSource(name);
+      return mcp.servers();
+    },
+
+    listArtifacts: (runId) => store.listArtifacts(runId).map(({ relPath: _r, ...a }) => a),
+    getArtifact: (id) => {
+      const stored = store.getArtifact(id);
+      if (!stored) return undefined;
+      const { relPath: _r, ...artifact } = stored;
+      return artifact;
+    },
+    artifactPath(id) {
+      const stored = store.getArtifact(id);
+      if (!stored) throw notFound(`no artifact with id "${id}"`);
+      return artifacts.pathOf(stored);
+    },
+    async exportRunBundle(runId) {
+      const record = requireRun(runId);
+      return zipRunBundle({
+        run: record.run,
+        workflowText: settings.workflowText(record.run.snapshot),
+        events: store.events(runId),
+        nodeRuns: store.nodeRuns(runId),
+        artifacts: store.listArtifacts(runId).map((stored) => {
+          const { relPath: _r, ...artifact } = stored;
+          return { artifact, path: artifacts.pathOf(stored) };
+        }),
+      });
+    },
+
+    getSettings: () => settings.get(),
+    updateSettings: (update) => settings.update(update),
+
+    async close() {
+      supervisor.close();
+      log.close();
+      await mcp.close();
+      store.close();
+    },
+  };
+
+  if (options.resumeOnOpen) {
+    for (const handle of engine.resumeRuns()) handle.done.catch((err: Error) => process.stderr.write(`[awe] resuming run ${handle.runId} failed: ${err.message}\n`));
+  }
+  return engine;
+}
