@@ -84,7 +84,8 @@ export function createLlmClient(cfg: LlmConfig): LlmChatClient {
       if (!choice || !choice.message) {
         throw transient('LLM_BAD_RESPONSE', `the model endpoint returned a completion without choices (model ${model})`);
       }
-      const usage = usageOf(reply.usage, reply.model || model, prices);
+      // Endpoints answer with a dated name (gpt-4o-mini-2024-07-18) or an alias; price by either.
+      const usage = usageOf(reply.usage, [reply.model, model], prices);
       const toolCalls = (choice.message.tool_calls ?? [])
         .filter((c) => c.type === 'function')
         .map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments ?? '' }));
@@ -101,21 +102,24 @@ export function createLlmClient(cfg: LlmConfig): LlmChatClient {
 
 /** Costs `usage` with the price table: exact model name first, else the longest matching prefix. */
 export function costOf(model: string, promptTokens: number, completionTokens: number, prices: PriceTable): number {
-  let price: { prompt: number; completion: number } | undefined = prices[model];
-  if (!price) {
-    const prefix = Object.keys(prices)
-      .filter((k) => model.startsWith(k))
-      .sort((a, b) => b.length - a.length)[0];
-    price = prefix ? prices[prefix] : undefined;
-  }
+  const price = priceOf(model, prices);
   if (!price) return 0;
   return (promptTokens * price.prompt + completionTokens * price.completion) / 1_000_000;
 }
 
-function usageOf(u: OpenAI.Completions.CompletionUsage | undefined, model: string, prices: PriceTable): Usage {
+function priceOf(model: string, prices: PriceTable): { prompt: number; completion: number } | undefined {
+  if (prices[model]) return prices[model];
+  const prefix = Object.keys(prices)
+    .filter((k) => model.startsWith(k))
+    .sort((a, b) => b.length - a.length)[0];
+  return prefix ? prices[prefix] : undefined;
+}
+
+function usageOf(u: OpenAI.Completions.CompletionUsage | undefined, models: (string | undefined)[], prices: PriceTable): Usage {
   const promptTokens = u?.prompt_tokens ?? 0;
   const completionTokens = u?.completion_tokens ?? 0;
-  return { promptTokens, completionTokens, costUsd: costOf(model, promptTokens, completionTokens, prices) };
+  const priced = models.find((m) => m && priceOf(m, prices));
+  return { promptTokens, completionTokens, costUsd: priced ? costOf(priced, promptTokens, completionTokens, prices) : 0 };
 }
 
 function toOpenAiMessage(m: LlmMessage): OpenAI.Chat.Completions.ChatCompletionMessageParam {
