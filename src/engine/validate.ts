@@ -167,11 +167,12 @@ function checkStructure(
 
 function reportCycles(graph: Graph, nodes: WorkflowNode[], edges: Edge[], problems: Problem[]): void {
   let current = graph;
+  // Drop each cycle's nodes and look again, so separate cycles are each named.
+  const onCycle = new Set<string>();
   for (let n = 0; current.cycle && n < MAX_CYCLES_REPORTED; n++) {
     const cycle = current.cycle;
     problems.push({ code: 'cycle', nodeId: cycle[0], message: `cycle: ${cycle.join(' → ')}` });
-    // Drop the cycle's nodes and look again, so separate cycles are each named.
-    const onCycle = new Set(cycle);
+    for (const id of cycle) onCycle.add(id);
     current = buildGraph({
       nodes: nodes.filter((x) => !onCycle.has(x.id)),
       edges: edges.filter((e) => !onCycle.has(e.source) && !onCycle.has(e.target)),
