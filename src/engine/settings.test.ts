@@ -1,0 +1,67 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fileSecretStore, SettingsService } from './settings';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function setup(env: NodeJS.ProcessEnv = {}) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'awe-settings-'));
+  dirs.push(dir);
+  const map = new Map<string, unknown>();
+  const kv = { get: (k: string) => map.get(k), set: (k: string, v: unknown) => void map.set(k, v) };
+  return { dir, map, service: new SettingsService(kv, fileSecretStore(dir), env) };
+}
+
+describe('SettingsService', () => {
+  it('defaults: auto planner, default model, no key, no client', () => {
+    const { service } = setup();
+    const s = service.get();
+    expect(s).toMatchObject({ planner: 'auto', allowTools: [], llm: { model: 'gpt-4o-mini', apiKeySet: false } });
+    expect(s.prices['gpt-4o-mini']).toBeDefined();
+    expect(service.llmClient()).toBeUndefined();
+  });
+
+  it('the API key is write-only: stored in the 0600 secrets file, never returned', () => {
+    const { service, dir, map } = setup();
+    const s = service.update({ llm: { apiKey: 'sk-secret-123', model: 'gpt-4.1-mini' } });
+    expect(s.llm.apiKeySet).toBe(true);
+    expect(JSON.stringify(s)).not.toContain('sk-secret-123');
+    expect(JSON.stringify([...map.values()])).not.toContain('sk-secret-123');
+    const file = path.join(dir, 'secrets.json');
+    expect(readFileSync(file, 'utf8')).toContain('sk-secret-123');
+    if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(service.llmConfig()).toMatchObject({ apiKey: 'sk-secret-123', model: 'gpt-4.1-mini' });
+    expect(service.llmClient()?.model).toBe('gpt-4.1-mini');
+    // an empty string clears it
+    expect(service.update({ llm: { apiKey: '' } }).llm.apiKeySet).toBe(false);
+    expect(service.llmClient()).toBeUndefined();
+  });
+
+  it('environment variables are fallbacks that settings override', () => {
+    const { service } = setup({ OPENAI_API_KEY: 'env-key', OPENAI_BASE_URL: 'http://localhost:11434/v1', AWE_LLM_MODEL: 'llama3.2' });
+    expect(service.get().llm).toEqual({ baseUrl: 'http://localhost:11434/v1', model: 'llama3.2', apiKeySet: true });
+    service.update({ llm: { model: 'qwen2.5', baseUrl: 'http://127.0.0.1:1234/v1' } });
+    expect(service.llmConfig()).toMatchObject({ baseUrl: 'http://127.0.0.1:1234/v1', model: 'qwen2.5', apiKey: 'env-key' });
+    service.update({ llm: { model: '' } });
+    expect(service.get().llm.model).toBe('llama3.2');
+  });
+
+  it('a local endpoint without a key still gets a client (Ollama, LM Studio)', () => {
+    const { service } = setup();
+    service.update({ llm: { baseUrl: 'http://localhost:11434/v1', model: 'llama3.2' } });
+    expect(service.llmClient()?.model).toBe('llama3.2');
+  });
+
+  it('rejects a base URL that is not http(s), naming it; keeps planner, allowlist and prices', () => {
+    const { service } = setup();
+    expect(() => service.update({ llm: { baseUrl: 'file:///etc/passwd' } })).toThrow(/file:\/\/\/etc\/passwd/);
+    const s = service.update({ planner: 'offline', allowTools: ['http.fetch', ' http.fetch ', 'mcp.files.*'], prices: { m: { prompt: 1, completion: 2 } } });
+    expect(s.planner).toBe('offline');
+    expect(s.allowTools).toEqual(['http.fetch', 'mcp.files.*']);
+    expect(s.prices).toEqual({ m: { prompt: 1, completion: 2 } });
+  });
+});
