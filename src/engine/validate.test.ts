@@ -152,6 +152,13 @@ describe('validateWorkflow', () => {
     expect(problems).toEqual([expect.objectContaining({ code: 'invalid-input', nodeId: 'm', path: 'nodes[0].inputs.with.ms' })]);
   });
 
+  it('checks literal map items against the tool when there is no inputs.with (the item is the input)', () => {
+    const ok = problemsOf(doc([{ id: 'm', kind: 'map', tool: 'util.wait', inputs: { items: [{ ms: 1 }, { ms: 2 }] } }]));
+    expect(ok).toEqual([]);
+    const bad = problemsOf(doc([{ id: 'm', kind: 'map', tool: 'util.wait', inputs: { items: [{ ms: 1 }, { ms: 'x' }] } }]));
+    expect(bad).toEqual([expect.objectContaining({ code: 'invalid-input', nodeId: 'm', path: 'nodes[0].inputs.items[1].ms' })]);
+  });
+
   it('puts branches only on edges out of conditions, and on every one of them', () => {
     const problems = problemsOf(
       doc(

@@ -32,6 +32,8 @@ export interface ValidationResult {
 
 /** Cycles reported before giving up: each costs a graph rebuild. */
 const MAX_CYCLES_REPORTED = 10;
+/** Literal map items checked against the tool's input schema: enough to catch a pattern. */
+const MAX_ITEMS_CHECKED = 100;
 /** Nesting depth walked inside one node's inputs (the file reader caps the document at 200). */
 const MAX_BINDING_DEPTH = 64;
 
@@ -209,14 +211,20 @@ function checkTool(node: WorkflowNode, at: string, tools: ToolLookup, problems: 
     problems.push({ code: 'unknown-tool', nodeId: node.id, path: `${at}.tool`, message: `node "${node.id}": unknown tool "${name}"${didYouMean(name, names)}` });
     return;
   }
-  // A map node calls its tool with `inputs.with` per item; the others with `inputs`.
+  // A map node calls its tool with `inputs.with` per item (or the item itself when there
+  // is no `with`); the other kinds with `inputs`.
   if (node.kind === 'map') {
-    const withValue = node.inputs.with ?? {};
-    if (withValue && typeof withValue === 'object' && !Array.isArray(withValue)) {
-      checkLiteralInput(node, spec, withValue as Record<string, unknown>, `${at}.inputs.with`, problems);
+    const { with: withValue, items } = node.inputs;
+    if (isRecord(withValue)) checkLiteralInput(node, spec, withValue, `${at}.inputs.with`, problems);
+    else if (withValue === undefined && Array.isArray(items) && !hasTemplate(items, 0)) {
+      items.slice(0, MAX_ITEMS_CHECKED).forEach((item, i) => {
+        if (isRecord(item)) checkLiteralInput(node, spec, item, `${at}.inputs.items[${i}]`, problems);
+      });
     }
   } else checkLiteralInput(node, spec, node.inputs, `${at}.inputs`, problems);
 }
+
+const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /**
  * Checks what is known before the run: fields holding templates are left out (their
