@@ -118,17 +118,19 @@ export function createEngine(options: EngineOptions): Engine {
 
   /** Ends a run nobody executes (its process died) as cancelled, in its own event log. */
   const cancelOrphan = (record: RunRecord): void => {
-    const runId = record.run.id;
-    if (!store.claimRun(runId, record.ownerPid, process.pid)) return;
-    log.forget(runId);
-    const view = runView(runId)!;
-    for (const [nodeId, n] of Object.entries(view.nodes)) {
-      if (n.status === 'succeeded' || n.status === 'failed' || n.status === 'skipped' || n.status === 'cancelled') continue;
-      log.emit(runId, { type: 'node.status', nodeId, status: 'cancelled', generation: n.generation, attempt: 0, detail: 'the run was cancelled' });
+    try {
+      supervisor
+        .takeOver(record, (execution) => {
+          execution.cancel();
+          return Promise.resolve(execution.view);
+        })
+        .done.catch(() => undefined);
+    } catch (err) {
+      // Claimed meanwhile by a process that resumed it: ask that one to stop.
+      if ((err as { code?: string }).code !== 'CONFLICT') throw err;
+      store.requestCancel(record.run.id);
     }
-    log.emit(runId, { type: 'run.finished', status: 'cancelled' });
     log.flush();
-    log.forget(runId);
   };
 
   const engine: Engine = {
