@@ -93,6 +93,13 @@ describe('invokeTool', () => {
     expect(JSON.stringify(out).length).toBeLessThanOrEqual(2000);
   });
 
+  it('rejects an output that cannot be stored as JSON', async () => {
+    const spec = echoTool(() => ({ text: 'ok', big: 10n }));
+    const err = await rejection(invokeTool(spec, { ms: 1 }, testToolContext()));
+    expect(err.code).toBe('OUTPUT_NOT_JSON');
+    expect(err.message).toMatch(/test.echo returned an output that cannot be stored as JSON: .*BigInt/);
+  });
+
   it('leaves outputs under the limit alone', async () => {
     const spec = echoTool(() => ({ text: 'z'.repeat(900) }));
     const ctx = testToolContext();

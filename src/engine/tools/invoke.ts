@@ -31,7 +31,7 @@ export async function invokeTool(
     throw permanent('SCHEMA_OUTPUT', `${spec.name} returned an invalid output: ${formatIssues(output.error.issues, 'output')}`);
   }
   const cap = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
-  const cut = capOutput(output.data, cap);
+  const cut = capOutput(output.data, cap, spec.name);
   if (cut.truncated) {
     ctx.log('warn', `${spec.name}: output was ${cut.originalBytes} bytes as JSON; cut to fit the ${cap}-byte limit`, {
       originalBytes: cut.originalBytes,
@@ -58,12 +58,12 @@ interface StringSlot {
  * cut to L characters plus a marker (L chosen so the estimate fits); if that is not enough
  * (huge arrays of numbers, many small strings), a preview of the JSON text replaces it.
  */
-export function capOutput(value: unknown, cap: number): { output: unknown; truncated: boolean; originalBytes: number } {
+export function capOutput(value: unknown, cap: number, toolName = 'the tool'): { output: unknown; truncated: boolean; originalBytes: number } {
   let json: string | undefined;
   try {
     json = JSON.stringify(value);
   } catch (e) {
-    throw permanent('OUTPUT_NOT_JSON', `the output cannot be stored as JSON: ${(e as Error).message}`);
+    throw permanent('OUTPUT_NOT_JSON', `${toolName} returned an output that cannot be stored as JSON: ${(e as Error).message}`);
   }
   if (json === undefined) return { output: value, truncated: false, originalBytes: 0 };
   const originalBytes = byteLength(json);
