@@ -55,12 +55,6 @@ function startElectron() {
   child.on('exit', (code) => process.exit(code ?? 0));
 }
 
-function serverEntry() {
-  const cli = join(root, 'src', 'cli', 'index.ts');
-  if (existsSync(cli) && /\bserve\b/.test(readFileSync(cli, 'utf8'))) return [cli, 'serve'];
-  return [join(root, 'src', 'server', 'main.ts')];
-}
-
 function startServerFallback(reason) {
   console.log(
     `\nAWE cannot open its desktop window here because ${reason}. ` +
@@ -72,7 +66,7 @@ function startServerFallback(reason) {
   if (!run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build:web'])) {
     console.error('The browser UI failed to build (see above); the API still works without it.');
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', ...serverEntry(), ...args], { cwd: root, stdio: 'inherit' });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'index.ts'), 'serve', ...args], { cwd: root, stdio: 'inherit' });
   const forward = (signal) => child.kill(signal);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);

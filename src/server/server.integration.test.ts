@@ -23,12 +23,12 @@ const workflow = {
   edges: [{ id: 'e1', source: 'greet', target: 'save' }],
 };
 
-let engine: Engine & { close(): Promise<void> };
+let engine: Engine;
 let server: RunningServer;
 let staticDir: string;
 
 beforeAll(async () => {
-  engine = await makeTestEngine();
+  engine = makeTestEngine();
   staticDir = mkdtempSync(join(tmpdir(), 'awe-static-'));
   mkdirSync(join(staticDir, 'assets'));
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>AWE</title><script src="/assets/app.js"></script>');
@@ -242,13 +242,23 @@ describe('WebSocket', () => {
   });
 
   it('a client that disconnects and resumes from its last seq misses no event', async () => {
-    await api('POST', '/api/workflows', workflow);
+    // A chain of short waits, so the client leaves while the run is still going.
+    const chain = {
+      id: 'chain',
+      name: 'Chain',
+      nodes: [
+        ...Array.from({ length: 12 }, (_, i) => ({ id: `w${i}`, kind: 'tool', tool: 'util.wait', inputs: { ms: 15 } as Record<string, unknown> })),
+        { id: 'save', kind: 'tool', tool: 'text.template', inputs: { template: 'done' } },
+      ],
+      edges: Array.from({ length: 12 }, (_, i) => ({ id: `e${i}`, source: `w${i}`, target: i === 11 ? 'save' : `w${i + 1}` })),
+    };
     const first = await connect();
-    const { result } = await first.call('runs.start', { workflowId: 'greeting', inputs: { name: 'Ada' } });
+    const { result } = await first.call('runs.start', { workflow: chain });
     const runId = result.runId as string;
     for (let i = 0; i < 200 && !first.events.some((e) => e.runId === runId); i++) await new Promise((r) => setTimeout(r, 5));
     await first.close();
     const seen = first.events.filter((e) => e.runId === runId);
+    expect(seen.some((e) => e.type === 'run.finished')).toBe(false);
     const lastSeen = Math.max(0, ...seen.map((e) => e.seq));
 
     // While away, the run finishes and a node is rerun: more events the client did not get.
