@@ -22,7 +22,7 @@ import { runMap } from './map-node';
 import type { PolicyGate } from './policy';
 import type { ExecutionDeps, RunSpec } from './scheduler';
 import { resolveBindings, type TemplateScope } from './templates';
-import { invokeTool } from './tools/invoke';
+import { inProcessExecutor } from './executor';
 import type { ToolContext, ToolSpec } from './tools/types';
 
 /** Per-attempt deadline when neither the node nor the tool sets one. @default 60 s */
@@ -239,7 +239,8 @@ export class NodeRunner {
     if (parent?.aborted) onParentAbort();
     else parent?.addEventListener('abort', onParentAbort, { once: true });
     try {
-      return await raceAbort(invokeTool(spec, input, this.context(node, generation, deadline)), deadline.signal);
+      const executor = this.o.deps.executor ?? inProcessExecutor;
+      return await raceAbort(executor.execute(spec, input, this.context(node, generation, deadline)), deadline.signal);
     } catch (e) {
       throw deadline.signal.aborted ? deadline.signal.reason : e;
     } finally {

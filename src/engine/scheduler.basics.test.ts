@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { inProcessExecutor, type Executor } from './executor';
 import { Limiter } from './limiter';
 import { echo, edge, harness, node, testTool } from './scheduler.testkit';
 
@@ -180,5 +181,19 @@ describe('scheduler basics', () => {
     const h = harness({ id: 'wf', name: 'wf', nodes: [node('a', { tool: 't.strict', inputs: { url: 5 } })], edges: [] }, { tools: [strict] });
     const view = await h.exec.start();
     expect(view.nodes.a.error).toMatchObject({ class: 'permanent', code: 'SCHEMA_INPUT' });
+  });
+
+  it('sends every tool call through the configured executor, with the idempotency key', async () => {
+    const seen: string[] = [];
+    const executor: Executor = {
+      execute: (spec, input, ctx) => {
+        seen.push(`${spec.name}@${ctx.idempotencyKey}`);
+        return inProcessExecutor.execute(spec, input, ctx);
+      },
+    };
+    const h = harness({ id: 'w', name: 'w', nodes: [node('a', { inputs: { v: 1 } }), node('b')], edges: [edge('a', 'b')] }, { tools: [echo], executor });
+    const view = await h.exec.start();
+    expect(view.status).toBe('succeeded');
+    expect(seen).toEqual(['t.echo@run1:a:0', 't.echo@run1:b:0']);
   });
 });

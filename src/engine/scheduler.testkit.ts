@@ -53,6 +53,7 @@ export interface HarnessOptions {
   cache?: Map<string, unknown>;
   prior?: EngineEvent[];
   runId?: string;
+  executor?: ExecutionDeps['executor'];
 }
 
 export function harness(doc: WorkflowInput, opts: HarnessOptions = {}) {
@@ -78,6 +79,7 @@ export function harness(doc: WorkflowInput, opts: HarnessOptions = {}) {
     interactive: opts.interactive ?? false,
     judge: opts.judge,
     random: () => 0.5,
+    executor: opts.executor,
   };
   const exec = new RunExecution(
     { runId, workflow, inputs: opts.inputs ?? {}, concurrency: opts.concurrency ?? 8, workspaceDir: '/tmp' },

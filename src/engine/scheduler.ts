@@ -22,6 +22,7 @@ import {
 import { ToolError } from './errors';
 import { Frontier, type EdgeState } from './frontier';
 import { buildGraph, descendants, type Graph } from './graph';
+import type { Executor } from './executor';
 import type { Limiter } from './limiter';
 import { NodeRunner } from './node-runner';
 import { PolicyGate } from './policy';
@@ -50,6 +51,8 @@ export interface ExecutionDeps {
   judge?: (criteria: string[], output: unknown, signal: AbortSignal) => Promise<{ pass: boolean; reasons: string[] }>;
   /** For tests: deterministic jitter. @default Math.random */
   random?: () => number;
+  /** Where tool calls run. @default inProcessExecutor */
+  executor?: Executor;
 }
 
 export interface RunSpec {
