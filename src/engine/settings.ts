@@ -140,7 +140,7 @@ export function fileSecretStore(dataDir: string): SecretStore {
       const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
       return parsed && typeof parsed === 'object' ? (parsed as Record<string, string>) : {};
     } catch (e) {
-      throw new Error(`cannot read the secrets file ${file}: ${(e as Error).message}`);
+      throw new Error(`cannot read the secrets file ${file}: ${(e as Error).message}`, { cause: e });
     }
   };
   return {
