@@ -118,7 +118,11 @@ describe('awe run', () => {
   it('exits 2 naming the problem for files that are not JSON, invalid, or missing', async () => {
     const notJson = await awe('run', writeWorkflow('broken.awe.json', '{ "id": "x", nodes: ['));
     expect(notJson.code).toBe(2);
-    expect(notJson.stderr).toMatch(/broken\.awe\.json is not valid JSON/);
+    expect(notJson.stderr).toMatch(/broken\.awe\.json is not a valid workflow[\s\S]*not valid JSON/);
+
+    const deep = await awe('validate', writeWorkflow('deep.awe.json', `{"id":"d","nodes":${'['.repeat(10_000)}${']'.repeat(10_000)}}`));
+    expect(deep.code).toBe(2);
+    expect(deep.stderr).toMatch(/nested \d+ levels deep/);
 
     const invalid = await awe(
       'validate',

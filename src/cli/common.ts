@@ -2,11 +2,12 @@
  * What every command shares: the data folder, opening the engine, reading workflow
  * files, the `--json` result shape, and the exit codes.
  */
-import { readFileSync, statSync } from 'node:fs';
 import envPaths from 'env-paths';
 import type { Problem, RunView, Workflow } from '../contract';
-import { createEngine } from '../engine/engine';
+import { createEngine, type LocalEngine } from '../engine/engine';
 import type { Engine, EngineOptions } from '../engine/types';
+
+export type { LocalEngine };
 
 export const EXIT = {
   ok: 0,
@@ -41,32 +42,12 @@ export function resolveDataDir(flags: GlobalFlags): string {
   return flags['data-dir'] || process.env.AWE_DATA_DIR || envPaths('awe', { suffix: '' }).data;
 }
 
-export function openEngine(flags: GlobalFlags, extra: Partial<EngineOptions> = {}): Engine {
+export function openEngine(flags: GlobalFlags, extra: Partial<EngineOptions> = {}): LocalEngine {
   const mcpConfigPath = flags['mcp-config'] || process.env.AWE_MCP_CONFIG || undefined;
   try {
     return createEngine({ dataDir: resolveDataDir(flags), mcpConfigPath, allow: flags.allow, ...extra });
   } catch (err) {
     throw new CliError(`cannot open AWE: ${(err as Error).message}`);
-  }
-}
-
-/** Files larger than this are refused before parsing. */
-const MAX_WORKFLOW_BYTES = 20 * 1024 * 1024;
-
-/** Reads a `*.awe.json` file as a plain value; validation is the engine's job. */
-export function readWorkflowDocument(file: string): unknown {
-  let size: number;
-  try {
-    size = statSync(file).size;
-  } catch (err) {
-    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-  }
-  if (size > MAX_WORKFLOW_BYTES) throw new CliError(`${file} is ${(size / 1024 / 1024).toFixed(1)} MB; workflow files are limited to ${MAX_WORKFLOW_BYTES / 1024 / 1024} MB`);
-  const text = readFileSync(file, 'utf8');
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new CliError(`${file} is not valid JSON: ${(err as Error).message}`);
   }
 }
 
@@ -78,15 +59,14 @@ export function formatProblems(problems: Problem[]): string {
 }
 
 /** Reads and validates a workflow file; invalid files end the command with exit 2 and every problem listed. */
-export async function loadWorkflow(engine: Engine, file: string): Promise<Workflow> {
-  const doc = readWorkflowDocument(file);
-  // MCP tools are listed lazily: load them so `mcp.*` names validate.
-  if (engine.listMcpServers().length) await engine.listTools();
-  const result = engine.validate(doc);
-  if (!result.ok || !result.workflow) {
-    throw new CliError(`${file} is not a valid workflow (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}):\n${formatProblems(result.problems)}`);
-  }
+export async function loadWorkflow(engine: LocalEngine, file: string): Promise<Workflow> {
+  const result = await engine.readWorkflowFile(file);
+  if (!result.ok || !result.workflow) throw new CliError(invalidFileMessage(file, result.problems));
   return result.workflow;
+}
+
+export function invalidFileMessage(file: string, problems: Problem[]): string {
+  return `${file} is not a valid workflow (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${formatProblems(problems)}`;
 }
 
 /** `--input key=value` pairs; values stay text and are typed by the workflow's input declarations. */

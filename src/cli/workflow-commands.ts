@@ -2,7 +2,8 @@
  * `awe validate | import | plan`.
  */
 import { writeFileSync } from 'node:fs';
-import { CliError, EXIT, formatProblems, openEngine, printJson, readWorkflowDocument, type GlobalFlags } from './common';
+import { serializeWorkflow } from '../engine/workflow-file';
+import { CliError, EXIT, formatProblems, invalidFileMessage, openEngine, printJson, type GlobalFlags } from './common';
 import { plannerFlag } from './run-commands';
 
 export interface WorkflowFlags extends GlobalFlags {
@@ -14,9 +15,7 @@ export async function validateCommand(args: string[], flags: WorkflowFlags): Pro
   if (args.length !== 1) throw new CliError('usage: awe validate FILE');
   const engine = openEngine(flags);
   try {
-    const doc = readWorkflowDocument(args[0]);
-    if (engine.listMcpServers().length) await engine.listTools();
-    const result = engine.validate(doc);
+    const result = await engine.readWorkflowFile(args[0]);
     if (flags.json) printJson({ ok: result.ok, problems: result.problems });
     else if (result.ok) process.stdout.write(`${args[0]}: valid (${result.workflow?.nodes.length ?? 0} nodes)\n`);
     else process.stderr.write(`${args[0]}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}\n${formatProblems(result.problems)}\n`);
@@ -30,12 +29,8 @@ export async function importCommand(args: string[], flags: WorkflowFlags): Promi
   if (args.length !== 1) throw new CliError('usage: awe import FILE');
   const engine = openEngine(flags);
   try {
-    const doc = readWorkflowDocument(args[0]);
-    if (engine.listMcpServers().length) await engine.listTools();
-    const result = engine.validate(doc);
-    if (!result.ok || !result.workflow) {
-      throw new CliError(`${args[0]} was not imported (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}):\n${formatProblems(result.problems)}`);
-    }
+    const result = await engine.readWorkflowFile(args[0]);
+    if (!result.ok || !result.workflow) throw new CliError(`not imported: ${invalidFileMessage(args[0], result.problems)}`);
     const saved = engine.saveWorkflow(result.workflow);
     if (flags.json) printJson({ id: saved.id, version: saved.version });
     else process.stdout.write(`imported ${saved.id} (version ${saved.version})\n`);
@@ -56,7 +51,7 @@ export async function planCommand(args: string[], flags: WorkflowFlags): Promise
     } catch (err) {
       throw new CliError(`planning failed: ${(err as Error).message}`, EXIT.failed);
     }
-    const text = `${JSON.stringify(plan.workflow, null, 2)}\n`;
+    const text = serializeWorkflow(plan.workflow);
     if (flags.out) {
       writeFileSync(flags.out, text);
       process.stderr.write(`wrote ${flags.out} (${plan.workflow.nodes.length} nodes, ${plan.planner} planner): ${plan.explanation}\n`);

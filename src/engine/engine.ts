@@ -20,7 +20,10 @@ import { builtinTools } from './tools/builtins';
 import { isAllowed, ToolRegistry } from './tools/registry';
 import type { LlmChatClient } from './tools/types';
 import type { Engine, EngineOptions, RunHandle } from './types';
-import { validateWorkflow } from './validate';
+import { validateWorkflow, type ValidationResult } from './validate';
+import { planGoal } from './planner';
+import { fileSecretStore, SettingsService } from './settings';
+import { readWorkflowFile, serializeWorkflow } from './workflow-file';
 
 /** Thrown for a workflow that cannot run; `problems` lists every reason (the transports show them). */
 export class InvalidWorkflowError extends Error {
@@ -32,7 +35,13 @@ export class InvalidWorkflowError extends Error {
 
 const notFound = (message: string) => Object.assign(new Error(message), { code: 'NOT_FOUND' });
 
-export function createEngine(options: EngineOptions): Engine {
+/** The in-process engine: the facade plus what only local callers (the CLI) need. */
+export interface LocalEngine extends Engine {
+  /** Reads, parses and validates a `*.awe.json` file (size, nesting and syntax checked before parsing). */
+  readWorkflowFile(path: string): Promise<ValidationResult>;
+}
+
+export function createEngine(options: EngineOptions): LocalEngine {
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const store = Store.open(dataDir);
@@ -53,21 +62,10 @@ export function createEngine(options: EngineOptions): Engine {
     store.close();
     throw err;
   }
-  // TEMPORARY until settings.ts / planner / workflow-file.ts land (wired then).
-  const settings = {
-    llmClient: (): LlmChatClient | undefined => undefined,
-    allowTools: (): string[] => [],
-    plan: (..._args: unknown[]): never => {
-      throw new Error('the planner is not wired yet');
-    },
-    workflowText: (wf: Workflow) => `${JSON.stringify(wf, null, 2)}\n`,
-    get: (): never => {
-      throw new Error('settings are not wired yet');
-    },
-    update: (_u: unknown): never => {
-      throw new Error('settings are not wired yet');
-    },
-  };
+  const settings = new SettingsService(
+    { get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) },
+    options.secrets ?? fileSecretStore(dataDir),
+  );
   const llm = (): LlmChatClient | undefined => options.llm ?? settings.llmClient();
   const globalLimiter = new Limiter(options.globalConcurrency ?? 16);
   const engineAllow = options.allow ?? [];
@@ -84,7 +82,7 @@ export function createEngine(options: EngineOptions): Engine {
       interactive: options.interactive ?? false,
       ...(client ? { llm: client, judge: (criteria, output, signal) => llmJudge(criteria, output, client, signal) } : {}),
       isAllowed: (name, runAllow, workflowAllow) =>
-        isAllowed(name, engineAllow) || isAllowed(name, settings.allowTools()) || isAllowed(name, runAllow) || isAllowed(name, workflowAllow),
+        isAllowed(name, engineAllow) || isAllowed(name, settings.get().allowTools) || isAllowed(name, runAllow) || isAllowed(name, workflowAllow),
     };
   });
 
@@ -133,8 +131,13 @@ export function createEngine(options: EngineOptions): Engine {
     log.flush();
   };
 
-  const engine: Engine = {
+  const engine: LocalEngine = {
     dataDir,
+
+    async readWorkflowFile(path) {
+      if (mcp.servers().length) await refreshMcpTools().catch((err: Error) => process.stderr.write(`[awe] MCP tools unavailable: ${err.message}\n`));
+      return readWorkflowFile(path, registry);
+    },
 
     validate(doc) {
       const result = validateWorkflow(doc, registry);
@@ -147,7 +150,7 @@ export function createEngine(options: EngineOptions): Engine {
 
     async plan(goal, planOptions = {}) {
       await refreshMcpTools().catch((err: Error) => process.stderr.write(`[awe] MCP tools unavailable for planning: ${err.message}\n`));
-      return settings.plan(goal, {
+      return planGoal(goal, {
         catalog: registry.infos(),
         llm: llm(),
         planner: planOptions.planner,
@@ -274,7 +277,7 @@ export function createEngine(options: EngineOptions): Engine {
       const record = requireRun(runId);
       return zipRunBundle({
         run: record.run,
-        workflowText: settings.workflowText(record.run.snapshot),
+        workflowText: serializeWorkflow(record.run.snapshot),
         events: store.events(runId),
         nodeRuns: store.nodeRuns(runId),
         artifacts: store.listArtifacts(runId).map((stored) => {
