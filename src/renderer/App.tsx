@@ -93,7 +93,7 @@ export function App() {
       >
         <Header />
         <ConnectionBanner />
-        <aside className="left" aria-label="Goal, tools and runs">
+        <aside className="left" aria-label="Sidebar">
           <GoalBox />
           <Palette />
           <RunHistory />

@@ -49,6 +49,13 @@ let validateTimer: ReturnType<typeof setTimeout> | undefined;
 export function startValidation(): () => void {
   return graphStore.subscribe((s, prev) => {
     if (s.workflow === prev.workflow) return;
+    // Undo or delete can remove selected nodes; keep the selection to what exists.
+    const ui = uiStore.getState();
+    if (ui.selectedNodeIds.length || ui.selectedEdgeIds.length) {
+      const nodes = new Set(s.workflow.nodes.map((n) => n.id));
+      const edges = new Set(s.workflow.edges.map((e) => e.id));
+      ui.select(ui.selectedNodeIds.filter((id) => nodes.has(id)), ui.selectedEdgeIds.filter((id) => edges.has(id)));
+    }
     clearTimeout(validateTimer);
     validateTimer = setTimeout(async () => {
       const wf = graphStore.getState().workflow;
@@ -78,6 +85,7 @@ export async function plan(goal: string) {
     } else {
       graphStore.getState().load(planned, { undoable: true, dirty: true });
       runsStore.getState().watch(null);
+      uiStore.getState().requestFit();
       uiStore.getState().notify('info', `Planned ${planned.nodes.length} steps (${res.planner} planner).`);
     }
   } catch (e) {
@@ -92,6 +100,7 @@ export function acceptPlan() {
   if (!p) return;
   graphStore.getState().load(p.workflow, { undoable: true, dirty: true });
   uiStore.getState().setPendingPlan(null);
+  uiStore.getState().requestFit();
 }
 
 export function discardPlan() {
@@ -172,6 +181,7 @@ export async function openRun(runId: string) {
     const snapshot = withPositions(detail.run.snapshot);
     runsStore.getState().loadRun(runId, snapshot, detail.events);
     graphStore.getState().load(snapshot, { undoable: true });
+    uiStore.getState().requestFit();
   } catch (e) {
     fail(`Could not open run ${runId}`, e);
   }
@@ -191,6 +201,7 @@ export async function openWorkflow(id: string) {
   try {
     const { workflow } = await getAwe().workflowsGet({ id });
     graphStore.getState().load(withPositions(workflow), { undoable: true });
+    uiStore.getState().requestFit();
     runsStore.getState().watch(null);
     uiStore.getState().openDialog(null);
   } catch (e) {
@@ -208,6 +219,7 @@ export async function importWorkflowFile(file: File) {
       return;
     }
     graphStore.getState().load(withPositions(res.workflow), { undoable: true, dirty: true });
+    uiStore.getState().requestFit();
     runsStore.getState().watch(null);
     uiStore.getState().notify('info', `Imported “${res.workflow.name}”.`);
   } catch (e) {
@@ -266,6 +278,7 @@ export function autoLayout(sizes?: ReadonlyMap<string, { width: number; height: 
   const wf = graphStore.getState().workflow;
   if (!wf.nodes.length) return;
   graphStore.getState().applyLayout(layoutWorkflow(wf, sizes));
+  uiStore.getState().requestFit();
 }
 
 /** Writes the selection to a clipboard event (so it pastes into any workflow, in any window). */

@@ -3,7 +3,7 @@
  * objects are derived per workflow node and reused while that node, its selection and its
  * measured size are unchanged, so edits and status updates touch only what changed.
  */
-import { useCallback, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import {
   Background,
   BackgroundVariant,
@@ -58,7 +58,14 @@ export function Canvas() {
   const selectedIds = useUi((s) => s.selectedNodeIds);
   const selectedEdgeIds = useUi((s) => s.selectedEdgeIds);
   const locked = marks !== null;
-  const { screenToFlowPosition } = useReactFlow();
+  const { screenToFlowPosition, fitView } = useReactFlow();
+  const fitRequest = useUi((s) => s.fitRequest);
+  useEffect(() => {
+    if (!fitRequest) return;
+    // Wait a frame so new nodes are measured before fitting.
+    const t = requestAnimationFrame(() => void fitView({ ...FIT, duration: 200 }));
+    return () => cancelAnimationFrame(t);
+  }, [fitRequest, fitView]);
   const cache = useRef(new Map<string, Cached>());
   const [measureTick, setMeasureTick] = useState(0);
 

@@ -117,8 +117,8 @@ function RunHeader() {
           {done}/{nodes.length}
         </span>
       </span>
-      <span title="Elapsed">⏱ {formatDuration(elapsed)}</span>
-      <span title="Retries">↻ {view.retries}</span>
+      <span title="Elapsed">{formatDuration(elapsed)}</span>
+      <span title="Retries">{view.retries} retr{view.retries === 1 ? 'y' : 'ies'}</span>
       <span title="Tokens">{tokens} tok</span>
       <span title="Cost">${view.usage.costUsd.toFixed(4)}</span>
       {travelSeq !== null && <span className="travel-tag">replay @ {travelSeq}</span>}

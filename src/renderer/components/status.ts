@@ -23,7 +23,7 @@ export const KIND_ICON: Record<NodeKind, string> = {
   map: '⇶',
   input: '⇥',
   output: '⇤',
-  approval: '✋',
+  approval: '⚑',
 };
 
 /** The node kind a palette tool creates. */

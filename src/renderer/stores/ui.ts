@@ -36,6 +36,8 @@ export interface UiState {
   pendingPlan: PendingPlan | null;
   toasts: Toast[];
   busy: { plan?: boolean; run?: boolean };
+  /** Bumped to ask the canvas to fit the graph in view (after open, import, plan, layout). */
+  fitRequest: number;
 }
 
 export interface UiActions {
@@ -49,6 +51,7 @@ export interface UiActions {
   notify(kind: Toast['kind'], text: string, details?: string[]): void;
   dismiss(id: number): void;
   setBusy(key: keyof UiState['busy'], on: boolean): void;
+  requestFit(): void;
 }
 
 export type UiStore = ReturnType<typeof createUiStore>;
@@ -77,6 +80,7 @@ export function createUiStore(storage: Pick<Storage, 'getItem' | 'setItem'> | nu
     pendingPlan: null,
     toasts: [],
     busy: {},
+    fitRequest: 0,
 
     toggleTheme: () => set({ theme: get().theme === 'dark' ? 'light' : 'dark' }),
     setPanelSize(panel, px) {
@@ -99,6 +103,7 @@ export function createUiStore(storage: Pick<Storage, 'getItem' | 'setItem'> | nu
     },
     dismiss: (id) => set({ toasts: get().toasts.filter((t) => t.id !== id) }),
     setBusy: (key, on) => set({ busy: { ...get().busy, [key]: on } }),
+    requestFit: () => set({ fitRequest: get().fitRequest + 1 }),
   }));
 
   store.subscribe((s, prev) => {
