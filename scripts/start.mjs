@@ -32,8 +32,12 @@ function whyElectronCannotRun() {
   let binary = electronBinary();
   if (!binary && existsSync(join(electronDir, 'install.js'))) {
     console.log('The Electron binary is missing; trying to download it (node_modules/electron/install.js)…');
-    run(process.execPath, [join(electronDir, 'install.js')], { timeout: 180_000 });
+    const download = spawnSync(process.execPath, [join(electronDir, 'install.js')], { cwd: root, encoding: 'utf8', timeout: 180_000 });
     binary = electronBinary();
+    if (!binary) {
+      const first = `${download.stderr ?? ''}${download.stdout ?? ''}`.split('\n').find((l) => l.trim()) ?? (download.error?.message || 'no output');
+      console.log(`The download failed: ${first.trim()}`);
+    }
   }
   if (!binary) {
     return 'the Electron binary is not installed and could not be downloaded (no network access to the Electron release mirror?); ' +

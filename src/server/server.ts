@@ -29,7 +29,7 @@ export interface ServerOptions {
   port?: number;
   /** Required on every request when set; generated for non-loopback hosts when absent. */
   token?: string;
-  /** The built renderer. @default 'out/renderer' (from the working directory) */
+  /** The built renderer. @default `<project>/out/renderer` */
   staticDir?: string;
   /** Event coalescing window for WebSocket clients; 0 = one message per event. @default 16 */
   eventBatchMs?: number;
@@ -47,6 +47,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** The browser build (`npm run build:web`), found from this file so any working directory works. */
+const DEFAULT_STATIC_DIR = resolve(import.meta.dirname, '..', '..', 'out', 'renderer');
+
 const DOCS_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
@@ -58,7 +61,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     (options.log ?? console.log)(`Binding to ${host} (not loopback) requires a token; generated one: ${token}`);
   }
   const policy: AccessPolicy = { token, loopbackOnly: loopback };
-  const staticDir = resolve(options.staticDir ?? 'out/renderer');
+  const staticDir = resolve(options.staticDir ?? DEFAULT_STATIC_DIR);
   const engine = options.engine;
   const handlers = createHandlers(engine, {
     downloadUrl: (kind, id) => (kind === 'artifact' ? `/api/artifacts/${encodeURIComponent(id)}/download` : `/api/runs/${encodeURIComponent(id)}/export`),
