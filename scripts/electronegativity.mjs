@@ -7,7 +7,7 @@
  *   node scripts/electronegativity.mjs [--output report.sarif]
  */
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,12 +30,13 @@ const result = await run({
 });
 
 const name = (level) => (typeof level === 'string' ? level : level?.name ?? String(level)).toUpperCase();
-const issues = result.issues.filter((i) => !SKIPPED.test(i.file));
+const skipped = (file = '') => SKIPPED.test(isAbsolute(file) ? relative(root, file) : file);
+const issues = result.issues.filter((i) => !skipped(i.file));
 for (const issue of issues) {
   const severity = name(issue.severity);
   console.log(`${FAILING.has(severity) ? '✗' : '·'} ${severity.padEnd(13)} ${issue.id}  ${issue.file}:${issue.location?.line ?? '?'}  ${issue.description}`);
 }
-for (const error of result.errors ?? []) console.log(`! could not parse ${error.file ?? ''}: ${error.message ?? error.error ?? JSON.stringify(error)}`);
+for (const error of (result.errors ?? []).filter((e) => !skipped(e.file))) console.log(`! could not parse ${error.file ?? ''}: ${error.message ?? error.error ?? JSON.stringify(error)}`);
 
 const failing = issues.filter((i) => FAILING.has(name(i.severity)));
 console.log(
