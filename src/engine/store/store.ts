@@ -120,6 +120,7 @@ export class Store {
         this.s.eventInsert.run(e.runId, e.seq, e.type, e.ts, JSON.stringify(e));
         this.projection.apply(e);
       }
+      this.projection.flush();
     });
   }
 
@@ -273,6 +274,9 @@ export class Store {
     if (full) this.db.pragma('synchronous = FULL');
     try {
       timed(`appendEvents(${batch.length})`, () => this.appendTx.immediate(batch));
+    } catch (err) {
+      this.projection.discard();
+      throw err;
     } finally {
       if (full) this.db.pragma('synchronous = NORMAL');
     }
