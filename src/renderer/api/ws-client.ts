@@ -42,6 +42,8 @@ export interface WebSocketApiOptions {
 interface Pending {
   resolve(v: unknown): void;
   reject(e: Error): void;
+  /** Whether the call went out on a socket (only those can be lost with it). */
+  sent: boolean;
 }
 
 /** The page's `/ws` URL, carrying `?token=` when the page was opened with one. */
@@ -65,7 +67,7 @@ export function createWebSocketApi(opts: WebSocketApiOptions): AweApi & { connec
   let everOpened = false;
   const pending = new Map<number, Pending>();
   /** Calls made while disconnected wait here; calls already sent are failed on a drop (never resent twice). */
-  const outbox: string[] = [];
+  const outbox: { id: number; text: string }[] = [];
   const listeners = new Set<(events: EngineEvent[]) => void>();
   const stateListeners = new Set<(s: ConnectionState) => void>();
   /** Highest seq delivered per run, in order of last activity, for catch-up after reconnect. */
@@ -106,7 +108,13 @@ export function createWebSocketApi(opts: WebSocketApiOptions): AweApi & { connec
       const reconnected = everOpened;
       everOpened = true;
       setState('open');
-      while (outbox.length) ws.send(outbox.shift()!);
+      while (outbox.length) {
+        const { id, text } = outbox.shift()!;
+        const p = pending.get(id);
+        if (!p) continue;
+        p.sent = true;
+        ws.send(text);
+      }
       if (reconnected) void catchUp();
     };
     ws.onmessage = (m) => {
@@ -128,9 +136,16 @@ export function createWebSocketApi(opts: WebSocketApiOptions): AweApi & { connec
         }
       }
     };
-    ws.onclose = () => {
+    // Browsers fire error then close; some hosts (Node's WebSocket) fire only error when the
+    // connection is refused. Handle whichever comes first, once per socket.
+    const lost = () => {
+      if (socket !== ws) return;
       socket = null;
+      try {
+        ws.close();
+      } catch {}
       for (const [id, p] of pending) {
+        if (!p.sent) continue; // still queued: goes out after the reconnect
         p.reject(new AweCallError('The connection to AWE was lost before the call finished', 'disconnected'));
         pending.delete(id);
       }
@@ -140,18 +155,18 @@ export function createWebSocketApi(opts: WebSocketApiOptions): AweApi & { connec
       attempt += 1;
       setTimeout(connect, delay);
     };
-    ws.onerror = () => {
-      // onclose follows and schedules the reconnect.
-    };
+    ws.onclose = lost;
+    ws.onerror = lost;
   };
 
   function call(command: CommandName, request: unknown): Promise<unknown> {
     const id = nextId++;
     const text = JSON.stringify({ kind: 'call', id, command, request: request ?? {} });
     return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject });
-      if (socket && socket.readyState === WS.OPEN) socket.send(text);
-      else outbox.push(text);
+      const open = !!socket && socket.readyState === WS.OPEN;
+      pending.set(id, { resolve, reject, sent: open });
+      if (open) socket!.send(text);
+      else outbox.push({ id, text });
     });
   }
 
