@@ -9,36 +9,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import type { Artifact, EngineEventBody } from '../contract';
 import { timeSortableId } from './ids';
+import { mimeForName } from './web-assets';
 import type { Store, StoredArtifact } from './store/store';
 import type { ArtifactSink } from './tools/types';
 
-const MIME_BY_EXTENSION: Record<string, string> = {
-  '.txt': 'text/plain',
-  '.log': 'text/plain',
-  '.md': 'text/markdown',
-  '.markdown': 'text/markdown',
-  '.json': 'application/json',
-  '.jsonl': 'application/x-ndjson',
-  '.csv': 'text/csv',
-  '.tsv': 'text/tab-separated-values',
-  '.html': 'text/html',
-  '.htm': 'text/html',
-  '.xml': 'application/xml',
-  '.yaml': 'application/yaml',
-  '.yml': 'application/yaml',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.pdf': 'application/pdf',
-  '.zip': 'application/zip',
-};
-
-export function mimeForName(name: string): string {
-  return MIME_BY_EXTENSION[extname(name).toLowerCase()] ?? 'application/octet-stream';
-}
 
 /** A file name that is safe on every OS: no folders, no control or reserved characters, not hidden. */
 export function safeFileName(name: string): string {

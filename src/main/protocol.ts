@@ -4,41 +4,12 @@
  * folder, each with a strict Content-Security-Policy.
  */
 import { readFile } from 'node:fs/promises';
-import { extname, join, resolve, sep } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { protocol } from 'electron';
+import { fileInside, mimeForName, UI_CSP } from '../engine/web-assets';
 import { APP_HOST, APP_SCHEME } from './ipc';
 
 export const APP_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
-
-/** No remote code, no inline scripts, no network except our own origin. */
-export const APP_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  // React Flow positions nodes with inline styles.
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-src 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.map': 'application/json',
-};
 
 /** Must run before `app` is ready. */
 export function registerAppScheme(): void {
@@ -56,16 +27,7 @@ export function appFileFor(root: string, requestUrl: string): string | undefined
     return undefined;
   }
   if (url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST) return undefined;
-  let path: string;
-  try {
-    path = decodeURIComponent(url.pathname);
-  } catch {
-    return undefined;
-  }
-  if (path.includes('\0') || path.includes('\\')) return undefined;
-  const base = resolve(root);
-  const full = resolve(join(base, path === '/' ? 'index.html' : path));
-  return full.startsWith(base + sep) ? full : undefined;
+  return fileInside(root, url.pathname);
 }
 
 export function serveAppProtocol(rendererDir: string): void {
@@ -78,8 +40,8 @@ export function serveAppProtocol(rendererDir: string): void {
       const body = await readFile(target);
       return new Response(body, {
         headers: {
-          'Content-Type': MIME[extname(target).toLowerCase()] ?? 'application/octet-stream',
-          'Content-Security-Policy': APP_CSP,
+          'Content-Type': mimeForName(target, { charset: true }),
+          'Content-Security-Policy': UI_CSP,
           'X-Content-Type-Options': 'nosniff',
         },
       });
