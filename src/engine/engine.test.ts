@@ -8,6 +8,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Workflow, type EngineEvent } from '../contract';
 import { createEngine, type LocalEngine } from './engine';
+import type { LlmChatClient } from './tools/types';
 
 let dir: string;
 const open: LocalEngine[] = [];
@@ -202,6 +203,29 @@ describe('createEngine', () => {
     expect(JSON.parse(strFromU8(files['workflow.awe.json'])).id).toBe('report');
     const events = strFromU8(files['events.jsonl']).trim().split('\n').map((l) => JSON.parse(l));
     expect(events.some((e) => e.type === 'artifact.created')).toBe(true);
+  });
+
+  it('plans with the planner chosen in Settings when the request names none, and the request wins when it does', async () => {
+    const asked: string[] = [];
+    const model: LlmChatClient = {
+      model: 'scripted',
+      chat: async (request) => {
+        asked.push(request.messages.at(-1)?.content ?? '');
+        throw new Error('the scripted model is down');
+      },
+    };
+    const engine = engineAt({ llm: model });
+    engine.updateSettings({ planner: 'offline' });
+    const goal = 'Transform data.json: keep the items whose price is over 10';
+
+    const byDefault = await engine.plan(goal);
+    expect(byDefault.planner).toBe('offline');
+    // The person chose offline: the configured model is never asked, not even as a first try.
+    expect(asked).toHaveLength(0);
+    expect(byDefault.explanation).not.toMatch(/LLM planner failed/);
+
+    await expect(engine.plan(goal, { planner: 'llm' })).rejects.toThrow(/scripted model is down/);
+    expect(asked.length).toBeGreaterThan(0);
   });
 
   it('saves workflows with a bumped version each time', () => {

@@ -153,7 +153,8 @@ export function createEngine(options: EngineOptions): LocalEngine {
       return planGoal(goal, {
         catalog: registry.infos(),
         llm: llm(),
-        planner: planOptions.planner,
+        // The request's choice wins; otherwise the one the person made in Settings.
+        planner: planOptions.planner ?? settings.get().planner,
         current: planOptions.current,
         signal: planOptions.signal,
         validate: (doc: unknown) => engine.validate(doc),
