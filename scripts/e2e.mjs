@@ -16,7 +16,10 @@ if (!chromium) {
 }
 
 console.log(`== end-to-end tests in ${chromium}`);
-const r = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--config', 'vitest.e2e.config.mts'], {
+// The project pins Node 22 in node_modules (better-sqlite3 is built for it); a bare
+// `node scripts/e2e.mjs` may start on an older system node.
+const pinnedNode = 'node_modules/node/bin/node';
+const r = spawnSync(existsSync(pinnedNode) ? pinnedNode : process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--config', 'vitest.e2e.config.mts'], {
   stdio: 'inherit',
   env: { ...process.env, AWE_CHROMIUM: chromium },
 });
