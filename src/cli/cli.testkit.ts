@@ -26,7 +26,7 @@ export interface CliProcess {
 }
 
 export interface StartOptions {
-  /** Extra environment; `AWE_MCP_CONFIG` is cleared unless given here. */
+  /** Extra environment; `AWE_MCP_CONFIG` and the model settings are cleared (offline, hermetic) unless given here. */
   env?: Record<string, string>;
   /** Pass `--data-dir` (the sandbox's). @default true */
   dataDir?: boolean;
@@ -65,7 +65,7 @@ export function useCliSandbox(): CliSandbox {
     start(args, options = {}) {
       const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args, ...(options.dataDir === false ? [] : ['--data-dir', sandbox.dataDir])], {
         cwd: ROOT,
-        env: { ...process.env, AWE_MCP_CONFIG: '', FORCE_COLOR: '0', ...options.env },
+        env: { ...process.env, AWE_MCP_CONFIG: '', OPENAI_API_KEY: '', OPENAI_BASE_URL: '', FORCE_COLOR: '0', ...options.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       children.add(child);
