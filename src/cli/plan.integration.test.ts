@@ -59,6 +59,11 @@ describe('awe plan', () => {
     expect(badPlanner.code).toBe(2);
     expect(badPlanner.stderr).toMatch(/--planner must be offline, llm or auto, got "magic"/);
 
+    const runLlm = await cli.awe('run', '--goal', GOAL, '--planner', 'llm');
+    expect(runLlm.code).toBe(1);
+    expect(runLlm.stderr).toMatch(/^awe run: planning failed: the LLM planner needs a model/m);
+    expect(runLlm.stderr).not.toMatch(/\n\s+at /);
+
     const noGoal = await cli.awe('plan');
     expect(noGoal.code).toBe(2);
     expect(noGoal.stderr).toMatch(/usage: awe plan "GOAL"/);

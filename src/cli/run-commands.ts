@@ -72,15 +72,20 @@ function summary(view: RunView): string {
 }
 
 export async function runCommand(args: string[], flags: RunFlags): Promise<number> {
-  if (!flags.goal && args.length !== 1) throw new CliError('usage: awe run FILE [--input key=value]… [--json]  or  awe run --goal "GOAL"');
+  if (flags.goal ? args.length !== 0 : args.length !== 1) throw new CliError('usage: awe run FILE [--input key=value]… [--json]  or  awe run --goal "GOAL"');
   const concurrency = parsePositiveInt(flags.concurrency, '--concurrency');
   const inputs = parseInputs(flags.input);
+  const planner = plannerFlag(flags.planner);
   const engine = openEngine(flags);
   try {
     let workflow: Workflow;
     if (flags.goal) {
-      const planner = plannerFlag(flags.planner);
-      const plan = await engine.plan(flags.goal, { planner });
+      let plan;
+      try {
+        plan = await engine.plan(flags.goal, { planner });
+      } catch (err) {
+        throw new CliError(`planning failed: ${(err as Error).message}`, EXIT.failed);
+      }
       process.stderr.write(`planned with the ${plan.planner} planner: ${plan.explanation}\n`);
       workflow = plan.workflow;
     } else {

@@ -43,11 +43,13 @@ export async function importCommand(args: string[], flags: WorkflowFlags): Promi
 export async function planCommand(args: string[], flags: WorkflowFlags): Promise<number> {
   const goal = args.join(' ').trim();
   if (!goal) throw new CliError('usage: awe plan "GOAL" [--planner offline|llm] [--out FILE]');
+  // A bad flag is bad input (exit 2), not a planning failure.
+  const planner = plannerFlag(flags.planner);
   const engine = openEngine(flags);
   try {
     let plan;
     try {
-      plan = await engine.plan(goal, { planner: plannerFlag(flags.planner) });
+      plan = await engine.plan(goal, { planner });
     } catch (err) {
       throw new CliError(`planning failed: ${(err as Error).message}`, EXIT.failed);
     }
