@@ -72,7 +72,7 @@ process.once('exit', () => {
 /** Starts `awe serve --port 0` on a fresh data folder and waits until /health answers. */
 export async function startAweServer(): Promise<AweServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'awe-e2e-'));
-  const env = { ...process.env, AWE_DATA_DIR: dataDir };
+  const env: NodeJS.ProcessEnv = { ...process.env, AWE_DATA_DIR: dataDir };
   // Plans must come from the offline planner: no model, no MCP servers from the environment.
   for (const key of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'AWE_LLM_MODEL', 'AWE_MCP_CONFIG']) delete env[key];
   const child = spawn(nodeBinary(), ['--import', 'tsx', 'src/cli/index.ts', 'serve', '--port', '0', '--data-dir', dataDir], {
@@ -115,7 +115,7 @@ export async function startAweServer(): Promise<AweServer> {
     try {
       if ((await api<{ ok: boolean }>('/health')).ok) break;
     } catch (err) {
-      if (i >= 100) throw new Error(`awe serve at ${url} never became healthy: ${(err as Error).message}\n${output}`);
+      if (i >= 100) throw new Error(`awe serve at ${url} never became healthy: ${(err as Error).message}\n${output}`, { cause: err });
     }
     await new Promise((r) => setTimeout(r, 100));
   }
