@@ -74,6 +74,7 @@ function summary(e: EngineEvent): string {
 
 const EventRow = memo(function EventRow({ e, t0, current }: { e: EngineEvent; t0: number; current: boolean }) {
   const nodeId = 'nodeId' in e ? e.nodeId : undefined;
+  const text = summary(e);
   return (
     <tr
       className={current ? 'on' : ''}
@@ -86,7 +87,9 @@ const EventRow = memo(function EventRow({ e, t0, current }: { e: EngineEvent; t0
       <td className="num muted">+{((e.ts - t0) / 1000).toFixed(2)}s</td>
       <td className={`ev-type ev-${e.type.replace('.', '-')}`}>{e.type}</td>
       <td>{nodeId ?? ''}</td>
-      <td className="ev-summary">{summary(e)}</td>
+      <td className="ev-summary" title={text.length > 80 ? text : undefined}>
+        {text.split('\n', 1)[0]}
+      </td>
     </tr>
   );
 });

@@ -18,9 +18,8 @@ import {
 } from '@xyflow/react';
 import type { Workflow, WorkflowNode } from '../../contract';
 import { newNodeAt } from '../app/actions';
-import { graphStore, runsStore, uiStore, useGraph, useUi } from '../app/stores';
-import { shownView } from '../stores/runs';
-import { edgeTypes, nodeTypes, type DiffMark, type FlowEdgeType, type FlowNodeType } from './FlowNode';
+import { graphStore, uiStore, useGraph, useUi } from '../app/stores';
+import { edgeTypes, MiniMapNode, nodeTypes, type DiffMark, type FlowEdgeType, type FlowNodeType } from './FlowNode';
 import { kindForTool } from './status';
 
 /** Measured node sizes, shared with auto-layout so it spaces real boxes. */
@@ -216,7 +215,7 @@ export function Canvas() {
         proOptions={PRO}
       >
         <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} />
-        <MiniMap pannable zoomable nodeClassName={miniMapClass} ariaLabel="Minimap" />
+        <MiniMap pannable zoomable nodeComponent={MiniMapNode} ariaLabel="Minimap" />
         <Controls showInteractive={false} />
       </ReactFlow>
       {wf.nodes.length === 0 && (
@@ -236,10 +235,5 @@ function toggle(set: Set<string>, id: string, on: boolean) {
 
 const DELETE_KEYS = ['Delete', 'Backspace'];
 const MULTI_KEYS = ['Meta', 'Control', 'Shift'];
-const FIT = { padding: 0.2, maxZoom: 1.2 };
+const FIT = { padding: 0.12, maxZoom: 1.1 };
 const PRO = { hideAttribution: true };
-
-function miniMapClass(n: FlowNodeType): string {
-  const status = shownView(runsStore.getState())?.nodes[n.id]?.status;
-  return `minimap-node ${status ? `status-${status}` : ''}`;
-}

@@ -4,7 +4,8 @@ import type { WorkflowSummary } from '../../contract';
 import { acceptPlan, answerApproval, discardPlan, openWorkflow } from '../app/actions';
 import { uiStore, useRuns, useUi } from '../app/stores';
 import { errorMessage, getAwe, getConnection } from '../api/client';
-import { JsonTree, Modal } from './common';
+import { useTools } from '../app/tools';
+import { JsonTree, Markdown, Modal } from './common';
 
 /** Opens when a node of the watched run waits for a person. */
 export function ApprovalDialog() {
@@ -19,6 +20,7 @@ export function ApprovalDialog() {
   const request = nodeId && approval ? { nodeId, ...approval } : undefined;
   const [answered, setAnswered] = useState<string | null>(null);
   const [comment, setComment] = useState('');
+  const tool = useTools((s) => (request?.tool ? s.byName.get(request.tool) : undefined));
   if (!runId || !request || answered === `${runId}:${request.nodeId}:${request.message}`) return null;
   const answer = (approved: boolean) => {
     setAnswered(`${runId}:${request.nodeId}:${request.message}`);
@@ -40,25 +42,67 @@ export function ApprovalDialog() {
         </>
       }
     >
-      <p>{request.message}</p>
+      <ApprovalMessage message={request.message} />
       <div className="kv">
         <span className="muted">Node</span> <code>{request.nodeId}</code>
         {request.tool && (
           <>
-            <span className="muted">Tool</span> <code data-testid="approval-tool">{request.tool}</code>
+            <span className="muted">Tool</span>
+            <span className="row">
+              <code data-testid="approval-tool">{request.tool}</code>
+              {tool && <span className="muted small">{tool.title}</span>}
+              {tool && <span className={`effect effect-${tool.effects}`}>{tool.effects}</span>}
+            </span>
           </>
         )}
       </div>
-      {request.input !== undefined && (
-        <>
-          <div className="section-title">Input</div>
-          <div className="json-tree">
-            <JsonTree value={request.input} />
-          </div>
-        </>
-      )}
+      {request.input !== undefined && <ApprovalInput input={request.input} />}
       <input type="text" aria-label="Comment" placeholder="Comment (optional)" value={comment} onChange={(e) => setComment(e.target.value)} />
     </Modal>
+  );
+}
+
+/** The question on the first line; anything after it (a draft to review) as rendered, scrollable markdown. */
+function ApprovalMessage({ message }: { message: string }) {
+  const [question, ...rest] = message.split('\n');
+  const detail = rest.join('\n').trim();
+  return (
+    <>
+      <p className="approval-question">{question}</p>
+      {detail && (
+        <div className="approval-detail">
+          <Markdown text={detail} />
+        </div>
+      )}
+    </>
+  );
+}
+
+/** Each input field in full (text keeps its line breaks): the person approves exactly this. */
+function ApprovalInput({ input }: { input: unknown }) {
+  const fields = input && typeof input === 'object' && !Array.isArray(input) ? Object.entries(input) : null;
+  return (
+    <div className="approval-input" data-testid="approval-input">
+      <div className="section-title">Input</div>
+      {fields ? (
+        fields.map(([k, v]) => (
+          <div key={k} className="approval-field">
+            <div className="muted small mono">{k}</div>
+            {typeof v === 'string' ? (
+              <pre className="pre">{v}</pre>
+            ) : (
+              <div className="json-tree pre">
+                <JsonTree value={v} />
+              </div>
+            )}
+          </div>
+        ))
+      ) : (
+        <div className="json-tree pre">
+          <JsonTree value={input} />
+        </div>
+      )}
+    </div>
   );
 }
 

@@ -3,10 +3,11 @@
  * its run status from the runs store by id, so a status event re-renders this node only.
  */
 import { memo } from 'react';
-import { BaseEdge, getBezierPath, Handle, Position, type Edge as RFEdge, type EdgeProps, type Node as RFNode, type NodeProps } from '@xyflow/react';
+import { BaseEdge, getBezierPath, Handle, Position, type Edge as RFEdge, type EdgeProps, type MiniMapNodeProps, type Node as RFNode, type NodeProps } from '@xyflow/react';
 import type { WorkflowNode } from '../../contract';
 import { useGraph, useNodeView, useUi } from '../app/stores';
 import { KIND_ICON, STATUS_META } from './status';
+import { StatusIcon } from './StatusIcon';
 
 export type DiffMark = 'added' | 'removed' | 'changed';
 export type FlowNodeData = { node: WorkflowNode; diff?: DiffMark };
@@ -16,6 +17,16 @@ export type FlowEdgeType = RFEdge<FlowEdgeData, 'awe'>;
 
 const EMPTY: never[] = [];
 
+/** What the node's output is checked against, in words: criteria first, then the rule checks. */
+export function acceptanceSummary(a: WorkflowNode['acceptance']): string[] {
+  if (!a) return EMPTY;
+  const out = [...(a.criteria ?? [])];
+  if (a.requiredFields?.length) out.push(`has ${a.requiredFields.join(', ')}`);
+  if (a.nonEmpty) out.push(a.field ? `${a.field} not empty` : 'not empty');
+  if (a.regex) out.push(`matches /${a.regex}/`);
+  return out.length ? out : EMPTY;
+}
+
 function FlowNodeView({ id, data, selected }: NodeProps<FlowNodeType>) {
   const { node, diff } = data;
   const view = useNodeView(id);
@@ -23,7 +34,7 @@ function FlowNodeView({ id, data, selected }: NodeProps<FlowNodeType>) {
   const problemCount = useGraph((s) => (s.problems.length ? s.problems.filter((p) => p.nodeId === id).length : 0));
   const pendingPlan = useUi((s) => s.pendingPlan !== null);
   const meta = status ? STATUS_META[status] : undefined;
-  const criteria = node.acceptance?.criteria ?? EMPTY;
+  const criteria = acceptanceSummary(node.acceptance);
   const classes = ['awe-node', `kind-${node.kind}`];
   if (status) classes.push(`status-${status}`);
   if (problemCount) classes.push('has-problems');
@@ -48,17 +59,18 @@ function FlowNodeView({ id, data, selected }: NodeProps<FlowNodeType>) {
       </div>
       <div className="awe-node-tool">{node.tool ?? node.kind}</div>
       {criteria.length > 0 && (
-        <div className="awe-node-criteria" title={criteria.join('\n')}>
-          ✓? {criteria[0]}
+        <div className="awe-node-criteria" title={`Acceptance:\n${criteria.join('\n')}`}>
+          <span className="awe-node-criteria-mark" aria-label="Acceptance">
+            ✓
+          </span>{' '}
+          {criteria[0]}
           {criteria.length > 1 ? ` (+${criteria.length - 1})` : ''}
         </div>
       )}
       <div className="awe-node-foot">
         {meta ? (
           <span className="awe-node-status">
-            <span className="awe-status-icon" aria-hidden>
-              {meta.icon}
-            </span>
+            <StatusIcon status={status!} className="awe-status-icon" />
             {meta.label}
             {view && view.retries > 0 ? ` · ${view.retries} retr${view.retries === 1 ? 'y' : 'ies'}` : ''}
           </span>
@@ -100,6 +112,31 @@ function FlowEdgeView({ id, target, sourceX, sourceY, targetX, targetY, sourcePo
 }
 
 export const FlowEdge = memo(FlowEdgeView);
+
+/**
+ * A minimap node that reads its status by id like the canvas node does: the minimap only
+ * re-renders its nodes when the node array changes, so a class computed from the store at
+ * that moment would keep the colour of the last edit, not of the last status event.
+ */
+function MiniMapNodeView({ id, x, y, width, height, selected, onClick }: MiniMapNodeProps) {
+  const status = useNodeView(id)?.status;
+  return (
+    <rect
+      className={`minimap-node${status ? ` status-${status}` : ''}${selected ? ' selected' : ''}`}
+      data-node-id={id}
+      data-status={status ?? 'idle'}
+      x={x}
+      y={y}
+      rx={6}
+      ry={6}
+      width={width}
+      height={height}
+      onClick={onClick ? (e) => onClick(e, id) : undefined}
+    />
+  );
+}
+
+export const MiniMapNode = memo(MiniMapNodeView);
 
 export const nodeTypes = { awe: FlowNode };
 export const edgeTypes = { awe: FlowEdge };

@@ -5,6 +5,7 @@ import { autoLayout, cancelRun, exportRun, exportWorkflow, importWorkflowFile, r
 import { graphStore, uiStore, useGraph, useRuns, useUi } from '../app/stores';
 import { measuredSizes } from './Canvas';
 import { STATUS_META, formatDuration } from './status';
+import { StatusIcon } from './StatusIcon';
 
 export function Header() {
   const name = useGraph((s) => s.workflow.name);
@@ -107,7 +108,7 @@ function RunHeader() {
   return (
     <div className="run-header" data-testid="run-header" data-run-id={runId} data-status={view.status}>
       <span className={`run-status status-${view.status}`}>
-        <span aria-hidden>{meta.icon}</span> {meta.label}
+        <StatusIcon status={view.status} /> {meta.label}
       </span>
       <span className="progress" title="Nodes finished / total">
         <span className="bar">

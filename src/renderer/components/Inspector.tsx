@@ -11,6 +11,7 @@ import { attemptsOf, shownView } from '../stores/runs';
 import { Modal, ValueView } from './common';
 import { InputsForm, SettingsForm } from './NodeForm';
 import { KIND_ICON, STATUS_META, formatDuration } from './status';
+import { StatusIcon } from './StatusIcon';
 
 function Section({ title, children, defaultOpen = true, count }: { title: string; children: React.ReactNode; defaultOpen?: boolean; count?: number }) {
   return (
@@ -137,7 +138,7 @@ function RunRecord({ nodeId }: { nodeId: string }) {
   return (
     <>
       <div className={`insp-status status-${view.status}`} data-status={view.status}>
-        <span aria-hidden>{meta.icon}</span> {meta.label}
+        <StatusIcon status={view.status} size={14} /> {meta.label}
         {view.detail && <span className="muted"> — {view.detail}</span>}
         <span className="spacer" />
         {view.cached ? <span className="badge">cached</span> : view.attempts > 0 && <span className="badge">ran</span>}

@@ -6,6 +6,7 @@ import { useGraph, useRuns, useUi } from '../app/stores';
 import { toolsStore, useTools } from '../app/tools';
 import { TOOL_DRAG_TYPE } from './Canvas';
 import { KIND_ICON, STATUS_META, kindForTool } from './status';
+import { StatusIcon } from './StatusIcon';
 
 export function GoalBox() {
   const goal = useGraph((s) => s.workflow.goal ?? '');
@@ -154,7 +155,7 @@ export function RunHistory() {
               aria-label={`Open run ${r.workflowName ?? r.workflowId} ${new Date(r.startedAt).toLocaleString()}`}
             >
               <span className={`dot status-${r.status}`} aria-hidden>
-                {STATUS_META[r.status].icon}
+                <StatusIcon status={r.status} size={13} />
               </span>
               <span className="history-name">{r.workflowName ?? r.workflowId}</span>
               <span className="history-meta muted">

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { McpServerInfo, Settings } from '../../contract';
 import { uiStore } from '../app/stores';
+import { toolsStore } from '../app/tools';
 import { errorMessage, getAwe } from '../api/client';
 import { Modal } from './common';
 
@@ -29,6 +30,19 @@ export function SettingsDialog() {
     api.settingsGet({}).then(adopt).catch((e) => setError(errorMessage(e)));
     api.mcpList({}).then((r) => setServers(r.servers)).catch((e) => setError(errorMessage(e)));
   }, []);
+
+  // A server that is (re)starting reports its tools when it is ready: look again until it settles.
+  const settling = servers.some((s) => s.status === 'starting' || s.status === 'restarting');
+  useEffect(() => {
+    if (!settling) return;
+    const t = setTimeout(() => {
+      getAwe()
+        .mcpList({})
+        .then((r) => setServers(r.servers))
+        .catch((e) => setError(errorMessage(e)));
+    }, 1000);
+    return () => clearTimeout(t);
+  }, [settling, servers]);
 
   const close = () => uiStore.getState().openDialog(null);
   const guard = async (fn: () => Promise<void>) => {
@@ -60,9 +74,22 @@ export function SettingsDialog() {
   const importMcp = () =>
     guard(async () => {
       JSON.parse(mcpText); // a readable error before the server's schema check
-      setServers((await getAwe().mcpImport({ text: mcpText })).servers);
+      const { servers: next } = await getAwe().mcpImport({ text: mcpText });
+      setServers(next);
       setMcpText('');
+      // A command approved before (same command line) starts right away.
+      if (next.some((s) => s.approved && s.status === 'idle')) {
+        await toolsStore.getState().refresh();
+        setServers((await getAwe().mcpList({})).servers);
+      }
     });
+
+  /** Approving starts the server (listing tools starts approved servers); show its status and tools as soon as they are known. */
+  const approve = async (name: string) => {
+    setServers((await getAwe().mcpApprove({ name })).servers);
+    await toolsStore.getState().refresh();
+    setServers((await getAwe().mcpList({})).servers);
+  };
 
   return (
     <Modal
@@ -98,9 +125,15 @@ export function SettingsDialog() {
       </div>
       <div className="field-row">
         <div className="field">
-          <label htmlFor="llm-key">
-            API key {settings?.llm.apiKeySet && <span className="badge ok">key set</span>}
-          </label>
+          <div className="key-row">
+            <label htmlFor="llm-key">API key</label>
+            {settings?.llm.apiKeySet && <span className="badge ok">key set</span>}
+            {settings?.llm.apiKeySet && (
+              <button type="button" className="btn small" aria-label="Clear API key" onClick={() => void clearKey()}>
+                Clear key
+              </button>
+            )}
+          </div>
           <input id="llm-key" type="password" autoComplete="off" placeholder={settings?.llm.apiKeySet ? '•••••••• (type to replace)' : 'not set'} value={apiKey} onChange={(e) => setApiKey(e.target.value)} />
           <div className="muted small">Write-only: the key is stored securely and never shown again.</div>
         </div>
@@ -111,11 +144,7 @@ export function SettingsDialog() {
             <option value="offline">offline (rule-based)</option>
             <option value="llm">llm</option>
           </select>
-          {settings?.llm.apiKeySet && (
-            <button type="button" className="btn small" onClick={() => void clearKey()}>
-              Clear key
-            </button>
-          )}
+          <div className="muted small">The offline planner needs no key or network.</div>
         </div>
       </div>
 
@@ -130,7 +159,7 @@ export function SettingsDialog() {
               <span className="muted small">{s.tools.length} tools</span>
               <span className="spacer" />
               {!s.approved && (
-                <button type="button" className="btn primary small" aria-label={`Approve ${s.name}`} onClick={() => void guard(async () => setServers((await getAwe().mcpApprove({ name: s.name })).servers))}>
+                <button type="button" className="btn primary small" aria-label={`Approve ${s.name}`} onClick={() => void guard(() => approve(s.name))}>
                   Approve
                 </button>
               )}
@@ -149,15 +178,20 @@ export function SettingsDialog() {
         <label htmlFor="mcp-json">Import mcpServers JSON</label>
         <textarea id="mcp-json" className="mono" rows={4} placeholder={'{ "mcpServers": { "files": { "command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", "."] } } }'} value={mcpText} onChange={(e) => setMcpText(e.target.value)} />
         <div className="row">
-          <input
-            type="file"
-            accept=".json,application/json"
-            aria-label="mcpServers file"
-            onChange={async (e) => {
-              const f = e.target.files?.[0];
-              if (f) setMcpText(await f.text());
-            }}
-          />
+          <label className="btn small file-pick">
+            Load a file…
+            <input
+              type="file"
+              accept=".json,application/json"
+              aria-label="mcpServers file"
+              onChange={async (e) => {
+                const f = e.target.files?.[0];
+                e.target.value = '';
+                if (f) setMcpText(await f.text());
+              }}
+            />
+          </label>
+          <span className="muted small">Servers start only after you approve their command.</span>
           <span className="spacer" />
           <button type="button" className="btn" aria-label="Import MCP servers" disabled={!mcpText.trim()} onClick={() => void importMcp()}>
             Import servers

@@ -2,7 +2,7 @@
 import dagre from '@dagrejs/dagre';
 import type { Position, Workflow } from '../../contract';
 
-export const NODE_WIDTH = 220;
+export const NODE_WIDTH = 210;
 export const NODE_HEIGHT = 78;
 
 export function layoutWorkflow(
@@ -10,7 +10,7 @@ export function layoutWorkflow(
   sizes: ReadonlyMap<string, { width: number; height: number }> = new Map(),
 ): Record<string, Position> {
   const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir: 'LR', nodesep: 36, ranksep: 80, marginx: 20, marginy: 20 });
+  g.setGraph({ rankdir: 'LR', nodesep: 28, ranksep: 64, marginx: 20, marginy: 20 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of wf.nodes) {
     const size = sizes.get(n.id) ?? { width: NODE_WIDTH, height: NODE_HEIGHT };

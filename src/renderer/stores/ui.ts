@@ -69,8 +69,8 @@ export function createUiStore(storage: Pick<Storage, 'getItem' | 'setItem'> | nu
 
   const store = createStore<UiState & UiActions>()((set, get) => ({
     theme: saved.theme ?? (prefersDark ? 'dark' : 'light'),
-    leftWidth: saved.leftWidth ?? 260,
-    rightWidth: saved.rightWidth ?? 340,
+    leftWidth: saved.leftWidth ?? 248,
+    rightWidth: saved.rightWidth ?? 320,
     bottomHeight: saved.bottomHeight ?? 220,
     bottomOpen: saved.bottomOpen ?? true,
     bottomTab: 'timeline',
