@@ -1,0 +1,153 @@
+/**
+ * Comparing two runs node by node: each node's final status, executions, duration and
+ * whether its output (or input) differs. Both runs are folded from their own events with
+ * the contract's `foldRun`, so the comparison shows exactly what each run's canvas shows.
+ */
+import { foldRun, type EngineEvent, type NodeStatus, type NodeView, type RunStatus, type RunView, type Workflow } from '../../contract';
+
+/** What `runs.get` returns that a comparison needs. */
+export interface RunRecord {
+  runId: string;
+  snapshot: Workflow;
+  events: readonly EngineEvent[];
+}
+
+export interface NodeSide {
+  status: NodeStatus;
+  /** Executions in the run (retries, reruns and rework included). */
+  attempts: number;
+  /** Time of the node's latest execution; undefined when it never finished. */
+  durationMs?: number;
+  cached: boolean;
+  output?: unknown;
+  input?: unknown;
+  error?: string;
+}
+
+export interface NodeComparison {
+  nodeId: string;
+  label: string;
+  tool?: string;
+  /** Missing when the node is not in that run's graph. */
+  a?: NodeSide;
+  b?: NodeSide;
+  statusDiffers: boolean;
+  outputDiffers: boolean;
+  inputDiffers: boolean;
+  /** The node's definition (tool, inputs, settings) differs between the two snapshots. */
+  definitionChanged: boolean;
+  /** Anything a person would want to look at: status, output, input, definition or presence. */
+  differs: boolean;
+}
+
+export interface RunTotals {
+  runId: string;
+  status: RunStatus;
+  startedAt?: number;
+  durationMs?: number;
+  nodes: number;
+  succeeded: number;
+  failed: number;
+  retries: number;
+  tokens: number;
+  costUsd: number;
+}
+
+export interface RunComparison {
+  a: RunTotals;
+  b: RunTotals;
+  /** Both runs executed the same workflow id (nodes are matched by id either way). */
+  sameWorkflow: boolean;
+  nodes: NodeComparison[];
+  /** How many nodes differ. */
+  differing: number;
+}
+
+/** JSON with object keys sorted, so equal values give equal text whatever their key order. */
+export function stableJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => {
+    if (!x || typeof x !== 'object' || Array.isArray(x)) return x;
+    return Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0)));
+  });
+}
+
+const same = (x: unknown, y: unknown) => stableJson(x) === stableJson(y);
+
+function side(n: NodeView | undefined): NodeSide | undefined {
+  if (!n) return undefined;
+  return {
+    status: n.status,
+    attempts: n.attempts,
+    durationMs: n.startedAt !== undefined && n.finishedAt !== undefined ? n.finishedAt - n.startedAt : undefined,
+    cached: n.cached,
+    output: n.output,
+    input: n.input,
+    error: n.error?.message,
+  };
+}
+
+function totals(runId: string, view: RunView): RunTotals {
+  const nodes = Object.values(view.nodes);
+  return {
+    runId,
+    status: view.status,
+    startedAt: view.startedAt,
+    durationMs: view.startedAt !== undefined && view.finishedAt !== undefined ? view.finishedAt - view.startedAt : undefined,
+    nodes: nodes.length,
+    succeeded: nodes.filter((n) => n.status === 'succeeded').length,
+    failed: nodes.filter((n) => n.status === 'failed').length,
+    retries: view.retries,
+    tokens: view.usage.promptTokens + view.usage.completionTokens,
+    costUsd: view.usage.costUsd,
+  };
+}
+
+/** The parts of a node that decide what it does (its position on the canvas does not). */
+function definition(n: Workflow['nodes'][number] | undefined): string {
+  if (!n) return '';
+  const { position: _position, label: _label, description: _description, ...rest } = n;
+  return stableJson(rest);
+}
+
+function fold(r: RunRecord): RunView {
+  const sorted = [...r.events].sort((x, y) => x.seq - y.seq);
+  return foldRun(r.runId, sorted, Infinity, r.snapshot.nodes.map((n) => n.id));
+}
+
+export function compareRuns(a: RunRecord, b: RunRecord): RunComparison {
+  const va = fold(a);
+  const vb = fold(b);
+  const defsA = new Map(a.snapshot.nodes.map((n) => [n.id, n]));
+  const defsB = new Map(b.snapshot.nodes.map((n) => [n.id, n]));
+  // Run A's order (the graph as authored), then nodes only run B has.
+  const ids = [...a.snapshot.nodes.map((n) => n.id), ...b.snapshot.nodes.map((n) => n.id).filter((id) => !defsA.has(id))];
+  const nodes = ids.map((nodeId): NodeComparison => {
+    const sa = defsA.has(nodeId) ? side(va.nodes[nodeId]) : undefined;
+    const sb = defsB.has(nodeId) ? side(vb.nodes[nodeId]) : undefined;
+    const def = defsA.get(nodeId) ?? defsB.get(nodeId)!;
+    const both = !!sa && !!sb;
+    const statusDiffers = both ? sa.status !== sb.status : true;
+    const outputDiffers = both ? !same(sa.output, sb.output) : true;
+    const inputDiffers = both ? !same(sa.input, sb.input) : true;
+    const definitionChanged = definition(defsA.get(nodeId)) !== definition(defsB.get(nodeId));
+    return {
+      nodeId,
+      label: def.label ?? nodeId,
+      tool: def.tool,
+      a: sa,
+      b: sb,
+      statusDiffers,
+      outputDiffers,
+      inputDiffers,
+      definitionChanged,
+      differs: statusDiffers || outputDiffers || inputDiffers || definitionChanged,
+    };
+  });
+  return {
+    a: totals(a.runId, va),
+    b: totals(b.runId, vb),
+    sameWorkflow: va.workflowId === vb.workflowId,
+    nodes,
+    differing: nodes.filter((n) => n.differs).length,
+  };
+}
