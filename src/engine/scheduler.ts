@@ -24,6 +24,7 @@ import { Frontier, type EdgeState } from './frontier';
 import { buildGraph, descendants, type Graph } from './graph';
 import type { Executor } from './executor';
 import type { Limiter } from './limiter';
+import { mustYield } from './loop-yield';
 import { NodeRunner } from './node-runner';
 import { PolicyGate } from './policy';
 import { effectiveRunInputs } from './run-inputs';
@@ -78,6 +79,8 @@ export class RunExecution {
   private ready: string[] = [];
   private readyHead = 0;
   private inFlight = 0;
+  /** A pump is queued behind the event loop's check phase (see loop-yield.ts). */
+  private yielding = false;
   private driving: Promise<RunView> | undefined;
   private settle: ((view: RunView) => void) | undefined;
 
@@ -252,7 +255,13 @@ export class RunExecution {
 
   private pump(): void {
     const signal = this.cancelController.signal;
-    while (!this.cancelled && this.inFlight < this.spec.concurrency && this.readyHead < this.ready.length) {
+    while (!this.yielding && !this.cancelled && this.inFlight < this.spec.concurrency && this.readyHead < this.ready.length) {
+      if (mustYield()) {
+        // Let the event log write and deliver what is queued before starting more.
+        this.yielding = true;
+        setImmediate(this.resumePump);
+        return;
+      }
       const id = this.ready[this.readyHead++];
       this.inFlight++;
       const reason = this.reasons.get(id) ?? 'first';
@@ -265,6 +274,11 @@ export class RunExecution {
     }
     if (this.inFlight === 0 && (this.cancelled || this.readyHead >= this.ready.length)) this.finishRun();
   }
+
+  private readonly resumePump = (): void => {
+    this.yielding = false;
+    this.pump();
+  };
 
   private finished(id: string): void {
     this.inFlight--;
