@@ -5,6 +5,7 @@ import { copySelectionTo, saveWorkflow, startEventPump, startValidation } from '
 import { graphStore, uiStore, useUi } from './app/stores';
 import { parseClipboard } from './lib/graph-utils';
 import { BottomPanel } from './components/BottomPanel';
+import { CompareDialog } from './components/CompareDialog';
 import { Canvas } from './components/Canvas';
 import { ResizeHandle } from './components/common';
 import { ApprovalDialog, ConnectionBanner, DiffBar, OpenDialog, Toasts } from './components/Dialogs';
@@ -112,6 +113,7 @@ export function App() {
       <ApprovalDialog />
       {dialog === 'settings' && <SettingsDialog />}
       {dialog === 'open' && <OpenDialog />}
+      {dialog === 'compare' && <CompareDialog />}
     </ReactFlowProvider>
   );
 }

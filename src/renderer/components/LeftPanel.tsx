@@ -2,7 +2,7 @@
 import { memo, useEffect, useMemo, useState, type DragEvent } from 'react';
 import type { NodeKind, ToolInfo } from '../../contract';
 import { openRun, plan, refreshHistory } from '../app/actions';
-import { useGraph, useRuns, useUi } from '../app/stores';
+import { uiStore, useGraph, useRuns, useUi } from '../app/stores';
 import { toolsStore, useTools } from '../app/tools';
 import { TOOL_DRAG_TYPE } from './Canvas';
 import { KIND_ICON, STATUS_META, kindForTool } from './status';
@@ -131,6 +131,7 @@ export function Palette() {
 export function RunHistory() {
   const history = useRuns((s) => s.history);
   const watched = useRuns((s) => s.watchedRunId);
+  const picked = useUi((s) => s.compareRunIds);
   useEffect(() => {
     void refreshHistory();
   }, []);
@@ -138,6 +139,19 @@ export function RunHistory() {
     <section className="panel-section run-history" data-testid="run-history">
       <div className="section-title row">
         <span>Runs</span>
+        <span className="spacer" />
+        {history.length > 1 && (
+          <button
+            type="button"
+            className="btn small"
+            aria-label="Compare selected runs"
+            title={picked.length === 2 ? 'Compare the two ticked runs node by node' : 'Tick two runs to compare them'}
+            disabled={picked.length !== 2}
+            onClick={() => uiStore.getState().openDialog('compare')}
+          >
+            Compare{picked.length ? ` (${picked.length}/2)` : ''}
+          </button>
+        )}
         <button type="button" className="icon-btn" aria-label="Refresh runs" onClick={() => void refreshHistory()}>
           ↻
         </button>
@@ -145,7 +159,17 @@ export function RunHistory() {
       <ul className="history-list">
         {history.length === 0 && <li className="muted small">No runs yet.</li>}
         {history.map((r) => (
-          <li key={r.runId}>
+          <li key={r.runId} className="history-row">
+            {history.length > 1 && (
+              <input
+                type="checkbox"
+                className="history-pick"
+                aria-label={`Select run of ${r.workflowName ?? r.workflowId} at ${new Date(r.startedAt).toLocaleTimeString()} for comparison`}
+                title="Tick two runs to compare them"
+                checked={picked.includes(r.runId)}
+                onChange={() => uiStore.getState().toggleCompare(r.runId)}
+              />
+            )}
             <button
               type="button"
               className={`history-item${r.runId === watched ? ' on' : ''}`}

@@ -68,7 +68,7 @@ export function ValueView({ value, label }: { value: unknown; label: string }) {
   );
 }
 
-export function Modal({ title, onClose, children, footer, wide }: { title: string; onClose(): void; children: ReactNode; footer?: ReactNode; wide?: boolean }) {
+export function Modal({ title, onClose, children, footer, wide, className }: { title: string; onClose(): void; children: ReactNode; footer?: ReactNode; wide?: boolean; className?: string }) {
   const titleId = useId();
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -79,7 +79,7 @@ export function Modal({ title, onClose, children, footer, wide }: { title: strin
   return (
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div
-        className={`modal${wide ? ' wide' : ''}`}
+        className={`modal${wide ? ' wide' : ''}${className ? ` ${className}` : ''}`}
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}

@@ -6,7 +6,7 @@ import { createStore } from 'zustand/vanilla';
 import type { Workflow, WorkflowDiff } from '../../contract';
 
 export type Theme = 'light' | 'dark';
-export type Dialog = 'settings' | 'open' | 'rerun-inputs' | null;
+export type Dialog = 'settings' | 'open' | 'rerun-inputs' | 'compare' | null;
 export type BottomTab = 'timeline' | 'artifacts' | 'dead-letters';
 
 export interface PendingPlan {
@@ -38,6 +38,8 @@ export interface UiState {
   busy: { plan?: boolean; run?: boolean };
   /** Bumped to ask the canvas to fit the graph in view (after open, import, plan, layout). */
   fitRequest: number;
+  /** Runs ticked in the history for comparison (at most two, oldest pick first). */
+  compareRunIds: string[];
 }
 
 export interface UiActions {
@@ -52,6 +54,8 @@ export interface UiActions {
   dismiss(id: number): void;
   setBusy(key: keyof UiState['busy'], on: boolean): void;
   requestFit(): void;
+  /** Ticks or unticks a run for comparison; a third pick replaces the oldest. */
+  toggleCompare(runId: string): void;
 }
 
 export type UiStore = ReturnType<typeof createUiStore>;
@@ -81,6 +85,7 @@ export function createUiStore(storage: Pick<Storage, 'getItem' | 'setItem'> | nu
     toasts: [],
     busy: {},
     fitRequest: 0,
+    compareRunIds: [],
 
     toggleTheme: () => set({ theme: get().theme === 'dark' ? 'light' : 'dark' }),
     setPanelSize(panel, px) {
@@ -104,6 +109,10 @@ export function createUiStore(storage: Pick<Storage, 'getItem' | 'setItem'> | nu
     dismiss: (id) => set({ toasts: get().toasts.filter((t) => t.id !== id) }),
     setBusy: (key, on) => set({ busy: { ...get().busy, [key]: on } }),
     requestFit: () => set({ fitRequest: get().fitRequest + 1 }),
+    toggleCompare(runId) {
+      const cur = get().compareRunIds;
+      set({ compareRunIds: cur.includes(runId) ? cur.filter((id) => id !== runId) : [...cur, runId].slice(-2) });
+    },
   }));
 
   store.subscribe((s, prev) => {
