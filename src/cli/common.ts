@@ -6,29 +6,11 @@ import envPaths from 'env-paths';
 import type { Problem, RunView, Workflow } from '../contract';
 import { createEngine, type LocalEngine } from '../engine/engine';
 import type { Engine, EngineOptions } from '../engine/types';
+import { CliError, EXIT } from './exit';
+
+export { CliError, EXIT };
 
 export type { LocalEngine };
-
-export const EXIT = {
-  ok: 0,
-  /** The run failed (or a command's target is in a failed state). */
-  failed: 1,
-  /** Bad input: unknown command or option, invalid file, unknown run or node. */
-  usage: 2,
-  /** Interrupted by Ctrl-C (128 + SIGINT). */
-  interrupted: 130,
-} as const;
-
-/** An error that ends the command with a message and an exit code (no stack trace). */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number = EXIT.usage,
-  ) {
-    super(message);
-    this.name = 'CliError';
-  }
-}
 
 export interface GlobalFlags {
   'data-dir'?: string;

@@ -6,10 +6,7 @@
  * run), 130 interrupted with Ctrl-C.
  */
 import { parseArgs } from 'node:util';
-import { CliError, EXIT } from './common';
-import { approveCommand, cancelCommand, rerunCommand, resumeCommand, runCommand, runsCommand, showCommand } from './run-commands';
-import { artifactsCommand, exportCommand, serveCommand, toolsCommand } from './tool-commands';
-import { importCommand, planCommand, validateCommand } from './workflow-commands';
+import { CliError, EXIT } from './exit';
 
 const HELP = `awe — goal-driven agentic workflows, headless
 
@@ -69,21 +66,25 @@ const OPTIONS = {
 } as const;
 
 type Command = (args: string[], flags: any) => Promise<number>;
-const COMMANDS: Record<string, Command> = {
-  validate: validateCommand,
-  import: importCommand,
-  plan: planCommand,
-  run: runCommand,
-  runs: runsCommand,
-  show: showCommand,
-  rerun: rerunCommand,
-  resume: resumeCommand,
-  cancel: cancelCommand,
-  approve: approveCommand,
-  tools: toolsCommand,
-  artifacts: artifactsCommand,
-  export: exportCommand,
-  serve: serveCommand,
+/**
+ * Each command's module is loaded only when that command runs: help and usage errors
+ * answer without opening the engine, and only `serve` loads the HTTP server.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  validate: () => import('./workflow-commands').then((m) => m.validateCommand),
+  import: () => import('./workflow-commands').then((m) => m.importCommand),
+  plan: () => import('./workflow-commands').then((m) => m.planCommand),
+  run: () => import('./run-commands').then((m) => m.runCommand),
+  runs: () => import('./run-commands').then((m) => m.runsCommand),
+  show: () => import('./run-commands').then((m) => m.showCommand),
+  rerun: () => import('./run-commands').then((m) => m.rerunCommand),
+  resume: () => import('./run-commands').then((m) => m.resumeCommand),
+  cancel: () => import('./run-commands').then((m) => m.cancelCommand),
+  approve: () => import('./run-commands').then((m) => m.approveCommand),
+  tools: () => import('./tool-commands').then((m) => m.toolsCommand),
+  artifacts: () => import('./tool-commands').then((m) => m.artifactsCommand),
+  export: () => import('./tool-commands').then((m) => m.exportCommand),
+  serve: () => import('./serve-command').then((m) => m.serveCommand),
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -99,12 +100,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return name || parsed.values.help ? EXIT.ok : EXIT.usage;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) {
     process.stderr.write(`awe: unknown command "${name}"\n\nRun "awe --help" for usage.\n`);
     return EXIT.usage;
   }
   try {
+    const command = await load();
     return await command(args, parsed.values);
   } catch (err) {
     if (err instanceof CliError) {
