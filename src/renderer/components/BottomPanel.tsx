@@ -3,7 +3,7 @@ import { memo, useEffect, useMemo, useState } from 'react';
 import Papa from 'papaparse';
 import type { Artifact, ArtifactPreview, EngineEvent } from '../../contract';
 import { exportArtifact, exportRun, rerunNode, retryAllFailed } from '../app/actions';
-import { runsStore, uiStore, useRuns, useUi } from '../app/stores';
+import { runsStore, uiStore, useGraph, useRuns, useUi } from '../app/stores';
 import { errorMessage, getAwe } from '../api/client';
 import { JsonTree, Markdown } from './common';
 import { formatBytes } from './status';
@@ -148,6 +148,8 @@ function DeadLetters() {
   const runId = useRuns((s) => s.watchedRunId);
   const view = useRuns((s) => (s.watchedRunId ? s.views[s.watchedRunId] : undefined));
   const dead = view?.deadLetters ?? [];
+  const labels = useGraph((s) => s.workflow.nodes);
+  const labelOf = (id: string) => labels.find((n) => n.id === id)?.label;
   return (
     <div className="bottom-body" data-testid="dead-letters">
       <div className="row">
@@ -162,11 +164,12 @@ function DeadLetters() {
           const n = view!.nodes[id];
           return (
             <li key={id} data-node-id={id}>
-              <button type="button" className="link" onClick={() => uiStore.getState().select([id])}>
-                {id}
+              <button type="button" className="dead-node" title="Select this node" onClick={() => uiStore.getState().select([id])}>
+                <b>{labelOf(id) ?? id}</b>
+                <code className="muted">{id}</code>
               </button>
-              <span className="err">
-                {n?.error?.class && <b>{n.error.class}</b>} {n?.error?.code && <code>{n.error.code}</code>} {n?.error?.message ?? ''}
+              <span className="dead-error">
+                {n?.error?.class && <span className="badge err-badge">{n.error.class}</span>} {n?.error?.code && <code className="muted">{n.error.code}</code>} {n?.error?.message ?? ''}
               </span>
               <button type="button" className="btn small" aria-label={`Retry ${id}`} onClick={() => void rerunNode(id, 'downstream')}>
                 Retry

@@ -17,7 +17,7 @@ import {
   type NodeChange,
 } from '@xyflow/react';
 import type { Workflow, WorkflowNode } from '../../contract';
-import { newNodeAt } from '../app/actions';
+import { newNodeAt, plan } from '../app/actions';
 import { graphStore, uiStore, useGraph, useUi } from '../app/stores';
 import { edgeTypes, MiniMapNode, nodeTypes, type DiffMark, type FlowEdgeType, type FlowNodeType } from './FlowNode';
 import { kindForTool } from './status';
@@ -215,13 +215,20 @@ export function Canvas() {
         proOptions={PRO}
       >
         <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} />
-        <MiniMap pannable zoomable nodeComponent={MiniMapNode} ariaLabel="Minimap" />
+        {wf.nodes.length > 0 && <MiniMap pannable zoomable nodeComponent={MiniMapNode} ariaLabel="Minimap" />}
         <Controls showInteractive={false} />
       </ReactFlow>
       {wf.nodes.length === 0 && (
         <div className="canvas-empty">
           <div className="canvas-empty-title">Type a goal, or drag a tool onto the canvas</div>
           <div className="muted">Plan turns a goal into steps; you can edit every step by hand.</div>
+          <div className="canvas-examples" aria-label="Example goals">
+            {EXAMPLE_GOALS.map((g) => (
+              <button key={g} type="button" className="example-goal" onClick={() => void plan(g)}>
+                {g}
+              </button>
+            ))}
+          </div>
         </div>
       )}
     </div>
@@ -232,6 +239,9 @@ function toggle(set: Set<string>, id: string, on: boolean) {
   if (on) set.add(id);
   else set.delete(id);
 }
+
+/** Goals the offline planner understands, so a first click shows a real plan without a key. */
+const EXAMPLE_GOALS = ['Write a deployment runbook checklist for the payments service', 'Index the markdown files in docs/', 'Clean data/customers.csv and remove duplicates'];
 
 const DELETE_KEYS = ['Delete', 'Backspace'];
 const MULTI_KEYS = ['Meta', 'Control', 'Shift'];

@@ -146,9 +146,9 @@ export function DiffBar() {
   return (
     <div className="diff-bar" role="region" aria-label="Replan diff">
       <b>Replan</b>
-      <span className="diff-tag diff-added">+{added.length} added</span>
-      <span className="diff-tag diff-removed">−{removed.length} removed</span>
-      <span className="diff-tag diff-changed">~{changed.length} changed</span>
+      <span className={`diff-tag diff-added${added.length ? '' : ' none'}`}>+{added.length} added</span>
+      <span className={`diff-tag diff-removed${removed.length ? '' : ' none'}`}>−{removed.length} removed</span>
+      <span className={`diff-tag diff-changed${changed.length ? '' : ' none'}`}>~{changed.length} changed</span>
       {kept.length > 0 && <span className="muted small">keeps your edits to {kept.join(', ')}</span>}
       <span className="spacer" />
       <button type="button" className="btn" aria-label="Discard plan" onClick={discardPlan}>

@@ -54,7 +54,9 @@ function FlowNodeView({ id, data, selected }: NodeProps<FlowNodeType>) {
         <span className="awe-node-kind" aria-hidden>
           {KIND_ICON[node.kind]}
         </span>
-        <span className="awe-node-label">{node.label || node.id}</span>
+        <span className="awe-node-label" title={node.label || node.id}>
+          {node.label || node.id}
+        </span>
         {view?.cached && <span className="awe-node-badge" title="Output reused from cache">cached</span>}
       </div>
       <div className="awe-node-tool">{node.tool ?? node.kind}</div>

@@ -106,7 +106,7 @@ function RunHeader() {
   const tokens = view.usage.promptTokens + view.usage.completionTokens;
   const meta = STATUS_META[view.status];
   return (
-    <div className="run-header" data-testid="run-header" data-run-id={runId} data-status={view.status}>
+    <div className={`run-header status-${view.status}`} data-testid="run-header" data-run-id={runId} data-status={view.status}>
       <span className={`run-status status-${view.status}`}>
         <StatusIcon status={view.status} /> {meta.label}
       </span>

@@ -8,6 +8,7 @@ import { rerunNode } from '../app/actions';
 import { graphStore, useGraph, useNodeView, useRuns, useUi } from '../app/stores';
 import { useTools } from '../app/tools';
 import { attemptsOf, shownView } from '../stores/runs';
+import { stableJson } from '../stores/compare';
 import { Modal, ValueView } from './common';
 import { InputsForm, SettingsForm } from './NodeForm';
 import { KIND_ICON, STATUS_META, formatDuration } from './status';
@@ -39,6 +40,7 @@ export function Inspector() {
         <div className="insp-empty">
           <div className="section-title">Inspector</div>
           <p className="muted">{selected.length > 1 ? `${selected.length} nodes selected. Ctrl/⌘-C copies them; Delete removes them.` : nodeCount ? 'Select a node to edit its inputs and see its run.' : 'Nothing to inspect yet.'}</p>
+          {selected.length <= 1 && <Shortcuts />}
           {problems.length > 0 && (
             <Section title="Problems" count={problems.length}>
               <ProblemList problems={general.length ? general : problems} />
@@ -47,6 +49,30 @@ export function Inspector() {
         </div>
       )}
     </aside>
+  );
+}
+
+const SHORTCUTS: [string, string][] = [
+  ['Ctrl/⌘-Enter', 'Plan the goal'],
+  ['Ctrl/⌘-S', 'Save'],
+  ['Ctrl/⌘-Z · Shift-Ctrl/⌘-Z', 'Undo · redo'],
+  ['Ctrl/⌘-C · Ctrl/⌘-V', 'Copy · paste nodes'],
+  ['Delete', 'Remove the selection'],
+  ['Shift-drag', 'Select an area'],
+];
+
+function Shortcuts() {
+  return (
+    <dl className="shortcuts" aria-label="Keyboard shortcuts">
+      {SHORTCUTS.map(([k, v]) => (
+        <div key={k}>
+          <dt>
+            <kbd>{k}</kbd>
+          </dt>
+          <dd>{v}</dd>
+        </div>
+      ))}
+    </dl>
   );
 }
 
@@ -108,6 +134,8 @@ function NodeInspector({ node }: { node: WorkflowNode }) {
         </div>
       )}
 
+      <ProposedChange node={node} />
+
       {problems.length > 0 && (
         <Section title="Problems" count={problems.length}>
           <ProblemList problems={problems} />
@@ -125,6 +153,52 @@ function NodeInspector({ node }: { node: WorkflowNode }) {
       </Section>
       {editOpen && <EditAndRerun node={node} onClose={() => setEditOpen(false)} />}
     </div>
+  );
+}
+
+const brief = (v: unknown) => {
+  if (v === undefined) return '—';
+  const t = typeof v === 'string' ? v : JSON.stringify(v);
+  return t.length > 140 ? `${t.slice(0, 140)}…` : t;
+};
+
+/** While a replan waits for Accept/Discard: what it would do to this node, field by field. */
+function ProposedChange({ node }: { node: WorkflowNode }) {
+  const pending = useUi((s) => s.pendingPlan);
+  if (!pending) return null;
+  const { diff } = pending;
+  const proposed = pending.workflow.nodes.find((n) => n.id === node.id);
+  let body: React.ReactNode;
+  if (diff.removed.includes(node.id)) body = <p className="muted">The new plan removes this node.</p>;
+  else if (diff.added.includes(node.id)) body = <p className="muted">The new plan adds this node.</p>;
+  else if (diff.changed.includes(node.id) && proposed) {
+    const rows: [string, unknown, unknown][] = [];
+    for (const key of ['label', 'kind', 'tool', 'acceptance', 'retry', 'timeoutMs'] as const) {
+      if (stableJson(node[key]) !== stableJson(proposed[key])) rows.push([key, node[key], proposed[key]]);
+    }
+    for (const key of new Set([...Object.keys(node.inputs), ...Object.keys(proposed.inputs)])) {
+      if (stableJson(node.inputs[key]) !== stableJson(proposed.inputs[key])) rows.push([`inputs.${key}`, node.inputs[key], proposed.inputs[key]]);
+    }
+    body = (
+      <ul className="change-list">
+        {rows.map(([field, before, after]) => (
+          <li key={field}>
+            <code>{field}</code>
+            <div className="change-before" title="Now">
+              {brief(before)}
+            </div>
+            <div className="change-after" title="After Accept">
+              {brief(after)}
+            </div>
+          </li>
+        ))}
+      </ul>
+    );
+  } else return null;
+  return (
+    <Section title="Replan changes">
+      {body}
+    </Section>
   );
 }
 
@@ -157,7 +231,7 @@ function RunRecord({ nodeId }: { nodeId: string }) {
         </div>
       )}
       <Section title="Output">
-        <ValueView value={view.output} label="Output" />
+        {view.output === undefined && view.status === 'failed' ? <div className="muted">No output: the node failed.</div> : <ValueView value={view.output} label="Output" />}
         {view.truncated && <div className="muted small">Output was cut at the size cap.</div>}
       </Section>
       <Section title="Resolved input" defaultOpen={false}>
@@ -176,9 +250,7 @@ function RunRecord({ nodeId }: { nodeId: string }) {
           <tbody>
             {attempts.map((a, i) => (
               <tr key={i}>
-                <td>
-                  {a.generation}.{a.attempt}
-                </td>
+                <td title={`generation ${a.generation} (bumped by each rerun), attempt ${a.attempt}`}>{i + 1}</td>
                 <td>{a.cached ? 'cached' : a.status}</td>
                 <td>{formatDuration(a.finishedAt !== undefined ? a.finishedAt - a.startedAt : undefined)}</td>
                 <td className="err">{a.error ?? ''}</td>

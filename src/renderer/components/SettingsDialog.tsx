@@ -170,7 +170,16 @@ export function SettingsDialog() {
             {!s.approved && <div className="muted small">This command will run on your machine once approved:</div>}
             <code className="cmdline">{s.commandLine}</code>
             {s.error && <div className="field-error">{s.error}</div>}
-            {s.tools.length > 0 && <div className="muted small ellipsis">{s.tools.join(', ')}</div>}
+            {s.tools.length > 0 && (
+              <ul className="tool-chips" aria-label={`Tools of ${s.name}`}>
+                {s.tools.slice(0, 16).map((t) => (
+                  <li key={t} title={t}>
+                    {t.replace(`mcp.${s.name}.`, '')}
+                  </li>
+                ))}
+                {s.tools.length > 16 && <li className="muted">+{s.tools.length - 16} more</li>}
+              </ul>
+            )}
           </li>
         ))}
       </ul>
