@@ -1,7 +1,7 @@
 /**
  * `awe run | rerun | resume | cancel | approve | show | runs`.
  */
-import type { RunView, Workflow } from '../contract';
+import { TERMINAL_RUN_STATUSES, type RunView, type Workflow } from '../contract';
 import type { Engine, RunHandle } from '../engine/types';
 import {
   CliError,
@@ -196,7 +196,9 @@ export async function approveCommand(args: string[], flags: RunFlags): Promise<n
     // If the run's own process is gone, the engine resumed it here: see it through.
     const view = await engine.waitForRun(runId);
     if (flags.json) printJson(runResultJson(view));
-    else process.stdout.write(summary(view));
+    else if (TERMINAL_RUN_STATUSES.includes(view.status)) process.stdout.write(summary(view));
+    // Still running elsewhere: that process picks the decision up; a summary now would show it waiting.
+    else process.stdout.write(`run ${runId} continues in the process that is running it (see \`awe show ${runId}\`)\n`);
     return EXIT.ok;
   } finally {
     await engine.close();
