@@ -41,7 +41,7 @@ describe('awe approve', () => {
     expect(approve.code).toBe(0);
     expect(approve.stderr).toMatch(`approved ask of run ${runId}`);
     // Not a stale "waiting" summary: either the owner continues it, or (if it was that quick) it is done.
-    expect(approve.stdout).toMatch(new RegExp(`run ${runId} (continues in the process that is running it|: succeeded)`));
+    expect(approve.stdout).toMatch(new RegExp(`run ${runId}( continues in the process that is running it|: succeeded)`));
 
     const r = await run.result;
     expect(r.code).toBe(0);
