@@ -102,7 +102,8 @@ function RunHeader() {
   if (!runId || !view) return null;
   const nodes = Object.values(view.nodes);
   const done = nodes.filter((n) => n.status === 'succeeded' || n.status === 'skipped' || n.status === 'failed' || n.status === 'cancelled').length;
-  const elapsed = view.startedAt ? (view.finishedAt ?? (live ? now : view.startedAt)) - view.startedAt : undefined;
+  // The header outlives runs: a tick from before this run started must not read as negative time.
+  const elapsed = view.startedAt ? (view.finishedAt ?? (live ? Math.max(now, view.startedAt) : view.startedAt)) - view.startedAt : undefined;
   const tokens = view.usage.promptTokens + view.usage.completionTokens;
   const meta = STATUS_META[view.status];
   return (
