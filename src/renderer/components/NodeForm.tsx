@@ -121,7 +121,7 @@ function InputField({ node, name, schema, required, suggestions }: { node: Workf
       <input id={fieldId} type="number" aria-label={name} step={t === 'integer' ? 1 : 'any'} value={typeof value === 'number' ? value : ''} onChange={(e) => set(e.target.value === '' ? undefined : Number(e.target.value))} />
     );
   } else if (t === 'string' || isTemplate(value)) {
-    const long = schema.format === undefined && /template|prompt|text|body|content|expression|system/i.test(name);
+    const long = (schema.format === undefined && /template|prompt|text|body|content|expression|system|message|instructions|query/i.test(name)) || (typeof value === 'string' && value.includes('\n'));
     control = <TemplateField id={fieldId} label={name} value={typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value)} onChange={(v) => set(v === '' ? undefined : v)} suggestions={suggestions} multiline={long} />;
   } else {
     const text = jsonDraft ?? (value === undefined ? '' : JSON.stringify(value, null, 2));
