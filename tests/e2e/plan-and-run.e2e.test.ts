@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { hasChromium, latestRunId, nodeEl, nodeStatuses, screenshotBothThemes, useE2e, waitForAllNodes } from './support';
+import { hasChromium, latestRunId, nodeEl, nodeStatuses, screenshotBothThemes, useE2e, waitForAllNodes, waitForNodeStatus } from './support';
 
 /** Records every data-status each node shows, in order, from now on (read with `statusHistory`). */
 async function recordStatuses(page: Page): Promise<void> {
@@ -111,7 +111,7 @@ describe.skipIf(!hasChromium)('goal → plan → run (Chromium against awe serve
 
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     // Mid-run: the second node is running while the first already succeeded.
-    await page.locator('.react-flow__node [data-node-id="second"][data-status="running"]').waitFor();
+    await waitForNodeStatus(page, 'second', 'running');
     expect((await nodeStatuses(page)).first).toBe('succeeded');
     // The edge into the running node animates.
     expect(await page.locator('.react-flow__edge .awe-edge.running').count()).toBe(1);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { describe, expect, test } from 'vitest';
 import type { Download, Page } from 'playwright-core';
-import { hasChromium, latestRunId, nodeEl, root, screenshotBothThemes, useE2e, waitForAllNodes } from './support';
+import { hasChromium, latestRunId, nodeEl, root, screenshotBothThemes, useE2e, waitForAllNodes, waitForNodeStatus } from './support';
 
 const CHAIN = {
   version: 1,
@@ -71,7 +71,7 @@ describe.skipIf(!hasChromium)('rerun and export (Chromium against awe serve)', (
     await nodeEl(page, 'middle').click();
     await page.getByRole('button', { name: 'Rerun from here' }).click();
     // The rerun is visible: the middle node runs again…
-    await page.locator('.react-flow__node [data-node-id="middle"][data-status="running"]').waitFor();
+    await waitForNodeStatus(page, 'middle', 'running');
     await waitForAllNodes(page, 'succeeded');
     expect(await middleSeen()).toContain('running');
     // …while the upstream node never left succeeded.
