@@ -9,6 +9,8 @@
  *   npx tsx bench/ui.ts            (also run by `npm run bench`)
  *   AWE_BENCH_PROFILE=1 npx tsx bench/ui.ts   adds a CPU profile of each phase: the
  *   functions that took the most time, to see what dominates when a target is missed.
+ *   AWE_BENCH_CSS='…' injects a stylesheet into the app, to try a rendering change (e.g.
+ *   `.awe-node { animation: none !important }`) without rebuilding the UI.
  */
 import type { Browser, Page } from 'playwright-core';
 import { chromiumPath, ensureRendererBuilt, hasChromium, launchChromium, startAweServer, type AweServer } from '../tests/e2e/harness';
@@ -121,6 +123,41 @@ async function profile(page: Page, during: () => Promise<void>): Promise<string[
     .map(([k, ms]) => `${((ms / total) * 100).toFixed(1).padStart(5)} %  ${ms.toFixed(0).padStart(6)} ms  ${k}`);
 }
 
+/** Main-thread time by kind of work (script, style, layout, paint…) from a Chromium trace taken while `during` runs. */
+async function traceSummary(page: Page, during: () => Promise<void>): Promise<string[]> {
+  const browser = page.context().browser()!;
+  await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8'] });
+  await during();
+  const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: { name: string; ph: string; dur?: number; pid: number; tid: number; args?: any }[] };
+  const events = trace.traceEvents;
+  const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  const onMain = events.filter((e) => main && e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur);
+  const KINDS: Record<string, string> = {
+    FunctionCall: 'script (FunctionCall)',
+    EvaluateScript: 'script (EvaluateScript)',
+    FireAnimationFrame: 'requestAnimationFrame callbacks',
+    EventDispatch: 'DOM event handlers',
+    UpdateLayoutTree: 'style recalculation',
+    Layout: 'layout',
+    PrePaint: 'pre-paint',
+    Paint: 'paint',
+    Layerize: 'layerize',
+    'MinorGC': 'minor GC',
+    'MajorGC': 'major GC',
+    RunTask: 'all tasks (RunTask)',
+  };
+  const totals = new Map<string, { ms: number; count: number }>();
+  for (const e of onMain) {
+    const kind = KINDS[e.name];
+    if (!kind) continue;
+    const t = totals.get(kind) ?? { ms: 0, count: 0 };
+    t.ms += e.dur! / 1000;
+    t.count++;
+    totals.set(kind, t);
+  }
+  return [...totals.entries()].sort((a, b) => b[1].ms - a[1].ms).map(([k, t]) => `main thread ${k.padEnd(32)} ${t.ms.toFixed(0).padStart(6)} ms in ${t.count}`);
+}
+
 const scaleOf = (page: Page) =>
   page.evaluate(() => {
     const m = /scale\(([\d.]+)\)/.exec((document.querySelector('.react-flow__viewport') as HTMLElement).style.transform);
@@ -147,6 +184,10 @@ async function openApp(browser: Browser, server: AweServer): Promise<Page> {
   await context.addInitScript({ content: 'globalThis.__name = (f) => f;' });
   await context.addInitScript(installRecorder);
   const page = await context.newPage();
+  if (process.env.AWE_BENCH_CSS) {
+    const css = process.env.AWE_BENCH_CSS;
+    page.on('load', () => void page.addStyleTag({ content: css }).catch(() => undefined));
+  }
   await page.goto(`${server.url}/`);
   await page.getByTestId('palette-item-text.template').waitFor();
   return page;
@@ -194,7 +235,7 @@ async function benchOpenAndPan(browser: Browser, server: AweServer, profiling: b
     for (let i = 0; i < 60 && (await scaleOf(page)) < 0.95; i++) await page.mouse.wheel(0, -200);
     const zoom = await scaleOf(page);
     const zoomedIn = await measureFrames(page, () => pan(page));
-    const hotspots = profiling ? await profile(page, () => pan(page)) : [];
+    const hotspots = profiling ? [...(await traceSummary(page, () => pan(page))), ...(await profile(page, () => pan(page)))] : [];
     return { open, zoomedOut, zoomedIn, zoom, hotspots };
   } finally {
     await page.context().close();
@@ -226,10 +267,20 @@ async function benchLiveRun(browser: Browser, server: AweServer, profiling: bool
   const page = await openApp(browser, server);
   try {
     await openSaved(page, wf.name, RUN_NODES);
+    const runButton = page.getByRole('button', { name: 'Run', exact: true });
+    await runButton.waitFor();
     const runOnce = async () => {
+      const before = await page.evaluate(() => document.querySelector('[data-testid="run-header"]')?.getAttribute('data-run-id') ?? null);
       const t0 = Date.now();
-      await page.getByRole('button', { name: 'Run', exact: true }).click();
-      await page.waitForFunction(() => document.querySelector('[data-testid="run-header"]')?.getAttribute('data-status') === 'succeeded', undefined, { timeout: 300_000, polling: 250 });
+      await runButton.click();
+      await page.waitForFunction(
+        (prev) => {
+          const header = document.querySelector('[data-testid="run-header"]');
+          return !!header && header.getAttribute('data-run-id') !== prev && header.getAttribute('data-status') === 'succeeded';
+        },
+        before,
+        { timeout: 300_000, polling: 250 },
+      );
       return Date.now() - t0;
     };
     let seconds = 0;
@@ -237,7 +288,7 @@ async function benchLiveRun(browser: Browser, server: AweServer, profiling: bool
     const { runs } = await server.api<{ runs: { runId: string }[] }>('/api/runs?limit=1');
     const events = await countEvents(server, runs[0].runId);
     const succeeded = await page.locator('.react-flow__node [data-status="succeeded"]').count();
-    const hotspots = profiling ? await profile(page, async () => void (await runOnce())) : [];
+    const hotspots = profiling ? [...(await traceSummary(page, async () => void (await runOnce()))), ...(await profile(page, async () => void (await runOnce())))] : [];
     return { frames, seconds, events, succeeded, hotspots };
   } finally {
     await page.context().close();

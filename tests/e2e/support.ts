@@ -140,19 +140,22 @@ export async function latestRunId(server: AweServer): Promise<string> {
 
 /**
  * Saves `docs/screenshots/<name>-light.png` and `-dark.png` of the page as it is now
- * (only with AWE_SCREENSHOTS=1), switching the theme with the app's own button and back.
+ * (only with AWE_SCREENSHOTS=1; AWE_SCREENSHOTS_DIR=… writes elsewhere), switching the
+ * theme with the app's own button and back.
  */
 export async function screenshotBothThemes(page: Page, name: string): Promise<void> {
   if (!takeScreenshots) return;
-  const dir = join(root, 'docs', 'screenshots');
+  const dir = process.env.AWE_SCREENSHOTS_DIR ?? join(root, 'docs', 'screenshots');
   mkdirSync(dir, { recursive: true });
   const themeNow = async () => ((await page.evaluate(() => document.documentElement.dataset.theme)) === 'dark' ? 'dark' : 'light');
+  // A dispatched click: an open dialog's backdrop would catch a real one.
+  const toggle = () => page.getByRole('button', { name: 'Toggle theme' }).dispatchEvent('click');
   const first = await themeNow();
   await page.screenshot({ path: join(dir, `${name}-${first}.png`) });
-  await page.getByRole('button', { name: 'Toggle theme' }).click();
+  await toggle();
   const second = first === 'dark' ? 'light' : 'dark';
   await page.waitForFunction((t) => document.documentElement.dataset.theme === t, second);
   await page.screenshot({ path: join(dir, `${name}-${second}.png`) });
-  await page.getByRole('button', { name: 'Toggle theme' }).click();
+  await toggle();
   await page.waitForFunction((t) => document.documentElement.dataset.theme === t, first);
 }
