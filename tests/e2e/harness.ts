@@ -59,10 +59,13 @@ export interface AweServer {
   close(): Promise<void>;
 }
 
-const servers = new Set<ChildProcess>();
-// A crashed test process must not leave servers behind.
+const servers = new Map<ChildProcess, string>();
+// A crashed test or bench process must not leave servers or data folders behind.
 process.once('exit', () => {
-  for (const child of servers) child.kill('SIGKILL');
+  for (const [child, dataDir] of servers) {
+    child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
 
 /** Starts `awe serve --port 0` on a fresh data folder and waits until /health answers. */
@@ -76,8 +79,14 @@ export async function startAweServer(): Promise<AweServer> {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  servers.add(child);
+  servers.set(child, dataDir);
   let output = '';
+  const abandon = (err: unknown): never => {
+    child.kill('SIGKILL');
+    servers.delete(child);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  };
   const url = await new Promise<string>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`awe serve printed no URL within 30 s:\n${output}`)), 30_000);
     const onData = (chunk: Buffer) => {
@@ -94,7 +103,7 @@ export async function startAweServer(): Promise<AweServer> {
       clearTimeout(timer);
       fail(new Error(`awe serve exited with ${code} before serving:\n${output}`));
     });
-  });
+  }).catch(abandon);
 
   const api = async <T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> => {
     const res = await fetch(url + path, {
@@ -111,7 +120,7 @@ export async function startAweServer(): Promise<AweServer> {
     try {
       if ((await api<{ ok: boolean }>('/health')).ok) break;
     } catch (err) {
-      if (i >= 100) throw new Error(`awe serve at ${url} never became healthy: ${(err as Error).message}\n${output}`, { cause: err });
+      if (i >= 100) abandon(new Error(`awe serve at ${url} never became healthy: ${(err as Error).message}\n${output}`, { cause: err }));
     }
     await new Promise((r) => setTimeout(r, 100));
   }
