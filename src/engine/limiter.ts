@@ -35,14 +35,30 @@ export class Limiter {
    * returned promise rejects with the signal's reason and `fn` is never called.
    */
   run<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (this.tryAcquire()) return this.runHolding(fn);
+    return this.acquire(signal).then(() => this.runHolding(fn));
+  }
+
+  /** Takes a slot if one is free now; the caller must `release()` it. */
+  tryAcquire(): boolean {
+    if (this.active >= this.max) return false;
+    this.active++;
+    return true;
+  }
+
+  /**
+   * Resolves holding a slot (the caller must `release()` it), after the tasks that were
+   * waiting before. Rejects with the signal's reason if it aborts first; no slot is taken.
+   */
+  acquire(signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.active < this.max) return this.startNow(fn);
-    return new Promise<T>((resolve, reject) => {
+    if (this.tryAcquire()) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         abandoned: false,
         start: () => {
           signal?.removeEventListener('abort', onAbort);
-          this.startNow(fn).then(resolve, reject);
+          resolve();
         },
       };
       const onAbort = () => {
@@ -54,18 +70,8 @@ export class Limiter {
     });
   }
 
-  private startNow<T>(fn: () => Promise<T>): Promise<T> {
-    this.active++;
-    let p: Promise<T>;
-    try {
-      p = fn();
-    } catch (e) {
-      p = Promise.reject(e);
-    }
-    return p.finally(() => this.release());
-  }
-
-  private release(): void {
+  /** Gives a slot back; the longest-waiting task gets it. */
+  release(): void {
     this.active--;
     while (this.active < this.max && this.head < this.queue.length) {
       const next = this.queue[this.head++];
@@ -73,7 +79,21 @@ export class Limiter {
         this.queue.splice(0, this.head);
         this.head = 0;
       }
-      if (!next.abandoned) next.start();
+      if (!next.abandoned) {
+        // The slot passes straight to the waiter, so no newcomer can take it meanwhile.
+        this.active++;
+        next.start();
+      }
     }
+  }
+
+  private runHolding<T>(fn: () => Promise<T>): Promise<T> {
+    let p: Promise<T>;
+    try {
+      p = fn();
+    } catch (e) {
+      p = Promise.reject(e);
+    }
+    return p.finally(() => this.release());
   }
 }

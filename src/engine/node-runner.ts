@@ -16,7 +16,7 @@ import {
 import { backoffDelay, shouldRetry, sleep } from './backoff';
 import { cacheKey } from './cache-key';
 import { DEFAULT_MAX_REWORK, feedbackText, reviewOutput } from './critic';
-import { Deadline, raceAbort } from './deadline';
+import { Deadline } from './deadline';
 import { classifyError, permanent } from './errors';
 import { runMap } from './map-node';
 import type { PolicyGate } from './policy';
@@ -49,7 +49,7 @@ export class NodeRunner {
   private readonly inputOverrides = new Map<string, Record<string, unknown>>();
   /** Attempts within each node's current generation (NodeRun.attempt). */
   private readonly attemptInGeneration = new Map<string, { generation: number; attempt: number }>();
-  private readonly activeCalls = new Set<AbortController>();
+  private readonly activeCalls = new Set<Deadline>();
   private waitingNodes = 0;
   private readonly random: () => number;
 
@@ -83,7 +83,7 @@ export class NodeRunner {
   }
 
   abortAll(reason: unknown): void {
-    for (const c of this.activeCalls) c.abort(reason);
+    for (const d of this.activeCalls) d.abort(reason);
   }
 
   /** Runs the node to a terminal state (or `cancelled`); never rejects. */
@@ -231,22 +231,21 @@ export class NodeRunner {
 
   /** One tool call under its own deadline, aborted by the run's cancel and by `parent`. */
   private async call(spec: ToolSpec, input: unknown, node: WorkflowNode, generation: number, parent?: AbortSignal) {
-    const deadline = new Deadline(node.timeoutMs ?? spec.timeoutMs ?? DEFAULT_TIMEOUT_MS, `${spec.name} (node "${node.id}")`);
-    const controller = deadline.controller;
-    this.activeCalls.add(controller);
-    if (this.o.isCancelled()) controller.abort(this.o.cancelSignal().reason);
-    const onParentAbort = () => controller.abort(parent!.reason);
-    if (parent?.aborted) onParentAbort();
-    else parent?.addEventListener('abort', onParentAbort, { once: true });
+    const deadline = new Deadline(node.timeoutMs ?? spec.timeoutMs ?? DEFAULT_TIMEOUT_MS, spec.name, node.id);
+    this.activeCalls.add(deadline);
+    if (this.o.isCancelled()) deadline.abort(this.o.cancelSignal().reason);
+    const onParentAbort = parent ? () => deadline.abort(parent.reason) : undefined;
+    if (parent?.aborted) onParentAbort!();
+    else if (parent) parent.addEventListener('abort', onParentAbort!, { once: true });
     try {
       const executor = this.o.deps.executor ?? inProcessExecutor;
-      return await raceAbort(executor.execute(spec, input, this.context(node, generation, deadline)), deadline.signal);
+      return await deadline.race(executor.execute(spec, input, this.context(node, generation, deadline)));
     } catch (e) {
-      throw deadline.signal.aborted ? deadline.signal.reason : e;
+      throw deadline.aborted ? deadline.reason : e;
     } finally {
       deadline.clear();
-      this.activeCalls.delete(controller);
-      parent?.removeEventListener('abort', onParentAbort);
+      this.activeCalls.delete(deadline);
+      if (parent) parent.removeEventListener('abort', onParentAbort!);
     }
   }
 
@@ -262,7 +261,10 @@ export class NodeRunner {
       }
     };
     return {
-      signal: deadline.signal,
+      // A getter: the deadline makes its AbortController only for tools that look.
+      get signal() {
+        return deadline.signal;
+      },
       idempotencyKey: `${run.runId}:${nodeId}:${generation}`,
       runId: run.runId,
       nodeId,

@@ -264,15 +264,24 @@ export class RunExecution {
       }
       const id = this.ready[this.readyHead++];
       this.inFlight++;
-      const reason = this.reasons.get(id) ?? 'first';
-      this.reasons.delete(id);
-      // Settling in a later microtask keeps long chains of instant nodes off the stack.
-      this.deps.globalLimiter.run(() => this.runner.execute(id, reason), signal).then(
-        () => this.finished(id),
-        () => this.finished(id),
-      );
+      const limiter = this.deps.globalLimiter;
+      if (limiter.tryAcquire()) this.launch(id);
+      else limiter.acquire(signal).then(() => this.launch(id), () => this.finished(id));
     }
     if (this.inFlight === 0 && (this.cancelled || this.readyHead >= this.ready.length)) this.finishRun();
+  }
+
+  /** Runs a node holding a global slot. */
+  private launch(id: string): void {
+    const reason = this.reasons.get(id) ?? 'first';
+    this.reasons.delete(id);
+    // `execute` never rejects. Settling in a later microtask keeps long chains of
+    // instant nodes off the stack.
+    const done = () => {
+      this.deps.globalLimiter.release();
+      this.finished(id);
+    };
+    this.runner.execute(id, reason).then(done, done);
   }
 
   private readonly resumePump = (): void => {

@@ -44,6 +44,8 @@ export class NodeRunProjection {
   private readonly runFinished;
   private readonly runReopened;
   private readonly upsert;
+  private readonly upsertOne;
+  private readonly upsertMany;
   private readonly nodeTouched;
   private readonly latestAttempt;
   /** runId → nodeId → the execution that outputs and usage belong to. */
@@ -71,6 +73,8 @@ export class NodeRunProjection {
         prompt_tokens = prompt_tokens + @prompt,
         completion_tokens = completion_tokens + @completion,
         cost_usd = cost_usd + @cost`);
+    this.upsertOne = db.prepare(completeRowsUpsert(1));
+    this.upsertMany = db.prepare(completeRowsUpsert(UPSERT_ROWS));
     this.nodeTouched = db.prepare(`
       UPDATE node_runs SET status = @status, reason = coalesce(@reason, reason), error = coalesce(@error, error), finished_at = @finishedAt
       WHERE run_id = @runId AND node_id = @nodeId AND generation = @generation AND attempt = @attempt
@@ -117,7 +121,25 @@ export class NodeRunProjection {
 
   /** Writes the batch's merged rows; call before the transaction commits. */
   flush(): void {
-    for (const row of this.pending.values()) this.upsert.run(row);
+    // Rows whose status this batch set (nearly all) go through positional multi-row
+    // statements: binding named parameters and stepping one statement per row were
+    // most of the projection's cost. The rest keep the general upsert.
+    const args: unknown[] = [];
+    let rows = 0;
+    for (const row of this.pending.values()) {
+      if (row.status === null || row.finishedSet === 0) {
+        this.upsert.run(row);
+        continue;
+      }
+      args.push(row.runId, row.nodeId, row.generation, row.attempt, row.status, row.reason, row.input, row.output, row.error);
+      args.push(row.cached ?? 0, row.startedAt, row.finishedAt, row.prompt, row.completion, row.cost);
+      if (++rows === UPSERT_ROWS) {
+        this.upsertMany.run(args);
+        args.length = 0;
+        rows = 0;
+      }
+    }
+    for (let i = 0; i < rows; i++) this.upsertOne.run(args.slice(i * UPSERT_COLUMNS, (i + 1) * UPSERT_COLUMNS));
     this.pending.clear();
   }
 
@@ -222,6 +244,34 @@ export class NodeRunProjection {
     if (row && (generation === undefined || row.generation === generation)) return row;
     return { generation: generation ?? 0, attempt: 1 };
   }
+}
+
+/** Rows per multi-row statement (× UPSERT_COLUMNS parameters, far below SQLite's limit). */
+const UPSERT_ROWS = 32;
+const UPSERT_COLUMNS = 15;
+
+/**
+ * Upsert of rows whose status (and finish time) the batch set. A null column means
+ * "unchanged": cached travels with output (node.output sets both).
+ */
+function completeRowsUpsert(rows: number): string {
+  const tuple = `(${Array.from({ length: UPSERT_COLUMNS }, () => '?').join(', ')})`;
+  return `
+    INSERT INTO node_runs (run_id, node_id, generation, attempt, status, reason, input, output, error, cached,
+      started_at, finished_at, prompt_tokens, completion_tokens, cost_usd)
+    VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}
+    ON CONFLICT DO UPDATE SET
+      status = excluded.status,
+      reason = coalesce(excluded.reason, reason),
+      input = coalesce(excluded.input, input),
+      output = coalesce(excluded.output, output),
+      cached = CASE WHEN excluded.output IS NULL THEN cached ELSE excluded.cached END,
+      error = coalesce(excluded.error, error),
+      started_at = coalesce(started_at, excluded.started_at),
+      finished_at = excluded.finished_at,
+      prompt_tokens = prompt_tokens + excluded.prompt_tokens,
+      completion_tokens = completion_tokens + excluded.completion_tokens,
+      cost_usd = cost_usd + excluded.cost_usd`;
 }
 
 function key(runId: string, nodeId: string, at: Execution): string {
