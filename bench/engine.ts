@@ -111,6 +111,20 @@ async function benchShape(shape: string, workflow: Workflow, globalConcurrency: 
   };
 }
 
+/**
+ * Where the 200 × 50 ms run loses time against the ideal 0.200 s (measured on the
+ * 2-core shared machine, typically 0.210–0.222 s):
+ * - startRun validates the workflow and writes its snapshot synchronously (3–9 ms);
+ * - each of the 4 waves: the 50 timers of a wave fall due in the same millisecond and
+ *   Node runs their callbacks one after another, each followed by the node's completion
+ *   and its successor's start (events, zod input/output checks, a deadline) at roughly
+ *   50 µs of CPU, so a wave's last node finishes 2–3 ms after its first, and Node
+ *   timers have 1 ms granularity (a 50 ms wait lasts 50–51 ms): ~3 ms per wave on the
+ *   critical path;
+ * - `run.finished` is committed with synchronous = FULL (an fsync, 1–3 ms) before
+ *   `done` resolves, by design (a finished run survives a power loss).
+ * The per-wave part shrinks only with the per-node CPU cost; the rest is inherent.
+ */
 async function parallelEfficiency(): Promise<{ seconds: number; ideal: number; efficiency: number }> {
   const workflow = wideWorkflow(200, 'util.wait', { ms: 50 }, 50);
   const run = await timedRun(workflow, 64);
@@ -128,18 +142,28 @@ function peakRssMb(): number {
 
 const verdict = (ok: boolean) => (ok ? 'meets target' : 'MISSES target');
 
+function printShape(f: EngineRunFigures): void {
+  console.log(
+    `  ${f.shape.padEnd(9)} ${f.seconds.toFixed(2)} s, ${Math.round(f.nodesPerSecond).toLocaleString('en')} nodes/s (target ≥ 10,000: ${verdict(f.nodesPerSecond >= 10_000)}); ` +
+      `${f.events.toLocaleString('en')} events in ${f.batches.toLocaleString('en')} transactions; storage floor ${f.floorSeconds.toFixed(2)} s, ` +
+      `ratio ${f.ratioToFloor.toFixed(2)}× (target ≤ 3: ${verdict(f.ratioToFloor <= 3)})`,
+  );
+}
+
 export async function benchEngine(): Promise<void> {
   console.log(`\nEngine, persistence on (${NODES.toLocaleString('en')} no-op nodes)`);
+  // The first run in a fresh process also pays for compiling the engine's code (JIT),
+  // which a long-lived app pays once: it is printed on its own, the targets are judged
+  // on the runs after it (steady state). The floor is measured the same way every time.
+  const cold = await benchShape('chain', chainWorkflow(NODES), 16);
+  console.log(`  first run in this process (JIT warm-up included):`);
+  printShape(cold);
+  console.log(`  steady state:`);
   for (const [shape, wf, conc] of [
     ['chain', chainWorkflow(NODES), 16],
     ['wide DAG', wideWorkflow(NODES), 256],
   ] as const) {
-    const f = await benchShape(shape, wf, conc);
-    console.log(
-      `  ${f.shape.padEnd(9)} ${f.seconds.toFixed(2)} s, ${Math.round(f.nodesPerSecond).toLocaleString('en')} nodes/s (target ≥ 10,000: ${verdict(f.nodesPerSecond >= 10_000)}); ` +
-        `${f.events.toLocaleString('en')} events in ${f.batches.toLocaleString('en')} transactions; storage floor ${f.floorSeconds.toFixed(2)} s, ` +
-        `ratio ${f.ratioToFloor.toFixed(2)}× (target ≤ 3: ${verdict(f.ratioToFloor <= 3)})`,
-    );
+    printShape(await benchShape(shape, wf, conc));
   }
   const p = await parallelEfficiency();
   console.log(`  200 × wait 50 ms at concurrency 50: ${p.seconds.toFixed(3)} s vs ideal ${p.ideal.toFixed(3)} s, efficiency ${p.efficiency.toFixed(3)} (target ≥ 0.95: ${verdict(p.efficiency >= 0.95)})`);
