@@ -7,11 +7,13 @@ import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } fro
 import {
   Background,
   BackgroundVariant,
+  ControlButton,
   Controls,
   MarkerType,
   MiniMap,
   ReactFlow,
   useReactFlow,
+  useStore,
   type Connection,
   type EdgeChange,
   type NodeChange,
@@ -19,7 +21,7 @@ import {
 import type { Workflow, WorkflowNode } from '../../contract';
 import { newNodeAt, plan } from '../app/actions';
 import { graphStore, uiStore, useGraph, useUi } from '../app/stores';
-import { edgeTypes, MiniMapNode, nodeTypes, type DiffMark, type FlowEdgeType, type FlowNodeType } from './FlowNode';
+import { DETAIL_ZOOM, edgeTypes, MiniMapNode, nodeTypes, ZoomedOutContext, type DiffMark, type FlowEdgeType, type FlowNodeType } from './FlowNode';
 import { kindForTool } from './status';
 
 /** Measured node sizes, shared with auto-layout so it spaces real boxes. */
@@ -189,9 +191,15 @@ export function Canvas() {
   );
 
   const onPaneClick = useCallback(() => uiStore.getState().select([], []), []);
+  const large = wf.nodes.length > LARGE_GRAPH_NODES;
+  const zoomedOut = useStore(selectZoomedOut);
+  // null: the default for the graph's size; a click on the toggle decides from then on.
+  const [minimapChoice, setMinimapChoice] = useState<boolean | null>(null);
+  const showMinimap = wf.nodes.length > 0 && (minimapChoice ?? wf.nodes.length <= MINIMAP_MAX_NODES);
 
   return (
-    <div className="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div className={`canvas${large ? ' large-graph' : ''}`} onDragOver={onDragOver} onDrop={onDrop}>
+      <ZoomedOutContext.Provider value={zoomedOut}>
       <ReactFlow<FlowNodeType, FlowEdgeType>
         nodes={nodes}
         edges={edges}
@@ -215,9 +223,20 @@ export function Canvas() {
         proOptions={PRO}
       >
         <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} />
-        {wf.nodes.length > 0 && <MiniMap pannable zoomable nodeComponent={MiniMapNode} ariaLabel="Minimap" />}
-        <Controls showInteractive={false} />
+        {showMinimap && <MiniMap pannable zoomable nodeComponent={MiniMapNode} ariaLabel="Minimap" />}
+        <Controls showInteractive={false}>
+          {wf.nodes.length > 0 && (
+            <ControlButton onClick={() => setMinimapChoice(!showMinimap)} aria-label={showMinimap ? 'Hide minimap' : 'Show minimap'} title={showMinimap ? 'Hide minimap' : 'Show minimap'} aria-pressed={showMinimap}>
+              <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden focusable="false">
+                <rect x="1.5" y="2.5" width="13" height="11" rx="1.5" fill="none" stroke="currentColor" strokeWidth="1.4" />
+                <rect x="4" y="5" width="4" height="3" fill="currentColor" />
+                <rect x="9" y="8" width="3" height="3" fill="currentColor" />
+              </svg>
+            </ControlButton>
+          )}
+        </Controls>
       </ReactFlow>
+      </ZoomedOutContext.Provider>
       {wf.nodes.length === 0 && (
         <div className="canvas-empty">
           <div className="canvas-empty-title">Type a goal, or drag a tool onto the canvas</div>
@@ -242,6 +261,21 @@ function toggle(set: Set<string>, id: string, on: boolean) {
 
 /** Goals the offline planner understands, so a first click shows a real plan without a key. */
 const EXAMPLE_GOALS = ['Write a deployment runbook checklist for the payments service', 'Index the markdown files in docs/', 'Clean data/customers.csv and remove duplicates'];
+
+/**
+ * Above this many nodes the canvas drops its animations (running pulse, spinning icons,
+ * dashed running edges) and node shadows: each animated node is a layer the browser
+ * re-composites every frame, which made a 2,000-node streaming run drop to ~2 fps.
+ */
+export const LARGE_GRAPH_NODES = 300;
+
+/**
+ * Above this many nodes the minimap starts hidden (the control bar toggles it): it draws
+ * every node a second time and repaints on each status batch of a streaming run.
+ */
+export const MINIMAP_MAX_NODES = 500;
+
+const selectZoomedOut = (s: { transform: [number, number, number] }) => s.transform[2] < DETAIL_ZOOM;
 
 const DELETE_KEYS = ['Delete', 'Backspace'];
 const MULTI_KEYS = ['Meta', 'Control', 'Shift'];

@@ -2,8 +2,8 @@
  * The one node component of the canvas. Memoised and defined at module scope; it reads
  * its run status from the runs store by id, so a status event re-renders this node only.
  */
-import { memo } from 'react';
-import { BaseEdge, getBezierPath, Handle, Position, type Edge as RFEdge, type EdgeProps, type MiniMapNodeProps, type Node as RFNode, type NodeProps } from '@xyflow/react';
+import { createContext, memo, useContext } from 'react';
+import { BaseEdge, getBezierPath, Handle, Position, useStoreApi, type Edge as RFEdge, type EdgeProps, type MiniMapNodeProps, type Node as RFNode, type NodeProps } from '@xyflow/react';
 import type { WorkflowNode } from '../../contract';
 import { useGraph, useNodeView, useUi } from '../app/stores';
 import { KIND_ICON, STATUS_META } from './status';
@@ -16,6 +16,20 @@ export type FlowEdgeData = { branch?: 'true' | 'false' };
 export type FlowEdgeType = RFEdge<FlowEdgeData, 'awe'>;
 
 const EMPTY: never[] = [];
+
+/**
+ * True while the canvas is zoomed out past the level-of-detail threshold: nodes then draw
+ * as a box coloured by status, without text or icons, which the eye cannot read at that
+ * scale anyway and which cost the browser layout and paint for every node. Provided by
+ * the canvas from one narrow zoom selector, so only a threshold crossing re-renders nodes.
+ */
+export const ZoomedOutContext = createContext(false);
+
+/** Below this zoom the canvas draws simplified nodes (React Flow's own advice for big graphs). */
+export const DETAIL_ZOOM = 0.45;
+
+/** Height of a simplified node that has never been measured at full detail. */
+const LOD_FALLBACK_HEIGHT = 64;
 
 /** What the node's output is checked against, in words: criteria first, then the rule checks. */
 export function acceptanceSummary(a: WorkflowNode['acceptance']): string[] {
@@ -33,14 +47,28 @@ function FlowNodeView({ id, data, selected }: NodeProps<FlowNodeType>) {
   const status = view?.status;
   const problemCount = useGraph((s) => (s.problems.length ? s.problems.filter((p) => p.nodeId === id).length : 0));
   const pendingPlan = useUi((s) => s.pendingPlan !== null);
+  const zoomedOut = useContext(ZoomedOutContext);
+  const rf = useStoreApi();
   const meta = status ? STATUS_META[status] : undefined;
-  const criteria = acceptanceSummary(node.acceptance);
   const classes = ['awe-node', `kind-${node.kind}`];
   if (status) classes.push(`status-${status}`);
   if (problemCount) classes.push('has-problems');
   if (selected) classes.push('selected');
   if (diff) classes.push(`diff-${diff}`);
   if (pendingPlan && !diff) classes.push('diff-same');
+
+  if (zoomedOut) {
+    // Same box size as the detailed node, so React Flow does not re-measure every node (and
+    // the handles, hence the edges, stay where they were) when the zoom crosses the threshold.
+    const height = rf.getState().nodeLookup.get(id)?.measured?.height ?? LOD_FALLBACK_HEIGHT;
+    classes.push('awe-node-lod');
+    return (
+      <div className={classes.join(' ')} data-node-id={id} data-status={status ?? 'idle'} style={{ height }} title={node.label || node.id}>
+        <NodeHandles kind={node.kind} />
+      </div>
+    );
+  }
+  const criteria = acceptanceSummary(node.acceptance);
 
   return (
     <div
@@ -82,29 +110,42 @@ function FlowNodeView({ id, data, selected }: NodeProps<FlowNodeType>) {
         {problemCount > 0 && <span className="awe-node-problems">⚠ {problemCount}</span>}
         {diff && <span className={`awe-diff-tag diff-${diff}`}>{diff}</span>}
       </div>
-      {node.kind === 'condition' ? (
+      <NodeHandles kind={node.kind} sourceOnly />
+    </div>
+  );
+}
+
+function NodeHandles({ kind, sourceOnly = false }: { kind: WorkflowNode['kind']; sourceOnly?: boolean }) {
+  return (
+    <>
+      {!sourceOnly && <Handle type="target" position={Position.Left} />}
+      {kind === 'condition' ? (
         <>
-          <Handle type="source" id="true" position={Position.Right} style={{ top: '35%' }} className="branch-true" />
-          <Handle type="source" id="false" position={Position.Right} style={{ top: '70%' }} className="branch-false" />
+          <Handle type="source" id="true" position={Position.Right} style={TRUE_HANDLE} className="branch-true" />
+          <Handle type="source" id="false" position={Position.Right} style={FALSE_HANDLE} className="branch-false" />
         </>
       ) : (
         <Handle type="source" position={Position.Right} />
       )}
-    </div>
+    </>
   );
 }
+
+const TRUE_HANDLE = { top: '35%' };
+const FALSE_HANDLE = { top: '70%' };
 
 export const FlowNode = memo(FlowNodeView);
 
 /** An edge that animates while its target runs (reads the target's status by id). */
 function FlowEdgeView({ id, target, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd }: EdgeProps<FlowEdgeType>) {
   const targetStatus = useNodeView(target)?.status;
+  const zoomedOut = useContext(ZoomedOutContext);
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   const running = targetStatus === 'running' || targetStatus === 'retrying';
   return (
     <>
       <BaseEdge id={id} path={path} markerEnd={markerEnd} className={`awe-edge${running ? ' running' : ''}${selected ? ' selected' : ''}`} />
-      {data?.branch && (
+      {data?.branch && !zoomedOut && (
         <foreignObject x={labelX - 18} y={labelY - 10} width={36} height={20} className="awe-edge-label-wrap">
           <div className={`awe-edge-label branch-${data.branch}`}>{data.branch}</div>
         </foreignObject>

@@ -112,8 +112,9 @@ function RunHeader() {
         <StatusIcon status={view.status} /> {meta.label}
       </span>
       <span className="progress" title="Nodes finished / total">
-        <span className="bar">
-          <span style={{ width: `${nodes.length ? (done / nodes.length) * 100 : 0}%` }} />
+        {/* No width transition: a rerun finishes in milliseconds and an easing bar lagged behind the count (3/3 drawn 60 % full). */}
+        <span className="bar" role="progressbar" aria-label="Nodes finished" aria-valuemin={0} aria-valuemax={nodes.length} aria-valuenow={done}>
+          <span style={{ transform: `scaleX(${nodes.length ? done / nodes.length : 0})` }} />
         </span>
         <span data-testid="run-progress">
           {done}/{nodes.length}
@@ -125,7 +126,10 @@ function RunHeader() {
       <span title="Cost">${view.usage.costUsd.toFixed(4)}</span>
       {travelSeq !== null && <span className="travel-tag">replay @ {travelSeq}</span>}
       <button type="button" className="icon-btn" aria-label="Export run" title="Export the run as a bundle" onClick={() => void exportRun(runId)}>
-        ⤓
+        {/* An SVG, not the ⤓ glyph: fonts without it drew a tiny mark that read as a stray comma. */}
+        <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden focusable="false">
+          <path d="M8 2v8M4.5 6.8 8 10.3l3.5-3.5M3 13.5h10" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
+        </svg>
       </button>
     </div>
   );
