@@ -192,6 +192,8 @@ export function Canvas() {
 
   const onPaneClick = useCallback(() => uiStore.getState().select([], []), []);
   const large = wf.nodes.length > LARGE_GRAPH_NODES;
+  // Zoomed out, nearly every node is on screen and cheap to draw; culling would only
+  // recompute the visible set (and re-render the node and edge lists) on every pan frame.
   const zoomedOut = useStore(selectZoomedOut);
   // null: the default for the graph's size; a click on the toggle decides from then on.
   const [minimapChoice, setMinimapChoice] = useState<boolean | null>(null);
@@ -216,7 +218,7 @@ export function Canvas() {
         deleteKeyCode={locked ? null : DELETE_KEYS}
         multiSelectionKeyCode={MULTI_KEYS}
         nodesConnectable={!locked}
-        onlyRenderVisibleElements={wf.nodes.length > 200}
+        onlyRenderVisibleElements={wf.nodes.length > 200 && !zoomedOut}
         fitView
         fitViewOptions={FIT}
         minZoom={0.05}
