@@ -20,7 +20,11 @@ export const NodeKind = z.enum([
   'llm',
   /** A model with tool calling over an allowed set of tools, bounded steps. */
   'agent',
-  /** Branches: `inputs.test` is judged by JavaScript truthiness; out-edges carry `branch`. */
+  /**
+   * Branches; out-edges carry `branch`. `inputs.test` (templates resolved) is compared by
+   * `inputs.operator` with `inputs.value`, or without an operator judged by truthiness
+   * where empty values (`""`, `[]`, `{}`, null) and `false`, `0` count as false.
+   */
   'condition',
   /** Runs `tool` over each item of `inputs.items`, input `inputs.with`, bounded concurrency. */
   'map',
@@ -32,6 +36,13 @@ export const NodeKind = z.enum([
   'approval',
 ]);
 export type NodeKind = z.infer<typeof NodeKind>;
+
+/**
+ * How a condition compares `inputs.test` with `inputs.value` (`truthy`, `isEmpty` and
+ * `isNotEmpty` look at the test alone). @default 'truthy'
+ */
+export const ConditionOperator = z.enum(['truthy', 'equals', 'notEquals', 'contains', 'isEmpty', 'isNotEmpty', 'greaterThan', 'lessThan']);
+export type ConditionOperator = z.infer<typeof ConditionOperator>;
 
 /** The tool a kind calls when `tool` is not given. */
 export const DEFAULT_TOOL_FOR_KIND: Partial<Record<NodeKind, string>> = {

@@ -15,6 +15,7 @@ import {
 } from '../contract';
 import { backoffDelay, shouldRetry, sleep } from './backoff';
 import { cacheKey } from './cache-key';
+import { judgeCondition } from './condition';
 import { DEFAULT_MAX_REWORK, feedbackText, reviewOutput } from './critic';
 import { Deadline } from './deadline';
 import { classifyError, permanent } from './errors';
@@ -207,7 +208,7 @@ export class NodeRunner {
       case 'output':
         return { output: fields, truncated: false };
       case 'condition':
-        return { output: { value: fields.test, result: Boolean(fields.test) }, truncated: false };
+        return { output: { value: fields.test, result: judgeCondition(fields, node.id) }, truncated: false };
       case 'map': {
         const tool = spec!;
         const output = await runMap({

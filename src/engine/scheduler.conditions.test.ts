@@ -21,16 +21,42 @@ describe('condition nodes', () => {
     expect(view.nodes.no2).toMatchObject({ status: 'skipped', detail: expect.stringContaining('"no" was skipped') });
   });
 
-  it('judges the test by JavaScript truthiness', async () => {
-    for (const [test, taken] of [[0, 'false'], ['', 'false'], [null, 'false'], [[], 'true'], ['0', 'true']] as const) {
+  it('judges the test as true unless it is empty, false or 0: an empty list or object takes the false branch', async () => {
+    for (const [test, taken] of [[0, 'false'], ['', 'false'], [null, 'false'], [[], 'false'], [{}, 'false'], ['{{input.files}}', 'false'], [[0], 'true'], ['0', 'true']] as const) {
       const h = harness(
         { id: 'wf', name: 'wf', nodes: [cond('c', test), node('t'), node('f')], edges: [edge('c', 't', 'true'), edge('c', 'f', 'false')] },
-        { tools: [echo] },
+        { tools: [echo], inputs: { files: [] } },
       );
       const view = await h.exec.start();
-      expect(view.nodes[taken === 'true' ? 't' : 'f'].status).toBe('succeeded');
+      expect(view.nodes[taken === 'true' ? 't' : 'f'].status, `test ${JSON.stringify(test)}`).toBe('succeeded');
       expect(view.nodes[taken === 'true' ? 'f' : 't'].status).toBe('skipped');
     }
+  });
+
+  it('compares the test with a value by the operator the inspector\'s builder sets', async () => {
+    const cases: [Record<string, unknown>, 'true' | 'false'][] = [
+      [{ test: '{{input.n}}', operator: 'greaterThan', value: 10 }, 'true'],
+      [{ test: '{{input.n}}', operator: 'lessThan', value: 10 }, 'false'],
+      [{ test: 'status: ok', operator: 'contains', value: 'ok' }, 'true'],
+      [{ test: '{{input.n}}', operator: 'equals', value: '12' }, 'true'],
+    ];
+    for (const [inputs, taken] of cases) {
+      const h = harness(
+        { id: 'wf', name: 'wf', nodes: [{ id: 'c', kind: 'condition' as const, inputs }, node('t'), node('f')], edges: [edge('c', 't', 'true'), edge('c', 'f', 'false')] },
+        { tools: [echo], inputs: { n: 12 } },
+      );
+      const view = await h.exec.start();
+      expect(view.nodes[taken === 'true' ? 't' : 'f'].status, JSON.stringify(inputs)).toBe('succeeded');
+    }
+  });
+
+  it('fails the condition with the reason when its operator is unknown', async () => {
+    const h = harness(
+      { id: 'wf', name: 'wf', nodes: [{ id: 'c', kind: 'condition' as const, inputs: { test: 1, operator: 'bigger' } }, node('t')], edges: [edge('c', 't', 'true')] },
+      { tools: [echo] },
+    );
+    const view = await h.exec.start();
+    expect(view.nodes.c).toMatchObject({ status: 'failed', error: { class: 'permanent', message: expect.stringContaining('unknown operator "bigger"') } });
   });
 
   it('still runs a node joining a skipped branch and a taken branch', async () => {

@@ -181,6 +181,12 @@ describe('validateWorkflow', () => {
     ]);
   });
 
+  it("names a condition's unknown operator and the ones it knows; a known or templated operator passes", () => {
+    const problems = problemsOf(doc([{ id: 'c', kind: 'condition', inputs: { test: 1, operator: 'biggerThan' } }, { id: 'd', kind: 'condition', inputs: { test: 1, operator: 'greaterThan', value: 0 } }]));
+    expect(problems.map((p) => [p.code, p.nodeId, p.path])).toEqual([['invalid-input', 'c', 'nodes[0].inputs.operator']]);
+    expect(problems[0].message).toContain('use one of truthy, equals, notEquals, contains, isEmpty, isNotEmpty, greaterThan, lessThan');
+  });
+
   it('checks run-input references against declared inputs when the workflow declares them', () => {
     const declared = { settings: { inputs: { audience: { type: 'string' } } } };
     const problems = problemsOf(doc([text('a', 'for {{input.audiance}} and {{input.audience}} and {{input.topic}}'), { id: 'i', kind: 'input', inputs: { name: 'topic' } }], [], declared));

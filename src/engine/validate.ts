@@ -3,7 +3,7 @@
  * edge, so a person (or the planner) can fix a document in one pass. Linear in the
  * document size apart from ancestor checks, which are memoised per referenced node.
  */
-import { DEFAULT_TOOL_FOR_KIND, Edge, Workflow, WorkflowNode } from '../contract';
+import { ConditionOperator, DEFAULT_TOOL_FOR_KIND, Edge, Workflow, WorkflowNode } from '../contract';
 import type { Problem } from '../contract';
 import { buildGraph } from './graph';
 import type { Graph } from './graph';
@@ -186,7 +186,13 @@ function checkKind(node: WorkflowNode, at: string, problems: Problem[]): void {
   const need = (key: string, why: string) => {
     if (node.inputs[key] === undefined) problems.push({ code: 'invalid-input', nodeId: node.id, path: `${at}.inputs.${key}`, message: `node "${node.id}": ${why}` });
   };
-  if (node.kind === 'condition') need('test', 'a condition needs inputs.test (the value judged true or false)');
+  if (node.kind === 'condition') {
+    need('test', 'a condition needs inputs.test (the value judged true or false)');
+    const op = node.inputs.operator;
+    if (op !== undefined && !hasTemplate(op, 0) && !ConditionOperator.safeParse(op).success) {
+      problems.push({ code: 'invalid-input', nodeId: node.id, path: `${at}.inputs.operator`, message: `node "${node.id}": unknown condition operator ${JSON.stringify(op)}; use one of ${ConditionOperator.options.join(', ')}` });
+    }
+  }
   if (node.kind === 'map') need('items', 'a map needs inputs.items (the list to run over)');
   if (node.kind === 'input') {
     need('name', 'an input node needs inputs.name (the run input it reads)');
