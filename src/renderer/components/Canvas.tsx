@@ -151,13 +151,7 @@ export function Canvas() {
 
   const isValidConnection = useCallback((c: Connection | FlowEdgeType) => c.source !== c.target, []);
 
-  const onDelete = useCallback(({ nodes: ns, edges: es }: { nodes: FlowNodeType[]; edges: FlowEdgeType[] }) => {
-    graphStore.getState().removeElements(
-      ns.map((n) => n.id),
-      es.map((e) => e.id),
-    );
-    uiStore.getState().select([], []);
-  }, []);
+  useDeleteKeys(locked);
 
   const onNodeDragStart = useCallback(() => graphStore.getState().beginDrag(), []);
   const onNodeDragStop = useCallback(() => graphStore.getState().endDrag(), []);
@@ -211,11 +205,10 @@ export function Canvas() {
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
         isValidConnection={isValidConnection}
-        onDelete={onDelete}
         onNodeDragStart={onNodeDragStart}
         onNodeDragStop={onNodeDragStop}
         onPaneClick={onPaneClick}
-        deleteKeyCode={locked ? null : DELETE_KEYS}
+        deleteKeyCode={null}
         multiSelectionKeyCode={MULTI_KEYS}
         nodesConnectable={!locked}
         onlyRenderVisibleElements={wf.nodes.length > 200 && !zoomedOut}
@@ -254,6 +247,36 @@ export function Canvas() {
       )}
     </div>
   );
+}
+
+/**
+ * Delete and Backspace remove the selection only when the key was meant for the canvas:
+ * focus on the canvas (or nowhere), never in a field, a button or a dialog. React Flow's
+ * own delete key ignores only text fields, so a Backspace on the inspector's buttons, or
+ * with Shift held in a field, deleted the selected node.
+ */
+export function canvasOwnsKey(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  if (!el || el === document.body || el === document.documentElement) return true;
+  if (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName)) return false;
+  return !!el.closest?.('.react-flow__renderer, .react-flow__node, .react-flow__edge');
+}
+
+function useDeleteKeys(locked: boolean) {
+  useEffect(() => {
+    if (locked) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (!DELETE_KEYS.includes(e.key) || e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.shiftKey) return;
+      if (!canvasOwnsKey(e.target) || uiStore.getState().dialog) return;
+      const { selectedNodeIds, selectedEdgeIds } = uiStore.getState();
+      if (!selectedNodeIds.length && !selectedEdgeIds.length) return;
+      e.preventDefault();
+      graphStore.getState().removeElements(selectedNodeIds, selectedEdgeIds);
+      uiStore.getState().select([], []);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [locked]);
 }
 
 function toggle(set: Set<string>, id: string, on: boolean) {

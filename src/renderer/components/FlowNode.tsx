@@ -8,6 +8,7 @@ import type { WorkflowNode } from '../../contract';
 import { useGraph, useNodeView, useUi } from '../app/stores';
 import { KIND_ICON, STATUS_META } from './status';
 import { StatusIcon } from './StatusIcon';
+import './forms.css';
 
 export type DiffMark = 'added' | 'removed' | 'changed';
 export type FlowNodeData = { node: WorkflowNode; diff?: DiffMark };
@@ -110,19 +111,30 @@ function FlowNodeView({ id, data, selected }: NodeProps<FlowNodeType>) {
         {problemCount > 0 && <span className="awe-node-problems">⚠ {problemCount}</span>}
         {diff && <span className={`awe-diff-tag diff-${diff}`}>{diff}</span>}
       </div>
-      <NodeHandles kind={node.kind} sourceOnly />
+      <NodeHandles kind={node.kind} sourceOnly labelled />
     </div>
   );
 }
 
-function NodeHandles({ kind, sourceOnly = false }: { kind: WorkflowNode['kind']; sourceOnly?: boolean }) {
+/** A condition's two out-handles say which branch they lead to, in words beside them. */
+function NodeHandles({ kind, sourceOnly = false, labelled = false }: { kind: WorkflowNode['kind']; sourceOnly?: boolean; labelled?: boolean }) {
   return (
     <>
       {!sourceOnly && <Handle type="target" position={Position.Left} />}
       {kind === 'condition' ? (
         <>
-          <Handle type="source" id="true" position={Position.Right} style={TRUE_HANDLE} className="branch-true" />
-          <Handle type="source" id="false" position={Position.Right} style={FALSE_HANDLE} className="branch-false" />
+          <Handle type="source" id="true" position={Position.Right} style={TRUE_HANDLE} className="branch-true" title="true: connect what runs when the test holds" aria-label="true branch" />
+          <Handle type="source" id="false" position={Position.Right} style={FALSE_HANDLE} className="branch-false" title="false: connect what runs otherwise" aria-label="false branch" />
+          {labelled && (
+            <>
+              <span className="handle-label branch-true" style={TRUE_HANDLE} aria-hidden>
+                true
+              </span>
+              <span className="handle-label branch-false" style={FALSE_HANDLE} aria-hidden>
+                false
+              </span>
+            </>
+          )}
         </>
       ) : (
         <Handle type="source" position={Position.Right} />

@@ -2,7 +2,7 @@
  * Right column: the selected node's form, problems and run record (resolved input,
  * output, logs, attempts, errors, cache), with the Rerun buttons.
  */
-import { useCallback, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { WorkflowNode } from '../../contract';
 import { rerunNode } from '../app/actions';
 import { graphStore, useGraph, useNodeView, useRuns, useUi } from '../app/stores';
@@ -93,8 +93,6 @@ function NodeInspector({ node }: { node: WorkflowNode }) {
   const wf = useGraph((s) => s.workflow);
   const problems = useGraph((s) => s.problems).filter((p) => p.nodeId === node.id);
   const tool = useTools((s) => (node.tool ? s.byName.get(node.tool) : undefined));
-  const byName = useTools((s) => s.byName);
-  const outputSchemaOf = useCallback((n: WorkflowNode) => (n.outputSchema ?? (n.tool ? byName.get(n.tool)?.outputSchema : undefined)) as any, [byName]);
   const view = useNodeView(node.id);
   const hasRun = useRuns((s) => s.watchedRunId !== null && !!shownView(s));
   const [editOpen, setEditOpen] = useState(false);
@@ -145,7 +143,7 @@ function NodeInspector({ node }: { node: WorkflowNode }) {
       {view && <RunRecord nodeId={node.id} />}
 
       <Section title="Inputs">
-        <InputsForm node={node} wf={wf} inputSchema={tool?.inputSchema} outputSchemaOf={outputSchemaOf} />
+        <InputsForm node={node} wf={wf} />
         {node.tool && !tool && <div className="field-error">Tool {node.tool} is not in the catalog.</div>}
       </Section>
       <Section title="Retry, timeout, cache, acceptance" defaultOpen={false}>

@@ -35,6 +35,8 @@ export interface GraphActions {
   addNode(node: Omit<WorkflowNode, 'id'> & { id?: string }): string;
   updateNode(id: string, patch: Partial<Omit<WorkflowNode, 'id'>>): void;
   setInput(id: string, key: string, value: unknown): void;
+  /** An edit touching several parts of the document (a node and its run-input declaration) as one undo step. */
+  editDocument(fn: (wf: Workflow) => Workflow): void;
   /** `transient` moves (during a drag) are folded into the drag's one undo step. */
   moveNodes(positions: Record<string, Position>, opts?: { transient?: boolean }): void;
   beginDrag(): void;
@@ -126,6 +128,9 @@ export function createGraphStore(initial: Workflow = emptyWorkflow()) {
             return { ...n, inputs };
           }),
         );
+      },
+      editDocument(fn) {
+        edit(fn);
       },
       moveNodes(positions, opts) {
         const ids = new Set(Object.keys(positions));
