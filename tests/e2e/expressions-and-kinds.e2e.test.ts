@@ -76,6 +76,7 @@ describe.skipIf(!hasChromium)('expressions in every field, a form for every node
       await expect.poll(() => box.inputValue()).toBe('{{nodes.tem');
       const list = page.getByRole('listbox', { name: `References for ${input}` });
       await list.getByRole('option', { name: `{{nodes.${template}.output.text}}` }).waitFor();
+      if (i === 0) await screenshotBothThemes(page, 'expression-autocomplete');
       await expect.poll(() => modeButton(page, input, 'Expression').getAttribute('aria-pressed')).toBe('true');
 
       // Backspace removes a character; the node stays on the canvas.
@@ -92,7 +93,6 @@ describe.skipIf(!hasChromium)('expressions in every field, a form for every node
       expect(await focused(page)).toBe(input);
     }
     expect((await canvasNodeIds(page)).length).toBe(5);
-    await screenshotBothThemes(page, 'expression-autocomplete');
 
     // Outside a field, Delete still removes the selected node.
     await select(page, ids[3]);
@@ -120,6 +120,26 @@ describe.skipIf(!hasChromium)('expressions in every field, a form for every node
     expect(run.run.snapshot.nodes.find((n: { id: string }) => n.id === ids[0]).inputs.content).toBe(`{{nodes.${template}.output.text}}`);
   });
 
+  test("a reference dragged from the inspector's list lands in the field; clicking one inserts it at the caret", async () => {
+    const { page } = await e2e.openApp();
+    const first = await drop(page, 'text.template', -300, 0);
+    const second = await drop(page, 'text.template', 270, 0);
+    await connect(page, first, second);
+    await select(page, second);
+    const inspector = page.getByTestId('inspector');
+    await inspector.getByText('References you can use').click();
+    const refs = inspector.getByRole('list', { name: 'References' });
+    const box = field(page, 'template');
+    await refs.getByRole('button', { name: `{{nodes.${first}.output.text}}` }).dragTo(box);
+    await expect.poll(() => box.inputValue()).toBe(`{{nodes.${first}.output.text}}`);
+    await box.click();
+    await box.press('Home');
+    await box.pressSequentially('Says: ', { delay: 15 });
+    await refs.getByRole('button', { name: `{{nodes.${first}.output}}`, exact: false }).first().click();
+    await expect.poll(() => box.inputValue()).toBe(`Says: {{nodes.${first}.output}}{{nodes.${first}.output.text}}`);
+    await expect.poll(() => focused(page)).toBe('template');
+  });
+
   test('a number field switched to Expression holds a reference; a run input typed as a number feeds it', async () => {
     const { page } = await e2e.openApp();
     const input = await drop(page, 'input', -300, 0);
@@ -131,6 +151,7 @@ describe.skipIf(!hasChromium)('expressions in every field, a form for every node
     await typeInto(field(page, 'name'), 'delay');
     await field(page, 'type').selectOption({ label: 'number' });
     await typeInto(field(page, 'default'), '25');
+    await screenshotBothThemes(page, 'input-node-form');
 
     await select(page, wait);
     // Fixed, the number field takes numbers; Expression makes it a text field for references.
@@ -144,7 +165,7 @@ describe.skipIf(!hasChromium)('expressions in every field, a form for every node
     await screenshotBothThemes(page, 'expression-number-field');
 
     // A checkbox switches the same way.
-    const list2 = await drop(page, 'file.list', 270, 150);
+    const list2 = await drop(page, 'file.list', -300, 130);
     await select(page, list2);
     await expect.poll(() => field(page, 'recursive').getAttribute('type')).toBe('checkbox');
     await modeButton(page, 'recursive', 'Expression').click();

@@ -10,7 +10,7 @@ import { ExpressionField } from './ExpressionField';
 import { ReferenceList, useReferenceSuggestions } from './SchemaFields';
 
 const OPERATOR_WORDS: Record<ConditionOperator, string> = {
-  truthy: 'is true (not empty, false or 0)',
+  truthy: 'has a value (not empty, false or 0)',
   equals: 'equals',
   notEquals: 'does not equal',
   contains: 'contains',

@@ -88,7 +88,7 @@ function FlowNodeView({ id, data, selected }: NodeProps<FlowNodeType>) {
         </span>
         {view?.cached && <span className="awe-node-badge" title="Output reused from cache">cached</span>}
       </div>
-      <div className="awe-node-tool">{node.tool ?? node.kind}</div>
+      <div className="awe-node-tool">{kindLine(node)}</div>
       {criteria.length > 0 && (
         <div className="awe-node-criteria" title={`Acceptance:\n${criteria.join('\n')}`}>
           <span className="awe-node-criteria-mark" aria-label="Acceptance">
@@ -143,8 +143,15 @@ function NodeHandles({ kind, sourceOnly = false, labelled = false }: { kind: Wor
   );
 }
 
-const TRUE_HANDLE = { top: '35%' };
-const FALSE_HANDLE = { top: '70%' };
+const TRUE_HANDLE = { top: '30%' };
+const FALSE_HANDLE = { top: '62%' };
+
+/** The node's second line: its tool, and for a map or an input what it runs or reads. */
+function kindLine(node: WorkflowNode): string {
+  if (node.kind === 'map') return node.tool ? `map · ${node.tool}` : 'map · no tool yet';
+  if (node.kind === 'input' && typeof node.inputs.name === 'string' && node.inputs.name) return `input · ${node.inputs.name}`;
+  return node.tool ?? node.kind;
+}
 
 export const FlowNode = memo(FlowNodeView);
 

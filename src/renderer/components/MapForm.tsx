@@ -113,10 +113,8 @@ export function MapForm({ node, wf }: { node: WorkflowNode; wf: Workflow }) {
           )
         )}
       </fieldset>
-      <div className="field-row">
-        <ExpressionField id={`map-${node.id}-concurrency`} name="concurrency" type="integer" value={node.inputs.concurrency} onChange={(v) => set('concurrency', v)} suggestions={outer} placeholder="default: 4" description="Items run at once." />
-        <ExpressionField id={`map-${node.id}-failFast`} name="failFast" title="Stop at the first failure" type="boolean" value={node.inputs.failFast} onChange={(v) => set('failFast', v)} suggestions={outer} />
-      </div>
+      <ExpressionField id={`map-${node.id}-concurrency`} name="concurrency" type="integer" value={node.inputs.concurrency} onChange={(v) => set('concurrency', v)} suggestions={outer} placeholder="default: 4" description="Items run at once." />
+      <ExpressionField id={`map-${node.id}-failFast`} name="failFast" title="Stop at the first failure" type="boolean" value={node.inputs.failFast} onChange={(v) => set('failFast', v)} suggestions={outer} />
     </div>
   );
 }
