@@ -27,6 +27,8 @@ describe('modes and text', () => {
   it('reads typed text as the value the field wants: a template stays text, [] is a list, 42 a number', () => {
     expect(textToValue('json', '{{nodes.a.output}}', 'fixed')).toEqual({ ok: true, value: '{{nodes.a.output}}' });
     expect(textToValue('json', '{{', 'fixed')).toEqual({ ok: true, value: '{{' });
+    expect(textToValue('json', '{"t": "{{nodes.a.output.text}}"}', 'fixed')).toEqual({ ok: true, value: { t: '{{nodes.a.output.text}}' } });
+    expect(textToValue('structured', '[{{nodes.a.output}}]', 'fixed')).toEqual({ ok: true, value: '[{{nodes.a.output}}]' });
     expect(textToValue('json', '[]', 'fixed')).toEqual({ ok: true, value: [] });
     expect(textToValue('json', '42', 'fixed')).toEqual({ ok: true, value: 42 });
     expect(textToValue('json', 'hello', 'fixed')).toEqual({ ok: true, value: 'hello' });

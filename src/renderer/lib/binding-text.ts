@@ -89,8 +89,11 @@ export type Parsed = { ok: true; value: unknown; note?: string } | { ok: false; 
  */
 export function textToValue(type: FieldType, text: string, mode: Mode): Parsed {
   if (text === '') return { ok: true, value: undefined };
-  if (type === 'text' || hasReference(text)) return { ok: true, value: text };
+  if (type === 'text') return { ok: true, value: text };
   const json = parseJson(text);
+  // JSON holding references (`{"t": "{{nodes.a.output}}"}`) is an object; other text with a reference stays text.
+  if (json.ok && (type === 'json' || (type === 'structured' && json.value !== null && typeof json.value === 'object'))) return json;
+  if (hasReference(text)) return { ok: true, value: text };
   switch (type) {
     case 'json':
       if (json.ok) return json;
