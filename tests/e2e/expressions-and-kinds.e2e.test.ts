@@ -231,6 +231,23 @@ describe.skipIf(!hasChromium)('expressions in every field, a form for every node
     expect(stored).toMatchObject({ tool: 'text.template', inputs: { items: '{{input.people}}', with: { template: 'Hello {{item}} ({{index}})' }, concurrency: 2 } });
   });
 
+  test("a Map over a file list reads each file: the per-item path follows the list's items", async () => {
+    const { page } = await e2e.openApp();
+    const files = await drop(page, 'file.list', -300, 0);
+    const map = await drop(page, 'map', 270, 0);
+    await connect(page, files, map);
+    await select(page, map);
+    await field(page, 'Tool').selectOption({ label: 'Read file (file.read)' });
+    await expect.poll(() => field(page, 'path').inputValue()).toBe('{{item}}');
+    await typeInto(field(page, 'items'), `{{nodes.${files}.output.ent`);
+    await page.getByRole('listbox', { name: 'References for items' }).getByRole('option', { name: `{{nodes.${files}.output.entries}}` }).waitFor();
+    await page.keyboard.press('Enter');
+    // file.list entries have a `path`: the untouched per-item input now reads it.
+    await expect.poll(() => field(page, 'path').inputValue()).toBe('{{item.path}}');
+    await expect.poll(() => field(page, 'items').inputValue()).toBe(`{{nodes.${files}.output.entries}}`);
+    expect(await canvasNodeIds(page)).toEqual([files, map].sort());
+  });
+
   test('a condition on [] takes its "false" branch; the handles say true and false; the builder checks "is empty"', async () => {
     const { page } = await e2e.openApp();
     const cond = await drop(page, 'condition', -300, 0);

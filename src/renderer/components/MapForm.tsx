@@ -57,6 +57,16 @@ export function MapForm({ node, wf }: { node: WorkflowNode; wf: Workflow }) {
     graphStore.getState().updateNode(node.id, { tool: name, inputs });
   };
 
+  // The tool was chosen before the list: its untouched first input becomes the item's field of
+  // the same name once the list says what an item holds (`{{item}}` → `{{item.path}}`).
+  const setItems = (v: unknown) => {
+    const schema = spec?.inputSchema as Schema | undefined;
+    const untouched = JSON.stringify(withValue) === JSON.stringify(initialWith(schema, undefined));
+    if (!untouched || withValue === undefined || v === undefined) return set('items', v);
+    const upgraded = initialWith(schema, mapItemSchema(wf, { ...node, inputs: { ...node.inputs, items: v } }, toolOutput));
+    graphStore.getState().updateNode(node.id, { inputs: { ...node.inputs, items: v, with: upgraded } });
+  };
+
   const setWithField = (key: string, v: unknown) => {
     const next = { ...(isRecord(withValue) ? withValue : {}) };
     if (v === undefined) delete next[key];
@@ -90,7 +100,7 @@ export function MapForm({ node, wf }: { node: WorkflowNode; wf: Workflow }) {
         name="items"
         type="json"
         value={node.inputs.items}
-        onChange={(v) => set('items', v)}
+        onChange={setItems}
         suggestions={outer}
         required
         multiline={false}
