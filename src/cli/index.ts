@@ -33,7 +33,9 @@ Tools and output
   artifacts RUN_ID [--json]          files a run saved
   export RUN_ID --out PATH           zip of the workflow, events and artifacts
   serve [--port 8787] [--host 127.0.0.1] [--token T]
-                                     REST + WebSocket API and the UI in a browser
+                                     REST + WebSocket API and the UI in a browser; every API
+                                     call needs the token (printed in the URL, also in
+                                     DATA_DIR/serve-token; a fresh one each start unless --token)
 
 Options for every command
   --data-dir DIR      data folder (default: $AWE_DATA_DIR, else the user data folder)

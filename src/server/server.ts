@@ -1,8 +1,8 @@
 /**
  * `awe serve`: the API over REST + WebSocket and the built renderer for a browser, on
- * node:http and `ws`. Secure by default: loopback only unless a token is set, the token
- * checked on every request and WebSocket, Host/Origin checked, bodies capped at 10 MB,
- * and every bad request answered with a 4xx instead of a crash.
+ * node:http and `ws`. Secure by default: a token on every API request and WebSocket
+ * (loopback included; generated per start unless given), Host/Origin checked, bodies
+ * capped at 10 MB, and every bad request answered with a 4xx instead of a crash.
  */
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { createHandlers } from '../engine/handlers';
 import type { Engine } from '../engine/types';
-import { checkAccess, generateToken, isLoopbackHost } from './auth';
+import { checkAccess, generateToken, isLoopbackHost, writeTokenFile } from './auth';
 import type { AccessPolicy } from './auth';
 import { HttpError, MAX_BODY_BYTES, SECURITY_HEADERS, sendError, sendJson } from './http';
 import { docsPage, openApiDocument } from './openapi';
@@ -23,25 +23,27 @@ import type { EventStreamStats } from './ws';
 
 export interface ServerOptions {
   engine: Engine;
-  /** Address to bind. Anything but loopback requires a token. @default '127.0.0.1' */
+  /** Address to bind. @default '127.0.0.1' */
   host?: string;
   /** Port to listen on; 0 picks a free one. @default 8787 */
   port?: number;
-  /** Required on every request when set; generated for non-loopback hosts when absent. */
+  /** Required on every API request and WebSocket; a fresh random one per start when absent. */
   token?: string;
+  /** Where the token is also written, readable by the user only (0600). */
+  tokenFile?: string;
   /** The built renderer. @default `<project>/out/renderer` */
   staticDir?: string;
   /** Event coalescing window for WebSocket clients; 0 = one message per event. @default 16 */
   eventBatchMs?: number;
-  /** Where the generated-token notice goes. @default console.log */
-  log?: (line: string) => void;
 }
 
 export interface RunningServer {
   /** Base URL, e.g. `http://127.0.0.1:8787` (without the token). */
   url: string;
-  /** The token clients must send (given, or generated for a non-loopback host). */
-  token?: string;
+  /** The token clients must send (given, or generated at start). */
+  token: string;
+  /** The page to open in a browser: the base URL with `?token=`. */
+  appUrl: string;
   /** Event messages and events sent to WebSocket clients so far. */
   stats: EventStreamStats;
   close(): Promise<void>;
@@ -55,11 +57,8 @@ const DOCS_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const loopback = isLoopbackHost(host);
-  let token = options.token || undefined;
-  if (!loopback && !token) {
-    token = generateToken();
-    (options.log ?? console.log)(`Binding to ${host} (not loopback) requires a token; generated one: ${token}`);
-  }
+  const token = options.token || generateToken();
+  if (options.tokenFile) writeTokenFile(options.tokenFile, token);
   const policy: AccessPolicy = { token, loopbackOnly: loopback };
   const staticDir = resolve(options.staticDir ?? DEFAULT_STATIC_DIR);
   const engine = options.engine;
@@ -82,7 +81,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (access.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
       return sendError(res, access.status, { code: 'forbidden', message: access.message });
     }
-    if (access.setCookie) res.setHeader('Set-Cookie', access.setCookie);
 
     if (url.pathname === '/api/openapi.json' && req.method === 'GET') return sendJson(res, 200, openApiDocument());
     if (url.pathname === '/api/docs' && req.method === 'GET') {
@@ -153,9 +151,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
+  const url = `http://${shownHost}:${address.port}`;
   return {
-    url: `http://${shownHost}:${address.port}`,
+    url,
     token,
+    appUrl: `${url}/?token=${encodeURIComponent(token)}`,
     stats: hub.stats,
     async close() {
       hub.close();
