@@ -108,7 +108,16 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
     throw new ApiFailure('forbidden', 'This transport cannot export files.');
   };
 
+  /** The document a permission command is about: the one given, else the saved one. */
+  const workflowOf = (r: { workflowId?: string; workflow?: Workflow }): Workflow => {
+    if (r.workflow) return requireValid(r.workflow);
+    if (r.workflowId) return requireWorkflow(r.workflowId);
+    throw new ApiFailure('bad-request', 'Give workflowId or workflow.');
+  };
+
   const impl: Impl = {
+    'workflows.allowRequest': (r) => engine.workflowAllowRequest(workflowOf(r)),
+    'workflows.approveAllowRequest': (r) => engine.approveWorkflowAllowRequest(workflowOf(r), r.tools),
     'plan': async (r) => engine.plan(r.goal, { planner: r.planner, current: r.current }),
     'workflows.validate': (r) => {
       const { ok, problems } = engine.validate(r.workflow);
