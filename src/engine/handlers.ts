@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { api, ApiError, COMMAND_NAMES } from '../contract';
 import type { Api, CommandName, Problem, Workflow } from '../contract';
 import type { Engine, RunHandle } from './types';
+import { parseWorkflowJson } from './workflow-file';
 
 /** What the transport can do with an exported file. */
 export interface ExportPlatform {
@@ -131,14 +132,14 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
       return { ok: true };
     },
     'workflows.import': (r) => {
-      let doc: unknown;
-      try {
-        doc = JSON.parse(r.text);
-      } catch (err) {
+      // The same size, nesting and syntax checks as a file read from disk.
+      const parsed = parseWorkflowJson(r.text);
+      if (!parsed.ok) {
         const where = r.fileName ? ` in ${r.fileName}` : '';
-        return { ok: false, problems: [{ code: 'parse', message: `Not JSON${where}: ${(err as Error).message}` }] };
+        const say = (p: Problem) => (p.code === 'parse' ? `Not JSON${where}: ${p.message.replace(/^not valid JSON: /, '')}` : `Too large${where}: ${p.message}`);
+        return { ok: false, problems: parsed.problems.map((p) => ({ ...p, message: say(p) })) };
       }
-      const result = engine.validate(doc);
+      const result = engine.validate(parsed.doc);
       if (!result.ok || !result.workflow) return { ok: false, problems: result.problems };
       return { ok: true, workflow: engine.saveWorkflow(result.workflow), problems: [] };
     },
