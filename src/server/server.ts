@@ -2,12 +2,13 @@
  * `awe serve`: the API over REST + WebSocket and the built renderer for a browser, on
  * node:http and `ws`. Secure by default: a token on every API request and WebSocket
  * (loopback included; generated per start unless given), Host/Origin checked, bodies
- * capped at 10 MB, and every bad request answered with a 4xx instead of a crash.
+ * capped at 10 MB, requests given a deadline, connections and WebSocket clients capped,
+ * and every bad request answered with a 4xx instead of a crash.
  */
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { createHandlers } from '../engine/handlers';
@@ -35,6 +36,15 @@ export interface ServerOptions {
   staticDir?: string;
   /** Event coalescing window for WebSocket clients; 0 = one message per event. @default 16 */
   eventBatchMs?: number;
+  /**
+   * Time a client has to send a whole request, headers and body; a socket that trickles
+   * (slowloris) is closed when it runs out. Headers get at most half of it. @default 30000
+   */
+  requestTimeoutMs?: number;
+  /** Open connections at once; the next one is answered 503 and closed. @default 512 */
+  maxConnections?: number;
+  /** WebSocket clients at once; the next upgrade is answered 503. @default 64 */
+  maxWebSocketClients?: number;
 }
 
 export interface RunningServer {
@@ -104,26 +114,40 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (err instanceof HttpError) {
-        if (err.status === 413) {
-          // The rest of the body is never read: close the connection after answering.
-          res.setHeader('Connection', 'close');
-          res.on('finish', () => setTimeout(() => req.destroy(), 200).unref());
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  const server = createServer(
+    {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: Math.ceil(requestTimeoutMs / 2),
+      // How often Node looks for requests past those deadlines; its default (30 s) would let a short one run long.
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(requestTimeoutMs / 4))),
+    },
+    (req, res) => {
+      handle(req, res).catch((err: unknown) => {
+        if (err instanceof HttpError) {
+          if (err.status === 413) {
+            // The rest of the body is never read: close the connection after answering.
+            res.setHeader('Connection', 'close');
+            res.on('finish', () => setTimeout(() => req.destroy(), 200).unref());
+          }
+          return sendError(res, err.status, err.error);
         }
-        return sendError(res, err.status, err.error);
-      }
-      sendError(res, 500, { code: 'internal', message: err instanceof Error ? err.message : String(err) });
-    });
-  });
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+        sendError(res, 500, { code: 'internal', message: err instanceof Error ? err.message : String(err) });
+      });
+    },
+  );
+  limitConnections(server, options.maxConnections ?? 512);
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // Past requestTimeout / headersTimeout (a trickling client): 408, and the socket is closed.
+    const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    if (socket.writable) socket.end(`HTTP/1.1 ${timedOut ? '408 Request Timeout' : '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
     else socket.destroy();
+    if (timedOut) setTimeout(() => socket.destroy(), 1_000).unref();
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
   const hub = attachSocketHub(wss, engine, handlers, { eventBatchMs: options.eventBatchMs });
+  const maxSockets = options.maxWebSocketClients ?? 64;
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
     let url: URL;
@@ -137,6 +161,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (!access.ok) {
       const line = access.status === 401 ? '401 Unauthorized' : '403 Forbidden';
       return void socket.end(`HTTP/1.1 ${line}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${access.message}`);
+    }
+    if (wss.clients.size >= maxSockets) {
+      return void socket.end(`HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nToo many WebSocket clients (${maxSockets}); close one and retry.`);
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
@@ -165,4 +192,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await new Promise<void>((done) => server.close(() => done()));
     },
   };
+}
+
+/**
+ * Caps open connections: one over the cap is answered 503 and closed at once, so a flood
+ * of idle or trickling sockets cannot exhaust file descriptors while the connections
+ * already open (a page, its WebSocket) keep working.
+ */
+function limitConnections(server: Server, max: number): void {
+  let open = 0;
+  server.on('connection', (socket: Socket) => {
+    if (open >= max) {
+      socket.on('error', () => socket.destroy());
+      socket.end(`HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nToo many connections (${max}).`);
+      socket.destroySoon();
+      return;
+    }
+    open++;
+    socket.once('close', () => open--);
+  });
 }
