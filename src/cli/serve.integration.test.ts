@@ -96,11 +96,13 @@ describe('awe serve', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--port expects 0–65535, got "eighty"/);
 
-    const { serve, url } = await startServe();
+    const { serve, url, token } = await startServe();
     const port = new URL(url).port;
     const taken = await cli.awe('serve', '--port', port);
     expect(taken.code).toBe(1);
     expect(taken.stderr).toMatch(new RegExp(`cannot start the server: .*${port}`));
+    // The server that did not start left the running one's token file alone.
+    expect(readFileSync(join(cli.dataDir, 'serve-token'), 'utf8').trim()).toBe(token);
     serve.child.kill('SIGTERM');
     expect((await serve.result).code).toBe(0);
   });

@@ -68,7 +68,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = options.host ?? '127.0.0.1';
   const loopback = isLoopbackHost(host);
   const token = options.token || generateToken();
-  if (options.tokenFile) writeTokenFile(options.tokenFile, token);
   const policy: AccessPolicy = { token, loopbackOnly: loopback };
   const staticDir = resolve(options.staticDir ?? DEFAULT_STATIC_DIR);
   const engine = options.engine;
@@ -175,6 +174,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ready();
     });
   });
+  // Only once listening: a second server that fails to start must not replace a running one's token.
+  if (options.tokenFile) {
+    try {
+      writeTokenFile(options.tokenFile, token);
+    } catch (err) {
+      await new Promise<void>((done) => server.close(() => done()));
+      throw err;
+    }
+  }
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
