@@ -188,7 +188,7 @@ async function openApp(browser: Browser, server: AweServer): Promise<Page> {
     const css = process.env.AWE_BENCH_CSS;
     page.on('load', () => void page.addStyleTag({ content: css }).catch(() => undefined));
   }
-  await page.goto(`${server.url}/`);
+  await page.goto(server.appUrl);
   await page.getByTestId('palette-item-text.template').waitFor();
   return page;
 }

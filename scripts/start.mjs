@@ -63,7 +63,8 @@ function startServerFallback(reason) {
   console.log(
     `\nAWE cannot open its desktop window here because ${reason}. ` +
       'Instead it will serve the same interface to your browser with `awe serve` on 127.0.0.1 ' +
-      '(loopback only; nothing is reachable from other machines). To use the desktop app, run `npm start` on a machine ' +
+      '(loopback only; nothing is reachable from other machines). Open the URL it prints: it carries the access token ' +
+      '(http://127.0.0.1:PORT/?token=…). To use the desktop app, run `npm start` on a machine ' +
       'with a display where the Electron binary can be downloaded.\n',
   );
   console.log('Building the browser UI (npm run build:web)…');

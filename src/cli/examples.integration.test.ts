@@ -38,14 +38,15 @@ describe('resources/examples through awe run', () => {
   });
 
   it.each(offline.filter((e) => !withApproval.includes(e)).map((e) => [e.file.split('/').at(-1)!, e] as const))('%s runs to success', async (_name, example) => {
-    const r = await cli.awe('run', example.file, '--json');
+    // The examples request the tools they need (settings.allowTools); running one is approving that.
+    const r = await cli.awe('run', example.file, '--trust-workflow', '--json');
     const result = lastJson(r.stdout);
     expect({ status: result.status, deadLetters: result.deadLetters, error: result.error }).toEqual({ status: 'succeeded', deadLetters: [], error: undefined });
     expect(r.code).toBe(0);
   });
 
   it.each(withApproval.map((e) => [e.file.split('/').at(-1)!, e] as const))('%s runs to success once approved from a second process', async (_name, example) => {
-    const run = cli.start(['run', example.file, '--json']);
+    const run = cli.start(['run', example.file, '--trust-workflow', '--json']);
     const [, runId, nodeId] = await waitForOutput(run.output, /\(awe approve (\S+) (\S+) \[--reject\]\)/);
     const approve = await cli.awe('approve', runId, nodeId);
     expect(approve.code).toBe(0);

@@ -18,7 +18,7 @@ Workflows
   plan "GOAL" [--planner offline|llm] [--out FILE]
                                      plan a goal into a workflow
 Runs
-  run FILE [--input key=value]… [--concurrency N] [--workspace DIR] [--allow TOOL]… [--json]
+  run FILE [--input key=value]… [--concurrency N] [--workspace DIR] [--allow TOOL]… [--trust-workflow] [--json]
   run --goal "GOAL" [--planner offline|llm] …   plan, then run
   runs [--json]                      runs, newest first
   show RUN_ID [--json]               a run's nodes, attempts, outputs and errors
@@ -33,12 +33,16 @@ Tools and output
   artifacts RUN_ID [--json]          files a run saved
   export RUN_ID --out PATH           zip of the workflow, events and artifacts
   serve [--port 8787] [--host 127.0.0.1] [--token T]
-                                     REST + WebSocket API and the UI in a browser
+                                     REST + WebSocket API and the UI in a browser; every API
+                                     call needs the token (printed in the URL, also in
+                                     DATA_DIR/serve-token; a fresh one each start unless --token)
 
 Options for every command
   --data-dir DIR      data folder (default: $AWE_DATA_DIR, else the user data folder)
   --mcp-config FILE   an mcpServers JSON file (default: $AWE_MCP_CONFIG)
   --allow TOOL        allow a write/network tool without asking (repeatable; mcp.server.* works)
+  --trust-workflow    approve the workflow file's own settings.allowTools request (remembered
+                      for this workflow id and exactly this list; without it the request is ignored)
   --json              machine-readable output (the last stdout line is one JSON value)
   -h, --help          this help
 
@@ -53,6 +57,7 @@ const OPTIONS = {
   concurrency: { type: 'string' },
   workspace: { type: 'string' },
   allow: { type: 'string', multiple: true },
+  'trust-workflow': { type: 'boolean' },
   goal: { type: 'string' },
   planner: { type: 'string' },
   only: { type: 'boolean' },

@@ -27,6 +27,7 @@ export interface RunFlags extends GlobalFlags {
   only?: boolean;
   reject?: boolean;
   comment?: string;
+  'trust-workflow'?: boolean;
 }
 
 /**
@@ -90,6 +91,7 @@ export async function runCommand(args: string[], flags: RunFlags): Promise<numbe
       workflow = plan.workflow;
     } else {
       workflow = await loadWorkflow(engine, args[0]);
+      trustWorkflow(engine, workflow, flags);
     }
     let handle: RunHandle;
     try {
@@ -101,6 +103,24 @@ export async function runCommand(args: string[], flags: RunFlags): Promise<numbe
     return await follow(engine, [handle], flags, workflow.nodes.map((n) => n.id));
   } finally {
     await engine.close();
+  }
+}
+
+/**
+ * A file's own `settings.allowTools` is only a request: `--trust-workflow` approves it
+ * (remembered for this id and list); without it the person is told it is ignored.
+ */
+function trustWorkflow(engine: Engine, workflow: Workflow, flags: RunFlags): void {
+  const { requested, approved } = engine.workflowAllowRequest(workflow);
+  if (requested.length === 0) return;
+  if (flags['trust-workflow']) {
+    engine.approveWorkflowAllowRequest(workflow, requested);
+    process.stderr.write(`approved the workflow's request to allow: ${requested.join(', ')}\n`);
+  } else if (!approved) {
+    process.stderr.write(
+      `note: ${workflow.id} asks to allow ${requested.join(', ')} without asking; that request is not approved, so it is ignored ` +
+        `(approve it with --trust-workflow, or allow single tools with --allow TOOL)\n`,
+    );
   }
 }
 

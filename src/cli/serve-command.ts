@@ -1,8 +1,12 @@
 /**
  * `awe serve`: the REST + WebSocket API and the UI in a browser, until SIGINT or SIGTERM.
  */
+import { join } from 'node:path';
 import { startServer } from '../server/server';
-import { CliError, EXIT, openEngine, type GlobalFlags } from './common';
+import { CliError, EXIT, openEngine, resolveDataDir, type GlobalFlags } from './common';
+
+/** The token of the running server, in the data folder, readable by the user only. */
+export const TOKEN_FILE = 'serve-token';
 
 export interface ServeFlags extends GlobalFlags {
   port?: string;
@@ -16,13 +20,13 @@ export async function serveCommand(_args: string[], flags: ServeFlags): Promise<
   const engine = openEngine(flags, { interactive: true, resumeOnOpen: true });
   let server;
   try {
-    server = await startServer({ engine, host: flags.host, port, token: flags.token });
+    server = await startServer({ engine, host: flags.host, port, token: flags.token, tokenFile: join(resolveDataDir(flags), TOKEN_FILE) });
   } catch (err) {
     await engine.close();
     throw new CliError(`cannot start the server: ${(err as Error).message}`, EXIT.failed);
   }
-  const url = server.token ? `${server.url}/?token=${encodeURIComponent(server.token)}` : server.url;
-  process.stdout.write(`AWE is serving ${url}\n(Ctrl-C to stop)\n`);
+  // The token is part of the URL to open; scripts send it as "Authorization: Bearer".
+  process.stdout.write(`AWE is serving ${server.appUrl}\n(token also in ${join(resolveDataDir(flags), TOKEN_FILE)}; Ctrl-C to stop)\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -2,7 +2,7 @@
  * `awe serve` as a real child process: it prints its URL, answers /health and the API,
  * and SIGTERM / SIGINT shut it down cleanly (exit 0, port closed, no MCP server left behind).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,8 +16,8 @@ const everythingBin = join(dirname(everythingPkg), (JSON.parse(readFileSync(ever
 
 async function startServe(extra: string[] = []) {
   const serve = cli.start(['serve', '--port', '0', ...extra]);
-  const [, url] = await waitForOutput(serve.output, /AWE is serving (http:\/\/127\.0\.0\.1:\d+)\n/);
-  return { serve, url };
+  const [, url, token] = await waitForOutput(serve.output, /AWE is serving (http:\/\/127\.0\.0\.1:\d+)\/\?token=([\w-]+)\n/);
+  return { serve, url, token, auth: { authorization: `Bearer ${token}` } };
 }
 
 /** Pids whose parent is `pid` (Linux /proc; empty elsewhere). */
@@ -54,13 +54,19 @@ const refused = (url: string) =>
   );
 
 describe('awe serve', () => {
-  it('prints its URL, answers /health and the API, and exits 0 on SIGTERM with the port closed', async () => {
-    const { serve, url } = await startServe();
-    const health = await fetch(`${url}/health`);
+  it('prints its URL with a fresh token, answers /health and the API with it, and exits 0 on SIGTERM with the port closed', async () => {
+    const { serve, url, token, auth } = await startServe();
+    expect((await fetch(`${url}/api/runs`)).status).toBe(401);
+    expect((await fetch(`${url}/api/runs`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    const health = await fetch(`${url}/health`, { headers: auth });
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ ok: true, name: 'awe' });
-    const runs = await fetch(`${url}/api/runs`);
+    const runs = await fetch(`${url}/api/runs`, { headers: auth });
     expect(runs.status).toBe(200);
+    // The token is also in a file only the user can read, for scripts.
+    const tokenFile = join(cli.dataDir, 'serve-token');
+    expect(readFileSync(tokenFile, 'utf8').trim()).toBe(token);
+    if (process.platform !== 'win32') expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
 
     serve.child.kill('SIGTERM');
     const r = await serve.result;
@@ -70,9 +76,9 @@ describe('awe serve', () => {
 
   it('SIGINT stops it too and takes its MCP server down with it', async () => {
     const config = cli.write('mcp.json', { mcpServers: { everything: { command: process.execPath, args: [everythingBin, 'stdio'] } } });
-    const { serve, url } = await startServe(['--mcp-config', config]);
+    const { serve, url, auth } = await startServe(['--mcp-config', config]);
     // Listing tools starts the MCP server as a child of the serve process.
-    const listed = await fetch(`${url}/api/commands/tools.list`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const listed = await fetch(`${url}/api/commands/tools.list`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: '{}' });
     expect(listed.status).toBe(200);
     const { tools } = (await listed.json()) as { tools: { name: string; source: string }[] };
     expect(tools).toContainEqual(expect.objectContaining({ name: 'mcp.everything.echo', source: 'everything' }));
@@ -90,11 +96,13 @@ describe('awe serve', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--port expects 0–65535, got "eighty"/);
 
-    const { serve, url } = await startServe();
+    const { serve, url, token } = await startServe();
     const port = new URL(url).port;
     const taken = await cli.awe('serve', '--port', port);
     expect(taken.code).toBe(1);
     expect(taken.stderr).toMatch(new RegExp(`cannot start the server: .*${port}`));
+    // The server that did not start left the running one's token file alone.
+    expect(readFileSync(join(cli.dataDir, 'serve-token'), 'utf8').trim()).toBe(token);
     serve.child.kill('SIGTERM');
     expect((await serve.result).code).toBe(0);
   });

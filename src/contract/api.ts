@@ -176,6 +176,16 @@ export const api = {
     z.object({ runId: z.string() }),
     'Start a run of a saved workflow or of the given document.',
   ),
+  'workflows.allowRequest': command(
+    z.object({ workflowId: z.string().optional(), workflow: Workflow.optional() }),
+    z.object({ requested: z.array(z.string()), approved: z.boolean() }),
+    'The tools a workflow\'s settings.allowTools asks to run without asking, and whether a person approved that request.',
+  ),
+  'workflows.approveAllowRequest': command(
+    z.object({ workflowId: z.string().optional(), workflow: Workflow.optional(), tools: z.array(z.string()) }),
+    z.object({ requested: z.array(z.string()), approved: z.boolean() }),
+    'A person approves a workflow\'s allowTools request: `tools` is the list they were shown.',
+  ),
   'runs.cancel': command(z.object({ runId: z.string() }), Ok, 'Cancel a run: abort running tools, start nothing new.'),
   'runs.rerunNode': command(
     z.object({

@@ -150,6 +150,8 @@ export function createEngineDouble(dataDir = '/tmp/awe-engine-double'): EngineDo
       return a.path;
     },
     exportRunBundle: async (runId) => (record('exportRunBundle', runId), new Uint8Array([0x50, 0x4b, 3, 4])),
+    workflowAllowRequest: (workflow) => (record('workflowAllowRequest', workflow.id), { requested: workflow.settings.allowTools ?? [], approved: false }),
+    approveWorkflowAllowRequest: (workflow, tools) => (record('approveWorkflowAllowRequest', workflow.id, tools), { requested: tools, approved: true }),
     getSettings: () => (record('getSettings'), settings),
     updateSettings(update) {
       record('updateSettings', update);

@@ -21,6 +21,7 @@ import { isAllowed, ToolRegistry } from './tools/registry';
 import type { LlmChatClient } from './tools/types';
 import type { Engine, EngineOptions, RunHandle } from './types';
 import { validateWorkflow, type ValidationResult } from './validate';
+import { WorkflowTrust } from './workflow-trust';
 import { planGoal } from './planner';
 import { fileSecretStore, SettingsService } from './settings';
 import { readWorkflowFile, serializeWorkflow } from './workflow-file';
@@ -66,6 +67,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
     { get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) },
     options.secrets ?? fileSecretStore(dataDir),
   );
+  const trust = new WorkflowTrust({ get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) });
   const llm = (): LlmChatClient | undefined => options.llm ?? settings.llmClient();
   const globalLimiter = new Limiter(options.globalConcurrency ?? 16);
   const engineAllow = options.allow ?? [];
@@ -83,6 +85,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
       ...(client ? { llm: client, judge: (criteria, output, signal) => llmJudge(criteria, output, client, signal) } : {}),
       isAllowed: (name, runAllow, workflowAllow) =>
         isAllowed(name, engineAllow) || isAllowed(name, settings.get().allowTools) || isAllowed(name, runAllow) || isAllowed(name, workflowAllow),
+      workflowAllow: (workflow) => trust.granted(workflow),
     };
   });
 
@@ -288,6 +291,8 @@ export function createEngine(options: EngineOptions): LocalEngine {
       });
     },
 
+    workflowAllowRequest: (workflow) => trust.request(workflow),
+    approveWorkflowAllowRequest: (workflow, tools) => trust.approve(workflow, tools),
     getSettings: () => settings.get(),
     updateSettings: (update) => settings.update(update),
 

@@ -43,6 +43,8 @@ const cases: Record<CommandName, () => { request: unknown; reaches: string }> = 
   'workflows.import': () => ({ request: { text: JSON.stringify(doc) }, reaches: 'saveWorkflow' }),
   'workflows.export': () => ({ request: { id: 'greeting' }, reaches: 'getWorkflow' }),
   'runs.start': () => ({ request: { workflowId: 'greeting', inputs: { name: 'Ada' } }, reaches: 'startRun' }),
+  'workflows.allowRequest': () => ({ request: { workflowId: 'greeting' }, reaches: 'workflowAllowRequest' }),
+  'workflows.approveAllowRequest': () => ({ request: { workflow: doc, tools: [] }, reaches: 'approveWorkflowAllowRequest' }),
   'runs.cancel': () => ({ request: { runId }, reaches: 'cancelRun' }),
   'runs.rerunNode': () => ({ request: { runId, nodeId: 'shout', mode: 'only' }, reaches: 'rerunNode' }),
   'runs.retryFailed': () => ({ request: { runId }, reaches: 'retryFailed' }),

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { api, ApiError, COMMAND_NAMES } from '../contract';
 import type { Api, CommandName, Problem, Workflow } from '../contract';
 import type { Engine, RunHandle } from './types';
+import { parseWorkflowJson } from './workflow-file';
 
 /** What the transport can do with an exported file. */
 export interface ExportPlatform {
@@ -108,7 +109,16 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
     throw new ApiFailure('forbidden', 'This transport cannot export files.');
   };
 
+  /** The document a permission command is about: the one given, else the saved one. */
+  const workflowOf = (r: { workflowId?: string; workflow?: Workflow }): Workflow => {
+    if (r.workflow) return requireValid(r.workflow);
+    if (r.workflowId) return requireWorkflow(r.workflowId);
+    throw new ApiFailure('bad-request', 'Give workflowId or workflow.');
+  };
+
   const impl: Impl = {
+    'workflows.allowRequest': (r) => engine.workflowAllowRequest(workflowOf(r)),
+    'workflows.approveAllowRequest': (r) => engine.approveWorkflowAllowRequest(workflowOf(r), r.tools),
     'plan': async (r) => engine.plan(r.goal, { planner: r.planner, current: r.current }),
     'workflows.validate': (r) => {
       const { ok, problems } = engine.validate(r.workflow);
@@ -122,14 +132,14 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
       return { ok: true };
     },
     'workflows.import': (r) => {
-      let doc: unknown;
-      try {
-        doc = JSON.parse(r.text);
-      } catch (err) {
+      // The same size, nesting and syntax checks as a file read from disk.
+      const parsed = parseWorkflowJson(r.text);
+      if (!parsed.ok) {
         const where = r.fileName ? ` in ${r.fileName}` : '';
-        return { ok: false, problems: [{ code: 'parse', message: `Not JSON${where}: ${(err as Error).message}` }] };
+        const say = (p: Problem) => (p.code === 'parse' ? `Not JSON${where}: ${p.message.replace(/^not valid JSON: /, '')}` : `Too large${where}: ${p.message}`);
+        return { ok: false, problems: parsed.problems.map((p) => ({ ...p, message: say(p) })) };
       }
-      const result = engine.validate(doc);
+      const result = engine.validate(parsed.doc);
       if (!result.ok || !result.workflow) return { ok: false, problems: result.problems };
       return { ok: true, workflow: engine.saveWorkflow(result.workflow), problems: [] };
     },

@@ -9,7 +9,7 @@ import { needsApproval } from './tools/registry';
 import type { ToolSpec } from './tools/types';
 
 export interface PolicyOptions {
-  /** Tool allowed without asking (workflow allowTools + engine/run allow lists). */
+  /** Tool allowed without asking (engine/run allow lists + the workflow's allowTools once a person approved them). */
   isAllowed(toolName: string): boolean;
   /** Whether a person can answer; headless runs refuse instead of asking. */
   interactive: boolean;
@@ -48,7 +48,7 @@ export class PolicyGate {
     if (!this.options.interactive) {
       throw permanent(
         'POLICY',
-        `${spec.name} has ${effects} and is not allowed in headless runs; pass --allow ${spec.name} or add it to the workflow's settings.allowTools`,
+        `${spec.name} has ${effects} and is not allowed in headless runs; pass --allow ${spec.name}, or list it in the workflow's settings.allowTools and approve that request with --trust-workflow`,
       );
     }
     const answer = await this.options.ask(nodeId, {

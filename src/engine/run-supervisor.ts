@@ -17,6 +17,8 @@ export const POLL_MS = 500;
 /** What every execution shares; per-run parts (emit, artifacts, approvals) are added here. */
 export type SharedDeps = Omit<ExecutionDeps, 'emit' | 'artifactsFor' | 'approvals' | 'isAllowed'> & {
   isAllowed(toolName: string, runAllow: readonly string[], workflowAllow: readonly string[]): boolean;
+  /** The workflow's allowTools as far as a person approved the request (never the file's say-so). */
+  workflowAllow(workflow: RunSpec['workflow']): readonly string[];
 };
 
 interface ApprovalWaiter {
@@ -143,8 +145,8 @@ export class RunSupervisor {
 
   private execution(spec: RunSpec, runAllow: readonly string[], prior?: EngineEvent[]): RunExecution {
     const { runId } = spec;
-    const workflowAllow = spec.workflow.settings.allowTools ?? [];
     const shared = this.shared();
+    const workflowAllow = shared.workflowAllow(spec.workflow);
     const deps: ExecutionDeps = {
       ...shared,
       emit: (body) => this.log.emit(runId, body),

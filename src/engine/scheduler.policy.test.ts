@@ -16,7 +16,7 @@ describe('policy gate', () => {
     expect(view.nodes.a).toMatchObject({
       status: 'failed',
       attempts: 1,
-      error: { class: 'permanent', code: 'POLICY', message: "t.net has network effects and is not allowed in headless runs; pass --allow t.net or add it to the workflow's settings.allowTools" },
+      error: { class: 'permanent', code: 'POLICY', message: "t.net has network effects and is not allowed in headless runs; pass --allow t.net, or list it in the workflow's settings.allowTools and approve that request with --trust-workflow" },
     });
   });
 

@@ -45,7 +45,8 @@ describe('SettingsService', () => {
     const { service } = setup({ OPENAI_API_KEY: 'env-key', OPENAI_BASE_URL: 'http://localhost:11434/v1', AWE_LLM_MODEL: 'llama3.2' });
     expect(service.get().llm).toEqual({ baseUrl: 'http://localhost:11434/v1', model: 'llama3.2', apiKeySet: true });
     service.update({ llm: { model: 'qwen2.5', baseUrl: 'http://127.0.0.1:1234/v1' } });
-    expect(service.llmConfig()).toMatchObject({ baseUrl: 'http://127.0.0.1:1234/v1', model: 'qwen2.5', apiKey: 'env-key' });
+    // The environment's key belongs to the environment's endpoint only.
+    expect(service.llmConfig()).toMatchObject({ baseUrl: 'http://127.0.0.1:1234/v1', model: 'qwen2.5', apiKey: undefined });
     service.update({ llm: { model: '' } });
     expect(service.get().llm.model).toBe('llama3.2');
   });
@@ -63,5 +64,32 @@ describe('SettingsService', () => {
     expect(s.planner).toBe('offline');
     expect(s.allowTools).toEqual(['http.fetch', 'mcp.files.*']);
     expect(s.prices).toEqual({ m: { prompt: 1, completion: 2 } });
+  });
+
+  it('a stored key is bound to its endpoint: changing only the base URL clears it', () => {
+    const { service, dir } = setup();
+    service.update({ llm: { baseUrl: 'https://api.example.com/v1', apiKey: 'sk-bound' } });
+    expect(service.llmConfig().apiKey).toBe('sk-bound');
+    service.update({ llm: { baseUrl: 'https://api.example.com/v1', model: 'other' } });
+    expect(service.llmConfig().apiKey).toBe('sk-bound');
+    const moved = service.update({ llm: { baseUrl: 'http://127.0.0.1:9/v1' } });
+    expect(moved.llm.apiKeySet).toBe(false);
+    expect(service.llmConfig().apiKey).toBeUndefined();
+    expect(readFileSync(path.join(dir, 'secrets.json'), 'utf8')).not.toContain('sk-bound');
+    // A key entered together with a new endpoint belongs to that endpoint.
+    service.update({ llm: { baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'sk-local' } });
+    expect(service.llmConfig()).toMatchObject({ baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'sk-local' });
+    service.update({ llm: { baseUrl: '' } });
+    expect(service.llmConfig().apiKey).toBeUndefined();
+  });
+
+  it('the environment key is not sent to an endpoint set in settings', () => {
+    const { service } = setup({ OPENAI_API_KEY: 'env-key' });
+    expect(service.llmConfig().apiKey).toBe('env-key');
+    service.update({ llm: { baseUrl: 'http://attacker.example/v1' } });
+    expect(service.get().llm.apiKeySet).toBe(false);
+    expect(service.llmConfig().apiKey).toBeUndefined();
+    service.update({ llm: { baseUrl: '' } });
+    expect(service.llmConfig().apiKey).toBe('env-key');
   });
 });

@@ -4,6 +4,11 @@
  * safeStorage in the app, a 0600 file headless) and is write-only: reads only say
  * whether one is set. Environment variables (OPENAI_API_KEY, OPENAI_BASE_URL,
  * AWE_LLM_MODEL) are fallbacks for what settings leave unset.
+ *
+ * A key is bound to the endpoint it was entered for: changing the base URL clears the
+ * stored key (the person enters it again), and the environment's key goes only to the
+ * environment's endpoint. So whoever can change settings cannot point the engine at a
+ * server of theirs and receive the key with the next call.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -30,7 +35,8 @@ export const DEFAULT_PRICES: PriceTable = {
 };
 
 interface StoredSettings {
-  llm?: { baseUrl?: string; model?: string };
+  /** `keyEndpoint`: the base URL the stored key was entered for ('' = the default endpoint). */
+  llm?: { baseUrl?: string; model?: string; keyEndpoint?: string };
   planner?: Settings['planner'];
   allowTools?: string[];
   prices?: PriceTable;
@@ -77,6 +83,7 @@ export class SettingsService {
     const stored = this.stored();
     if (u.llm) {
       const llm = { ...stored.llm };
+      const endpointBefore = this.endpoint(stored);
       if (u.llm.baseUrl !== undefined) {
         const baseUrl = u.llm.baseUrl.trim();
         if (baseUrl && !/^https?:\/\/[^\s]+$/i.test(baseUrl)) {
@@ -85,8 +92,17 @@ export class SettingsService {
         llm.baseUrl = baseUrl || undefined;
       }
       if (u.llm.model !== undefined) llm.model = u.llm.model.trim() || undefined;
-      if (u.llm.apiKey !== undefined) this.secrets.set(API_KEY_SECRET, u.llm.apiKey.trim() || undefined);
       stored.llm = llm;
+      const endpointAfter = this.endpoint(stored);
+      if (u.llm.apiKey !== undefined) {
+        const key = u.llm.apiKey.trim() || undefined;
+        this.secrets.set(API_KEY_SECRET, key);
+        llm.keyEndpoint = key ? endpointAfter : undefined;
+      } else if (endpointAfter !== endpointBefore && this.secrets.get(API_KEY_SECRET) !== undefined) {
+        // Never send a key to an endpoint it was not entered for.
+        this.secrets.set(API_KEY_SECRET, undefined);
+        llm.keyEndpoint = undefined;
+      }
     }
     if (u.planner !== undefined) stored.planner = u.planner;
     if (u.allowTools !== undefined) stored.allowTools = [...new Set(u.allowTools.map((t) => t.trim()).filter(Boolean))];
@@ -99,9 +115,14 @@ export class SettingsService {
   llmConfig(): LlmSettings {
     const stored = this.stored();
     const env = llmConfigFromEnv(this.env);
+    const baseUrl = stored.llm?.baseUrl ?? env.baseUrl;
+    const endpoint = baseUrl ?? '';
+    // A key stored before keys were bound counts as entered for the current endpoint.
+    const storedKey = (stored.llm?.keyEndpoint ?? endpoint) === endpoint ? this.secrets.get(API_KEY_SECRET) : undefined;
+    const envKey = endpoint === (env.baseUrl ?? '') ? env.apiKey : undefined;
     return {
-      baseUrl: stored.llm?.baseUrl ?? env.baseUrl,
-      apiKey: this.secrets.get(API_KEY_SECRET) || env.apiKey,
+      baseUrl,
+      apiKey: storedKey || envKey,
       model: stored.llm?.model ?? (this.env.AWE_LLM_MODEL?.trim() || DEFAULT_MODEL),
       prices: stored.prices ?? DEFAULT_PRICES,
     };
@@ -120,6 +141,11 @@ export class SettingsService {
       this.client = { signature, client: createLlmClient({ baseUrl: cfg.baseUrl, apiKey, model: cfg.model, prices: cfg.prices }) };
     }
     return this.client.client;
+  }
+
+  /** The effective base URL ('' = the client's default endpoint). */
+  private endpoint(stored: StoredSettings): string {
+    return stored.llm?.baseUrl ?? llmConfigFromEnv(this.env).baseUrl ?? '';
   }
 
   private stored(): StoredSettings {

@@ -124,6 +124,11 @@ export interface Engine {
   /** A zip of the run's workflow snapshot, events (JSONL) and artifacts. */
   exportRunBundle(runId: string): Promise<Uint8Array>;
 
+  /** The tools a workflow's settings.allowTools requests, and whether a person approved that request. */
+  workflowAllowRequest(workflow: Workflow): { requested: string[]; approved: boolean };
+  /** A person approves the request as shown to them (`tools` must equal the current request). */
+  approveWorkflowAllowRequest(workflow: Workflow, tools: string[]): { requested: string[]; approved: boolean };
+
   // Settings
   getSettings(): Settings;
   updateSettings(update: SettingsUpdate): Settings;

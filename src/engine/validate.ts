@@ -12,6 +12,7 @@ import { parseTemplate } from './templates';
 import type { Reference } from './templates';
 import { formatPath, issueLines } from './tools/issues';
 import type { ToolSpec } from './tools/types';
+import { allowRequestProblems } from './workflow-trust';
 
 /** What validation needs of the registry; `list` enables "did you mean" for tool names. */
 export interface ToolLookup {
@@ -56,6 +57,7 @@ export function validateWorkflow(doc: unknown, tools: ToolLookup): ValidationRes
     nodes = salvage(raw.nodes, WorkflowNode);
     edges = salvage(raw.edges, Edge);
   }
+  if (workflow) problems.push(...allowRequestProblems(workflow.settings.allowTools));
   checkStructure(nodes, edges, tools, problems, workflow?.settings.inputs);
   return { ok: problems.length === 0, problems, workflow };
 }

@@ -20,10 +20,13 @@ const tooLarge = (bytes: number): Problem => ({
   code: 'too-large',
   message: `file is ${(bytes / MB).toFixed(1)} MB; the limit is ${MAX_WORKFLOW_FILE_BYTES / MB} MB`,
 });
-const fail = (problem: Problem): ValidationResult => ({ ok: false, problems: [problem] });
+const fail = (problem: Problem): { ok: false; problems: Problem[] } => ({ ok: false, problems: [problem] });
 
-/** Parses and validates a workflow document's text. */
-export function parseWorkflowText(text: string, tools: ToolLookup): ValidationResult {
+/**
+ * The document in a workflow's text, after the size, nesting and syntax checks every way
+ * in shares (files, the API's import, pasted text); problems instead when one fails.
+ */
+export function parseWorkflowJson(text: string): { ok: true; doc: unknown } | { ok: false; problems: Problem[] } {
   // UTF-8 takes at most 3 bytes per UTF-16 unit, so most texts skip the byte count.
   if (text.length * 3 > MAX_WORKFLOW_FILE_BYTES) {
     const bytes = Buffer.byteLength(text, 'utf8');
@@ -42,7 +45,13 @@ export function parseWorkflowText(text: string, tools: ToolLookup): ValidationRe
     // The scan accepts exactly JSON's grammar, so this is only a safety net.
     return fail({ code: 'parse', message: `not valid JSON: ${(e as Error).message.slice(0, 300)}` });
   }
-  return validateWorkflow(doc, tools);
+  return { ok: true, doc };
+}
+
+/** Parses and validates a workflow document's text. */
+export function parseWorkflowText(text: string, tools: ToolLookup): ValidationResult {
+  const parsed = parseWorkflowJson(text);
+  return parsed.ok ? validateWorkflow(parsed.doc, tools) : { ok: false, problems: parsed.problems };
 }
 
 /** Reads, parses and validates a `*.awe.json` file; unreadable files are problems too. */

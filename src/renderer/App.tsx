@@ -13,6 +13,7 @@ import { Header } from './components/Header';
 import { Inspector } from './components/Inspector';
 import { GoalBox, Palette, RunHistory } from './components/LeftPanel';
 import { SettingsDialog } from './components/SettingsDialog';
+import { WorkflowPermissionsDialog } from './components/WorkflowPermissionsDialog';
 
 /** Keys typed into fields belong to the field, not to the canvas shortcuts. */
 function isEditable(t: EventTarget | null): boolean {
@@ -111,6 +112,7 @@ export function App() {
       </div>
       <Toasts />
       <ApprovalDialog />
+      <WorkflowPermissionsDialog />
       {dialog === 'settings' && <SettingsDialog />}
       {dialog === 'open' && <OpenDialog />}
       {dialog === 'compare' && <CompareDialog />}

@@ -1,17 +1,26 @@
 /**
- * Who may talk to `awe serve`. With a token, every HTTP request and WebSocket upgrade
- * must carry it (Authorization: Bearer, `?token=`, or the cookie set when the page was
- * opened with `?token=`). Without one the server only listens on loopback, and the
- * Host and Origin checks stop other web pages (DNS rebinding, cross-site POSTs) from
- * driving the engine through the person's browser.
+ * Who may talk to `awe serve`. A token is always required — loopback included, since any
+ * local process (or a web page in the person's browser) can reach 127.0.0.1. Every API
+ * request and WebSocket upgrade must carry it (`Authorization: Bearer` or `?token=`; a
+ * browser cannot set headers on a WebSocket). The UI's static files load without it: they
+ * hold no data, and the page then sends the token it was opened with. The Host and Origin
+ * checks stop other web pages (DNS rebinding, cross-site requests and WebSocket hijacking)
+ * from driving the engine through the person's browser.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-
-export const TOKEN_COOKIE = 'awe_token';
+import { dirname } from 'node:path';
 
 export function generateToken(): string {
   return randomBytes(24).toString('base64url');
+}
+
+/** Writes the token where only the user can read it (0600), for scripts that talk to the server. */
+export function writeTokenFile(file: string, token: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600); // the mode option is ignored when the file already exists
 }
 
 export function isLoopbackHost(host: string): boolean {
@@ -26,48 +35,37 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-function cookieToken(req: IncomingMessage): string | undefined {
-  const cookie = req.headers.cookie;
-  if (!cookie) return undefined;
-  for (const part of cookie.split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === TOKEN_COOKIE) return decodeURIComponent(v.join('='));
-  }
-  return undefined;
-}
-
-export type AccessDecision = { ok: true; setCookie?: string } | { ok: false; status: 401 | 403; message: string };
+export type AccessDecision = { ok: true } | { ok: false; status: 401 | 403; message: string };
 
 export interface AccessPolicy {
-  token?: string;
+  token: string;
   /** True when bound to a loopback address: then the Host header must name loopback too. */
   loopbackOnly: boolean;
 }
 
-/** Checks Host, Origin and token for one request (HTTP or WebSocket upgrade). */
+/** Checks Host, Origin and (for the API) the token of one request or WebSocket upgrade. */
 export function checkAccess(req: IncomingMessage, url: URL, policy: AccessPolicy, opts: { api: boolean }): AccessDecision {
   const host = req.headers.host ?? '';
   const hostname = host.replace(/:\d+$/, '');
   if (policy.loopbackOnly && !isLoopbackHost(hostname)) {
     return { ok: false, status: 403, message: `Host "${host}" is not allowed: this server only answers requests addressed to localhost.` };
   }
+  if (!opts.api) return { ok: true };
   const origin = req.headers.origin;
-  if (opts.api && origin !== undefined && origin !== 'null') {
+  if (origin === 'null') return { ok: false, status: 403, message: 'Requests from opaque origins are not allowed.' };
+  if (origin !== undefined) {
     let originHost = '';
     try {
       originHost = new URL(origin).host;
     } catch {}
     if (originHost !== host) return { ok: false, status: 403, message: `Cross-origin requests from ${origin} are not allowed.` };
-  } else if (opts.api && origin === 'null') {
-    return { ok: false, status: 403, message: 'Requests from opaque origins are not allowed.' };
   }
-  if (!policy.token) return { ok: true };
   const header = req.headers.authorization;
   const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-  const query = url.searchParams.get('token') ?? undefined;
-  const given = bearer ?? query ?? cookieToken(req);
-  if (given === undefined) return { ok: false, status: 401, message: 'A token is required: send "Authorization: Bearer <token>" or add ?token=<token> to the URL.' };
+  const given = bearer ?? url.searchParams.get('token') ?? undefined;
+  if (given === undefined) {
+    return { ok: false, status: 401, message: 'A token is required: send "Authorization: Bearer <token>" or add ?token=<token> (awe serve prints the URL with it).' };
+  }
   if (!sameSecret(given, policy.token)) return { ok: false, status: 401, message: 'The token is wrong.' };
-  // A page opened with ?token= keeps working for its scripts, styles and WebSocket.
-  return query !== undefined ? { ok: true, setCookie: `${TOKEN_COOKIE}=${encodeURIComponent(query)}; HttpOnly; SameSite=Strict; Path=/` } : { ok: true };
+  return { ok: true };
 }

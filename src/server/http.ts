@@ -4,9 +4,28 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiError } from '../contract';
+import { scanJson } from '../engine/json-scan';
+import { MAX_WORKFLOW_NESTING } from '../engine/workflow-file';
 
 /** Requests larger than this are refused with 413 (the issue's limit). */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/**
+ * Deeper JSON is refused before parsing: recursive validators would overflow the stack.
+ * A workflow may nest as deep as a file may; the request wrappers add a few levels.
+ */
+export const MAX_BODY_NESTING = MAX_WORKFLOW_NESTING + 4;
+
+/** Parses a request's JSON text after the linear depth and syntax scan. */
+export function parseJsonText(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
+  const scan = scanJson(text, MAX_BODY_NESTING);
+  if (scan.maxDepth > MAX_BODY_NESTING) return { ok: false, message: `The JSON is nested ${scan.maxDepth} levels deep; the limit is ${MAX_BODY_NESTING}.` };
+  if (scan.error) return { ok: false, message: `The JSON is not valid: ${scan.error.message}` };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (err) {
+    return { ok: false, message: `The JSON is not valid: ${(err as Error).message}` };
+  }
+}
 
 export class HttpError extends Error {
   constructor(
@@ -74,11 +93,9 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
   }
   const text = Buffer.concat(chunks).toString('utf8').trim();
   if (text === '') return {};
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new HttpError(400, { code: 'bad-request', message: `The request body is not valid JSON: ${(err as Error).message}` });
-  }
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) throw new HttpError(400, { code: 'bad-request', message: `The request body: ${parsed.message}` });
+  return parsed.value;
 }
 
 function tooLarge(limit: number): HttpError {

@@ -76,7 +76,7 @@ export function docsPage(): string {
 </head><body>
 <h1>AWE API</h1>
 <p>The machine-readable description is <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1, generated from the zod schemas).
-When the server was started with a token, send <code>Authorization: Bearer &lt;token&gt;</code> or add <code>?token=</code>.</p>
+Every request needs the token <code>awe serve</code> printed (also in <code>DATA_DIR/serve-token</code>): send <code>Authorization: Bearer &lt;token&gt;</code> or add <code>?token=</code>.</p>
 <h2>REST routes</h2><table>${rows}</table>
 <h2>Commands</h2>
 <p>Each command is <code>POST /api/commands/&lt;name&gt;</code> with a JSON body, or a WebSocket message on <code>/ws</code>:

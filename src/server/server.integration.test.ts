@@ -1,7 +1,7 @@
 /**
  * The headless server over real HTTP and WebSocket on 127.0.0.1.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,7 +45,7 @@ afterAll(async () => {
 async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(server.url + path, {
     method,
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}`, ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const type = res.headers.get('content-type') ?? '';
@@ -56,7 +56,7 @@ async function api(method: string, path: string, body?: unknown, headers: Record
 function raw(path: string, headers: Record<string, string> = {}, base = server.url): Promise<{ status: number; body: string }> {
   const url = new URL(base);
   return new Promise((done, fail) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, path, headers }, (res) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, path, headers: { authorization: `Bearer ${server.token}`, ...headers } }, (res) => {
       let body = '';
       res.on('data', (c) => (body += c));
       res.on('end', () => done({ status: res.statusCode ?? 0, body }));
@@ -76,7 +76,7 @@ async function waitForRun(runId: string) {
 }
 
 /** A WebSocket client speaking the protocol: calls by id, events collected. */
-async function connect(query = '') {
+async function connect(query = `?token=${server.token}`) {
   const ws = new WebSocket(server.url.replace('http', 'ws') + '/ws' + query);
   const events: EngineEvent[] = [];
   const pending = new Map<number, (m: any) => void>();
@@ -298,31 +298,54 @@ describe('security', () => {
     await expect(connectWithOrigin('http://evil.example')).rejects.toThrow(/403/);
   });
 
-  it('requires the token on every request and WebSocket when one is set', async () => {
-    const guarded = await startServer({ engine, port: 0, token: 'sesame', staticDir });
+  it('requires the token on every API request and WebSocket, loopback included; the UI files load without it', async () => {
+    const bare = (path: string, headers: Record<string, string> = {}) => fetch(server.url + path, { headers }).then((r) => r.status);
+    expect(server.token).toMatch(/^[\w-]{20,}$/);
+    expect(server.appUrl).toBe(`${server.url}/?token=${server.token}`);
+    for (const path of ['/health', '/api/runs', '/api/workflows', '/api/docs', '/api/openapi.json', '/api/artifacts/x/download']) {
+      expect(await bare(path), path).toBe(401);
+      expect(await bare(path, { authorization: 'Bearer wrong' }), path).toBe(401);
+      expect(await bare(`${path}?token=wrong`), path).toBe(401);
+    }
+    expect(await bare('/health', { authorization: `Bearer ${server.token}` })).toBe(200);
+    expect(await bare(`/api/runs?token=${server.token}`)).toBe(200);
+    // The attack the issue describes: a local process imports an MCP server and approves it.
+    const imported = await fetch(server.url + '/api/commands/mcp.import', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: JSON.stringify({ mcpServers: { evil: { command: 'sh', args: ['-c', 'touch /tmp/pwned'] } } }) }),
+    });
+    expect(imported.status).toBe(401);
+    expect((await api('POST', '/api/commands/mcp.list', {})).body.servers.map((s: any) => s.name)).not.toContain('evil');
+    // Static files hold no data: the page loads, then sends the token it was opened with.
+    expect(await bare('/')).toBe(200);
+    expect(await bare('/assets/app.js')).toBe(200);
+    const wsUrl = server.url.replace('http', 'ws') + '/ws';
+    await expect(open(new WebSocket(wsUrl))).rejects.toThrow(/401/);
+    await expect(open(new WebSocket(wsUrl + '?token=wrong'))).rejects.toThrow(/401/);
+    await expect(open(new WebSocket(`${wsUrl}?token=${server.token}`))).resolves.toBeUndefined();
+    // A page of another site that knows the token still cannot open the socket (hijacking).
+    await expect(open(new WebSocket(`${wsUrl}?token=${server.token}`, { origin: 'http://evil.example' }))).rejects.toThrow(/403/);
+  });
+
+  it('uses a given token, and writes it to a file only the user can read', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'awe-token-')), 'serve-token');
+    const guarded = await startServer({ engine, port: 0, token: 'sesame', tokenFile: file, staticDir });
     try {
+      expect(readFileSync(file, 'utf8').trim()).toBe('sesame');
+      if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
       expect((await fetch(guarded.url + '/health')).status).toBe(401);
-      expect((await fetch(guarded.url + '/')).status).toBe(401);
-      expect((await fetch(guarded.url + '/health', { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
       expect((await fetch(guarded.url + '/health', { headers: { authorization: 'Bearer sesame' } })).status).toBe(200);
-      const page = await fetch(guarded.url + '/?token=sesame');
-      expect(page.status).toBe(200);
-      const cookie = page.headers.get('set-cookie')!.split(';')[0];
-      expect((await fetch(guarded.url + '/assets/app.js', { headers: { cookie } })).status).toBe(200);
-      const wsUrl = guarded.url.replace('http', 'ws') + '/ws';
-      await expect(open(new WebSocket(wsUrl))).rejects.toThrow(/401/);
-      await expect(open(new WebSocket(wsUrl + '?token=sesame'))).resolves.toBeUndefined();
     } finally {
       await guarded.close();
     }
   });
 
-  it('generates a token when bound to a non-loopback address', async () => {
-    const lines: string[] = [];
-    const exposed = await startServer({ engine, port: 0, host: '0.0.0.0', staticDir, log: (l) => lines.push(l) });
+  it('a token is generated per start when none is given', async () => {
+    const exposed = await startServer({ engine, port: 0, host: '0.0.0.0', staticDir });
     try {
       expect(exposed.token).toMatch(/^[\w-]{20,}$/);
-      expect(lines.join('\n')).toContain(exposed.token);
+      expect(exposed.token).not.toBe(server.token);
       const port = new URL(exposed.url).port;
       expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(401);
       expect((await fetch(`http://127.0.0.1:${port}/health`, { headers: { authorization: `Bearer ${exposed.token}` } })).status).toBe(200);
@@ -341,5 +364,5 @@ function open(ws: WebSocket): Promise<void> {
 }
 
 function connectWithOrigin(origin: string) {
-  return open(new WebSocket(server.url.replace('http', 'ws') + '/ws', { origin }));
+  return open(new WebSocket(`${server.url.replace('http', 'ws')}/ws?token=${server.token}`, { origin }));
 }

@@ -1,18 +1,19 @@
 /**
  * `awe serve`: the API over REST + WebSocket and the built renderer for a browser, on
- * node:http and `ws`. Secure by default: loopback only unless a token is set, the token
- * checked on every request and WebSocket, Host/Origin checked, bodies capped at 10 MB,
+ * node:http and `ws`. Secure by default: a token on every API request and WebSocket
+ * (loopback included; generated per start unless given), Host/Origin checked, bodies
+ * capped at 10 MB, requests given a deadline, connections and WebSocket clients capped,
  * and every bad request answered with a 4xx instead of a crash.
  */
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { createHandlers } from '../engine/handlers';
 import type { Engine } from '../engine/types';
-import { checkAccess, generateToken, isLoopbackHost } from './auth';
+import { checkAccess, generateToken, isLoopbackHost, writeTokenFile } from './auth';
 import type { AccessPolicy } from './auth';
 import { HttpError, MAX_BODY_BYTES, SECURITY_HEADERS, sendError, sendJson } from './http';
 import { docsPage, openApiDocument } from './openapi';
@@ -23,25 +24,36 @@ import type { EventStreamStats } from './ws';
 
 export interface ServerOptions {
   engine: Engine;
-  /** Address to bind. Anything but loopback requires a token. @default '127.0.0.1' */
+  /** Address to bind. @default '127.0.0.1' */
   host?: string;
   /** Port to listen on; 0 picks a free one. @default 8787 */
   port?: number;
-  /** Required on every request when set; generated for non-loopback hosts when absent. */
+  /** Required on every API request and WebSocket; a fresh random one per start when absent. */
   token?: string;
+  /** Where the token is also written, readable by the user only (0600). */
+  tokenFile?: string;
   /** The built renderer. @default `<project>/out/renderer` */
   staticDir?: string;
   /** Event coalescing window for WebSocket clients; 0 = one message per event. @default 16 */
   eventBatchMs?: number;
-  /** Where the generated-token notice goes. @default console.log */
-  log?: (line: string) => void;
+  /**
+   * Time a client has to send a whole request, headers and body; a socket that trickles
+   * (slowloris) is closed when it runs out. Headers get at most half of it. @default 30000
+   */
+  requestTimeoutMs?: number;
+  /** Open connections at once; the next one is answered 503 and closed. @default 512 */
+  maxConnections?: number;
+  /** WebSocket clients at once; the next upgrade is answered 503. @default 64 */
+  maxWebSocketClients?: number;
 }
 
 export interface RunningServer {
   /** Base URL, e.g. `http://127.0.0.1:8787` (without the token). */
   url: string;
-  /** The token clients must send (given, or generated for a non-loopback host). */
-  token?: string;
+  /** The token clients must send (given, or generated at start). */
+  token: string;
+  /** The page to open in a browser: the base URL with `?token=`. */
+  appUrl: string;
   /** Event messages and events sent to WebSocket clients so far. */
   stats: EventStreamStats;
   close(): Promise<void>;
@@ -55,11 +67,7 @@ const DOCS_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const loopback = isLoopbackHost(host);
-  let token = options.token || undefined;
-  if (!loopback && !token) {
-    token = generateToken();
-    (options.log ?? console.log)(`Binding to ${host} (not loopback) requires a token; generated one: ${token}`);
-  }
+  const token = options.token || generateToken();
   const policy: AccessPolicy = { token, loopbackOnly: loopback };
   const staticDir = resolve(options.staticDir ?? DEFAULT_STATIC_DIR);
   const engine = options.engine;
@@ -82,7 +90,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (access.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
       return sendError(res, access.status, { code: 'forbidden', message: access.message });
     }
-    if (access.setCookie) res.setHeader('Set-Cookie', access.setCookie);
 
     if (url.pathname === '/api/openapi.json' && req.method === 'GET') return sendJson(res, 200, openApiDocument());
     if (url.pathname === '/api/docs' && req.method === 'GET') {
@@ -106,26 +113,40 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (err instanceof HttpError) {
-        if (err.status === 413) {
-          // The rest of the body is never read: close the connection after answering.
-          res.setHeader('Connection', 'close');
-          res.on('finish', () => setTimeout(() => req.destroy(), 200).unref());
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  const server = createServer(
+    {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: Math.ceil(requestTimeoutMs / 2),
+      // How often Node looks for requests past those deadlines; its default (30 s) would let a short one run long.
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(requestTimeoutMs / 4))),
+    },
+    (req, res) => {
+      handle(req, res).catch((err: unknown) => {
+        if (err instanceof HttpError) {
+          if (err.status === 413) {
+            // The rest of the body is never read: close the connection after answering.
+            res.setHeader('Connection', 'close');
+            res.on('finish', () => setTimeout(() => req.destroy(), 200).unref());
+          }
+          return sendError(res, err.status, err.error);
         }
-        return sendError(res, err.status, err.error);
-      }
-      sendError(res, 500, { code: 'internal', message: err instanceof Error ? err.message : String(err) });
-    });
-  });
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+        sendError(res, 500, { code: 'internal', message: err instanceof Error ? err.message : String(err) });
+      });
+    },
+  );
+  limitConnections(server, options.maxConnections ?? 512);
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // Past requestTimeout / headersTimeout (a trickling client): 408, and the socket is closed.
+    const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    if (socket.writable) socket.end(`HTTP/1.1 ${timedOut ? '408 Request Timeout' : '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
     else socket.destroy();
+    if (timedOut) setTimeout(() => socket.destroy(), 1_000).unref();
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
   const hub = attachSocketHub(wss, engine, handlers, { eventBatchMs: options.eventBatchMs });
+  const maxSockets = options.maxWebSocketClients ?? 64;
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
     let url: URL;
@@ -140,6 +161,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const line = access.status === 401 ? '401 Unauthorized' : '403 Forbidden';
       return void socket.end(`HTTP/1.1 ${line}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${access.message}`);
     }
+    if (wss.clients.size >= maxSockets) {
+      return void socket.end(`HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nToo many WebSocket clients (${maxSockets}); close one and retry.`);
+    }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
@@ -150,12 +174,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ready();
     });
   });
+  // Only once listening: a second server that fails to start must not replace a running one's token.
+  if (options.tokenFile) {
+    try {
+      writeTokenFile(options.tokenFile, token);
+    } catch (err) {
+      await new Promise<void>((done) => server.close(() => done()));
+      throw err;
+    }
+  }
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
+  const url = `http://${shownHost}:${address.port}`;
   return {
-    url: `http://${shownHost}:${address.port}`,
+    url,
     token,
+    appUrl: `${url}/?token=${encodeURIComponent(token)}`,
     stats: hub.stats,
     async close() {
       hub.close();
@@ -165,4 +200,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await new Promise<void>((done) => server.close(() => done()));
     },
   };
+}
+
+/**
+ * Caps open connections: one over the cap is answered 503 and closed at once, so a flood
+ * of idle or trickling sockets cannot exhaust file descriptors while the connections
+ * already open (a page, its WebSocket) keep working.
+ */
+function limitConnections(server: Server, max: number): void {
+  let open = 0;
+  server.on('connection', (socket: Socket) => {
+    if (open >= max) {
+      socket.on('error', () => socket.destroy());
+      socket.end(`HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nToo many connections (${max}).`);
+      socket.destroySoon();
+      return;
+    }
+    open++;
+    socket.once('close', () => open--);
+  });
 }

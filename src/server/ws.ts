@@ -16,6 +16,7 @@ import type { ApiError, EngineEvent } from '../contract';
 import { createCoalescer } from '../engine/coalesce';
 import type { Handlers } from '../engine/handlers';
 import type { Engine } from '../engine/types';
+import { parseJsonText } from './http';
 
 const CallMessage = z.object({
   kind: z.literal('call'),
@@ -91,12 +92,9 @@ export function attachSocketHub(wss: WebSocketServer, engine: Engine, handlers: 
 
   async function answer(ws: WebSocket, data: Buffer, isBinary: boolean): Promise<void> {
     if (isBinary) return sendError(ws, { code: 'bad-request', message: 'Send JSON text frames, not binary.' });
-    let message: unknown;
-    try {
-      message = JSON.parse(data.toString('utf8'));
-    } catch (err) {
-      return sendError(ws, { code: 'bad-request', message: `The message is not valid JSON: ${(err as Error).message}` });
-    }
+    const parsedText = parseJsonText(data.toString('utf8'));
+    if (!parsedText.ok) return sendError(ws, { code: 'bad-request', message: `The message: ${parsedText.message}` });
+    const message = parsedText.value;
     const parsed = CallMessage.safeParse(message);
     if (!parsed.success) {
       const id = (message as { id?: unknown } | null)?.id;

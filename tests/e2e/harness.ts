@@ -51,8 +51,12 @@ export function ensureRendererBuilt(): void {
 }
 
 export interface AweServer {
-  /** e.g. http://127.0.0.1:41234 (no trailing slash). */
+  /** e.g. http://127.0.0.1:41234 (no trailing slash, no token). */
   url: string;
+  /** The token every API request and WebSocket must carry (the server makes one per start). */
+  token: string;
+  /** The page a person opens: `url` + `/?token=…`, as `awe serve` prints it. */
+  appUrl: string;
   dataDir: string;
   /** JSON from a REST route of the server; throws with the server's message on a non-2xx answer. */
   api<T = any>(path: string, init?: { method?: string; body?: unknown }): Promise<T>;
@@ -87,11 +91,11 @@ export async function startAweServer(): Promise<AweServer> {
     rmSync(dataDir, { recursive: true, force: true });
     throw err;
   };
-  const url = await new Promise<string>((ok, fail) => {
+  const appUrl = await new Promise<string>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`awe serve printed no URL within 30 s:\n${output}`)), 30_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const m = /AWE is serving (http:\/\/[^\s/]+)/.exec(output);
+      const m = /AWE is serving (http:\/\/[^\s/]+\/\?token=[\w%-]+)/.exec(output);
       if (m) {
         clearTimeout(timer);
         ok(m[1]);
@@ -104,11 +108,13 @@ export async function startAweServer(): Promise<AweServer> {
       fail(new Error(`awe serve exited with ${code} before serving:\n${output}`));
     });
   }).catch(abandon);
+  const { origin: url, searchParams } = new URL(appUrl);
+  const token = searchParams.get('token')!;
 
   const api = async <T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> => {
     const res = await fetch(url + path, {
       method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-      headers: init.body === undefined ? undefined : { 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${token}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
     });
     const text = await res.text();
@@ -127,6 +133,8 @@ export async function startAweServer(): Promise<AweServer> {
 
   return {
     url,
+    token,
+    appUrl,
     dataDir,
     api,
     async close() {

@@ -113,7 +113,7 @@ describe.skipIf(!hasChromium)('rerun and export (Chromium against awe serve)', (
     const runId = await latestRunId(e2e.server);
     const run = await e2e.server.api(`/api/runs/${runId}`);
     expect(run.artifacts).toHaveLength(1);
-    const res = await fetch(`${e2e.server.url}/api/artifacts/${run.artifacts[0].id}/download`);
+    const res = await fetch(`${e2e.server.url}/api/artifacts/${run.artifacts[0].id}/download`, { headers: { authorization: `Bearer ${e2e.server.token}` } });
     const stored = Buffer.from(await res.arrayBuffer());
     expect(downloaded.equals(stored)).toBe(true);
     // And those bytes are the document the run rendered.

@@ -84,7 +84,7 @@ export function useE2e(): E2e {
       const allowed: RegExp[] = [];
       const app: AppPage = { page, context, errors, expectConsoleError: (re) => void allowed.push(re) };
       open.push({ app, allowed });
-      await page.goto(`${this.server.url}/`);
+      await page.goto(this.server.appUrl);
       // Connected: the palette lists the server's tools and no connection banner is up.
       await page.getByTestId('palette-item-text.template').waitFor();
       await page.getByTestId('connection-banner').waitFor({ state: 'detached' });

@@ -14,7 +14,11 @@ export type HttpServerConfig = Extract<McpServerConfig, { url: string }>;
 const SERVER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 export class McpConfigError extends Error {
-  constructor(message: string) {
+  /** BAD_REQUEST for a bad config, NOT_FOUND for a server name that is not configured: API callers get a 4xx. */
+  constructor(
+    message: string,
+    readonly code: 'BAD_REQUEST' | 'NOT_FOUND' = 'BAD_REQUEST',
+  ) {
     super(message);
     this.name = 'McpConfigError';
   }

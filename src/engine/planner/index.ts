@@ -28,6 +28,15 @@ export interface PlanGoalOptions {
 export const NO_MODEL_FOR_PLANNER =
   'the LLM planner needs a model: set OPENAI_API_KEY (and OPENAI_BASE_URL / AWE_LLM_MODEL for other endpoints) or add a key in Settings, or use the offline planner';
 
+/**
+ * A plan never carries `settings.allowTools`: it is a request a person approves, and a
+ * model (or a prompt injected into one) must not be able to make it. DESIGN.md §8.
+ */
+export function withoutAllowTools(workflow: Workflow, keep?: string[]): Workflow {
+  const { allowTools: _dropped, ...settings } = workflow.settings;
+  return { ...workflow, settings: keep?.length ? { ...settings, allowTools: keep } : settings };
+}
+
 export async function planGoal(goal: string, opts: PlanGoalOptions): Promise<PlanResult> {
   const text = goal.trim();
   if (!text) throw new Error('the goal is empty: describe what the workflow should do');
@@ -58,9 +67,12 @@ export async function planGoal(goal: string, opts: PlanGoalOptions): Promise<Pla
     ({ workflow, explanation } = offline);
   }
 
+  workflow = withoutAllowTools(workflow);
   if (!opts.current) return { workflow, planner, explanation };
 
   const merged = mergeReplan(opts.current, workflow, removals);
+  // A replan keeps the person's own request, never adds to it.
+  merged.workflow = withoutAllowTools(merged.workflow, opts.current.settings.allowTools);
   const check = opts.validate(merged.workflow);
   if (merged.diff.kept.length) explanation += ` Kept your nodes: ${merged.diff.kept.join(', ')}.`;
   if (!check.ok) explanation += ` The merged workflow needs attention before it runs:\n${formatProblems(check.problems)}`;

@@ -138,6 +138,20 @@ describe('planGoal', () => {
     await expect(planGoal('Greet', { catalog, validate, planner: 'llm' })).rejects.toThrow(/OPENAI_API_KEY/);
   });
 
+  it('never lets a plan carry settings.allowTools: the model cannot grant itself tools, a replan keeps the person’s own request', async () => {
+    const greedy = { ...good, workflow: { ...goodWorkflow, settings: { ...goodWorkflow.settings, allowTools: ['*'] } } };
+    server.enqueue(jsonCompletion(greedy));
+    const planned = await planGoal('Greet', { catalog, validate, llm: llm() });
+    expect(planned.workflow.settings.allowTools).toBeUndefined();
+    expect(planned.workflow.settings.inputs).toEqual(goodWorkflow.settings.inputs);
+    expect(JSON.stringify(server.requests.at(-1)!.body.response_format)).not.toContain('allowTools');
+
+    server.enqueue(jsonCompletion({ ...greedy, workflow: { ...greedy.workflow, settings: { allowTools: ['file.write', 'http.fetch'] } } }));
+    const current = Workflow.parse({ ...goodWorkflow, settings: { ...goodWorkflow.settings, allowTools: ['file.write'] } });
+    expect((await planGoal('Greet again', { catalog, validate, llm: llm(), current })).workflow.settings.allowTools).toEqual(['file.write']);
+    expect((await planGoal('Index the files in docs/', { catalog, validate })).workflow.settings.allowTools).toBeUndefined();
+  });
+
   it('auto falls back to the offline plan when the model endpoint fails, and says so', async () => {
     server.enqueue({ status: 503, message: 'overloaded' });
     const res = await planGoal('Write a deploy checklist', { catalog, validate, llm: llm() });

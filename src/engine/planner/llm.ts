@@ -55,7 +55,7 @@ export function workflowSchema(): Record<string, unknown> {
 }
 
 function answerSchema(): Record<string, unknown> {
-  const { $schema: _ignored, ...workflow } = workflowSchema();
+  const { $schema: _ignored, ...workflow } = withoutAllowToolsProperty(workflowSchema());
   return {
     type: 'object',
     properties: {
@@ -153,6 +153,11 @@ function readAnswer(content: string | null, goal: string): Answer {
   const raw = obj.workflow && typeof obj.workflow === 'object' ? obj.workflow : 'nodes' in obj ? obj : undefined;
   if (!raw || Array.isArray(raw)) return { problems: [{ code: 'schema', message: 'the reply has no "workflow" object', path: 'workflow' }] };
   const doc: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  // Whatever the model says, a plan never grants itself tools (see withoutAllowTools).
+  if (doc.settings && typeof doc.settings === 'object' && !Array.isArray(doc.settings)) {
+    const { allowTools: _dropped, ...settings } = doc.settings as Record<string, unknown>;
+    doc.settings = settings;
+  }
   doc.id ??= `plan-${slugify(goal)}-${fingerprint(goal).slice(0, 6)}`;
   doc.name ??= goal.length > 80 ? `${goal.slice(0, 79)}…` : goal;
   doc.goal ??= goal;
@@ -181,6 +186,13 @@ function catalogProblems(doc: unknown, catalog: ToolInfo[], already: Problem[]):
     });
   });
   return problems;
+}
+
+/** The workflow schema the model sees has no `settings.allowTools`: planners never request tools. */
+function withoutAllowToolsProperty(schema: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(schema) as { properties?: { settings?: { properties?: Record<string, unknown> } } };
+  delete copy.properties?.settings?.properties?.allowTools;
+  return copy as Record<string, unknown>;
 }
 
 function stripSchemaMarker(schema: Record<string, unknown>): Record<string, unknown> {

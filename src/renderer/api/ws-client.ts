@@ -46,11 +46,41 @@ interface Pending {
   sent: boolean;
 }
 
-/** The page's `/ws` URL, carrying `?token=` when the page was opened with one. */
-export function defaultSocketUrl(loc: Location): string {
+/** Where the page keeps the server's token for its lifetime (one tab; gone when it closes). */
+export const TOKEN_STORAGE_KEY = 'awe.token';
+
+/**
+ * The token `awe serve` put in the page's URL (`/?token=…`). It is moved into
+ * sessionStorage and out of the address bar at once, so it does not linger in history,
+ * bookmarks or a shared screen; a reload finds it in sessionStorage.
+ */
+export function takePageToken(win: Pick<Window, 'location' | 'history' | 'sessionStorage'> = window): string | undefined {
+  const url = new URL(win.location.href);
+  const fromUrl = url.searchParams.get('token');
+  let stored: string | null = null;
+  try {
+    if (fromUrl) win.sessionStorage.setItem(TOKEN_STORAGE_KEY, fromUrl);
+    stored = win.sessionStorage.getItem(TOKEN_STORAGE_KEY);
+  } catch {
+    // Storage can be disabled; the token then lives only in this page's memory.
+  }
+  if (fromUrl) {
+    url.searchParams.delete('token');
+    win.history.replaceState(win.history.state, '', url.pathname + url.search + url.hash);
+  }
+  return fromUrl ?? stored ?? undefined;
+}
+
+/** The page's `/ws` URL, carrying the server's token (a browser cannot set headers on a WebSocket). */
+export function defaultSocketUrl(loc: Location, token: string | undefined = takePageToken()): string {
   const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
-  const token = new URLSearchParams(loc.search).get('token');
   return `${scheme}//${loc.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+}
+
+/** A download URL of the server with the token added: a link the browser follows cannot carry a header. */
+function withToken(url: string, token: string | undefined): string {
+  if (!token || !url.startsWith('/')) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
 }
 
 export function createWebSocketApi(opts: WebSocketApiOptions): AweApi & { connection: ConnectionMonitor; close(): void } {
@@ -172,6 +202,14 @@ export function createWebSocketApi(opts: WebSocketApiOptions): AweApi & { connec
 
   const api: Record<string, unknown> = {};
   for (const c of COMMAND_NAMES) api[methodName(c)] = (request: unknown) => call(c, request);
+  // Exports answer with a same-origin download URL; the token it needs is the socket's.
+  const token = new URL(opts.url, 'ws://localhost').searchParams.get('token') ?? undefined;
+  for (const c of ['artifacts.export', 'runs.export'] as const) {
+    api[methodName(c)] = async (request: unknown) => {
+      const res = (await call(c, request)) as { url?: string };
+      return res && typeof res.url === 'string' ? { ...res, url: withToken(res.url, token) } : res;
+    };
+  }
   api.events = {
     subscribe(cb: (events: EngineEvent[]) => void) {
       listeners.add(cb);

@@ -4,6 +4,7 @@
  */
 import type { EngineEvent, Position, Problem, RerunMode, Workflow } from '../../contract';
 import { AweCallError, errorMessage, getAwe } from '../api/client';
+import { confirmWorkflowPermissions } from '../components/WorkflowPermissionsDialog';
 import { selectionToClipboard } from '../lib/graph-utils';
 import { layoutWorkflow, withPositions } from '../lib/layout';
 import { graphStore, runsStore, uiStore } from './stores';
@@ -112,6 +113,7 @@ export async function runWorkflow() {
   if (!wf.nodes.length) return uiStore.getState().notify('error', 'Nothing to run: the workflow has no nodes.');
   uiStore.getState().setBusy('run', true);
   try {
+    if (!(await confirmWorkflowPermissions(wf))) return;
     const { runId } = await getAwe().runsStart({ workflow: wf, inputs: {} });
     runsStore.getState().watch(runId, wf);
     // Events emitted before this answer arrived are already in the store; fetch any we missed.
