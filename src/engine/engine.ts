@@ -24,6 +24,7 @@ import { validateWorkflow, type ValidationResult } from './validate';
 import { planGoal } from './planner';
 import { fileSecretStore, SettingsService } from './settings';
 import { readWorkflowFile, serializeWorkflow } from './workflow-file';
+import { Workspaces } from './workspaces';
 
 /** Thrown for a workflow that cannot run; `problems` lists every reason (the transports show them). */
 export class InvalidWorkflowError extends Error {
@@ -66,6 +67,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
     { get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) },
     options.secrets ?? fileSecretStore(dataDir),
   );
+  const workspaces = new Workspaces(dataDir, { get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) }, options.sampleWorkspaceDir);
   const llm = (): LlmChatClient | undefined => options.llm ?? settings.llmClient();
   const globalLimiter = new Limiter(options.globalConcurrency ?? 16);
   const engineAllow = options.allow ?? [];
@@ -287,6 +289,10 @@ export function createEngine(options: EngineOptions): LocalEngine {
         }),
       });
     },
+
+    workspaceOf: (workflowId) => workspaces.of(workflowId),
+    chooseWorkspace: (workflowId, path) => workspaces.choose(workflowId, path),
+    workspaceForRun: (workflowId) => workspaces.forRun(workflowId),
 
     getSettings: () => settings.get(),
     updateSettings: (update) => settings.update(update),
