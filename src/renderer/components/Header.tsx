@@ -1,9 +1,25 @@
 /** The toolbar: document actions, edit history, run control and the live run header. */
 import { useEffect, useRef, useState } from 'react';
 import { TERMINAL_RUN_STATUSES } from '../../contract';
-import { autoLayout, cancelRun, exportRun, exportWorkflow, importWorkflowFile, runWorkflow, saveWorkflow } from '../app/actions';
-import { graphStore, uiStore, useGraph, useRuns, useUi } from '../app/stores';
+import {
+  autoLayout,
+  cancelRun,
+  copyWorkflow,
+  exportRun,
+  exportWorkflow,
+  importWorkflowFile,
+  newWorkflow,
+  renameWorkflow,
+  runWorkflow,
+  saveWorkflow,
+  startUnsavedGuard,
+  startWorkspaceSync,
+  whyNotRunnable,
+} from '../app/actions';
+import { graphStore, sessionStore, uiStore, useGraph, useRuns, useSession, useUi } from '../app/stores';
 import { measuredSizes } from './Canvas';
+import { DocumentDialogs } from './DocumentDialogs';
+import { folderName } from './WorkspaceDialog';
 import { STATUS_META, formatDuration } from './status';
 import { StatusIcon } from './StatusIcon';
 
@@ -18,6 +34,17 @@ export function Header() {
   const runStatus = useRuns((s) => (s.watchedRunId ? s.views[s.watchedRunId]?.status : undefined));
   const running = runStatus === 'running' || runStatus === 'waiting';
   const fileInput = useRef<HTMLInputElement>(null);
+  const problemCount = useGraph((s) => s.problems.length);
+  const notRunnable = useGraph((s) => whyNotRunnable(s.workflow, s.problems));
+  const workspace = useSession((s) => s.workspace);
+  useEffect(() => {
+    const stopSync = startWorkspaceSync();
+    const stopGuard = startUnsavedGuard();
+    return () => {
+      stopSync();
+      stopGuard();
+    };
+  }, []);
 
   return (
     <header className="toolbar">
@@ -26,16 +53,45 @@ export function Header() {
       </div>
       <input className="wf-name" aria-label="Workflow name" value={name} onChange={(e) => graphStore.getState().rename(e.target.value || 'Untitled workflow')} />
       {dirty && (
-        <span className="dirty" title="Unsaved changes" aria-label="Unsaved changes">
+        <span className="dirty" role="img" title="Unsaved changes" aria-label="Unsaved changes" data-testid="dirty-marker">
           ●
         </span>
       )}
+      <button type="button" className="icon-btn" aria-label="Rename" title="Rename the workflow" onClick={() => void renameWorkflow()}>
+        ✎
+      </button>
+      <button
+        type="button"
+        className={`btn ghost workspace-btn${workspace?.isDefault ? ' is-default' : ''}`}
+        aria-label="Workspace"
+        title={workspace ? `Workspace folder: ${workspace.path}${workspace.isDefault ? ' (Samples, until you choose one)' : ''}` : 'Workspace folder'}
+        onClick={() => sessionStore.getState().openWorkspaceDialog(true)}
+      >
+        <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden focusable="false">
+          <path d="M1.5 3.5h4.2l1.5 1.6h7.3v7.4h-13z" fill="none" stroke="currentColor" strokeWidth="1.4" strokeLinejoin="round" />
+        </svg>
+        <span className="workspace-name" data-testid="workspace-name">
+          {workspace ? folderName(workspace.path) : '…'}
+        </span>
+      </button>
       <div className="tb-group">
+        <button type="button" className="btn ghost" aria-label="New workflow" title="Start a new, empty workflow" onClick={() => void newWorkflow()}>
+          New
+        </button>
         <button type="button" className="btn ghost" aria-label="Open" title="Open a saved workflow" onClick={() => uiStore.getState().openDialog('open')}>
           Open
         </button>
         <button type="button" className="btn ghost" aria-label="Save" title="Save (Ctrl/⌘-S)" onClick={() => void saveWorkflow()} disabled={!hasNodes}>
           Save
+        </button>
+        <button type="button" className="btn ghost" aria-label="Save as" title="Save as a new workflow with its own name" onClick={() => void copyWorkflow('save-as')} disabled={!hasNodes}>
+          Save as
+        </button>
+        <button type="button" className="icon-btn" aria-label="Duplicate" title="Duplicate: an unsaved copy with a new id" onClick={() => void copyWorkflow('duplicate')} disabled={!hasNodes}>
+          <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden focusable="false">
+            <rect x="5" y="5" width="8.5" height="8.5" rx="1.5" fill="none" stroke="currentColor" strokeWidth="1.4" />
+            <path d="M3 10.5V3.8C3 3.4 3.4 3 3.8 3h6.7" fill="none" stroke="currentColor" strokeWidth="1.4" strokeLinecap="round" />
+          </svg>
         </button>
         <button type="button" className="btn ghost" aria-label="Import" title="Import an .awe.json file" onClick={() => fileInput.current?.click()}>
           Import
@@ -68,9 +124,26 @@ export function Header() {
         </button>
       </div>
       <div className="tb-group">
-        <button type="button" className="btn primary" aria-label="Run" disabled={!hasNodes || starting || running} onClick={() => void runWorkflow()}>
+        <button
+          type="button"
+          className="btn primary"
+          aria-label="Run"
+          aria-describedby={notRunnable && hasNodes ? 'run-blocked-reason' : undefined}
+          title={notRunnable ?? 'Run the workflow'}
+          disabled={!!notRunnable || starting || running}
+          onClick={() => void runWorkflow()}
+        >
           ▶ Run
         </button>
+        {problemCount > 0 && (
+          <button type="button" className="btn ghost run-blocked" title={notRunnable} onClick={() => uiStore.getState().select([])}>
+            <span aria-hidden>⚠ </span>
+            {problemCount} {problemCount === 1 ? 'problem' : 'problems'}
+            <span id="run-blocked-reason" className="sr-only">
+              {notRunnable}
+            </span>
+          </button>
+        )}
         <button type="button" className="btn danger-ghost" aria-label="Cancel run" disabled={!running} onClick={() => void cancelRun()}>
           ■ Cancel
         </button>
@@ -83,6 +156,7 @@ export function Header() {
       <button type="button" className="icon-btn" aria-label="Settings" title="Settings" onClick={() => uiStore.getState().openDialog('settings')}>
         ⚙
       </button>
+      <DocumentDialogs />
     </header>
   );
 }
