@@ -154,6 +154,8 @@ describe.skipIf(!hasChromium)('workspace, run inputs, workflow identity, lenient
 
   test('New and Save as give fresh ids: nothing saved is overwritten; the dirty marker follows saves', async () => {
     const { page } = await e2e.openApp();
+    const earlier = new Set((await savedWorkflows(e2e)).map((w) => w.id));
+    const ours = () => savedWorkflows(e2e).then((list) => list.filter((w) => !earlier.has(w.id)));
     const goal = page.getByRole('textbox', { name: 'Goal' });
     await goal.pressSequentially('Write an onboarding checklist for new engineers');
     await page.getByRole('button', { name: 'Plan' }).click();
@@ -161,7 +163,7 @@ describe.skipIf(!hasChromium)('workspace, run inputs, workflow identity, lenient
     await expect(page.getByRole('img', { name: 'Unsaved changes' }).count()).resolves.toBe(1);
     await page.keyboard.press('Control+s');
     await expect.poll(() => page.getByRole('img', { name: 'Unsaved changes' }).count()).toBe(0);
-    const [first] = await savedWorkflows(e2e);
+    const [first] = await ours();
 
     // New: an empty workflow of its own. Ctrl-S on it makes a second workflow.
     await page.getByRole('button', { name: 'New workflow' }).click();
@@ -173,8 +175,8 @@ describe.skipIf(!hasChromium)('workspace, run inputs, workflow identity, lenient
     await page.locator('.react-flow__pane').click({ position: { x: 40, y: 40 } });
     await expect.poll(() => runButton(page).isEnabled()).toBe(true);
     await page.keyboard.press('Control+s');
-    await expect.poll(() => savedWorkflows(e2e).then((w) => w.length)).toBe(2);
-    expect((await savedWorkflows(e2e)).find((w) => w.id === first.id)).toEqual(first);
+    await expect.poll(() => ours().then((w) => w.length)).toBe(2);
+    expect((await ours()).find((w) => w.id === first.id)).toEqual(first);
 
     // Save as: a third workflow under the typed name; the second keeps its version.
     await page.getByRole('button', { name: 'Save as' }).click();
@@ -183,9 +185,9 @@ describe.skipIf(!hasChromium)('workspace, run inputs, workflow identity, lenient
     await naming.getByLabel('Name').pressSequentially('Greeting v2');
     await screenshotBothThemes(page, 'save-as');
     await naming.getByRole('button', { name: 'Save', exact: true }).click();
-    await expect.poll(() => savedWorkflows(e2e).then((w) => w.map((x) => x.name).sort())).toEqual(['Greeting v2', 'Untitled workflow', first.name].sort());
+    await expect.poll(() => ours().then((w) => w.map((x) => x.name).sort())).toEqual(['Greeting v2', 'Untitled workflow', first.name].sort());
     await expect(page.getByLabel('Workflow name').inputValue()).resolves.toBe('Greeting v2');
-    expect((await savedWorkflows(e2e)).find((w) => w.name === 'Untitled workflow')!.version).toBe(1);
+    expect((await ours()).find((w) => w.name === 'Untitled workflow')!.version).toBe(1);
   });
 
   test('planning on a full canvas asks replace or extend; Open, New and reload ask before dropping unsaved work', async () => {

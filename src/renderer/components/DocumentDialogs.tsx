@@ -43,7 +43,7 @@ export function ConfirmDiscardDialog() {
         </>
       }
     >
-      <p>
+      <p className="dialog-lead">
         “{q.name}” has changes that are not saved. To {q.action}, they will be lost.
       </p>
     </Modal>
@@ -71,7 +71,7 @@ export function PlanChoiceDialog() {
         </>
       }
     >
-      <p>
+      <p className="dialog-lead">
         “{q.name}” has {q.steps} {q.steps === 1 ? 'step' : 'steps'}. Plan “{q.goal}” as:
       </p>
       <ul className="choice-list">

@@ -63,7 +63,7 @@ export function WorkspaceDialog() {
         </>
       }
     >
-      <p className="small">
+      <p className="small dialog-lead">
         Runs of “{name}” read and write files in this folder; file steps cannot reach outside it. The choice is remembered for this workflow on this
         machine and is not written into the workflow file.
       </p>
