@@ -188,6 +188,18 @@ describe.skipIf(!hasChromium)('workspace, run inputs, workflow identity, lenient
     await expect.poll(() => ours().then((w) => w.map((x) => x.name).sort())).toEqual(['Greeting v2', 'Untitled workflow', first.name].sort());
     await expect(page.getByLabel('Workflow name').inputValue()).resolves.toBe('Greeting v2');
     expect((await ours()).find((w) => w.name === 'Untitled workflow')!.version).toBe(1);
+
+    // Duplicate, from the More menu by keyboard: an unsaved copy with its own id; nothing new is saved.
+    await page.getByRole('button', { name: 'More workflow actions' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('menu', { name: 'Workflow actions' }).waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Duplicate');
+    await page.keyboard.press('Enter');
+    const dup = page.getByRole('dialog', { name: 'Duplicate workflow' });
+    await dup.getByRole('button', { name: 'Duplicate' }).click();
+    await expect.poll(() => page.getByLabel('Workflow name').inputValue()).toBe('Greeting v2 (copy)');
+    await expect(page.getByRole('img', { name: 'Unsaved changes' }).count()).resolves.toBe(1);
+    expect((await ours()).length).toBe(3);
   });
 
   test('planning on a full canvas asks replace or extend; Open, New and reload ask before dropping unsaved work', async () => {

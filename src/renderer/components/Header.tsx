@@ -1,15 +1,12 @@
 /** The toolbar: document actions, edit history, run control and the live run header. */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { TERMINAL_RUN_STATUSES } from '../../contract';
 import {
   autoLayout,
   cancelRun,
   copyWorkflow,
   exportRun,
-  exportWorkflow,
-  importWorkflowFile,
   newWorkflow,
-  renameWorkflow,
   runWorkflow,
   saveWorkflow,
   startUnsavedGuard,
@@ -19,6 +16,7 @@ import {
 import { graphStore, sessionStore, uiStore, useGraph, useRuns, useSession, useUi } from '../app/stores';
 import { measuredSizes } from './Canvas';
 import { DocumentDialogs } from './DocumentDialogs';
+import { DocumentMenu } from './DocumentMenu';
 import { folderName } from './WorkspaceDialog';
 import { STATUS_META, formatDuration } from './status';
 import { StatusIcon } from './StatusIcon';
@@ -33,7 +31,6 @@ export function Header() {
   const starting = useUi((s) => !!s.busy.run);
   const runStatus = useRuns((s) => (s.watchedRunId ? s.views[s.watchedRunId]?.status : undefined));
   const running = runStatus === 'running' || runStatus === 'waiting';
-  const fileInput = useRef<HTMLInputElement>(null);
   const problemCount = useGraph((s) => s.problems.length);
   const notRunnable = useGraph((s) => whyNotRunnable(s.workflow, s.problems));
   const workspace = useSession((s) => s.workspace);
@@ -57,9 +54,6 @@ export function Header() {
           ●
         </span>
       )}
-      <button type="button" className="icon-btn" aria-label="Rename" title="Rename the workflow" onClick={() => void renameWorkflow()}>
-        ✎
-      </button>
       <button
         type="button"
         className={`btn ghost workspace-btn${workspace?.isDefault ? ' is-default' : ''}`}
@@ -87,30 +81,7 @@ export function Header() {
         <button type="button" className="btn ghost" aria-label="Save as" title="Save as a new workflow with its own name" onClick={() => void copyWorkflow('save-as')} disabled={!hasNodes}>
           Save as
         </button>
-        <button type="button" className="icon-btn" aria-label="Duplicate" title="Duplicate: an unsaved copy with a new id" onClick={() => void copyWorkflow('duplicate')} disabled={!hasNodes}>
-          <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden focusable="false">
-            <rect x="5" y="5" width="8.5" height="8.5" rx="1.5" fill="none" stroke="currentColor" strokeWidth="1.4" />
-            <path d="M3 10.5V3.8C3 3.4 3.4 3 3.8 3h6.7" fill="none" stroke="currentColor" strokeWidth="1.4" strokeLinecap="round" />
-          </svg>
-        </button>
-        <button type="button" className="btn ghost" aria-label="Import" title="Import an .awe.json file" onClick={() => fileInput.current?.click()}>
-          Import
-        </button>
-        <input
-          ref={fileInput}
-          type="file"
-          accept=".json,.awe.json,application/json"
-          hidden
-          data-testid="import-file"
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            e.target.value = '';
-            if (f) void importWorkflowFile(f);
-          }}
-        />
-        <button type="button" className="btn ghost" aria-label="Export workflow" title="Download as .awe.json" onClick={() => void exportWorkflow()} disabled={!hasNodes}>
-          Export
-        </button>
+        <DocumentMenu />
       </div>
       <div className="tb-group">
         <button type="button" className="icon-btn" aria-label="Undo" title="Undo (Ctrl/⌘-Z)" disabled={!canUndo} onClick={() => graphStore.getState().undo()}>
@@ -119,8 +90,13 @@ export function Header() {
         <button type="button" className="icon-btn" aria-label="Redo" title="Redo (Shift-Ctrl/⌘-Z)" disabled={!canRedo} onClick={() => graphStore.getState().redo()}>
           ↷
         </button>
-        <button type="button" className="btn ghost" aria-label="Auto layout" title="Arrange the graph automatically" disabled={!hasNodes} onClick={() => autoLayout(measuredSizes)}>
-          Auto layout
+        <button type="button" className="icon-btn" aria-label="Auto layout" title="Auto layout: arrange the graph left to right" disabled={!hasNodes} onClick={() => autoLayout(measuredSizes)}>
+          <svg viewBox="0 0 16 16" width="15" height="15" aria-hidden focusable="false">
+            <rect x="1.5" y="6" width="4" height="4" rx="1" fill="none" stroke="currentColor" strokeWidth="1.3" />
+            <rect x="10.5" y="2" width="4" height="4" rx="1" fill="none" stroke="currentColor" strokeWidth="1.3" />
+            <rect x="10.5" y="10" width="4" height="4" rx="1" fill="none" stroke="currentColor" strokeWidth="1.3" />
+            <path d="M5.5 8h2.5M8 4v8M8 4h2.5M8 12h2.5" fill="none" stroke="currentColor" strokeWidth="1.3" />
+          </svg>
         </button>
       </div>
       <div className="tb-group">
