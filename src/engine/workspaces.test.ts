@@ -3,8 +3,8 @@
  * started through the handlers reaching the person's files (issue 8, scenario 1), with
  * the real engine, the real offline planner and a real SQLite file.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunView } from '../contract';
@@ -64,6 +64,10 @@ describe('Workspaces', () => {
     // A dangling symlink is a folder that does not exist.
     symlinkSync(join(dir, 'gone'), join(dir, 'link'));
     expect(() => checkWorkspaceFolder(join(dir, 'link'))).toThrow('does not exist');
+  });
+
+  it('reads ~ as the home folder, as a shell does', () => {
+    expect(checkWorkspaceFolder('~')).toBe(realpathSync(homedir()));
   });
 
   it('stores a symlinked folder as the real folder it points at', () => {

@@ -9,6 +9,7 @@
  * colleague's laptop), and a shared `*.awe.json` must run wherever it is opened.
  */
 import { cpSync, existsSync, mkdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 
 /** resources/sample-workspace, two levels above both src/engine and the bundled out/main. */
@@ -38,7 +39,7 @@ const badInput = (message: string) => Object.assign(new Error(message), { code: 
  * on: relative paths, missing folders and files are refused with what was typed.
  */
 export function checkWorkspaceFolder(path: string): string {
-  const typed = path.trim();
+  const typed = expandHome(path.trim());
   if (!typed) throw badInput('Type the path of a folder for the workspace.');
   if (!isAbsolute(typed)) throw badInput(`The workspace must be an absolute path (starting with / or a drive letter), not "${typed}".`);
   let stats;
@@ -49,6 +50,13 @@ export function checkWorkspaceFolder(path: string): string {
   }
   if (!stats.isDirectory()) throw badInput(`"${typed}" is a file, not a folder.`);
   return realpathSync(typed);
+}
+
+/** `~` and `~/…` mean the home folder, as in a shell. */
+function expandHome(path: string): string {
+  if (path === '~') return homedir();
+  if (path.startsWith('~/') || path.startsWith('~\\')) return join(homedir(), path.slice(2));
+  return path;
 }
 
 export class Workspaces {
