@@ -221,6 +221,17 @@ describe.skipIf(!hasChromium)('workspace, run inputs, workflow identity, lenient
     await choice.getByRole('button', { name: 'Cancel' }).click();
     expect(await canvasNodeIds(page)).toEqual(before);
 
+    // Extend: the merged plan is previewed with its diff before it applies; discarding it keeps the graph.
+    await page.getByRole('button', { name: 'Plan' }).click();
+    await choice.getByRole('button', { name: 'Extend' }).click();
+    const diff = page.getByRole('region', { name: 'Replan diff' });
+    await diff.waitFor();
+    // Extended, not replaced: the runbook's steps are still there beside the new ones.
+    expect(await canvasNodeIds(page)).toEqual(expect.arrayContaining([...before, 'index']));
+    await diff.getByRole('button', { name: 'Discard plan' }).click();
+    await diff.waitFor({ state: 'detached' });
+    expect(await canvasNodeIds(page)).toEqual(before);
+
     await page.getByRole('button', { name: 'Plan' }).click();
     await choice.getByRole('button', { name: 'Replace' }).click();
     await nodeEl(page, 'index').waitFor();
