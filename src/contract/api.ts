@@ -119,6 +119,15 @@ export const ArtifactPreview = z.object({
 });
 export type ArtifactPreview = z.infer<typeof ArtifactPreview>;
 
+/** A workflow's workspace folder (DESIGN.md §9): where its runs read and write files. */
+export const WorkspaceInfo = z.object({
+  /** Absolute path of the folder on the machine running the engine. */
+  path: z.string(),
+  /** True while the workflow uses the Samples workspace because no folder was chosen. */
+  isDefault: z.boolean(),
+});
+export type WorkspaceInfo = z.infer<typeof WorkspaceInfo>;
+
 const Empty = z.object({}).strict();
 const Ok = z.object({ ok: z.literal(true) });
 
@@ -159,7 +168,7 @@ export const api = {
   'workflows.import': command(
     z.object({ text: z.string().max(50 * 1024 * 1024), fileName: z.string().optional() }),
     z.object({ ok: z.boolean(), workflow: Workflow.optional(), problems: z.array(Problem) }),
-    'Import an `*.awe.json` text; a bad file changes nothing and says why.',
+    'Read an `*.awe.json` text without saving it. A workflow with problems (unknown tools, cycles, bad references) comes back as a draft with `ok: false`, its `workflow` and every problem; a text that is not a workflow at all comes back without `workflow`, saying why.',
   ),
   'workflows.export': command(
     z.object({ id: z.string().optional(), workflow: Workflow.optional() }),
@@ -174,7 +183,7 @@ export const api = {
       allow: z.array(z.string()).optional(),
     }),
     z.object({ runId: z.string() }),
-    'Start a run of a saved workflow or of the given document.',
+    'Start a run of a saved workflow or of the given document, in the workflow\'s workspace folder.',
   ),
   'workflows.allowRequest': command(
     z.object({ workflowId: z.string().optional(), workflow: Workflow.optional() }),
@@ -186,6 +195,17 @@ export const api = {
     z.object({ requested: z.array(z.string()), approved: z.boolean() }),
     'A person approves a workflow\'s allowTools request: `tools` is the list they were shown.',
   ),
+  'workspaces.get': command(
+    z.object({ workflowId: z.string().min(1).max(128) }),
+    WorkspaceInfo,
+    'The workspace folder of a workflow: the one chosen for it, or the Samples workspace.',
+  ),
+  'workspaces.set': command(
+    z.object({ workflowId: z.string().min(1).max(128), path: z.string().max(4096) }),
+    WorkspaceInfo,
+    'Choose the workspace folder of a workflow (it must exist and be a folder); an empty path goes back to Samples.',
+  ),
+  'workspaces.browse': command(Empty, z.object({ path: z.string().nullable() }), 'Show the native folder dialog (desktop only); the chosen folder, or null if cancelled.'),
   'runs.cancel': command(z.object({ runId: z.string() }), Ok, 'Cancel a run: abort running tools, start nothing new.'),
   'runs.rerunNode': command(
     z.object({

@@ -6,6 +6,7 @@
 import { Workflow, foldRun } from '../contract';
 import type { Artifact, EngineEvent, EngineEventBody, McpServerInfo, Problem, Run, Settings } from '../contract';
 import type { Engine, RunHandle } from './types';
+import { checkWorkspaceFolder } from './workspaces';
 
 export interface EngineDouble extends Engine {
   calls: { method: string; args: unknown[] }[];
@@ -24,6 +25,11 @@ export function createEngineDouble(dataDir = '/tmp/awe-engine-double'): EngineDo
   let servers: McpServerInfo[] = [];
   let settings: Settings = { llm: { apiKeySet: false }, planner: 'auto', allowTools: [], prices: {} };
   let runCounter = 0;
+  const workspaces = new Map<string, string>();
+  const workspaceOf = (workflowId: string) => {
+    const chosen = workspaces.get(workflowId);
+    return chosen ? { path: chosen, isDefault: false } : { path: `${dataDir}/workspaces/Samples`, isDefault: true };
+  };
 
   const record = (method: string, ...args: unknown[]) => calls.push({ method, args });
 
@@ -45,7 +51,7 @@ export function createEngineDouble(dataDir = '/tmp/awe-engine-double'): EngineDo
     const problems: Problem[] = parsed.data.edges
       .filter((e) => !ids.has(e.source) || !ids.has(e.target))
       .map((e) => ({ code: 'dangling-edge', message: `edge ${e.id} points at a missing node`, edgeId: e.id }));
-    return problems.length ? { ok: false, problems } : { ok: true, problems, workflow: parsed.data };
+    return { ok: problems.length === 0, problems, workflow: parsed.data };
   };
 
   const finishedHandle = (runId: string): RunHandle => ({ runId, done: Promise.resolve(foldRun(runId, events.get(runId) ?? [])) });
@@ -152,6 +158,14 @@ export function createEngineDouble(dataDir = '/tmp/awe-engine-double'): EngineDo
     exportRunBundle: async (runId) => (record('exportRunBundle', runId), new Uint8Array([0x50, 0x4b, 3, 4])),
     workflowAllowRequest: (workflow) => (record('workflowAllowRequest', workflow.id), { requested: workflow.settings.allowTools ?? [], approved: false }),
     approveWorkflowAllowRequest: (workflow, tools) => (record('approveWorkflowAllowRequest', workflow.id, tools), { requested: tools, approved: true }),
+    workspaceOf: (workflowId) => (record('workspaceOf', workflowId), workspaceOf(workflowId)),
+    chooseWorkspace(workflowId, path) {
+      record('chooseWorkspace', workflowId, path);
+      if (path.trim()) workspaces.set(workflowId, checkWorkspaceFolder(path));
+      else workspaces.delete(workflowId);
+      return workspaceOf(workflowId);
+    },
+    workspaceForRun: (workflowId) => (record('workspaceForRun', workflowId), workspaceOf(workflowId).path),
     getSettings: () => (record('getSettings'), settings),
     updateSettings(update) {
       record('updateSettings', update);

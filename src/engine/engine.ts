@@ -25,6 +25,7 @@ import { WorkflowTrust } from './workflow-trust';
 import { planGoal } from './planner';
 import { fileSecretStore, SettingsService } from './settings';
 import { readWorkflowFile, serializeWorkflow } from './workflow-file';
+import { Workspaces } from './workspaces';
 
 /** Thrown for a workflow that cannot run; `problems` lists every reason (the transports show them). */
 export class InvalidWorkflowError extends Error {
@@ -68,6 +69,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
     options.secrets ?? fileSecretStore(dataDir),
   );
   const trust = new WorkflowTrust({ get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) });
+  const workspaces = new Workspaces(dataDir, { get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) }, options.sampleWorkspaceDir);
   const llm = (): LlmChatClient | undefined => options.llm ?? settings.llmClient();
   const globalLimiter = new Limiter(options.globalConcurrency ?? 16);
   const engineAllow = options.allow ?? [];
@@ -293,6 +295,10 @@ export function createEngine(options: EngineOptions): LocalEngine {
 
     workflowAllowRequest: (workflow) => trust.request(workflow),
     approveWorkflowAllowRequest: (workflow, tools) => trust.approve(workflow, tools),
+    workspaceOf: (workflowId) => workspaces.of(workflowId),
+    chooseWorkspace: (workflowId, path) => workspaces.choose(workflowId, path),
+    workspaceForRun: (workflowId) => workspaces.forRun(workflowId),
+
     getSettings: () => settings.get(),
     updateSettings: (update) => settings.update(update),
 

@@ -40,11 +40,14 @@ const cases: Record<CommandName, () => { request: unknown; reaches: string }> = 
   'workflows.get': () => ({ request: { id: 'greeting' }, reaches: 'getWorkflow' }),
   'workflows.list': () => ({ request: {}, reaches: 'listWorkflows' }),
   'workflows.delete': () => ({ request: { id: 'greeting' }, reaches: 'deleteWorkflow' }),
-  'workflows.import': () => ({ request: { text: JSON.stringify(doc) }, reaches: 'saveWorkflow' }),
+  'workflows.import': () => ({ request: { text: JSON.stringify(doc) }, reaches: 'validate' }),
   'workflows.export': () => ({ request: { id: 'greeting' }, reaches: 'getWorkflow' }),
   'runs.start': () => ({ request: { workflowId: 'greeting', inputs: { name: 'Ada' } }, reaches: 'startRun' }),
   'workflows.allowRequest': () => ({ request: { workflowId: 'greeting' }, reaches: 'workflowAllowRequest' }),
   'workflows.approveAllowRequest': () => ({ request: { workflow: doc, tools: [] }, reaches: 'approveWorkflowAllowRequest' }),
+  'workspaces.get': () => ({ request: { workflowId: 'greeting' }, reaches: 'workspaceOf' }),
+  'workspaces.set': () => ({ request: { workflowId: 'greeting', path: tmpdir() }, reaches: 'chooseWorkspace' }),
+  'workspaces.browse': () => ({ request: {}, reaches: 'chooseFolder' }),
   'runs.cancel': () => ({ request: { runId }, reaches: 'cancelRun' }),
   'runs.rerunNode': () => ({ request: { runId, nodeId: 'shout', mode: 'only' }, reaches: 'rerunNode' }),
   'runs.retryFailed': () => ({ request: { runId }, reaches: 'retryFailed' }),
@@ -68,7 +71,8 @@ const cases: Record<CommandName, () => { request: unknown; reaches: string }> = 
 
 describe('createHandlers', () => {
   it.each(COMMAND_NAMES)('%s reaches the engine and answers with a valid response', async (command) => {
-    const handlers = createHandlers(engine, { downloadUrl: (kind, id) => `/dl/${kind}/${id}` });
+    const chooseFolder = async () => (engine.calls.push({ method: 'chooseFolder', args: [] }), '/home/me/data');
+    const handlers = createHandlers(engine, { downloadUrl: (kind, id) => `/dl/${kind}/${id}`, chooseFolder });
     const { request, reaches } = cases[command]();
     const res = await handlers.dispatch(command, request);
     expect(res).toMatchObject({ ok: true });

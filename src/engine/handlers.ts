@@ -17,6 +17,8 @@ export interface ExportPlatform {
   exportFile?(fileName: string, bytes: Uint8Array): Promise<string | null>;
   /** Browser: a same-origin URL that downloads the artifact or run bundle. */
   downloadUrl?(kind: 'artifact' | 'run', id: string): string;
+  /** Desktop: the native folder dialog; the chosen folder, or null if cancelled. */
+  chooseFolder?(): Promise<string | null>;
 }
 
 export type DispatchResult = { ok: true; result: unknown } | { ok: false; error: ApiError };
@@ -139,9 +141,10 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
         const say = (p: Problem) => (p.code === 'parse' ? `Not JSON${where}: ${p.message.replace(/^not valid JSON: /, '')}` : `Too large${where}: ${p.message}`);
         return { ok: false, problems: parsed.problems.map((p) => ({ ...p, message: say(p) })) };
       }
+      // Lenient open: a document with the workflow's shape comes back even with problems,
+      // so the person can fix it on the canvas; nothing is saved until they save.
       const result = engine.validate(parsed.doc);
-      if (!result.ok || !result.workflow) return { ok: false, problems: result.problems };
-      return { ok: true, workflow: engine.saveWorkflow(result.workflow), problems: [] };
+      return result.workflow ? { ok: result.ok, workflow: result.workflow, problems: result.problems } : { ok: false, problems: result.problems };
     },
     'workflows.export': (r) => {
       const wf = r.workflow ?? (r.id !== undefined ? requireWorkflow(r.id) : undefined);
@@ -153,7 +156,14 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
       if (r.workflow) wf = requireValid(r.workflow);
       else if (r.workflowId !== undefined) wf = requireValid(requireWorkflow(r.workflowId));
       else throw new ApiFailure('bad-request', 'Give either `workflowId` (a saved workflow) or `workflow` (a document) to run.');
-      return { runId: detach(engine.startRun(wf, { inputs: r.inputs, allow: r.allow })).runId };
+      const workspaceDir = engine.workspaceForRun(wf.id);
+      return { runId: detach(engine.startRun(wf, { inputs: r.inputs, allow: r.allow, workspaceDir })).runId };
+    },
+    'workspaces.get': (r) => engine.workspaceOf(r.workflowId),
+    'workspaces.set': (r) => engine.chooseWorkspace(r.workflowId, r.path),
+    'workspaces.browse': async () => {
+      if (!platform.chooseFolder) throw new ApiFailure('forbidden', 'There is no folder dialog here: type the folder’s path instead.');
+      return { path: await platform.chooseFolder() };
     },
     'runs.cancel': (r) => {
       requireRun(r.runId);

@@ -20,6 +20,7 @@ import type {
   WorkflowSummary,
 } from '../contract';
 import type { LlmChatClient, ToolSpec } from './tools/types';
+import type { WorkspaceInfo } from './workspaces';
 
 /** Where API keys live: safeStorage in Electron, a 0600 file or the environment headless. */
 export interface SecretStore {
@@ -48,6 +49,8 @@ export interface EngineOptions {
   secrets?: SecretStore;
   /** Resume runs left `running` by a crash when the engine opens. @default false */
   resumeOnOpen?: boolean;
+  /** What the Samples workspace is copied from. @default resources/sample-workspace */
+  sampleWorkspaceDir?: string;
 }
 
 export interface StartRunOptions {
@@ -128,6 +131,13 @@ export interface Engine {
   workflowAllowRequest(workflow: Workflow): { requested: string[]; approved: boolean };
   /** A person approves the request as shown to them (`tools` must equal the current request). */
   approveWorkflowAllowRequest(workflow: Workflow, tools: string[]): { requested: string[]; approved: boolean };
+  // Workspaces (the folder a workflow's runs use; remembered per workflow id, never in the document)
+  /** The workflow's workspace: the folder chosen for it, or the Samples workspace. */
+  workspaceOf(workflowId: string): WorkspaceInfo;
+  /** Remembers a folder (checked: absolute, exists, a folder) for the workflow; '' goes back to Samples. */
+  chooseWorkspace(workflowId: string, path: string): WorkspaceInfo;
+  /** The folder a run of the workflow uses, checked again at run start. */
+  workspaceForRun(workflowId: string): string;
 
   // Settings
   getSettings(): Settings;

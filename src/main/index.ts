@@ -59,6 +59,13 @@ async function exportFile(fileName: string, bytes: Uint8Array): Promise<string |
   return result.filePath;
 }
 
+/** The native folder dialog behind the header's Workspace button. */
+async function chooseFolder(): Promise<string | null> {
+  const options = { title: 'Choose the workspace folder', properties: ['openDirectory' as const, 'createDirectory' as const] };
+  const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+  return result.canceled || !result.filePaths[0] ? null : result.filePaths[0];
+}
+
 function createWindow(): BrowserWindow {
   const win = new BrowserWindow({
     width: 1440,
@@ -85,6 +92,19 @@ function createWindow(): BrowserWindow {
     },
   });
   win.once('ready-to-show', () => win.show());
+  // The page's beforeunload asks when there are unsaved changes; Electron shows no prompt
+  // of its own, so ask here, and close only when the person says so.
+  win.webContents.on('will-prevent-unload', (event) => {
+    const choice = dialog.showMessageBoxSync(win, {
+      type: 'question',
+      buttons: ['Discard changes', 'Keep editing'],
+      defaultId: 1,
+      cancelId: 1,
+      message: 'Discard unsaved changes?',
+      detail: 'The workflow on the canvas has changes that are not saved.',
+    });
+    if (choice === 0) event.preventDefault();
+  });
   win.on('closed', () => {
     if (mainWindow === win) mainWindow = undefined;
   });
@@ -100,9 +120,11 @@ async function start(): Promise<void> {
 
   const dataDir = app.getPath('userData');
   // resumeOnOpen: runs left running when the app died are picked up again here.
-  const opened = createEngine({ dataDir, interactive: true, resumeOnOpen: true, secrets: createSafeStorageSecrets(dataDir) });
+  // Packaged, the samples are extra resources beside the asar; in development, in resources/.
+  const sampleWorkspaceDir = app.isPackaged ? join(process.resourcesPath, 'sample-workspace') : undefined;
+  const opened = createEngine({ dataDir, interactive: true, resumeOnOpen: true, secrets: createSafeStorageSecrets(dataDir), sampleWorkspaceDir });
   engine = opened;
-  registerIpcHandlers(createHandlers(opened, { exportFile }), () => mainWindow?.webContents.id);
+  registerIpcHandlers(createHandlers(opened, { exportFile, chooseFolder }), () => mainWindow?.webContents.id);
   forwardEvents(opened, () => mainWindow?.webContents);
 
   Menu.setApplicationMenu(buildAppMenu({ devTools: !app.isPackaged }));

@@ -58,7 +58,7 @@ describe.skipIf(!hasChromium)('goal → plan → run (Chromium against awe serve
     await page.getByRole('button', { name: 'Plan' }).click();
 
     // The offline planner's runbook shape: a template node feeding artifact.save.
-    await expect.poll(() => nodeStatuses(page)).toEqual({ outline: 'idle', save: 'idle' });
+    await expect.poll(() => nodeStatuses(page), { timeout: 20_000 }).toEqual({ outline: 'idle', save: 'idle' });
     await expect(nodeEl(page, 'outline').textContent()).resolves.toContain('text.template');
     await expect(nodeEl(page, 'save').textContent()).resolves.toContain('artifact.save');
     // Laid out left to right, not stacked at the origin.
@@ -106,7 +106,7 @@ describe.skipIf(!hasChromium)('goal → plan → run (Chromium against awe serve
       mimeType: 'application/json',
       buffer: Buffer.from(JSON.stringify(WAITING_WORKFLOW)),
     });
-    await expect.poll(() => nodeStatuses(page)).toEqual({ first: 'idle', second: 'idle', third: 'idle' });
+    await expect.poll(() => nodeStatuses(page), { timeout: 20_000 }).toEqual({ first: 'idle', second: 'idle', third: 'idle' });
     await recordStatuses(page);
 
     await page.getByRole('button', { name: 'Run', exact: true }).click();

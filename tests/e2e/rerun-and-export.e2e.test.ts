@@ -98,6 +98,8 @@ describe.skipIf(!hasChromium)('rerun and export (Chromium against awe serve)', (
     await page.getByTestId('import-file').setInputFiles(join(root, 'resources', 'examples', 'document-generation.awe.json'));
     await nodeEl(page, 'save').waitFor();
     await page.getByRole('button', { name: 'Run', exact: true }).click();
+    // The example declares run inputs: Run asks for them, defaults filled in.
+    await page.getByRole('dialog', { name: 'Run inputs' }).getByRole('button', { name: 'Start run' }).click();
     await waitForAllNodes(page, 'succeeded');
 
     await page.getByRole('tab', { name: /Artifacts/ }).click();

@@ -7,7 +7,9 @@ import { AweCallError, errorMessage, getAwe } from '../api/client';
 import { confirmWorkflowPermissions } from '../components/WorkflowPermissionsDialog';
 import { selectionToClipboard } from '../lib/graph-utils';
 import { layoutWorkflow, withPositions } from '../lib/layout';
-import { graphStore, runsStore, uiStore } from './stores';
+import { emptyWorkflow, freshWorkflowId } from '../stores/graph';
+import type { NameMode, PlanChoice } from '../stores/session';
+import { graphStore, runsStore, sessionStore, uiStore } from './stores';
 
 const problemLines = (problems: readonly Problem[]) =>
   problems.map((p) => `${p.nodeId ? `${p.nodeId}: ` : p.edgeId ? `edge ${p.edgeId}: ` : ''}${p.message}`);
@@ -71,24 +73,42 @@ export function startValidation(): () => void {
   });
 }
 
+/**
+ * Plans a goal. On a canvas that already has steps the person chooses: replace (a new,
+ * unsaved workflow with its own id; Undo brings the old graph back) or extend (the replan
+ * diff, shown before it is applied). Two unrelated graphs are never merged silently.
+ */
 export async function plan(goal: string) {
   const text = goal.trim();
   if (!text) return uiStore.getState().notify('error', 'Type a goal first.');
+  const g = graphStore.getState();
+  const current = g.workflow;
+  let choice: PlanChoice = 'replace';
+  if (current.nodes.length) {
+    choice = await sessionStore.getState().askPlanChoice(text, current.nodes.length, current.name, g.dirty);
+    if (!choice) return;
+  }
   const ui = uiStore.getState();
   ui.setBusy('plan', true);
   try {
-    const current = graphStore.getState().workflow;
-    const res = await getAwe().plan({ goal: text, current: current.nodes.length ? current : undefined });
-    const planned = withPositions({ ...res.workflow, goal: text });
-    const diff = res.diff;
-    if (current.nodes.length && diff && (diff.added.length || diff.removed.length || diff.changed.length)) {
-      uiStore.getState().setPendingPlan({ workflow: planned, diff, explanation: res.explanation });
+    const extend = choice === 'extend';
+    const res = await getAwe().plan({ goal: text, current: extend ? current : undefined });
+    if (extend) {
+      // The replan keeps this document's identity: it is an edit of the open workflow.
+      const planned = withPositions({ ...res.workflow, id: current.id, name: current.name, version: current.version, goal: text });
+      const diff = res.diff;
+      if (diff && (diff.added.length || diff.removed.length || diff.changed.length)) {
+        uiStore.getState().setPendingPlan({ workflow: planned, diff, explanation: res.explanation });
+        return;
+      }
+      graphStore.getState().load(planned, { undoable: true, dirty: true });
     } else {
+      const planned = withPositions({ ...res.workflow, id: freshWorkflowId(res.workflow.id), goal: text });
       graphStore.getState().load(planned, { undoable: true, dirty: true });
       runsStore.getState().watch(null);
-      uiStore.getState().requestFit();
-      uiStore.getState().notify('info', `Planned ${planned.nodes.length} steps (${res.planner} planner).`);
     }
+    uiStore.getState().requestFit();
+    uiStore.getState().notify('info', `Planned ${graphStore.getState().workflow.nodes.length} steps (${res.planner} planner).`);
   } catch (e) {
     fail('Planning failed', e);
   } finally {
@@ -108,13 +128,28 @@ export function discardPlan() {
   uiStore.getState().setPendingPlan(null);
 }
 
+/** Why the workflow on the canvas cannot run now, or undefined when it can. */
+export function whyNotRunnable(wf = graphStore.getState().workflow, problems = graphStore.getState().problems): string | undefined {
+  if (!wf.nodes.length) return 'Nothing to run: the workflow has no nodes.';
+  if (problems.length) return `Fix the ${problems.length === 1 ? 'problem' : `${problems.length} problems`} listed in the inspector before running.`;
+  return undefined;
+}
+
+/** Runs the workflow on the canvas, asking first for the inputs it declares. */
 export async function runWorkflow() {
+  const reason = whyNotRunnable();
+  if (reason) return uiStore.getState().notify('error', reason);
+  let inputs: Record<string, unknown> = {};
+  if (Object.keys(graphStore.getState().workflow.settings.inputs ?? {}).length) {
+    const answer = await sessionStore.getState().askRunInputs();
+    if (!answer) return;
+    inputs = answer;
+  }
   const wf = graphStore.getState().workflow;
-  if (!wf.nodes.length) return uiStore.getState().notify('error', 'Nothing to run: the workflow has no nodes.');
   uiStore.getState().setBusy('run', true);
   try {
     if (!(await confirmWorkflowPermissions(wf))) return;
-    const { runId } = await getAwe().runsStart({ workflow: wf, inputs: {} });
+    const { runId } = await getAwe().runsStart({ workflow: wf, inputs });
     runsStore.getState().watch(runId, wf);
     // Events emitted before this answer arrived are already in the store; fetch any we missed.
     const last = runsStore.getState().views[runId]?.lastSeq ?? 0;
@@ -176,11 +211,19 @@ export async function refreshHistory() {
   } catch {}
 }
 
+/** Same steps and wiring, wherever the nodes sit. */
+function sameGraph(a: Workflow, b: Workflow): boolean {
+  const strip = (w: Workflow) => JSON.stringify([w.id, w.nodes.map(({ position: _p, ...n }) => n), w.edges, w.settings]);
+  return strip(a) === strip(b);
+}
+
 /** Opens a past run: its snapshot on the canvas, coloured by its final states. */
 export async function openRun(runId: string) {
   try {
     const detail = await getAwe().runsGet({ runId });
     const snapshot = withPositions(detail.run.snapshot);
+    // Opening the run of the graph on the canvas loses nothing; an older snapshot would.
+    if (!sameGraph(snapshot, graphStore.getState().workflow) && !(await confirmDiscard('open this run'))) return;
     runsStore.getState().loadRun(runId, snapshot, detail.events);
     graphStore.getState().load(snapshot, { undoable: true });
     uiStore.getState().requestFit();
@@ -199,34 +242,145 @@ export async function saveWorkflow() {
   }
 }
 
+/** True when there are no unsaved changes, or the person agreed to lose them to `action`. */
+export async function confirmDiscard(action: string): Promise<boolean> {
+  const g = graphStore.getState();
+  if (!g.dirty) return true;
+  return sessionStore.getState().askDiscard(action, g.workflow.name);
+}
+
+/** Replaces the document with another one (not undoable across identities: it was asked). */
+function openDocument(workflow: Workflow, opts: { dirty?: boolean } = {}) {
+  graphStore.getState().load(withPositions(workflow), { undoable: true, dirty: opts.dirty });
+  uiStore.getState().select([]);
+  uiStore.getState().setPendingPlan(null);
+  uiStore.getState().requestFit();
+  runsStore.getState().watch(null);
+}
+
 export async function openWorkflow(id: string) {
+  if (!(await confirmDiscard('open another workflow'))) return;
   try {
     const { workflow } = await getAwe().workflowsGet({ id });
-    graphStore.getState().load(withPositions(workflow), { undoable: true });
-    uiStore.getState().requestFit();
-    runsStore.getState().watch(null);
+    openDocument(workflow);
     uiStore.getState().openDialog(null);
   } catch (e) {
     fail('Could not open the workflow', e);
   }
 }
 
-/** Imports an `*.awe.json` file; a bad file changes nothing and lists the validator's problems. */
+/** An empty, unsaved workflow with an id of its own. */
+export async function newWorkflow() {
+  if (!(await confirmDiscard('start a new workflow'))) return;
+  openDocument(emptyWorkflow());
+}
+
+/**
+ * Save as (saved at once under a new id and name) or Duplicate (an unsaved copy with a
+ * new id). The copy keeps the workspace folder chosen for the original.
+ */
+export async function copyWorkflow(mode: Exclude<NameMode, 'rename'>) {
+  const from = graphStore.getState().workflow;
+  const name = await sessionStore.getState().askName(mode, `${from.name} (copy)`.slice(0, 200));
+  if (!name) return;
+  const copy: Workflow = { ...from, id: freshWorkflowId(name), name, version: 1 };
+  try {
+    const ws = sessionStore.getState().workspace;
+    if (ws && ws.workflowId === from.id && !ws.isDefault) await getAwe().workspacesSet({ workflowId: copy.id, path: ws.path });
+    if (mode === 'duplicate') {
+      openDocument(copy, { dirty: true });
+      uiStore.getState().notify('info', `“${name}” is a copy of “${from.name}”; it is not saved yet.`);
+      return;
+    }
+    const { workflow } = await getAwe().workflowsSave({ workflow: copy });
+    graphStore.getState().load({ ...copy, version: workflow.version }, { undoable: true });
+    uiStore.getState().notify('info', `Saved as “${workflow.name}”; “${from.name}” is unchanged.`);
+  } catch (e) {
+    fail(mode === 'duplicate' ? 'Could not duplicate' : 'Could not save as a new workflow', e);
+  }
+}
+
+export async function renameWorkflow() {
+  const name = await sessionStore.getState().askName('rename', graphStore.getState().workflow.name);
+  if (name) graphStore.getState().rename(name);
+}
+
+/**
+ * Opens an `*.awe.json` file without saving it. A file with problems opens as a draft:
+ * broken nodes outlined, problems listed, Run disabled until they are fixed. A file that
+ * is not a workflow at all changes nothing and says why.
+ */
 export async function importWorkflowFile(file: File) {
   try {
     const text = await file.text();
     const res = await getAwe().workflowsImport({ text, fileName: file.name });
-    if (!res.ok || !res.workflow) {
-      uiStore.getState().notify('error', `${file.name} was not imported: it has ${res.problems.length} problem(s).`, problemLines(res.problems));
+    if (!res.workflow) {
+      uiStore.getState().notify('error', `${file.name} was not imported: ${res.problems.length === 1 ? 'it is not a workflow' : `it has ${res.problems.length} problems`}.`, problemLines(res.problems));
       return;
     }
-    graphStore.getState().load(withPositions(res.workflow), { undoable: true, dirty: true });
-    uiStore.getState().requestFit();
-    runsStore.getState().watch(null);
-    uiStore.getState().notify('info', `Imported “${res.workflow.name}”.`);
+    if (!(await confirmDiscard(`open ${file.name}`))) return;
+    let workflow = res.workflow;
+    // A saved workflow with the same id is someone else's work: open the file as a copy.
+    const clash = await getAwe()
+      .workflowsGet({ id: workflow.id })
+      .then(() => true)
+      .catch(() => false);
+    if (clash) workflow = { ...workflow, id: freshWorkflowId(workflow.id) };
+    openDocument(workflow, { dirty: true });
+    graphStore.getState().setProblems(res.problems);
+    const draft = res.problems.length
+      ? ` as a draft with ${res.problems.length === 1 ? 'a problem' : `${res.problems.length} problems`} (listed in the inspector); fix ${res.problems.length === 1 ? 'it' : 'them'} to run it`
+      : '';
+    uiStore.getState().notify('info', `Opened “${workflow.name}”${draft}. Nothing is saved until you save${clash ? ' (as a copy: a saved workflow already has its id)' : ''}.`);
   } catch (e) {
     fail(`${file.name} was not imported`, e);
   }
+}
+
+/** Loads the workspace of the workflow on the canvas whenever its id changes. */
+export function startWorkspaceSync(): () => void {
+  const load = (workflowId: string) => {
+    getAwe()
+      .workspacesGet({ workflowId })
+      .then((w) => {
+        if (graphStore.getState().workflow.id === workflowId) sessionStore.getState().setWorkspace({ ...w, workflowId });
+      })
+      .catch(() => undefined);
+  };
+  load(graphStore.getState().workflow.id);
+  return graphStore.subscribe((s, prev) => {
+    if (s.workflow.id !== prev.workflow.id) load(s.workflow.id);
+  });
+}
+
+/** Remembers `path` as the workspace of the workflow on the canvas; the error, if the folder cannot be used. */
+export async function chooseWorkspace(path: string): Promise<string | undefined> {
+  const workflowId = graphStore.getState().workflow.id;
+  try {
+    const w = await getAwe().workspacesSet({ workflowId, path });
+    sessionStore.getState().setWorkspace({ ...w, workflowId });
+    return undefined;
+  } catch (e) {
+    return errorMessage(e);
+  }
+}
+
+/** The native folder dialog (desktop); the chosen folder, or null. */
+export async function browseForFolder(): Promise<string | null> {
+  const { path } = await getAwe().workspacesBrowse({});
+  return path;
+}
+
+/** Reload or closing the window asks first while there are unsaved changes. */
+export function startUnsavedGuard(): () => void {
+  const onBeforeUnload = (e: BeforeUnloadEvent) => {
+    if (!graphStore.getState().dirty) return;
+    e.preventDefault();
+    // Older Chromium (and Electron's will-prevent-unload) look at returnValue.
+    e.returnValue = '';
+  };
+  window.addEventListener('beforeunload', onBeforeUnload);
+  return () => window.removeEventListener('beforeunload', onBeforeUnload);
 }
 
 /** Triggers a browser download of text or of a same-origin URL. */

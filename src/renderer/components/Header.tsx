@@ -1,9 +1,23 @@
 /** The toolbar: document actions, edit history, run control and the live run header. */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { TERMINAL_RUN_STATUSES } from '../../contract';
-import { autoLayout, cancelRun, exportRun, exportWorkflow, importWorkflowFile, runWorkflow, saveWorkflow } from '../app/actions';
-import { graphStore, uiStore, useGraph, useRuns, useUi } from '../app/stores';
+import {
+  autoLayout,
+  cancelRun,
+  copyWorkflow,
+  exportRun,
+  newWorkflow,
+  runWorkflow,
+  saveWorkflow,
+  startUnsavedGuard,
+  startWorkspaceSync,
+  whyNotRunnable,
+} from '../app/actions';
+import { graphStore, sessionStore, uiStore, useGraph, useRuns, useSession, useUi } from '../app/stores';
 import { measuredSizes } from './Canvas';
+import { DocumentDialogs } from './DocumentDialogs';
+import { DocumentMenu } from './DocumentMenu';
+import { folderName } from './WorkspaceDialog';
 import { STATUS_META, formatDuration } from './status';
 import { StatusIcon } from './StatusIcon';
 
@@ -17,7 +31,17 @@ export function Header() {
   const starting = useUi((s) => !!s.busy.run);
   const runStatus = useRuns((s) => (s.watchedRunId ? s.views[s.watchedRunId]?.status : undefined));
   const running = runStatus === 'running' || runStatus === 'waiting';
-  const fileInput = useRef<HTMLInputElement>(null);
+  const problemCount = useGraph((s) => s.problems.length);
+  const notRunnable = useGraph((s) => whyNotRunnable(s.workflow, s.problems));
+  const workspace = useSession((s) => s.workspace);
+  useEffect(() => {
+    const stopSync = startWorkspaceSync();
+    const stopGuard = startUnsavedGuard();
+    return () => {
+      stopSync();
+      stopGuard();
+    };
+  }, []);
 
   return (
     <header className="toolbar">
@@ -26,35 +50,38 @@ export function Header() {
       </div>
       <input className="wf-name" aria-label="Workflow name" value={name} onChange={(e) => graphStore.getState().rename(e.target.value || 'Untitled workflow')} />
       {dirty && (
-        <span className="dirty" title="Unsaved changes" aria-label="Unsaved changes">
+        <span className="dirty" role="img" title="Unsaved changes" aria-label="Unsaved changes" data-testid="dirty-marker">
           ●
         </span>
       )}
+      <button
+        type="button"
+        className={`btn ghost workspace-btn${workspace?.isDefault ? ' is-default' : ''}`}
+        aria-label="Workspace"
+        title={workspace ? `Workspace folder: ${workspace.path}${workspace.isDefault ? ' (Samples, until you choose one)' : ''}` : 'Workspace folder'}
+        onClick={() => sessionStore.getState().openWorkspaceDialog(true)}
+      >
+        <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden focusable="false">
+          <path d="M1.5 3.5h4.2l1.5 1.6h7.3v7.4h-13z" fill="none" stroke="currentColor" strokeWidth="1.4" strokeLinejoin="round" />
+        </svg>
+        <span className="workspace-name" data-testid="workspace-name">
+          {workspace ? folderName(workspace.path) : '…'}
+        </span>
+      </button>
       <div className="tb-group">
+        <button type="button" className="btn ghost" aria-label="New workflow" title="Start a new, empty workflow" onClick={() => void newWorkflow()}>
+          New
+        </button>
         <button type="button" className="btn ghost" aria-label="Open" title="Open a saved workflow" onClick={() => uiStore.getState().openDialog('open')}>
           Open
         </button>
         <button type="button" className="btn ghost" aria-label="Save" title="Save (Ctrl/⌘-S)" onClick={() => void saveWorkflow()} disabled={!hasNodes}>
           Save
         </button>
-        <button type="button" className="btn ghost" aria-label="Import" title="Import an .awe.json file" onClick={() => fileInput.current?.click()}>
-          Import
+        <button type="button" className="btn ghost" aria-label="Save as" title="Save as a new workflow with its own name" onClick={() => void copyWorkflow('save-as')} disabled={!hasNodes}>
+          Save as
         </button>
-        <input
-          ref={fileInput}
-          type="file"
-          accept=".json,.awe.json,application/json"
-          hidden
-          data-testid="import-file"
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            e.target.value = '';
-            if (f) void importWorkflowFile(f);
-          }}
-        />
-        <button type="button" className="btn ghost" aria-label="Export workflow" title="Download as .awe.json" onClick={() => void exportWorkflow()} disabled={!hasNodes}>
-          Export
-        </button>
+        <DocumentMenu />
       </div>
       <div className="tb-group">
         <button type="button" className="icon-btn" aria-label="Undo" title="Undo (Ctrl/⌘-Z)" disabled={!canUndo} onClick={() => graphStore.getState().undo()}>
@@ -63,14 +90,36 @@ export function Header() {
         <button type="button" className="icon-btn" aria-label="Redo" title="Redo (Shift-Ctrl/⌘-Z)" disabled={!canRedo} onClick={() => graphStore.getState().redo()}>
           ↷
         </button>
-        <button type="button" className="btn ghost" aria-label="Auto layout" title="Arrange the graph automatically" disabled={!hasNodes} onClick={() => autoLayout(measuredSizes)}>
-          Auto layout
+        <button type="button" className="icon-btn" aria-label="Auto layout" title="Auto layout: arrange the graph left to right" disabled={!hasNodes} onClick={() => autoLayout(measuredSizes)}>
+          <svg viewBox="0 0 16 16" width="15" height="15" aria-hidden focusable="false">
+            <rect x="1.5" y="6" width="4" height="4" rx="1" fill="none" stroke="currentColor" strokeWidth="1.3" />
+            <rect x="10.5" y="2" width="4" height="4" rx="1" fill="none" stroke="currentColor" strokeWidth="1.3" />
+            <rect x="10.5" y="10" width="4" height="4" rx="1" fill="none" stroke="currentColor" strokeWidth="1.3" />
+            <path d="M5.5 8h2.5M8 4v8M8 4h2.5M8 12h2.5" fill="none" stroke="currentColor" strokeWidth="1.3" />
+          </svg>
         </button>
       </div>
       <div className="tb-group">
-        <button type="button" className="btn primary" aria-label="Run" disabled={!hasNodes || starting || running} onClick={() => void runWorkflow()}>
+        <button
+          type="button"
+          className="btn primary"
+          aria-label="Run"
+          aria-describedby={notRunnable && hasNodes ? 'run-blocked-reason' : undefined}
+          title={notRunnable ?? 'Run the workflow'}
+          disabled={!!notRunnable || starting || running}
+          onClick={() => void runWorkflow()}
+        >
           ▶ Run
         </button>
+        {problemCount > 0 && (
+          <button type="button" className="btn ghost run-blocked" title={notRunnable} onClick={() => uiStore.getState().select([])}>
+            <span aria-hidden>⚠ </span>
+            {problemCount} {problemCount === 1 ? 'problem' : 'problems'}
+            <span id="run-blocked-reason" className="sr-only">
+              {notRunnable}
+            </span>
+          </button>
+        )}
         <button type="button" className="btn danger-ghost" aria-label="Cancel run" disabled={!running} onClick={() => void cancelRun()}>
           ■ Cancel
         </button>
@@ -83,6 +132,7 @@ export function Header() {
       <button type="button" className="icon-btn" aria-label="Settings" title="Settings" onClick={() => uiStore.getState().openDialog('settings')}>
         ⚙
       </button>
+      <DocumentDialogs />
     </header>
   );
 }

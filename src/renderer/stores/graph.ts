@@ -54,8 +54,18 @@ export interface GraphActions {
 
 export type GraphStore = ReturnType<typeof createGraphStore>;
 
+/**
+ * A workflow id no saved workflow has: `base` (made id-safe, cut short) plus time and
+ * randomness. New, Save as, Duplicate and a fresh plan all take one, so saving never
+ * overwrites a workflow the person did not open.
+ */
+export function freshWorkflowId(base = 'wf'): string {
+  const slug = base.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^[^A-Za-z_]+/, '').replace(/-+$/, '').slice(0, 80) || 'wf';
+  return `${slug}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
 export function emptyWorkflow(): Workflow {
-  return { id: `wf_${Date.now().toString(36)}`, name: 'Untitled workflow', version: 1, nodes: [], edges: [], settings: {} };
+  return { id: freshWorkflowId('wf'), name: 'Untitled workflow', version: 1, nodes: [], edges: [], settings: {} };
 }
 
 export function createGraphStore(initial: Workflow = emptyWorkflow()) {
