@@ -2,7 +2,7 @@
  * `file.read`, `file.write`, `file.list`: the run's workspace folder as plans see it.
  * Every path is workspace-relative and confined to it (workspace-path.ts).
  */
-import { lstat, mkdir, open, readdir, realpath, stat, writeFile, appendFile } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, realpath, stat, writeFile, appendFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { permanent } from '../../errors';
@@ -25,10 +25,21 @@ function fsError(err: unknown, userPath: string): never {
 
 // ---------------------------------------------------------------- file.read
 
+/** The largest `maxBytes` a read may ask for: the text lands in the run's event log. @default 100 MB */
+export const MAX_FILE_READ_BYTES = 100 * 1024 * 1024;
+/** Reads go in chunks of this size, so memory follows the bytes actually read, never `maxBytes`. */
+const READ_CHUNK_BYTES = 64 * 1024;
+
 export const FileReadInput = z.object({
   path: z.string().min(1).describe('Path relative to the workspace.'),
   encoding: z.enum(['utf8', 'base64']).default('utf8'),
-  maxBytes: z.number().int().positive().default(DEFAULT_FILE_MAX_BYTES).describe('Read at most this many bytes; `truncated` says the file was longer.'),
+  maxBytes: z
+    .number()
+    .int()
+    .positive()
+    .max(MAX_FILE_READ_BYTES)
+    .default(DEFAULT_FILE_MAX_BYTES)
+    .describe('Read at most this many bytes (up to 100 MB); `truncated` says the file was longer.'),
 });
 export const FileReadOutput = z.object({
   path: z.string(),
@@ -36,8 +47,52 @@ export const FileReadOutput = z.object({
   base64: z.string().optional(),
   /** The whole file's size in bytes. */
   size: z.number().int().min(0),
+  /** Bytes returned in `text`/`base64`. */
+  bytes: z.number().int().min(0).optional(),
   truncated: z.boolean(),
+  /** Present when `truncated`: how much was read of how much, and how to read more. */
+  note: z.string().optional(),
+  /** The bytes were not valid UTF-8: each invalid sequence became U+FFFD in `text` (read as base64 to get the exact bytes). */
+  invalidUtf8: z.boolean().optional(),
 });
+
+/** Reads up to `cap` bytes chunk by chunk; stops at end of file even when the file grows or shrinks meanwhile. */
+async function readUpTo(handle: FileHandle, cap: number, signal: AbortSignal): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  while (total < cap) {
+    if (signal.aborted) throw signal.reason;
+    const chunk = Buffer.allocUnsafe(Math.min(READ_CHUNK_BYTES, cap - total));
+    const { bytesRead } = await handle.read(chunk, 0, chunk.byteLength, total);
+    if (bytesRead === 0) break;
+    chunks.push(bytesRead === chunk.byteLength ? chunk : chunk.subarray(0, bytesRead));
+    total += bytesRead;
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** Where a cut at the end of `data` would split a multi-byte UTF-8 character: the length that keeps whole characters. */
+export function utf8CompleteLength(data: Buffer): number {
+  // A UTF-8 character is at most 4 bytes: look back at most 3 for the lead byte of the last one.
+  for (let back = 1; back <= Math.min(4, data.byteLength); back++) {
+    const byte = data[data.byteLength - back];
+    if ((byte & 0xc0) === 0x80) continue; // continuation byte
+    const need = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return need > back ? data.byteLength - back : data.byteLength;
+  }
+  return data.byteLength;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes UTF-8, saying whether anything had to be replaced rather than replacing silently. */
+export function decodeUtf8(data: Buffer): { text: string; invalidUtf8: boolean } {
+  try {
+    return { text: strictUtf8.decode(data), invalidUtf8: false };
+  } catch {
+    return { text: data.toString('utf8'), invalidUtf8: true };
+  }
+}
 
 export const fileReadTool: ToolSpec<z.infer<typeof FileReadInput>, z.infer<typeof FileReadOutput>> = {
   name: 'file.read',
@@ -58,18 +113,26 @@ export const fileReadTool: ToolSpec<z.infer<typeof FileReadInput>, z.infer<typeo
     }
     try {
       const { size } = await handle.stat().catch((err) => fsError(err, input.path));
-      const length = Math.min(size, input.maxBytes);
-      const buffer = Buffer.alloc(length);
-      let offset = 0;
-      while (offset < length) {
-        const { bytesRead } = await handle.read(buffer, offset, length - offset, offset).catch((err) => fsError(err, input.path));
-        if (bytesRead === 0) break;
-        offset += bytesRead;
-      }
-      const data = buffer.subarray(0, offset);
+      let data = await readUpTo(handle, input.maxBytes, ctx.signal).catch((err) => fsError(err, input.path));
+      // The file may have grown since stat; one more byte tells whether there is more.
+      const more = data.byteLength === input.maxBytes && (await readUpTo(handle, 1, ctx.signal).catch(() => Buffer.alloc(0))).byteLength > 0;
+      const truncated = more || size > data.byteLength;
+      if (truncated && input.encoding === 'utf8') data = data.subarray(0, utf8CompleteLength(data));
       const rel = await workspaceRelative(ctx.workspaceDir, abs);
-      const content = input.encoding === 'base64' ? { base64: data.toString('base64') } : { text: data.toString('utf8') };
-      return { path: rel, ...content, size, truncated: size > offset };
+      const out: z.infer<typeof FileReadOutput> = { path: rel, size: Math.max(size, data.byteLength), bytes: data.byteLength, truncated };
+      if (input.encoding === 'base64') out.base64 = data.toString('base64');
+      else {
+        const { text, invalidUtf8 } = decodeUtf8(data);
+        out.text = text;
+        if (invalidUtf8) {
+          out.invalidUtf8 = true;
+          ctx.log('warn', `${input.path} is not valid UTF-8: invalid bytes were replaced with U+FFFD (read it with encoding "base64" for the exact bytes)`);
+        }
+      }
+      if (truncated) {
+        out.note = `truncated: returned the first ${data.byteLength} of ${out.size} bytes; raise maxBytes (at most ${MAX_FILE_READ_BYTES}) to read more`;
+      }
+      return out;
     } finally {
       await handle.close();
     }
