@@ -2,26 +2,19 @@
  * `file.read`, `file.write`, `file.list`: the run's workspace folder as plans see it.
  * Every path is workspace-relative and confined to it (workspace-path.ts).
  */
-import { lstat, mkdir, open, readdir, realpath, stat, writeFile, appendFile, type FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { lstat, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { permanent } from '../../errors';
 import type { ToolContext, ToolSpec } from '../types';
+import { fileKind, fsError, openForRead, openForWrite } from './workspace-file';
 import { resolveInWorkspace, workspaceRelative } from './workspace-path';
 
 /** @default 5 MB */
 export const DEFAULT_FILE_MAX_BYTES = 5 * 1024 * 1024;
 /** @default 1000 */
 export const DEFAULT_LIST_MAX_ENTRIES = 1000;
-
-function fsError(err: unknown, userPath: string): never {
-  const code = (err as { code?: string }).code;
-  if (code === 'ENOENT') throw permanent('NOT_FOUND', `'${userPath}' does not exist in the workspace`, { cause: err });
-  if (code === 'EISDIR') throw permanent('IS_A_DIRECTORY', `'${userPath}' is a folder, not a file`, { cause: err });
-  if (code === 'ENOTDIR') throw permanent('NOT_A_DIRECTORY', `a parent of '${userPath}' is a file, not a folder`, { cause: err });
-  if (code === 'EACCES' || code === 'EPERM') throw permanent('ACCESS_DENIED', `no permission to access '${userPath}'`, { cause: err });
-  throw err;
-}
 
 // ---------------------------------------------------------------- file.read
 
@@ -104,13 +97,7 @@ export const fileReadTool: ToolSpec<z.infer<typeof FileReadInput>, z.infer<typeo
   effects: 'read',
   source: 'builtin',
   async run(input, ctx) {
-    const abs = await resolveInWorkspace(ctx.workspaceDir, input.path);
-    let handle;
-    try {
-      handle = await open(abs, 'r');
-    } catch (err) {
-      fsError(err, input.path);
-    }
+    const { handle, absolute: abs } = await openForRead(ctx.workspaceDir, input.path);
     try {
       const { size } = await handle.stat().catch((err) => fsError(err, input.path));
       let data = await readUpTo(handle, input.maxBytes, ctx.signal).catch((err) => fsError(err, input.path));
@@ -175,18 +162,17 @@ export const fileWriteTool: ToolSpec<z.infer<typeof FileWriteInput>, z.infer<typ
   source: 'builtin',
   async run(input, ctx) {
     const data = contentBytes(input.content, input.encoding);
-    await mkdir(ctx.workspaceDir, { recursive: true });
-    const abs = await resolveInWorkspace(ctx.workspaceDir, input.path);
+    const { handle, absolute } = await openForWrite(ctx.workspaceDir, input.path, input.append);
     try {
-      await mkdir(path.dirname(abs), { recursive: true });
-      // Re-check after creating folders: a parent may have been swapped for a link meanwhile.
-      const checked = await resolveInWorkspace(ctx.workspaceDir, input.path);
-      await (input.append ? appendFile : writeFile)(checked, data);
-      const { size } = await stat(checked);
+      if (!input.append) await handle.truncate(0);
+      await handle.writeFile(data);
+      const { size } = await handle.stat();
       ctx.log('info', `${input.append ? 'appended' : 'wrote'} ${data.byteLength} bytes to ${input.path}`);
-      return { path: await workspaceRelative(ctx.workspaceDir, checked), size };
+      return { path: await workspaceRelative(ctx.workspaceDir, absolute), size };
     } catch (err) {
       fsError(err, input.path);
+    } finally {
+      await handle.close();
     }
   },
 };
@@ -200,7 +186,16 @@ export const FileListInput = z.object({
   maxEntries: z.number().int().positive().default(DEFAULT_LIST_MAX_ENTRIES),
 });
 export const FileEntry = z.object({ path: z.string(), type: z.enum(['file', 'dir']), size: z.number().int().min(0) });
-export const FileListOutput = z.object({ entries: z.array(FileEntry), truncated: z.boolean() });
+/** A FIFO, socket or device met while listing: named so the plan knows why it is missing from `entries`. */
+export const SkippedEntry = z.object({ path: z.string(), kind: z.string() });
+export const FileListOutput = z.object({
+  entries: z.array(FileEntry),
+  truncated: z.boolean(),
+  /** Non-regular files (FIFOs, sockets, devices): left out of `entries` because file.read refuses them. At most 100 are named. */
+  skipped: z.array(SkippedEntry).optional(),
+});
+/** How many skipped special files are named in file.list's output. */
+const MAX_SKIPPED_NAMED = 100;
 
 /** `*` and `?` wildcards; every other character is literal. */
 export function globToRegExp(glob: string): RegExp {
@@ -216,6 +211,10 @@ async function listFolder(ctx: ToolContext, input: z.infer<typeof FileListInput>
   const pattern = input.glob ? globToRegExp(input.glob) : undefined;
   const matchesPath = input.glob?.includes('/') ?? false;
   const entries: z.infer<typeof FileEntry>[] = [];
+  const skipped: z.infer<typeof SkippedEntry>[] = [];
+  const skip = (rel: string, info: Stats | undefined) => {
+    if (skipped.length < MAX_SKIPPED_NAMED) skipped.push({ path: rel, kind: info ? fileKind(info) : 'special file' });
+  };
   let truncated = false;
   const queue = [start];
   while (queue.length > 0 && !truncated) {
@@ -233,12 +232,18 @@ async function listFolder(ctx: ToolContext, input: z.infer<typeof FileListInput>
         const inside = target && !path.relative(realRoot, target).startsWith('..') && !path.isAbsolute(path.relative(realRoot, target));
         if (!inside) continue;
         const targetInfo = await stat(target);
+        if (!targetInfo.isFile() && !targetInfo.isDirectory()) {
+          skip(rel, targetInfo);
+          continue;
+        }
         isDir = targetInfo.isDirectory();
         size = isDir ? 0 : targetInfo.size;
       } else if (child.isFile()) {
         size = (await lstat(abs)).size;
       } else if (!isDir) {
-        continue; // sockets, FIFOs, devices
+        // Sockets, FIFOs, devices: lstat never opens them, so this cannot block.
+        skip(rel, await lstat(abs).catch(() => undefined));
+        continue;
       }
       if (isDir && input.recursive && !child.isSymbolicLink()) queue.push(abs);
       const matches = !pattern || (!isDir && pattern.test(matchesPath ? rel : child.name));
@@ -250,7 +255,7 @@ async function listFolder(ctx: ToolContext, input: z.infer<typeof FileListInput>
       entries.push({ path: rel, type: isDir ? 'dir' : 'file', size });
     }
   }
-  return { entries, truncated };
+  return skipped.length > 0 ? { entries, truncated, skipped } : { entries, truncated };
 }
 
 export const fileListTool: ToolSpec<z.infer<typeof FileListInput>, z.infer<typeof FileListOutput>> = {
