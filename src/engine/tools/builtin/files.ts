@@ -8,7 +8,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { permanent } from '../../errors';
 import type { ToolContext, ToolSpec } from '../types';
-import { fileKind, fsError, openForRead, openForWrite } from './workspace-file';
+import { AWE_FOLDER } from './applied-keys';
+import { writeOnce } from './file-write-once';
+import { fileKind, fsError, openForRead } from './workspace-file';
 import { resolveInWorkspace, workspaceRelative } from './workspace-path';
 
 /** @default 5 MB */
@@ -140,6 +142,8 @@ export const FileWriteOutput = z.object({
   path: z.string(),
   /** The file's size in bytes after the write. */
   size: z.number().int().min(0),
+  /** The same write was already made under this node's idempotency key (a resumed run): it was not repeated. */
+  alreadyApplied: z.boolean().optional(),
 });
 
 function contentBytes(content: z.infer<typeof FileWriteInput>['content'], encoding: 'utf8' | 'base64'): Buffer {
@@ -160,21 +164,7 @@ export const fileWriteTool: ToolSpec<z.infer<typeof FileWriteInput>, z.infer<typ
   output: FileWriteOutput,
   effects: 'write',
   source: 'builtin',
-  async run(input, ctx) {
-    const data = contentBytes(input.content, input.encoding);
-    const { handle, absolute } = await openForWrite(ctx.workspaceDir, input.path, input.append);
-    try {
-      if (!input.append) await handle.truncate(0);
-      await handle.writeFile(data);
-      const { size } = await handle.stat();
-      ctx.log('info', `${input.append ? 'appended' : 'wrote'} ${data.byteLength} bytes to ${input.path}`);
-      return { path: await workspaceRelative(ctx.workspaceDir, absolute), size };
-    } catch (err) {
-      fsError(err, input.path);
-    } finally {
-      await handle.close();
-    }
-  },
+  run: (input, ctx) => writeOnce(ctx, input.path, contentBytes(input.content, input.encoding), input.append),
 };
 
 // ---------------------------------------------------------------- file.list
@@ -222,6 +212,7 @@ async function listFolder(ctx: ToolContext, input: z.infer<typeof FileListInput>
     const dir = queue.shift()!;
     const children = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
     for (const child of children) {
+      if (dir === realRoot && child.name === AWE_FOLDER) continue; // AWE's own bookkeeping (applied-keys.ts)
       const abs = path.join(dir, child.name);
       const rel = path.relative(realRoot, abs).split(path.sep).join('/');
       let isDir = child.isDirectory();

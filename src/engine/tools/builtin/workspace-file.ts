@@ -8,6 +8,7 @@ import { constants, type Stats } from 'node:fs';
 import { lstat, mkdir, open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { permanent } from '../../errors';
+import { AWE_FOLDER } from './applied-keys';
 import { resolveInWorkspace } from './workspace-path';
 
 // Not defined on Windows, where symbolic links are rare and need privileges to create.
@@ -73,9 +74,12 @@ export async function openForWrite(workspaceDir: string, userPath: string, appen
   await mkdir(path.dirname(first), { recursive: true }).catch((err) => fsError(err, userPath));
   // Re-check after creating folders: a parent may have been swapped for a link meanwhile.
   const absolute = await resolveInWorkspace(workspaceDir, userPath);
+  const rel = path.relative(await realpath(path.resolve(workspaceDir)), absolute).split(path.sep);
+  if (rel[0] === AWE_FOLDER) throw permanent('RESERVED_PATH', `'${userPath}' is inside ${AWE_FOLDER}/, where AWE keeps its own records; file.write does not write there`);
   const existing = await lstat(absolute).catch(() => undefined);
   if (existing) refuseNonRegular(existing, userPath);
-  const flags = constants.O_WRONLY | constants.O_CREAT | O_NOFOLLOW | O_NONBLOCK | (append ? constants.O_APPEND : 0);
+  // Read too: after a kill, file-write-once.ts reads back whether an earlier write landed.
+  const flags = constants.O_RDWR | constants.O_CREAT | O_NOFOLLOW | O_NONBLOCK | (append ? constants.O_APPEND : 0);
   const handle = await open(absolute, flags, 0o666).catch((err) => fsError(err, userPath));
   try {
     const opened = await handle.stat();
@@ -88,8 +92,8 @@ export async function openForWrite(workspaceDir: string, userPath: string, appen
     }
     // Resolve after creation: the file now exists, so its real path is exact; it must be inside and be this file.
     const real = await realpath(absolute).catch((err) => fsError(err, userPath));
-    const rel = path.relative(await realpath(path.resolve(workspaceDir)), real);
-    const inside = rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
+    const relReal = path.relative(await realpath(path.resolve(workspaceDir)), real);
+    const inside = relReal !== '' && relReal !== '..' && !relReal.startsWith(`..${path.sep}`) && !path.isAbsolute(relReal);
     const named = inside ? await stat(real).catch(() => undefined) : undefined;
     if (!named || !sameFile(named, opened)) {
       throw permanent('PATH_OUTSIDE_WORKSPACE', `path '${userPath}' changed while it was being opened and no longer leads to a file inside the workspace`);
