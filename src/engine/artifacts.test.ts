@@ -1,8 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Workflow, type EngineEventBody } from '../contract';
+import { foldRun, Workflow, type EngineEvent, type EngineEventBody } from '../contract';
 import { ArtifactFiles, safeFileName } from './artifacts';
 import { Store } from './store/store';
 import { testToolContext } from './tools/tool-context.testkit';
@@ -61,8 +62,8 @@ describe('artifact.save names, on disk', () => {
     store.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const save = async (input: Record<string, unknown>) =>
-    artifactSaveTool.run(artifactSaveTool.input.parse(input), testToolContext({ runId: 'run1', nodeId: 'save', artifacts: files.sinkFor('run1', 'save') }));
+  const save = async (input: Record<string, unknown>, idempotencyKey = 'run1:save:0') =>
+    artifactSaveTool.run(artifactSaveTool.input.parse(input), testToolContext({ runId: 'run1', nodeId: 'save', idempotencyKey, artifacts: files.sinkFor('run1', 'save') }));
 
   it('saves "CON" as "_CON.txt", strips a right-to-left override and keeps a long name\'s extension', async () => {
     expect((await save({ name: 'CON', content: 'x' })).name).toBe('_CON.txt');
@@ -75,5 +76,77 @@ describe('artifact.save names, on disk', () => {
     expect(onDisk.some((n) => n.endsWith('.csv'))).toBe(true);
     expect(store.listArtifacts('run1').map((a) => a.name)).toEqual(['_CON.txt', 'reporttxt.exe', long.name]);
     expect(readFileSync(files.pathOf(store.listArtifacts('run1')[2]), 'utf8')).toBe('a,b\n');
+  });
+});
+
+describe('artifact.save exactly-once per idempotency key', () => {
+  let dir: string;
+  let store: Store;
+  const announced: EngineEventBody[] = [];
+  const workflow = Workflow.parse({ id: 'wf', name: 'wf', nodes: [{ id: 'save', kind: 'tool', tool: 'artifact.save', inputs: {} }] });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'awe-artifacts-once-'));
+    store = Store.open(dir);
+    store.createRun({ id: 'run1', workflow, inputs: {}, workspaceDir: join(dir, 'ws'), ownerPid: process.pid, startedAt: 1 });
+    announced.length = 0;
+  });
+  afterEach(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const save = (content: string, idempotencyKey: string) => {
+    const files = new ArtifactFiles(dir, store, (_runId, body) => announced.push(body));
+    const input = artifactSaveTool.input.parse({ name: 'report.md', content, format: 'markdown' });
+    return artifactSaveTool.run(input, testToolContext({ runId: 'run1', nodeId: 'save', idempotencyKey, artifacts: files.sinkFor('run1', 'save') }));
+  };
+
+  it('returns the first artifact when saved again under the same key (a resume), one entry in the run view', async () => {
+    const first = await save('# Report\n', 'run1:save:0');
+    const again = await save('# Report\n', 'run1:save:0');
+    expect(again).toEqual(first);
+    expect(store.listArtifacts('run1')).toHaveLength(1);
+    expect(readdirSync(join(dir, 'artifacts', 'run1'))).toHaveLength(1);
+    const events = announced.map((body, i) => ({ ...body, runId: 'run1', seq: i + 1, ts: 1 }) as EngineEvent);
+    expect(foldRun('run1', events).artifacts.map((a) => a.id)).toEqual([first.artifactId]);
+  });
+
+  it('saves a new artifact under a new key (a rerun) or with other bytes', async () => {
+    await save('# Report\n', 'run1:save:0');
+    await save('# Report\n', 'run1:save:1');
+    await save('# Report v2\n', 'run1:save:1');
+    expect(store.listArtifacts('run1').map((a) => a.sha256)).toHaveLength(3);
+  });
+
+  it.skipIf(process.platform === 'win32')('a real SIGKILL after the save, then the resume: one artifact', { timeout: 60_000 }, async () => {
+    store.close();
+    const child = join(dir, 'child.mts');
+    writeFileSync(
+      child,
+      `import { ArtifactFiles } from ${JSON.stringify(join(__dirname, 'artifacts.ts'))};
+       import { Store } from ${JSON.stringify(join(__dirname, 'store/store.ts'))};
+       import { testToolContext } from ${JSON.stringify(join(__dirname, 'tools/tool-context.testkit.ts'))};
+       import { artifactSaveTool } from ${JSON.stringify(join(__dirname, 'tools/builtin/artifact-save.ts'))};
+       const store = Store.open(process.argv[2]);
+       const files = new ArtifactFiles(process.argv[2], store, () => {});
+       const input = artifactSaveTool.input.parse({ name: 'report.md', content: '# Report\\n', format: 'markdown' });
+       await artifactSaveTool.run(input, testToolContext({ runId: 'run1', nodeId: 'save', idempotencyKey: 'run1:save:0', artifacts: files.sinkFor('run1', 'save') }));
+       process.stdout.write('saved\\n');
+       setInterval(() => {}, 1000); // the engine would now record the success: killed first
+      `,
+    );
+    const proc = spawn(process.execPath, ['--import', 'tsx', child, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      proc.stdout.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('saved')) resolve();
+      });
+      proc.on('exit', (code) => reject(new Error(`child exited (${code}) before saving`)));
+    });
+    const exited = new Promise((resolve) => proc.on('exit', (_code, signal) => resolve(signal)));
+    proc.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    store = Store.open(dir);
+    const resumed = await save('# Report\n', 'run1:save:0');
+    expect(store.listArtifacts('run1').map((a) => a.id)).toEqual([resumed.artifactId]);
+    expect(readdirSync(join(dir, 'artifacts', 'run1'))).toHaveLength(1);
   });
 });

@@ -75,15 +75,39 @@ export class ArtifactFiles {
   }
 
   sinkFor(runId: string, nodeId: string): ArtifactSink {
-    return { save: (name, content, mime) => Promise.resolve(this.save(runId, nodeId, name, content, mime)) };
+    return { save: (name, content, mime, options) => Promise.resolve(this.save(runId, nodeId, name, content, mime, options?.idempotencyKey)) };
   }
 
-  save(runId: string, nodeId: string, name: string, content: string | Uint8Array, mime?: string): Artifact {
+  /**
+   * Saves an artifact. With an `idempotencyKey`, the file name carries a hash of the key and
+   * the name, and the store row (written in one statement) is the commit point: a second save
+   * of the same bytes under the same key returns the first record. A kill after the file was
+   * written but before the row leaves a file that the next save simply overwrites.
+   */
+  save(runId: string, nodeId: string, name: string, content: string | Uint8Array, mime?: string, idempotencyKey?: string): Artifact {
     const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
     const dir = this.inside(safeFileName(runId));
     mkdirSync(dir, { recursive: true });
     const base = safeFileName(name);
-    const fileName = this.writeUnique(dir, `${safeFileName(nodeId, 60)}-${base}`, bytes);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const prefix = safeFileName(nodeId, 60);
+    let fileName: string | undefined;
+    if (idempotencyKey !== undefined) {
+      const keyed = `${prefix}-${createHash('sha256').update(`${idempotencyKey}\0${base}`).digest('hex').slice(0, 12)}-${base}`;
+      const relPath = `${safeFileName(runId)}/${keyed}`;
+      const earlier = this.store.listArtifacts(runId).find((a) => a.relPath === relPath);
+      if (earlier?.sha256 === sha256) {
+        const { relPath: _relPath, ...record } = earlier;
+        // Announced again: a kill may have come before the first announcement was written (the view keeps one per id).
+        this.announce(runId, { type: 'artifact.created', nodeId, artifact: record });
+        return record;
+      }
+      if (!earlier) {
+        writeFileSync(this.inside(join(dir, keyed)), bytes);
+        fileName = keyed;
+      }
+    }
+    fileName ??= this.writeUnique(dir, `${prefix}-${base}`, bytes);
     const artifact: StoredArtifact = {
       id: timeSortableId('a'),
       runId,
@@ -91,7 +115,7 @@ export class ArtifactFiles {
       name: base,
       mime: mime ?? mimeForName(base),
       size: bytes.byteLength,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
+      sha256,
       createdAt: Date.now(),
       relPath: `${safeFileName(runId)}/${fileName}`,
     };
