@@ -58,21 +58,27 @@ async function bytesAlreadyWritten(handle: FileHandle, detail: WriteDetail, data
   return landed.byteLength === data.byteLength || end < size ? data.byteLength : landed.byteLength;
 }
 
+const matching = (found: AppliedRecord | undefined, fingerprint: string) => (found?.tool === 'file.write' && found.fingerprint === fingerprint ? found : undefined);
+
 export async function writeOnce(ctx: ToolContext, userPath: string, data: Buffer, append: boolean): Promise<WriteResult> {
   const key = ctx.idempotencyKey;
   const dataSha = sha256(data);
   const fingerprint = sha256(JSON.stringify([userPath, append, dataSha]));
+  const skip = (earlier: AppliedRecord): WriteResult => {
+    ctx.log('info', `not ${append ? 'appending to' : 'writing'} ${userPath} again: already applied under idempotency key ${key}`);
+    return { ...(earlier.result as WriteResult), alreadyApplied: true };
+  };
+  // Done is final: answer before opening (which would recreate a file deleted since).
+  const ledger = await AppliedKeys.of(ctx.workspaceDir).catch((err) => fsError(err, userPath));
+  const done = matching(await ledger.get(key), fingerprint);
+  if (done?.state === 'done') return skip(done);
   const { handle, absolute } = await openForWrite(ctx.workspaceDir, userPath, append);
   try {
-    const ledger = await AppliedKeys.of(ctx.workspaceDir);
     return await serialized(fileLocks, absolute, async () => {
       const found = await ledger.get(key);
-      const earlier: AppliedRecord | undefined = found?.tool === 'file.write' && found.fingerprint === fingerprint ? found : undefined;
+      const earlier = matching(found, fingerprint);
       if (found && !earlier) ctx.log('warn', `idempotency key ${key} was used for a different write before; applying this one`);
-      if (earlier?.state === 'done') {
-        ctx.log('info', `not ${append ? 'appending to' : 'writing'} ${userPath} again: already applied under idempotency key ${key}`);
-        return { ...(earlier.result as WriteResult), alreadyApplied: true };
-      }
+      if (earlier?.state === 'done') return skip(earlier);
       const sizeBefore = (await handle.stat()).size;
       const landed = earlier ? await bytesAlreadyWritten(handle, earlier.detail as unknown as WriteDetail, data, sizeBefore) : 0;
       const detail: WriteDetail = earlier && landed > 0 ? (earlier.detail as unknown as WriteDetail) : { append, offset: sizeBefore, length: data.byteLength, sha256: dataSha };

@@ -40,6 +40,13 @@ describe('file.write with the same idempotency key twice (a resume)', () => {
     expect(await log()).toBe('first\nlater node\n');
   });
 
+  it('does not recreate a file deleted since the write was applied', async () => {
+    await write({ path: 'out/report.md', content: '# R\n' });
+    await rm(path.join(workspace, 'out/report.md'));
+    expect((await write({ path: 'out/report.md', content: '# R\n' })).alreadyApplied).toBe(true);
+    expect(existsSync(path.join(workspace, 'out/report.md'))).toBe(false);
+  });
+
   it('applies writes under different keys, and a different write under the same key', async () => {
     await write({ path: 'log.txt', content: 'x\n', append: true }, 'run1:append:1');
     await write({ path: 'log.txt', content: 'x\n', append: true }, 'run1:append:2'); // a rerun: new generation
