@@ -67,6 +67,11 @@ describe('file.read text', () => {
     expect((await read({ path: 'latin1.txt', encoding: 'base64' })).base64).toBe(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]).toString('base64'));
   });
 
+  it('a file of exactly maxBytes is not truncated', async () => {
+    await writeFile(path.join(workspace, 'abc.txt'), 'abc');
+    expect(await read({ path: 'abc.txt', maxBytes: 3 })).toEqual({ path: 'abc.txt', text: 'abc', size: 3, bytes: 3, truncated: false });
+  });
+
   it('reports valid text as valid', async () => {
     await writeFile(path.join(workspace, 'ok.txt'), 'héllo ✓\n');
     expect(await read({ path: 'ok.txt' })).toEqual({ path: 'ok.txt', text: 'héllo ✓\n', size: 11, bytes: 11, truncated: false });

@@ -52,13 +52,13 @@ export const FileReadOutput = z.object({
 });
 
 /** Reads up to `cap` bytes chunk by chunk; stops at end of file even when the file grows or shrinks meanwhile. */
-async function readUpTo(handle: FileHandle, cap: number, signal: AbortSignal): Promise<Buffer> {
+async function readUpTo(handle: FileHandle, cap: number, signal: AbortSignal, start = 0): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   while (total < cap) {
     if (signal.aborted) throw signal.reason;
     const chunk = Buffer.allocUnsafe(Math.min(READ_CHUNK_BYTES, cap - total));
-    const { bytesRead } = await handle.read(chunk, 0, chunk.byteLength, total);
+    const { bytesRead } = await handle.read(chunk, 0, chunk.byteLength, start + total);
     if (bytesRead === 0) break;
     chunks.push(bytesRead === chunk.byteLength ? chunk : chunk.subarray(0, bytesRead));
     total += bytesRead;
@@ -104,7 +104,7 @@ export const fileReadTool: ToolSpec<z.infer<typeof FileReadInput>, z.infer<typeo
       const { size } = await handle.stat().catch((err) => fsError(err, input.path));
       let data = await readUpTo(handle, input.maxBytes, ctx.signal).catch((err) => fsError(err, input.path));
       // The file may have grown since stat; one more byte tells whether there is more.
-      const more = data.byteLength === input.maxBytes && (await readUpTo(handle, 1, ctx.signal).catch(() => Buffer.alloc(0))).byteLength > 0;
+      const more = data.byteLength === input.maxBytes && (await readUpTo(handle, 1, ctx.signal, data.byteLength).catch(() => Buffer.alloc(0))).byteLength > 0;
       const truncated = more || size > data.byteLength;
       if (truncated && input.encoding === 'utf8') data = data.subarray(0, utf8CompleteLength(data));
       const rel = await workspaceRelative(ctx.workspaceDir, abs);
