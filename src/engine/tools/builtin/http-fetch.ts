@@ -93,6 +93,8 @@ interface RawResponse {
   headers: Headers;
   /** Decoded (gunzipped, …) body. */
   body: Readable;
+  /** Drops the body and the connection (a decoder's end does not close the socket under it). */
+  close(): void;
 }
 
 const DECODERS: Record<string, (() => NodeJS.ReadWriteStream) | undefined> = {
@@ -131,7 +133,11 @@ function send(url: URL, init: RequestInit & { headers: Headers }, signal: AbortS
           responseHeaders.delete('content-encoding');
           responseHeaders.delete('content-length');
         }
-        resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: responseHeaders, body: decoded });
+        const close = () => {
+          decoded.destroy();
+          res.destroy();
+        };
+        resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: responseHeaders, body: decoded, close });
       },
     );
     request.on('error', reject);
@@ -169,7 +175,7 @@ async function readCapped(res: RawResponse, maxBytes: number, signal: AbortSigna
     }
   } finally {
     signal.removeEventListener('abort', onAbort);
-    res.body.destroy();
+    res.close();
   }
   return { data: Buffer.concat(chunks, size), truncated };
 }
@@ -221,7 +227,7 @@ export function createHttpFetchTool(options: HttpFetchOptions = {}): ToolSpec<Ht
         }
         const location = res.headers.get('location');
         if (res.status < 300 || res.status >= 400 || !location) break;
-        res.body.destroy();
+        res.close();
         if (hop >= MAX_REDIRECTS) throw permanent('TOO_MANY_REDIRECTS', `${input.url} redirected more than ${MAX_REDIRECTS} times`);
         url = parseUrl(new URL(location, url).href);
         // 303 (and 301/302 for POST, as browsers do) turn into a GET without a body.
