@@ -48,6 +48,21 @@ export function fsError(err: unknown, userPath: string): never {
 
 const sameFile = (a: Stats, b: Stats) => a.dev === b.dev && a.ino === b.ino;
 
+/**
+ * The real path of an open file, checked to be inside the workspace and to be the file that is
+ * open: a folder on the way swapped for a symbolic link between the check and the open is caught.
+ */
+async function verifyOpened(workspaceDir: string, absolute: string, opened: Stats, userPath: string): Promise<string> {
+  const real = await realpath(absolute).catch((err) => fsError(err, userPath));
+  const rel = path.relative(await realpath(path.resolve(workspaceDir)), real);
+  const inside = rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
+  const named = inside ? await stat(real).catch(() => undefined) : undefined;
+  if (!named || !sameFile(named, opened)) {
+    throw permanent('PATH_OUTSIDE_WORKSPACE', `path '${userPath}' changed while it was being opened and no longer leads to a file inside the workspace`);
+  }
+  return real;
+}
+
 /** Opens a regular workspace file for reading; refuses FIFOs, sockets and devices without blocking on them. */
 export async function openForRead(workspaceDir: string, userPath: string): Promise<{ handle: FileHandle; absolute: string }> {
   const absolute = await resolveInWorkspace(workspaceDir, userPath);
@@ -55,8 +70,9 @@ export async function openForRead(workspaceDir: string, userPath: string): Promi
   const handle = await open(absolute, constants.O_RDONLY | O_NONBLOCK | O_NOFOLLOW).catch((err) => fsError(err, userPath));
   try {
     // The name may now point at something else than the file checked above.
-    refuseNonRegular(await handle.stat(), userPath);
-    return { handle, absolute };
+    const opened = await handle.stat();
+    refuseNonRegular(opened, userPath);
+    return { handle, absolute: await verifyOpened(workspaceDir, absolute, opened, userPath) };
   } catch (err) {
     await handle.close();
     throw err;
@@ -90,14 +106,8 @@ export async function openForWrite(workspaceDir: string, userPath: string, appen
         `'${userPath}' has ${opened.nlink} hard links; file.write refuses to change it because the same bytes appear under other names, possibly outside the workspace`,
       );
     }
-    // Resolve after creation: the file now exists, so its real path is exact; it must be inside and be this file.
-    const real = await realpath(absolute).catch((err) => fsError(err, userPath));
-    const relReal = path.relative(await realpath(path.resolve(workspaceDir)), real);
-    const inside = relReal !== '' && relReal !== '..' && !relReal.startsWith(`..${path.sep}`) && !path.isAbsolute(relReal);
-    const named = inside ? await stat(real).catch(() => undefined) : undefined;
-    if (!named || !sameFile(named, opened)) {
-      throw permanent('PATH_OUTSIDE_WORKSPACE', `path '${userPath}' changed while it was being opened and no longer leads to a file inside the workspace`);
-    }
+    // Resolve after creation: the file now exists, so its real path is exact.
+    const real = await verifyOpened(workspaceDir, absolute, opened, userPath);
     return { handle, absolute: real };
   } catch (err) {
     await handle.close();
