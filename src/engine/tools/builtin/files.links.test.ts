@@ -4,7 +4,7 @@
  * folders, and hard links to files outside.
  */
 import { existsSync } from 'node:fs';
-import { link, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -118,5 +118,44 @@ describe('file.write and hard links', () => {
     expect(await call(fileWriteTool, { path: 'plain.txt', content: 'new' })).toEqual({ path: 'plain.txt', size: 3 });
     expect(await readFile(path.join(workspace, 'plain.txt'), 'utf8')).toBe('new');
     expect(existsSync(path.join(outside, 'plain.txt'))).toBe(false);
+  });
+});
+
+describe('a folder swapped for a link while file.write runs', () => {
+  it('never writes content outside, however the swap and the write interleave', { timeout: 30_000 }, async () => {
+    // The attacker flips ws/d between a real folder and a link to outside, as fast as it can.
+    await mkdir(path.join(workspace, 'd'));
+    await mkdir(path.join(workspace, 'd-real'));
+    await symlink(outside, path.join(workspace, 'd-link'), 'dir');
+    let swapping = true;
+    const swapper = (async () => {
+      let flips = 0;
+      while (swapping) {
+        await rename(path.join(workspace, 'd'), path.join(workspace, flips % 2 ? 'd-link' : 'd-real')).catch(() => {});
+        await rename(path.join(workspace, flips % 2 ? 'd-real' : 'd-link'), path.join(workspace, 'd')).catch(() => {});
+        flips++;
+      }
+      return flips;
+    })();
+    const outcomes = { written: 0, refused: 0 };
+    try {
+      for (let i = 0; i < 300; i++) {
+        try {
+          const input = fileWriteTool.input.parse({ path: 'd/x.txt', content: 'pwned', append: i % 2 === 1 });
+          await fileWriteTool.run(input, testToolContext({ workspaceDir: workspace, idempotencyKey: `race:${i}` }));
+          outcomes.written++;
+        } catch (err) {
+          expect(err).toBeInstanceOf(ToolError);
+          outcomes.refused++;
+        }
+      }
+    } finally {
+      swapping = false;
+    }
+    expect(await swapper).toBeGreaterThan(10);
+    const leaked = await readFile(path.join(outside, 'x.txt'), 'utf8').catch(() => '');
+    expect(leaked).toBe(''); // at most an empty file created in the instant between check and open
+    expect(await readFile(path.join(outside, 'secret.txt'), 'utf8')).toBe('top secret');
+    expect(outcomes.written + outcomes.refused).toBe(300);
   });
 });

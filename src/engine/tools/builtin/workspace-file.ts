@@ -5,7 +5,7 @@
  * (a folder swapped for a symbolic link) before the open happens.
  */
 import { constants, type Stats } from 'node:fs';
-import { lstat, mkdir, open, realpath, stat, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { permanent } from '../../errors';
 import { AWE_FOLDER } from './applied-keys';
@@ -48,18 +48,34 @@ export function fsError(err: unknown, userPath: string): never {
 
 const sameFile = (a: Stats, b: Stats) => a.dev === b.dev && a.ino === b.ino;
 
+/** Where the kernel says an open file is (Linux); a path-based check would race with a folder swap. */
+async function kernelPathOf(handle: FileHandle): Promise<string | undefined> {
+  if (process.platform !== 'linux') return undefined;
+  return readlink(`/proc/self/fd/${handle.fd}`).catch(() => undefined);
+}
+
 /**
- * The real path of an open file, checked to be inside the workspace and to be the file that is
- * open: a folder on the way swapped for a symbolic link between the check and the open is caught.
+ * The real path of an open file, checked to be inside the workspace: a folder on the way
+ * swapped for a symbolic link between the check and the open is caught. On Linux the kernel
+ * names the open file; elsewhere its real path must name the same inode before and after.
  */
-async function verifyOpened(workspaceDir: string, absolute: string, opened: Stats, userPath: string): Promise<string> {
-  const real = await realpath(absolute).catch((err) => fsError(err, userPath));
-  const rel = path.relative(await realpath(path.resolve(workspaceDir)), real);
-  const inside = rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
-  const named = inside ? await stat(real).catch(() => undefined) : undefined;
-  if (!named || !sameFile(named, opened)) {
-    throw permanent('PATH_OUTSIDE_WORKSPACE', `path '${userPath}' changed while it was being opened and no longer leads to a file inside the workspace`);
+async function verifyOpened(workspaceDir: string, absolute: string, handle: FileHandle, opened: Stats, userPath: string): Promise<string> {
+  const realRoot = await realpath(path.resolve(workspaceDir));
+  const isInside = (p: string) => {
+    const rel = path.relative(realRoot, p);
+    return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
+  };
+  const changed = () =>
+    permanent('PATH_OUTSIDE_WORKSPACE', `path '${userPath}' changed while it was being opened and no longer leads to a file inside the workspace`);
+  const kernelPath = await kernelPathOf(handle);
+  if (kernelPath !== undefined) {
+    if (!isInside(kernelPath)) throw changed();
+    return kernelPath;
   }
+  const real = await realpath(absolute).catch((err) => fsError(err, userPath));
+  const named = isInside(real) ? await stat(real).catch(() => undefined) : undefined;
+  const again = await realpath(absolute).catch(() => undefined);
+  if (!named || !sameFile(named, opened) || again !== real) throw changed();
   return real;
 }
 
@@ -72,7 +88,7 @@ export async function openForRead(workspaceDir: string, userPath: string): Promi
     // The name may now point at something else than the file checked above.
     const opened = await handle.stat();
     refuseNonRegular(opened, userPath);
-    return { handle, absolute: await verifyOpened(workspaceDir, absolute, opened, userPath) };
+    return { handle, absolute: await verifyOpened(workspaceDir, absolute, handle, opened, userPath) };
   } catch (err) {
     await handle.close();
     throw err;
@@ -107,7 +123,7 @@ export async function openForWrite(workspaceDir: string, userPath: string, appen
       );
     }
     // Resolve after creation: the file now exists, so its real path is exact.
-    const real = await verifyOpened(workspaceDir, absolute, opened, userPath);
+    const real = await verifyOpened(workspaceDir, absolute, handle, opened, userPath);
     return { handle, absolute: real };
   } catch (err) {
     await handle.close();

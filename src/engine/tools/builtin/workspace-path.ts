@@ -28,7 +28,8 @@ async function realpathOfNearest(p: string, label = p, hops = 0): Promise<string
       if (code === 'ELOOP') throw permanent('SYMLINK_LOOP', `too many symbolic links while resolving '${label}' (a link loop?)`, { cause: err });
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
       const link = await lstat(current).then(
-        (info) => (info.isSymbolicLink() ? readlink(current) : undefined),
+        // The link may vanish between lstat and readlink (a concurrent swap): then it is just missing.
+        (info) => (info.isSymbolicLink() ? readlink(current).catch(() => undefined) : undefined),
         () => undefined,
       );
       if (link !== undefined) {
