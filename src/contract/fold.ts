@@ -172,7 +172,8 @@ export function applyEvent(view: RunView, e: EngineEvent): string | undefined {
       return e.nodeId;
     }
     case 'artifact.created':
-      view.artifacts.push(e.artifact);
+      // A resumed run may announce an artifact again (exactly-once saves): one entry per id.
+      if (!view.artifacts.some((a) => a.id === e.artifact.id)) view.artifacts.push(e.artifact);
       return e.nodeId;
     case 'approval.requested': {
       const n = nodeOf(view, e.nodeId);

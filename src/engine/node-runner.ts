@@ -217,9 +217,10 @@ export class NodeRunner {
           scope: this.scope(),
           log: (level, message) => this.log(node.id, level, message),
           cancelSignal: this.o.cancelSignal(),
-          callItem: async (itemInput, _index, signal) => {
+          callItem: async (itemInput, index, signal) => {
             await this.o.policy.check(tool, itemInput, node.id);
-            return (await this.call(tool, itemInput, node, generation, signal)).output;
+            // Each item is its own side effect: its own idempotency key, stable across resumes.
+            return (await this.call(tool, itemInput, node, generation, signal, `${this.o.spec.runId}:${node.id}:${generation}/item${index}`)).output;
           },
         });
         return { output, truncated: false };
@@ -231,7 +232,7 @@ export class NodeRunner {
   }
 
   /** One tool call under its own deadline, aborted by the run's cancel and by `parent`. */
-  private async call(spec: ToolSpec, input: unknown, node: WorkflowNode, generation: number, parent?: AbortSignal) {
+  private async call(spec: ToolSpec, input: unknown, node: WorkflowNode, generation: number, parent?: AbortSignal, idempotencyKey?: string) {
     const deadline = new Deadline(node.timeoutMs ?? spec.timeoutMs ?? DEFAULT_TIMEOUT_MS, spec.name, node.id);
     this.activeCalls.add(deadline);
     if (this.o.isCancelled()) deadline.abort(this.o.cancelSignal().reason);
@@ -240,7 +241,7 @@ export class NodeRunner {
     else if (parent) parent.addEventListener('abort', onParentAbort!, { once: true });
     try {
       const executor = this.o.deps.executor ?? inProcessExecutor;
-      return await deadline.race(executor.execute(spec, input, this.context(node, generation, deadline)));
+      return await deadline.race(executor.execute(spec, input, this.context(node, generation, deadline, idempotencyKey)));
     } catch (e) {
       throw deadline.aborted ? deadline.reason : e;
     } finally {
@@ -250,9 +251,11 @@ export class NodeRunner {
     }
   }
 
-  private context(node: WorkflowNode, generation: number, deadline: Deadline): ToolContext {
+  private context(node: WorkflowNode, generation: number, deadline: Deadline, key?: string): ToolContext {
     const { deps, spec: run } = this.o;
     const nodeId = node.id;
+    const idempotencyKey = key ?? `${run.runId}:${nodeId}:${generation}`;
+    let nestedCalls = 0;
     const paused = async <T>(fn: () => Promise<T>): Promise<T> => {
       deadline.pause();
       try {
@@ -266,7 +269,7 @@ export class NodeRunner {
       get signal() {
         return deadline.signal;
       },
-      idempotencyKey: `${run.runId}:${nodeId}:${generation}`,
+      idempotencyKey,
       runId: run.runId,
       nodeId,
       workspaceDir: run.workspaceDir,
@@ -287,7 +290,9 @@ export class NodeRunner {
         const inner = deps.tools.get(name);
         if (!inner) throw permanent('UNKNOWN_TOOL', `tool "${name}" is not registered`);
         await paused(() => this.o.policy.check(inner, input, nodeId));
-        return (await this.call(inner, input, { ...node, timeoutMs: undefined }, generation, deadline.signal)).output;
+        // Nested calls (agent.run) get keys of their own, numbered in call order.
+        const nestedKey = `${idempotencyKey}/call${++nestedCalls}`;
+        return (await this.call(inner, input, { ...node, timeoutMs: undefined }, generation, deadline.signal, nestedKey)).output;
       },
       describeTool: (name) => {
         const spec = deps.tools.get(name);

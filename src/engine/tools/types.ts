@@ -9,8 +9,12 @@ import type { Artifact, ToolEffects, Usage } from '../../contract';
 export type { ToolEffects };
 
 export interface ArtifactSink {
-  /** Writes a named artifact for the current run/node; returns its record. */
-  save(name: string, content: string | Uint8Array, mime?: string): Promise<Artifact>;
+  /**
+   * Writes a named artifact for the current run/node; returns its record. With an
+   * `idempotencyKey`, saving the same name and bytes again under that key returns the first
+   * record instead of a second artifact (a resume after a kill).
+   */
+  save(name: string, content: string | Uint8Array, mime?: string, options?: { idempotencyKey?: string }): Promise<Artifact>;
 }
 
 /** What a chat completion needs; implemented over the `openai` package (llm/). */
@@ -45,7 +49,11 @@ export interface ToolContext {
   /** Aborted on cancel and on the node's timeout (which starts when the node starts running). */
   signal: AbortSignal;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: unknown): void;
-  /** `runId:nodeId:generation` — the same across retries and resumes of one execution. */
+  /**
+   * `runId:nodeId:generation` — the same across retries and resumes of one execution. Map items
+   * get `…/item<index>` and nested calls (agent.run) `…/call<n>`, so each side effect has its own
+   * key. Side-effecting tools use it to apply their effect once (docs/tools.md).
+   */
   idempotencyKey: string;
   runId: string;
   nodeId: string;

@@ -85,7 +85,8 @@ export const artifactSaveTool: ToolSpec<ArtifactSaveInput, ArtifactSaveOutput> =
     if (input.content === undefined) throw permanent('BAD_CONTENT', 'artifact content is missing');
     const format: Format = input.format ?? (typeof input.content === 'string' ? 'text' : 'json');
     const name = artifactName(input.name, format);
-    const artifact = await ctx.artifacts.save(name, artifactBytes(input.content, format), input.mime ?? FORMATS[format].mime);
+    // Keyed: a resumed run saving the same artifact again gets the first one back, not a copy.
+    const artifact = await ctx.artifacts.save(name, artifactBytes(input.content, format), input.mime ?? FORMATS[format].mime, { idempotencyKey: ctx.idempotencyKey });
     ctx.log('info', `saved artifact ${artifact.name} (${artifact.size} bytes)`);
     return { artifactId: artifact.id, name: artifact.name, mime: artifact.mime, size: artifact.size, sha256: artifact.sha256 };
   },

@@ -46,7 +46,7 @@ describe('file.write and file.read', () => {
   it('round-trips text and creates parent folders', async () => {
     expect(await call(fileWriteTool, { path: 'reports/q1/summary.md', content: '# Q1\n' })).toEqual({ path: 'reports/q1/summary.md', size: 5 });
     expect(await readFile(path.join(workspace, 'reports/q1/summary.md'), 'utf8')).toBe('# Q1\n');
-    expect(await call(fileReadTool, { path: 'reports/q1/summary.md' })).toEqual({ path: 'reports/q1/summary.md', text: '# Q1\n', size: 5, truncated: false });
+    expect(await call(fileReadTool, { path: 'reports/q1/summary.md' })).toEqual({ path: 'reports/q1/summary.md', text: '# Q1\n', size: 5, bytes: 5, truncated: false });
   });
 
   it('appends, writes JSON values, and round-trips base64', async () => {
@@ -62,7 +62,7 @@ describe('file.write and file.read', () => {
 
   it('cuts reads at maxBytes and reports the full size', async () => {
     await writeFile(path.join(workspace, 'big.txt'), 'y'.repeat(5000));
-    expect(await call(fileReadTool, { path: 'big.txt', maxBytes: 100 })).toEqual({ path: 'big.txt', text: 'y'.repeat(100), size: 5000, truncated: true });
+    expect(await call(fileReadTool, { path: 'big.txt', maxBytes: 100 })).toMatchObject({ path: 'big.txt', text: 'y'.repeat(100), size: 5000, bytes: 100, truncated: true });
   });
 
   it('names a missing file', async () => {

@@ -2,11 +2,15 @@
  * `file.read`, `file.write`, `file.list`: the run's workspace folder as plans see it.
  * Every path is workspace-relative and confined to it (workspace-path.ts).
  */
-import { lstat, mkdir, open, readdir, realpath, stat, writeFile, appendFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { lstat, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { permanent } from '../../errors';
 import type { ToolContext, ToolSpec } from '../types';
+import { AWE_FOLDER } from './applied-keys';
+import { writeOnce } from './file-write-once';
+import { fileKind, fsError, openForRead } from './workspace-file';
 import { resolveInWorkspace, workspaceRelative } from './workspace-path';
 
 /** @default 5 MB */
@@ -14,21 +18,23 @@ export const DEFAULT_FILE_MAX_BYTES = 5 * 1024 * 1024;
 /** @default 1000 */
 export const DEFAULT_LIST_MAX_ENTRIES = 1000;
 
-function fsError(err: unknown, userPath: string): never {
-  const code = (err as { code?: string }).code;
-  if (code === 'ENOENT') throw permanent('NOT_FOUND', `'${userPath}' does not exist in the workspace`, { cause: err });
-  if (code === 'EISDIR') throw permanent('IS_A_DIRECTORY', `'${userPath}' is a folder, not a file`, { cause: err });
-  if (code === 'ENOTDIR') throw permanent('NOT_A_DIRECTORY', `a parent of '${userPath}' is a file, not a folder`, { cause: err });
-  if (code === 'EACCES' || code === 'EPERM') throw permanent('ACCESS_DENIED', `no permission to access '${userPath}'`, { cause: err });
-  throw err;
-}
-
 // ---------------------------------------------------------------- file.read
+
+/** The largest `maxBytes` a read may ask for: the text lands in the run's event log. @default 100 MB */
+export const MAX_FILE_READ_BYTES = 100 * 1024 * 1024;
+/** Reads go in chunks of this size, so memory follows the bytes actually read, never `maxBytes`. */
+const READ_CHUNK_BYTES = 64 * 1024;
 
 export const FileReadInput = z.object({
   path: z.string().min(1).describe('Path relative to the workspace.'),
   encoding: z.enum(['utf8', 'base64']).default('utf8'),
-  maxBytes: z.number().int().positive().default(DEFAULT_FILE_MAX_BYTES).describe('Read at most this many bytes; `truncated` says the file was longer.'),
+  maxBytes: z
+    .number()
+    .int()
+    .positive()
+    .max(MAX_FILE_READ_BYTES)
+    .default(DEFAULT_FILE_MAX_BYTES)
+    .describe('Read at most this many bytes (up to 100 MB); `truncated` says the file was longer.'),
 });
 export const FileReadOutput = z.object({
   path: z.string(),
@@ -36,8 +42,52 @@ export const FileReadOutput = z.object({
   base64: z.string().optional(),
   /** The whole file's size in bytes. */
   size: z.number().int().min(0),
+  /** Bytes returned in `text`/`base64`. */
+  bytes: z.number().int().min(0).optional(),
   truncated: z.boolean(),
+  /** Present when `truncated`: how much was read of how much, and how to read more. */
+  note: z.string().optional(),
+  /** The bytes were not valid UTF-8: each invalid sequence became U+FFFD in `text` (read as base64 to get the exact bytes). */
+  invalidUtf8: z.boolean().optional(),
 });
+
+/** Reads up to `cap` bytes chunk by chunk; stops at end of file even when the file grows or shrinks meanwhile. */
+async function readUpTo(handle: FileHandle, cap: number, signal: AbortSignal, start = 0): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  while (total < cap) {
+    if (signal.aborted) throw signal.reason;
+    const chunk = Buffer.allocUnsafe(Math.min(READ_CHUNK_BYTES, cap - total));
+    const { bytesRead } = await handle.read(chunk, 0, chunk.byteLength, start + total);
+    if (bytesRead === 0) break;
+    chunks.push(bytesRead === chunk.byteLength ? chunk : chunk.subarray(0, bytesRead));
+    total += bytesRead;
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** Where a cut at the end of `data` would split a multi-byte UTF-8 character: the length that keeps whole characters. */
+export function utf8CompleteLength(data: Buffer): number {
+  // A UTF-8 character is at most 4 bytes: look back at most 3 for the lead byte of the last one.
+  for (let back = 1; back <= Math.min(4, data.byteLength); back++) {
+    const byte = data[data.byteLength - back];
+    if ((byte & 0xc0) === 0x80) continue; // continuation byte
+    const need = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return need > back ? data.byteLength - back : data.byteLength;
+  }
+  return data.byteLength;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes UTF-8, saying whether anything had to be replaced rather than replacing silently. */
+export function decodeUtf8(data: Buffer): { text: string; invalidUtf8: boolean } {
+  try {
+    return { text: strictUtf8.decode(data), invalidUtf8: false };
+  } catch {
+    return { text: data.toString('utf8'), invalidUtf8: true };
+  }
+}
 
 export const fileReadTool: ToolSpec<z.infer<typeof FileReadInput>, z.infer<typeof FileReadOutput>> = {
   name: 'file.read',
@@ -49,27 +99,29 @@ export const fileReadTool: ToolSpec<z.infer<typeof FileReadInput>, z.infer<typeo
   effects: 'read',
   source: 'builtin',
   async run(input, ctx) {
-    const abs = await resolveInWorkspace(ctx.workspaceDir, input.path);
-    let handle;
-    try {
-      handle = await open(abs, 'r');
-    } catch (err) {
-      fsError(err, input.path);
-    }
+    const { handle, absolute: abs } = await openForRead(ctx.workspaceDir, input.path);
     try {
       const { size } = await handle.stat().catch((err) => fsError(err, input.path));
-      const length = Math.min(size, input.maxBytes);
-      const buffer = Buffer.alloc(length);
-      let offset = 0;
-      while (offset < length) {
-        const { bytesRead } = await handle.read(buffer, offset, length - offset, offset).catch((err) => fsError(err, input.path));
-        if (bytesRead === 0) break;
-        offset += bytesRead;
-      }
-      const data = buffer.subarray(0, offset);
+      let data = await readUpTo(handle, input.maxBytes, ctx.signal).catch((err) => fsError(err, input.path));
+      // The file may have grown since stat; one more byte tells whether there is more.
+      const more = data.byteLength === input.maxBytes && (await readUpTo(handle, 1, ctx.signal, data.byteLength).catch(() => Buffer.alloc(0))).byteLength > 0;
+      const truncated = more || size > data.byteLength;
+      if (truncated && input.encoding === 'utf8') data = data.subarray(0, utf8CompleteLength(data));
       const rel = await workspaceRelative(ctx.workspaceDir, abs);
-      const content = input.encoding === 'base64' ? { base64: data.toString('base64') } : { text: data.toString('utf8') };
-      return { path: rel, ...content, size, truncated: size > offset };
+      const out: z.infer<typeof FileReadOutput> = { path: rel, size: Math.max(size, data.byteLength), bytes: data.byteLength, truncated };
+      if (input.encoding === 'base64') out.base64 = data.toString('base64');
+      else {
+        const { text, invalidUtf8 } = decodeUtf8(data);
+        out.text = text;
+        if (invalidUtf8) {
+          out.invalidUtf8 = true;
+          ctx.log('warn', `${input.path} is not valid UTF-8: invalid bytes were replaced with U+FFFD (read it with encoding "base64" for the exact bytes)`);
+        }
+      }
+      if (truncated) {
+        out.note = `truncated: returned the first ${data.byteLength} of ${out.size} bytes; raise maxBytes (at most ${MAX_FILE_READ_BYTES}) to read more`;
+      }
+      return out;
     } finally {
       await handle.close();
     }
@@ -90,6 +142,8 @@ export const FileWriteOutput = z.object({
   path: z.string(),
   /** The file's size in bytes after the write. */
   size: z.number().int().min(0),
+  /** The same write was already made under this node's idempotency key (a resumed run): it was not repeated. */
+  alreadyApplied: z.boolean().optional(),
 });
 
 function contentBytes(content: z.infer<typeof FileWriteInput>['content'], encoding: 'utf8' | 'base64'): Buffer {
@@ -110,22 +164,7 @@ export const fileWriteTool: ToolSpec<z.infer<typeof FileWriteInput>, z.infer<typ
   output: FileWriteOutput,
   effects: 'write',
   source: 'builtin',
-  async run(input, ctx) {
-    const data = contentBytes(input.content, input.encoding);
-    await mkdir(ctx.workspaceDir, { recursive: true });
-    const abs = await resolveInWorkspace(ctx.workspaceDir, input.path);
-    try {
-      await mkdir(path.dirname(abs), { recursive: true });
-      // Re-check after creating folders: a parent may have been swapped for a link meanwhile.
-      const checked = await resolveInWorkspace(ctx.workspaceDir, input.path);
-      await (input.append ? appendFile : writeFile)(checked, data);
-      const { size } = await stat(checked);
-      ctx.log('info', `${input.append ? 'appended' : 'wrote'} ${data.byteLength} bytes to ${input.path}`);
-      return { path: await workspaceRelative(ctx.workspaceDir, checked), size };
-    } catch (err) {
-      fsError(err, input.path);
-    }
-  },
+  run: (input, ctx) => writeOnce(ctx, input.path, contentBytes(input.content, input.encoding), input.append),
 };
 
 // ---------------------------------------------------------------- file.list
@@ -137,7 +176,16 @@ export const FileListInput = z.object({
   maxEntries: z.number().int().positive().default(DEFAULT_LIST_MAX_ENTRIES),
 });
 export const FileEntry = z.object({ path: z.string(), type: z.enum(['file', 'dir']), size: z.number().int().min(0) });
-export const FileListOutput = z.object({ entries: z.array(FileEntry), truncated: z.boolean() });
+/** A FIFO, socket or device met while listing: named so the plan knows why it is missing from `entries`. */
+export const SkippedEntry = z.object({ path: z.string(), kind: z.string() });
+export const FileListOutput = z.object({
+  entries: z.array(FileEntry),
+  truncated: z.boolean(),
+  /** Non-regular files (FIFOs, sockets, devices): left out of `entries` because file.read refuses them. At most 100 are named. */
+  skipped: z.array(SkippedEntry).optional(),
+});
+/** How many skipped special files are named in file.list's output. */
+const MAX_SKIPPED_NAMED = 100;
 
 /** `*` and `?` wildcards; every other character is literal. */
 export function globToRegExp(glob: string): RegExp {
@@ -153,6 +201,10 @@ async function listFolder(ctx: ToolContext, input: z.infer<typeof FileListInput>
   const pattern = input.glob ? globToRegExp(input.glob) : undefined;
   const matchesPath = input.glob?.includes('/') ?? false;
   const entries: z.infer<typeof FileEntry>[] = [];
+  const skipped: z.infer<typeof SkippedEntry>[] = [];
+  const skip = (rel: string, info: Stats | undefined) => {
+    if (skipped.length < MAX_SKIPPED_NAMED) skipped.push({ path: rel, kind: info ? fileKind(info) : 'special file' });
+  };
   let truncated = false;
   const queue = [start];
   while (queue.length > 0 && !truncated) {
@@ -160,6 +212,7 @@ async function listFolder(ctx: ToolContext, input: z.infer<typeof FileListInput>
     const dir = queue.shift()!;
     const children = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
     for (const child of children) {
+      if (dir === realRoot && child.name === AWE_FOLDER) continue; // AWE's own bookkeeping (applied-keys.ts)
       const abs = path.join(dir, child.name);
       const rel = path.relative(realRoot, abs).split(path.sep).join('/');
       let isDir = child.isDirectory();
@@ -170,12 +223,18 @@ async function listFolder(ctx: ToolContext, input: z.infer<typeof FileListInput>
         const inside = target && !path.relative(realRoot, target).startsWith('..') && !path.isAbsolute(path.relative(realRoot, target));
         if (!inside) continue;
         const targetInfo = await stat(target);
+        if (!targetInfo.isFile() && !targetInfo.isDirectory()) {
+          skip(rel, targetInfo);
+          continue;
+        }
         isDir = targetInfo.isDirectory();
         size = isDir ? 0 : targetInfo.size;
       } else if (child.isFile()) {
         size = (await lstat(abs)).size;
       } else if (!isDir) {
-        continue; // sockets, FIFOs, devices
+        // Sockets, FIFOs, devices: lstat never opens them, so this cannot block.
+        skip(rel, await lstat(abs).catch(() => undefined));
+        continue;
       }
       if (isDir && input.recursive && !child.isSymbolicLink()) queue.push(abs);
       const matches = !pattern || (!isDir && pattern.test(matchesPath ? rel : child.name));
@@ -187,7 +246,7 @@ async function listFolder(ctx: ToolContext, input: z.infer<typeof FileListInput>
       entries.push({ path: rel, type: isDir ? 'dir' : 'file', size });
     }
   }
-  return { entries, truncated };
+  return skipped.length > 0 ? { entries, truncated, skipped } : { entries, truncated };
 }
 
 export const fileListTool: ToolSpec<z.infer<typeof FileListInput>, z.infer<typeof FileListOutput>> = {

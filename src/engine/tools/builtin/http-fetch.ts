@@ -3,11 +3,17 @@
  * own or private network unless the user opted in, and the body is capped so a huge download
  * cannot blow up a run's storage.
  */
-import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import http from 'node:http';
+import https from 'node:https';
+import { isIP } from 'node:net';
+import type { Readable } from 'node:stream';
+import zlib from 'node:zlib';
 import { z } from 'zod';
-import { permanent, transient } from '../../errors';
+import { permanent, ToolError, transient } from '../../errors';
 import type { ToolContext, ToolSpec } from '../types';
+import { checkedLookup, dnsError, isPrivateAddress, privateAddressError, systemResolver, type HostResolver } from './http-address';
+
+export { isPrivateAddress };
 
 /** @default 5 MB */
 export const DEFAULT_HTTP_MAX_BYTES = 5 * 1024 * 1024;
@@ -46,34 +52,14 @@ export interface HttpFetchOptions {
   allowPrivate?: boolean;
   /** Hosts (names or IPs) exempt from the private-address check. @default process.env.AWE_HTTP_ALLOW_HOSTS split on commas */
   allowHosts?: string[];
-}
-
-/** Addresses a workflow must not reach by default: the machine itself, the LAN, cloud metadata. */
-const privateAddresses = (() => {
-  const list = new BlockList();
-  list.addSubnet('0.0.0.0', 8, 'ipv4');
-  list.addSubnet('10.0.0.0', 8, 'ipv4');
-  list.addSubnet('100.64.0.0', 10, 'ipv4');
-  list.addSubnet('127.0.0.0', 8, 'ipv4');
-  list.addSubnet('169.254.0.0', 16, 'ipv4');
-  list.addSubnet('172.16.0.0', 12, 'ipv4');
-  list.addSubnet('192.168.0.0', 16, 'ipv4');
-  list.addAddress('::', 'ipv6');
-  list.addAddress('::1', 'ipv6');
-  list.addSubnet('fc00::', 7, 'ipv6');
-  list.addSubnet('fe80::', 10, 'ipv6');
-  return list;
-})();
-
-export function isPrivateAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 0) return false;
-  return privateAddresses.check(address, family === 6 ? 'ipv6' : 'ipv4');
+  /** Resolves host names; the connection goes to the addresses it returned, once checked. @default dns.lookup */
+  resolve?: HostResolver;
 }
 
 function effectiveOptions(options: HttpFetchOptions): Required<HttpFetchOptions> {
   const envHosts = (process.env.AWE_HTTP_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean);
   return {
+    resolve: options.resolve ?? systemResolver,
     allowPrivate: options.allowPrivate ?? process.env.AWE_HTTP_ALLOW_PRIVATE === '1',
     allowHosts: (options.allowHosts ?? envHosts).map((h) => h.toLowerCase()),
   };
@@ -92,31 +78,71 @@ function parseUrl(raw: string): URL {
   return url;
 }
 
-/**
- * Resolves the host and refuses it when any of its addresses is private. A name that resolves
- * to a public address now and a private one at connect time (DNS rebinding) is not caught:
- * global fetch offers no hook to pin the address without the undici package.
- */
-async function checkHost(url: URL, opts: Required<HttpFetchOptions>): Promise<void> {
-  if (opts.allowPrivate) return;
+/** Whether the address check applies to `url`'s host; a literal IP is checked here (no lookup happens for it). */
+function mustCheck(url: URL, opts: Required<HttpFetchOptions>): boolean {
+  if (opts.allowPrivate) return false;
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  if (opts.allowHosts.includes(host) || opts.allowHosts.includes(url.host.toLowerCase())) return;
-  let addresses: { address: string }[];
-  try {
-    addresses = isIP(host) ? [{ address: host }] : await lookup(host, { all: true, verbatim: true });
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'ENOTFOUND') throw permanent('HOST_NOT_FOUND', `host '${host}' was not found`, { cause: err });
-    throw transient(code ?? 'DNS_ERROR', `could not resolve host '${host}': ${(err as Error).message}`, { cause: err });
-  }
-  const blocked = addresses.find((a) => isPrivateAddress(a.address));
-  if (blocked) {
-    throw permanent(
-      'PRIVATE_ADDRESS',
-      `http.fetch refuses '${host}' (${blocked.address}): loopback, private and link-local addresses are blocked; ` +
-        'set AWE_HTTP_ALLOW_HOSTS or AWE_HTTP_ALLOW_PRIVATE=1 to allow them',
+  if (opts.allowHosts.includes(host) || opts.allowHosts.includes(url.host.toLowerCase())) return false;
+  if (isIP(host) && isPrivateAddress(host)) throw privateAddressError(host, host);
+  return true;
+}
+
+interface RawResponse {
+  status: number;
+  statusText: string;
+  headers: Headers;
+  /** Decoded (gunzipped, …) body. */
+  body: Readable;
+  /** Drops the body and the connection (a decoder's end does not close the socket under it). */
+  close(): void;
+}
+
+const DECODERS: Record<string, (() => NodeJS.ReadWriteStream) | undefined> = {
+  gzip: () => zlib.createGunzip(),
+  'x-gzip': () => zlib.createGunzip(),
+  deflate: () => zlib.createInflate(),
+  br: () => zlib.createBrotliDecompress(),
+};
+
+/**
+ * One request over node:http(s) whose socket connects only to addresses `checkedLookup` let
+ * through: global fetch resolves names itself, so a check made before it could be rebound.
+ * No connection reuse: a pooled socket would skip the lookup.
+ */
+function send(url: URL, init: RequestInit & { headers: Headers }, signal: AbortSignal, opts: Required<HttpFetchOptions>): Promise<RawResponse> {
+  const checked = mustCheck(url, opts);
+  const headers = new Headers(init.headers);
+  if (!headers.has('accept-encoding')) headers.set('accept-encoding', 'gzip, deflate, br');
+  if (!headers.has('user-agent')) headers.set('user-agent', 'awe-http-fetch');
+  const body = typeof init.body === 'string' ? Buffer.from(init.body, 'utf8') : undefined;
+  if (body) headers.set('content-length', String(body.byteLength));
+  return new Promise((resolve, reject) => {
+    const request = (url.protocol === 'https:' ? https : http).request(
+      url,
+      { method: init.method, headers: Object.fromEntries(headers), signal, agent: false, lookup: checkedLookup(opts.resolve, checked) },
+      (res) => {
+        const responseHeaders = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
+        }
+        const encoding = (res.headers['content-encoding'] ?? '').trim().toLowerCase();
+        const decode = DECODERS[encoding];
+        const decoded: Readable = decode ? (res.pipe(decode()) as unknown as Readable) : res;
+        if (decode) {
+          res.on('error', (err) => decoded.destroy(err));
+          responseHeaders.delete('content-encoding');
+          responseHeaders.delete('content-length');
+        }
+        const close = () => {
+          decoded.destroy();
+          res.destroy();
+        };
+        resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: responseHeaders, body: decoded, close });
+      },
     );
-  }
+    request.on('error', reject);
+    request.end(body);
+  });
 }
 
 /** Retry-After is either seconds or an HTTP date. */
@@ -128,25 +154,28 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-async function readCapped(res: Response, maxBytes: number): Promise<{ data: Buffer; truncated: boolean }> {
-  if (!res.body) return { data: Buffer.alloc(0), truncated: false };
-  const reader = res.body.getReader();
+async function readCapped(res: RawResponse, maxBytes: number, signal: AbortSignal): Promise<{ data: Buffer; truncated: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   let truncated = false;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    const room = maxBytes - size;
-    if (value.byteLength > room) {
-      chunks.push(Buffer.from(value.buffer, value.byteOffset, room));
-      size += room;
-      truncated = true;
-      await reader.cancel().catch(() => {});
-      break;
+  const onAbort = () => res.body.destroy(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+  if (signal.aborted) onAbort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      const room = maxBytes - size;
+      if (chunk.byteLength > room) {
+        chunks.push(chunk.subarray(0, room));
+        size += room;
+        truncated = true;
+        break;
+      }
+      chunks.push(chunk);
+      size += chunk.byteLength;
     }
-    chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
-    size += value.byteLength;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    res.close();
   }
   return { data: Buffer.concat(chunks, size), truncated };
 }
@@ -154,7 +183,7 @@ async function readCapped(res: Response, maxBytes: number): Promise<{ data: Buff
 const isJsonType = (ct: string) => /\/([\w.-]+\+)?json\b/i.test(ct);
 const isTextType = (ct: string) => ct === '' || /^text\//i.test(ct) || /(xml|javascript|ecmascript|x-www-form-urlencoded|yaml|csv)/i.test(ct);
 
-function requestInit(input: HttpFetchInput, ctx: ToolContext, signal: AbortSignal): RequestInit {
+function requestInit(input: HttpFetchInput, ctx: ToolContext): RequestInit & { headers: Headers } {
   const headers = new Headers(input.headers);
   let body: string | undefined;
   if (input.method === 'POST') {
@@ -165,7 +194,7 @@ function requestInit(input: HttpFetchInput, ctx: ToolContext, signal: AbortSigna
     // Retries and resumes re-send the same key, so servers that honour it apply a POST once.
     if (!headers.has('idempotency-key')) headers.set('idempotency-key', ctx.idempotencyKey);
   }
-  return { method: input.method, headers, body, signal, redirect: 'manual' };
+  return { method: input.method, headers, body };
 }
 
 export function createHttpFetchTool(options: HttpFetchOptions = {}): ToolSpec<HttpFetchInput, HttpFetchOutput> {
@@ -183,23 +212,22 @@ export function createHttpFetchTool(options: HttpFetchOptions = {}): ToolSpec<Ht
       const opts = effectiveOptions(options);
       const signal = input.timeoutMs ? AbortSignal.any([ctx.signal, AbortSignal.timeout(input.timeoutMs)]) : ctx.signal;
       let url = parseUrl(input.url);
-      let init = requestInit(input, ctx, signal);
-      let res: Response;
+      let init = requestInit(input, ctx);
+      let res: RawResponse;
       for (let hop = 0; ; hop++) {
-        await checkHost(url, opts);
         try {
-          res = await fetch(url, init);
+          res = await send(url, init, signal, opts);
         } catch (err) {
+          if (err instanceof ToolError) throw err;
           if (ctx.signal.aborted) throw ctx.signal.reason ?? err;
-          if ((err as Error).name === 'TimeoutError') {
-            throw transient('TIMEOUT', `${input.method} ${url.href} took longer than ${input.timeoutMs} ms`, { cause: err });
-          }
-          const code = ((err as { cause?: { code?: string } }).cause?.code as string | undefined) ?? 'CONNECTION_FAILED';
-          throw transient(code, `${input.method} ${url.href} failed: ${code} ${(err as { cause?: Error }).cause?.message ?? (err as Error).message}`, { cause: err });
+          if (signal.aborted) throw transient('TIMEOUT', `${input.method} ${url.href} took longer than ${input.timeoutMs} ms`, { cause: err });
+          const code = (err as { code?: string }).code;
+          if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') throw dnsError(url.hostname, err);
+          throw transient(code ?? 'CONNECTION_FAILED', `${input.method} ${url.href} failed: ${code ?? ''} ${(err as Error).message}`.replace(/ {2}/, ' '), { cause: err });
         }
         const location = res.headers.get('location');
         if (res.status < 300 || res.status >= 400 || !location) break;
-        await res.body?.cancel().catch(() => {});
+        res.close();
         if (hop >= MAX_REDIRECTS) throw permanent('TOO_MANY_REDIRECTS', `${input.url} redirected more than ${MAX_REDIRECTS} times`);
         url = parseUrl(new URL(location, url).href);
         // 303 (and 301/302 for POST, as browsers do) turn into a GET without a body.
@@ -211,17 +239,17 @@ export function createHttpFetchTool(options: HttpFetchOptions = {}): ToolSpec<Ht
       let data: Buffer;
       let truncated: boolean;
       try {
-        ({ data, truncated } = await readCapped(res, input.maxBytes));
+        ({ data, truncated } = await readCapped(res, input.maxBytes, signal));
       } catch (err) {
         if (ctx.signal.aborted) throw ctx.signal.reason ?? err;
-        if ((err as Error).name === 'TimeoutError') {
+        if (signal.aborted) {
           throw transient('TIMEOUT', `reading the body of ${url.href} took longer than ${input.timeoutMs} ms`, { cause: err });
         }
         throw transient('BODY_READ_FAILED', `reading the body of ${url.href} failed: ${(err as Error).message}`, { cause: err });
       }
       const contentType = res.headers.get('content-type') ?? '';
 
-      if (!res.ok) {
+      if (!(res.status >= 200 && res.status < 300)) {
         const snippet = data.subarray(0, 300).toString('utf8').trim();
         const message = `${init.method} ${url.href} returned ${res.status} ${res.statusText}${snippet ? `: ${snippet}` : ''}`;
         const transientStatus = res.status === 408 || res.status === 425 || res.status === 429 || res.status >= 500;

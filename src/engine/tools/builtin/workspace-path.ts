@@ -3,14 +3,21 @@
  * paths; none of them may reach outside the folder the user gave the run, whether by an
  * absolute path, `..`, or a symlink inside the workspace that points elsewhere.
  */
-import { realpath } from 'node:fs/promises';
+import { lstat, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { permanent } from '../../errors';
 
 const escapes = (rel: string) => rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel);
 
-/** The real path of `p`, or of its nearest existing ancestor joined with the missing rest. */
-async function realpathOfNearest(p: string): Promise<string> {
+/** Symbolic links followed while resolving one path before giving up (Linux's own limit is 40). */
+const MAX_LINK_HOPS = 40;
+
+/**
+ * The real path of `p`, or of its nearest existing ancestor joined with the missing rest.
+ * A dangling symbolic link is not a missing component: writing through it would create its
+ * target, so its target is resolved in turn (`ws/dangling → ../outside/x.txt` resolves outside).
+ */
+async function realpathOfNearest(p: string, label = p, hops = 0): Promise<string> {
   const missing: string[] = [];
   let current = p;
   for (;;) {
@@ -18,7 +25,18 @@ async function realpathOfNearest(p: string): Promise<string> {
       return path.join(await realpath(current), ...missing.reverse());
     } catch (err) {
       const code = (err as { code?: string }).code;
+      if (code === 'ELOOP') throw permanent('SYMLINK_LOOP', `too many symbolic links while resolving '${label}' (a link loop?)`, { cause: err });
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+      const link = await lstat(current).then(
+        // The link may vanish between lstat and readlink (a concurrent swap): then it is just missing.
+        (info) => (info.isSymbolicLink() ? readlink(current).catch(() => undefined) : undefined),
+        () => undefined,
+      );
+      if (link !== undefined) {
+        if (hops >= MAX_LINK_HOPS) throw permanent('SYMLINK_LOOP', `too many symbolic links while resolving '${label}'`);
+        const target = await realpathOfNearest(path.resolve(path.dirname(current), link), label, hops + 1);
+        return path.join(target, ...missing.reverse());
+      }
       const parent = path.dirname(current);
       if (parent === current) throw err;
       missing.push(path.basename(current));
@@ -42,7 +60,7 @@ export async function resolveInWorkspace(workspaceDir: string, userPath: string)
     throw permanent('PATH_OUTSIDE_WORKSPACE', `path '${userPath}' escapes the workspace`);
   }
   const realRoot = await realpathOfNearest(root);
-  const realTarget = await realpathOfNearest(target);
+  const realTarget = await realpathOfNearest(target, userPath);
   if (escapes(path.relative(realRoot, realTarget))) {
     throw permanent('PATH_OUTSIDE_WORKSPACE', `path '${userPath}' escapes the workspace through a symbolic link (it resolves to '${realTarget}')`);
   }
