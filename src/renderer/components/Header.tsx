@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { TERMINAL_RUN_STATUSES } from '../../contract';
 import { autoLayout, cancelRun, exportRun, exportWorkflow, importWorkflowFile, runWorkflow, saveWorkflow } from '../app/actions';
 import { graphStore, uiStore, useGraph, useRuns, useUi } from '../app/stores';
+import { RunApprovalControl } from './ApprovalControls';
 import { measuredSizes } from './Canvas';
 import { STATUS_META, formatDuration } from './status';
 import { StatusIcon } from './StatusIcon';
@@ -76,6 +77,7 @@ export function Header() {
         </button>
       </div>
       <RunHeader />
+      <RunApprovalControl />
       <span className="spacer" />
       <button type="button" className="icon-btn" aria-label="Toggle theme" title={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} onClick={() => uiStore.getState().toggleTheme()}>
         {theme === 'dark' ? '☀' : '☾'}

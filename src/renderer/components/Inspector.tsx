@@ -9,6 +9,7 @@ import { graphStore, useGraph, useNodeView, useRuns, useUi } from '../app/stores
 import { useTools } from '../app/tools';
 import { attemptsOf, shownView } from '../stores/runs';
 import { stableJson } from '../stores/compare';
+import { ApprovalPanel } from './ApprovalControls';
 import { Modal, ValueView } from './common';
 import { InputsForm, SettingsForm } from './NodeForm';
 import { KIND_ICON, STATUS_META, formatDuration } from './status';
@@ -119,6 +120,7 @@ function NodeInspector({ node }: { node: WorkflowNode }) {
         {tool && <span className={`effect effect-${tool.effects}`}>{tool.effects}</span>}
       </div>
       {tool?.description && <p className="muted small">{tool.description}</p>}
+      <ApprovalPanel nodeId={node.id} />
 
       {hasRun && (
         <div className="rerun-bar">
