@@ -28,7 +28,8 @@ export function ApprovalDialog() {
       key={request.key}
       title="Approval needed"
       onClose={() => setAsideApproval(request.key)}
-      returnFocusTo={() => document.querySelector<HTMLElement>('[data-testid="run-approval"] button')}
+      // Run is disabled while the run goes on: back to "Review…" while it waits, else to the node on the canvas.
+      returnFocusTo={() => document.querySelector<HTMLElement>('[data-testid="run-approval"] button') ?? document.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(request.nodeId)}"]`)}
       footer={
         <>
           <button type="button" className="btn danger" aria-label="Reject" onClick={() => answer(false)}>

@@ -60,6 +60,7 @@ const SHORTCUTS: [string, string][] = [
   ['Ctrl/⌘-C · Ctrl/⌘-V', 'Copy · paste nodes'],
   ['Delete', 'Remove the selection'],
   ['Shift-drag', 'Select an area'],
+  ['C, then C on another node', 'Connect by keyboard'],
 ];
 
 function Shortcuts() {
