@@ -6,7 +6,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { hasChromium, nodeStatuses, screenshotBothThemes, useE2e, waitForAllNodes } from './support';
+import { hasChromium, nodeEl, nodeStatuses, screenshotBothThemes, useE2e, waitForAllNodes, waitForNodeStatus } from './support';
+import { measureContrast } from './contrast';
 import { arrowTo, expectFocusVisible, press, tabTo } from './keyboard';
 
 const canvasNodeIds = async (page: Page) => Object.keys(await nodeStatuses(page));
@@ -183,5 +184,94 @@ describe.skipIf(!hasChromium)('keyboard and contrast (Chromium against awe serve
       const inner = await page.$$eval(`${rows} button`, (els) => els.filter((e) => (e as HTMLElement).tabIndex >= 0).length);
       expect(inner, `${tab}: buttons inside rows in the Tab order`).toBe(0);
     }
+  });
+});
+
+/** Branches, a skipped node, a failed node and an artifact: every status colour a finished run shows. */
+const BRANCHES = {
+  version: 1,
+  id: 'e2e-contrast',
+  name: 'Branches and a failure',
+  nodes: [
+    { id: 'hello', kind: 'tool', tool: 'text.template', label: 'Say hello', inputs: { template: 'Hello' } },
+    { id: 'check', kind: 'condition', label: 'Said something?', inputs: { test: '{{nodes.hello.output.text}}' } },
+    { id: 'keep', kind: 'tool', tool: 'artifact.save', label: 'Keep it', inputs: { name: 'hello.md', content: '# {{nodes.hello.output.text}}', format: 'markdown' } },
+    { id: 'idle', kind: 'tool', tool: 'util.wait', label: 'Never runs', inputs: { ms: 1 } },
+    { id: 'missing', kind: 'tool', tool: 'file.read', label: 'Read a missing file', inputs: { path: 'no-such-file.txt' } },
+  ],
+  edges: [
+    { id: 'hello-check', source: 'hello', target: 'check' },
+    { id: 'check-keep', source: 'check', target: 'keep', branch: 'true' },
+    { id: 'check-idle', source: 'check', target: 'idle', branch: 'false' },
+    { id: 'hello-missing', source: 'hello', target: 'missing' },
+  ],
+};
+
+describe.skipIf(!hasChromium)('contrast (Chromium against awe serve)', () => {
+  const e2e = useE2e();
+
+  test('every text on the main screens reads at ≥ 4.5:1 (glyph icons ≥ 3:1) in both themes', async () => {
+    let { page } = await e2e.openApp({ theme: 'light' });
+    const failures: string[] = [];
+    /** Measures the screen in this theme and the other; `mustSee` are texts the screen shows (so none escapes the measure). */
+    const measure = async (screen: string, mustSee: string[] = []) => {
+      for (let i = 0; i < 2; i++) {
+        const theme = await page.evaluate(() => document.documentElement.dataset.theme);
+        const { low, checked } = await measureContrast(page);
+        for (const text of mustSee) expect(checked, `${screen} (${theme}) measured “${text}”`).toContain(text);
+        for (const l of low) failures.push(`${screen} (${theme}): “${l.text}” ${l.ratio}:1 < ${l.need} — ${l.fg} on ${l.bg} at ${l.where}`);
+        await page.getByRole('button', { name: 'Toggle theme' }).dispatchEvent('click');
+        await page.waitForFunction((t) => document.documentElement.dataset.theme !== t, theme);
+      }
+    };
+
+    await measure('empty');
+
+    await page.getByTestId('import-file').setInputFiles({ name: 'branches.awe.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(BRANCHES)) });
+    await nodeEl(page, 'check').waitFor();
+    await nodeEl(page, 'keep').click();
+    await measure('editing');
+
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await waitForNodeStatus(page, 'missing', 'failed');
+    await expect.poll(() => page.getByTestId('run-header').getAttribute('data-status'), { timeout: 30_000 }).toBe('failed');
+    await expect.poll(() => nodeStatuses(page).then((s) => s.idle)).toBe('skipped');
+    await measure('finished run, timeline', ['true', 'false', 'Skipped', 'Succeeded', 'Failed', 'Say hello']);
+    await nodeEl(page, 'missing').click();
+    await page.getByRole('tab', { name: /Dead letters/ }).click();
+    await measure('failed node, dead letters');
+    await page.getByRole('tab', { name: /Artifacts/ }).click();
+    await page.locator('.artifact-preview h1').waitFor();
+    await measure('artifacts');
+
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('dialog', { name: 'Settings' }).waitFor();
+    await measure('settings');
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Open workflow' }).waitFor();
+    await measure('open');
+    await page.keyboard.press('Escape');
+
+    await page.getByTestId('import-file').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"not": "a workflow"}') });
+    await page.locator('.toast.error').waitFor();
+    await measure('error toast');
+
+    // An approval, on a fresh page: the dialog, then the request on offer in the header and the inspector.
+    page = (await e2e.openApp({ theme: 'dark' })).page;
+    const goal = page.getByRole('textbox', { name: 'Goal' });
+    await goal.click();
+    await goal.pressSequentially('Write a deployment runbook checklist for the payments service');
+    await page.getByRole('button', { name: 'Plan' }).click();
+    await nodeEl(page, 'approve').waitFor();
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Approval needed' }).waitFor();
+    await measure('approval dialog', ['Approve', 'Reject']);
+    await page.keyboard.press('Escape');
+    await nodeEl(page, 'approve').click();
+    await page.getByTestId('approval-panel').waitFor();
+    await measure('approval on offer', ['Review…', 'Waiting for approval']);
+
+    expect(failures).toEqual([]);
   });
 });
