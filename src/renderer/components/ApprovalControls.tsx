@@ -31,10 +31,16 @@ export function RunApprovalControl() {
   if (!first) return null;
   const name = label ?? first.nodeId;
   return (
-    <div className="run-approval" role="group" aria-label="Approval" data-testid="run-approval" data-node-id={first.nodeId}>
-      <span className="run-approval-node" title={`${name} waits for your answer`}>
-        {pending.length > 1 ? `${name} (+${pending.length - 1} waiting)` : name}
-      </span>
+    <div
+      className="run-approval"
+      role="group"
+      aria-label="Approval"
+      aria-description={`${name} waits for your answer${pending.length > 1 ? ` (${pending.length - 1} more after it)` : ''}`}
+      title={`${name} waits for your answer`}
+      data-testid="run-approval"
+      data-node-id={first.nodeId}
+    >
+      {pending.length > 1 && <span className="badge">{pending.length} waiting</span>}
       <AnswerButtons request={first} small />
     </div>
   );

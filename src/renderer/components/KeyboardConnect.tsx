@@ -3,7 +3,7 @@
  * node it should feed and press C again (T or F picks a condition's branch). Esc cancels.
  * The hint line says what is going on, and is read out (role="status").
  */
-import { useCallback, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useState, type KeyboardEvent } from 'react';
 import { graphStore, uiStore } from '../app/stores';
 
 /** The canvas node wrapper React Flow focuses carries the node id in data-id. */
@@ -11,6 +11,9 @@ function focusedNodeId(target: EventTarget | null): string | undefined {
   const el = (target as HTMLElement | null)?.closest?.<HTMLElement>('.react-flow__node');
   return el?.dataset.id ?? undefined;
 }
+
+/** How long the result of a keyboard connection stays on screen. */
+const HINT_MS = 5000;
 
 const nameOf = (id: string) => graphStore.getState().workflow.nodes.find((n) => n.id === id)?.label || id;
 
@@ -48,6 +51,13 @@ export function useKeyboardConnect() {
     },
     [source],
   );
+
+  // The outcome stays a few seconds; the instructions stay while a connection is being made.
+  useEffect(() => {
+    if (!message || source) return;
+    const t = setTimeout(() => setMessage(''), HINT_MS);
+    return () => clearTimeout(t);
+  }, [message, source]);
 
   const hint = (
     <div className={`canvas-hint${message ? '' : ' empty'}`} role="status" data-testid="connect-hint">

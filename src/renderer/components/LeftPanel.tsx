@@ -1,6 +1,6 @@
 /** Left column: goal box, tool palette (searchable, grouped, draggable) and run history. */
 import { memo, useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
-import { useStoreApi } from '@xyflow/react';
+import { useReactFlow, useStoreApi } from '@xyflow/react';
 import type { NodeKind, ToolInfo } from '../../contract';
 import { newNodeAt, openRun, plan, refreshHistory } from '../app/actions';
 import { graphStore, uiStore, useGraph, useRuns, useUi } from '../app/stores';
@@ -92,20 +92,29 @@ const PaletteItem = memo(function PaletteItem({ name, title, description, kind, 
 /** Node size used to place a keyboard-added node so its middle, not its corner, is at the centre. */
 const NEW_NODE = { width: 220, height: 64 };
 
-/** Adds a palette item at the centre of the canvas view, stepping down past nodes already there, and selects it. */
+/**
+ * Adds a palette item at the centre of the canvas view and selects it. Where a node already
+ * sits there it goes to the right of it (a chain added one by one reads left to right), and
+ * the view follows when that is off screen.
+ */
 function useAddAtCentre() {
   const rf = useStoreApi();
+  const { setCenter } = useReactFlow();
   return useCallback(
     ({ tool, kind }: { tool?: string; kind: NodeKind }) => {
       const { width, height, transform } = rf.getState();
       const [tx, ty, zoom] = transform;
       let at = { x: Math.round((width / 2 - tx) / zoom - NEW_NODE.width / 2), y: Math.round((height / 2 - ty) / zoom - NEW_NODE.height / 2) };
       const taken = graphStore.getState().workflow.nodes.map((n) => n.position).filter((p): p is { x: number; y: number } => !!p);
-      for (let i = 0; i < 50 && taken.some((p) => Math.abs(p.x - at.x) < NEW_NODE.width && Math.abs(p.y - at.y) < NEW_NODE.height + 16); i++) at = { x: at.x, y: at.y + NEW_NODE.height + 24 };
+      const blocked = () => taken.some((p) => Math.abs(p.x - at.x) < NEW_NODE.width && Math.abs(p.y - at.y) < NEW_NODE.height + 16);
+      for (let i = 0; i < 50 && blocked(); i++) at = { x: at.x + NEW_NODE.width + 60, y: at.y };
       if (tool) newNodeAt(tool, at, kind);
       else uiStore.getState().select([graphStore.getState().addNode({ kind, inputs: {}, position: at })]);
+      const right = (at.x + NEW_NODE.width) * zoom + tx;
+      const left = at.x * zoom + tx;
+      if (left < 0 || right > width) void setCenter(at.x + NEW_NODE.width / 2, at.y + NEW_NODE.height / 2, { zoom });
     },
-    [rf],
+    [rf, setCenter],
   );
 }
 

@@ -36,27 +36,44 @@ function defaultCell(root: HTMLElement): HTMLElement | undefined {
 const NATIVE = /^(BUTTON|INPUT|SELECT|TEXTAREA|A|SUMMARY)$/;
 
 /**
- * Props for the list's container: `ref`, `onKeyDown`, `onFocus`. Rows may come and go
+ * Props for the list's container: `ref`, `onKeyDown`, `onFocus`, `onBlur`. Rows may come and go
  * (a live timeline): the tab stop is kept on the last focused cell while it exists.
  */
 export function useRovingFocus<T extends HTMLElement>() {
   const active = useRef<HTMLElement | null>(null);
-  const observer = useRef<MutationObserver | null>(null);
+
+  /** True while the focus is in the list: a focused row that goes away (a live list) hands the focus on. */
+  const focusedInside = useRef(false);
 
   const sync = useCallback((root: HTMLElement) => {
-    const keep = active.current && root.contains(active.current) ? active.current : defaultCell(root);
+    const lost = !!active.current && !root.contains(active.current);
+    const keep = active.current && !lost ? active.current : defaultCell(root);
     for (const row of rowsOf(root)) for (const cell of cellsOf(row)) cell.tabIndex = cell === keep ? 0 : -1;
+    if (lost && focusedInside.current && (document.activeElement === document.body || document.activeElement === null)) {
+      active.current = keep ?? null;
+      keep?.focus();
+    }
   }, []);
+
+  const detach = useRef<(() => void) | null>(null);
 
   const ref = useCallback(
     (root: T | null) => {
-      observer.current?.disconnect();
-      observer.current = null;
+      detach.current?.();
+      detach.current = null;
       if (!root) return;
       sync(root);
       const mo = new MutationObserver(() => sync(root));
       mo.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ['class', 'aria-selected', 'aria-current', 'disabled'] });
-      observer.current = mo;
+      // A click elsewhere (even on something that takes no focus) means the person left the list.
+      const onPointerDown = (e: PointerEvent) => {
+        if (!root.contains(e.target as Node)) focusedInside.current = false;
+      };
+      document.addEventListener('pointerdown', onPointerDown, true);
+      detach.current = () => {
+        mo.disconnect();
+        document.removeEventListener('pointerdown', onPointerDown, true);
+      };
     },
     [sync],
   );
@@ -65,11 +82,16 @@ export function useRovingFocus<T extends HTMLElement>() {
     (e: React.FocusEvent<T>) => {
       const cell = (e.target as HTMLElement).closest<HTMLElement>(CELL);
       if (!cell || !e.currentTarget.contains(cell)) return;
+      focusedInside.current = true;
       active.current = cell;
       sync(e.currentTarget);
     },
     [sync],
   );
+
+  const onBlur = useCallback((e: React.FocusEvent<T>) => {
+    if (e.relatedTarget && !e.currentTarget.contains(e.relatedTarget as Node)) focusedInside.current = false;
+  }, []);
 
   const onKeyDown = useCallback((e: KeyboardEvent<T>) => {
     const root = e.currentTarget;
@@ -120,5 +142,5 @@ export function useRovingFocus<T extends HTMLElement>() {
     next?.focus();
   }, []);
 
-  return { ref, onFocus, onKeyDown };
+  return { ref, onFocus, onBlur, onKeyDown };
 }
