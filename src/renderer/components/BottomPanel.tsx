@@ -7,6 +7,7 @@ import { runsStore, uiStore, useGraph, useRuns, useUi } from '../app/stores';
 import { errorMessage, getAwe } from '../api/client';
 import { JsonTree, Markdown } from './common';
 import { formatBytes } from './status';
+import { useRovingFocus } from './roving';
 
 const NO_EVENTS: EngineEvent[] = [];
 
@@ -78,6 +79,8 @@ const EventRow = memo(function EventRow({ e, t0, current }: { e: EngineEvent; t0
   return (
     <tr
       className={current ? 'on' : ''}
+      data-roving-row
+      data-roving-cell="primary"
       onClick={() => {
         runsStore.getState().travelTo(e.seq);
         if (nodeId) uiStore.getState().select([nodeId]);
@@ -103,6 +106,7 @@ function Timeline() {
   const travelSeq = useRuns((s) => s.travelSeq);
   const last = events.length ? events[events.length - 1].seq : 0;
   const at = travelSeq ?? last;
+  const roving = useRovingFocus<HTMLTableSectionElement>();
   const shown = useMemo(() => {
     const upto = events.filter((e) => e.seq <= at);
     return upto.slice(-VISIBLE_ROWS).reverse();
@@ -132,8 +136,8 @@ function Timeline() {
         </button>
       </div>
       <div className="event-log">
-        <table>
-          <tbody>
+        <table aria-label="Events" aria-description="Arrow keys move between events; Enter replays the run up to the event.">
+          <tbody {...roving}>
             {shown.map((e) => (
               <EventRow key={e.seq} e={e} t0={t0} current={e.seq === at && travelSeq !== null} />
             ))}
@@ -186,6 +190,7 @@ function Artifacts() {
   const runId = useRuns((s) => s.watchedRunId);
   const artifacts = useRuns((s) => (s.watchedRunId ? s.views[s.watchedRunId]?.artifacts : undefined));
   const [selected, setSelected] = useState<string | null>(null);
+  const roving = useRovingFocus<HTMLTableSectionElement>();
   const current = artifacts?.find((a) => a.id === selected) ?? artifacts?.[0];
   return (
     <div className="bottom-body artifacts" data-testid="artifacts">
@@ -199,16 +204,16 @@ function Artifacts() {
             </button>
           )}
         </div>
-        <table className="mini-table">
-          <tbody>
+        <table className="mini-table" aria-label="Artifacts" aria-description="Arrow keys move between artifacts; Enter previews one; Right reaches its Export button.">
+          <tbody {...roving}>
             {(artifacts ?? []).map((a) => (
-              <tr key={a.id} className={current?.id === a.id ? 'on' : ''} onClick={() => setSelected(a.id)} data-artifact-id={a.id}>
+              <tr key={a.id} className={current?.id === a.id ? 'on' : ''} onClick={() => setSelected(a.id)} data-artifact-id={a.id} data-roving-row data-roving-cell="primary">
                 <td>{a.name}</td>
                 <td className="muted">{a.mime}</td>
                 <td className="num">{formatBytes(a.size)}</td>
                 <td className="muted">{a.nodeId}</td>
                 <td>
-                  <button type="button" className="btn small" aria-label={`Export ${a.name}`} onClick={(e) => (e.stopPropagation(), void exportArtifact(a.id))}>
+                  <button type="button" className="btn small" data-roving-cell aria-label={`Export ${a.name}`} onClick={(e) => (e.stopPropagation(), void exportArtifact(a.id))}>
                     Export
                   </button>
                 </td>

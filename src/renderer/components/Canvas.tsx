@@ -22,6 +22,7 @@ import type { Workflow, WorkflowNode } from '../../contract';
 import { newNodeAt, plan } from '../app/actions';
 import { graphStore, uiStore, useGraph, useUi } from '../app/stores';
 import { DETAIL_ZOOM, edgeTypes, MiniMapNode, nodeTypes, ZoomedOutContext, type DiffMark, type FlowEdgeType, type FlowNodeType } from './FlowNode';
+import { useKeyboardConnect } from './KeyboardConnect';
 import { kindForTool } from './status';
 
 /** Measured node sizes, shared with auto-layout so it spaces real boxes. */
@@ -186,6 +187,7 @@ export function Canvas() {
 
   const onPaneClick = useCallback(() => uiStore.getState().select([], []), []);
   const large = wf.nodes.length > LARGE_GRAPH_NODES;
+  const keyboardConnect = useKeyboardConnect();
   // Zoomed out, nearly every node is on screen and cheap to draw; culling would only
   // recompute the visible set (and re-render the node and edge lists) on every pan frame.
   const zoomedOut = useStore(selectZoomedOut);
@@ -194,7 +196,8 @@ export function Canvas() {
   const showMinimap = wf.nodes.length > 0 && (minimapChoice ?? wf.nodes.length <= MINIMAP_MAX_NODES);
 
   return (
-    <div className={`canvas${large ? ' large-graph' : ''}`} onDragOver={onDragOver} onDrop={onDrop}>
+    <div className={`canvas${large ? ' large-graph' : ''}`} onDragOver={onDragOver} onDrop={onDrop} onKeyDown={keyboardConnect.onKeyDown}>
+      {keyboardConnect.hint}
       <ZoomedOutContext.Provider value={zoomedOut}>
       <ReactFlow<FlowNodeType, FlowEdgeType>
         nodes={nodes}

@@ -4,7 +4,8 @@ import { openRun } from '../app/actions';
 import { uiStore, useUi } from '../app/stores';
 import { errorMessage, getAwe } from '../api/client';
 import { compareRuns, type NodeComparison, type NodeSide, type RunComparison, type RunRecord, type RunTotals } from '../stores/compare';
-import { ValueView, Modal } from './common';
+import { ValueView } from './common';
+import { Modal } from './Modal';
 import { STATUS_META, formatDuration } from './status';
 import { StatusIcon } from './StatusIcon';
 

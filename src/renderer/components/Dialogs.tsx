@@ -1,36 +1,35 @@
 /** Dialogs and overlays: approval, open workflow, replan diff bar, connection banner, toasts. */
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { WorkflowSummary } from '../../contract';
-import { acceptPlan, answerApproval, discardPlan, openWorkflow } from '../app/actions';
-import { uiStore, useRuns, useUi } from '../app/stores';
+import { acceptPlan, discardPlan, openWorkflow } from '../app/actions';
+import { answerApproval, setAsideApproval, useDialogRequest } from '../app/approvals';
+import { uiStore, useUi } from '../app/stores';
 import { errorMessage, getAwe, getConnection } from '../api/client';
 import { useTools } from '../app/tools';
-import { JsonTree, Markdown, Modal } from './common';
+import { JsonTree, Markdown } from './common';
+import { Modal } from './Modal';
 
-/** Opens when a node of the watched run waits for a person. */
+/**
+ * Opens when a node of the watched run waits for a person. Closing it (✕, Esc, a click
+ * outside) only sets the request aside: the run header and the node's inspector keep
+ * offering Approve / Reject and "Review…" opens it again.
+ */
 export function ApprovalDialog() {
-  const runId = useRuns((s) => s.watchedRunId);
-  const nodeId = useRuns((s) => {
-    const v = s.watchedRunId ? s.views[s.watchedRunId] : undefined;
-    if (!v) return undefined;
-    for (const [id, n] of Object.entries(v.nodes)) if (n.approval && n.status === 'waiting') return id;
-    return undefined;
-  });
-  const approval = useRuns((s) => (nodeId && s.watchedRunId ? s.views[s.watchedRunId]?.nodes[nodeId]?.approval : undefined));
-  const request = nodeId && approval ? { nodeId, ...approval } : undefined;
-  const [answered, setAnswered] = useState<string | null>(null);
+  const request = useDialogRequest();
   const [comment, setComment] = useState('');
   const tool = useTools((s) => (request?.tool ? s.byName.get(request.tool) : undefined));
-  if (!runId || !request || answered === `${runId}:${request.nodeId}:${request.message}`) return null;
+  if (!request) return null;
   const answer = (approved: boolean) => {
-    setAnswered(`${runId}:${request.nodeId}:${request.message}`);
-    void answerApproval(runId, request.nodeId, approved, comment || undefined);
+    void answerApproval(request, approved, comment || undefined);
     setComment('');
   };
   return (
     <Modal
+      key={request.key}
       title="Approval needed"
-      onClose={() => setAnswered(`${runId}:${request.nodeId}:${request.message}`)}
+      onClose={() => setAsideApproval(request.key)}
+      // Run is disabled while the run goes on: back to "Review…" while it waits, else to the node on the canvas.
+      returnFocusTo={() => document.querySelector<HTMLElement>('[data-testid="run-approval"] button') ?? document.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(request.nodeId)}"]`)}
       footer={
         <>
           <button type="button" className="btn danger" aria-label="Reject" onClick={() => answer(false)}>

@@ -14,6 +14,7 @@ import {
   whyNotRunnable,
 } from '../app/actions';
 import { graphStore, sessionStore, uiStore, useGraph, useRuns, useSession, useUi } from '../app/stores';
+import { RunApprovalControl } from './ApprovalControls';
 import { measuredSizes } from './Canvas';
 import { DocumentDialogs } from './DocumentDialogs';
 import { DocumentMenu } from './DocumentMenu';
@@ -125,6 +126,7 @@ export function Header() {
         </button>
       </div>
       <RunHeader />
+      <RunApprovalControl />
       <span className="spacer" />
       <button type="button" className="icon-btn" aria-label="Toggle theme" title={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} onClick={() => uiStore.getState().toggleTheme()}>
         {theme === 'dark' ? '☀' : '☾'}

@@ -9,6 +9,7 @@ import { graphStore, useGraph, useNodeView, useRuns, useUi } from '../app/stores
 import { useTools } from '../app/tools';
 import { attemptsOf, shownView } from '../stores/runs';
 import { stableJson } from '../stores/compare';
+import { ApprovalPanel } from './ApprovalControls';
 import { Modal, ValueView } from './common';
 import { InputsForm, SettingsForm } from './NodeForm';
 import { KIND_ICON, STATUS_META, formatDuration } from './status';
@@ -59,6 +60,7 @@ const SHORTCUTS: [string, string][] = [
   ['Ctrl/⌘-C · Ctrl/⌘-V', 'Copy · paste nodes'],
   ['Delete', 'Remove the selection'],
   ['Shift-drag', 'Select an area'],
+  ['C, then C on another node', 'Connect by keyboard'],
 ];
 
 function Shortcuts() {
@@ -117,6 +119,7 @@ function NodeInspector({ node }: { node: WorkflowNode }) {
         {tool && <span className={`effect effect-${tool.effects}`}>{tool.effects}</span>}
       </div>
       {tool?.description && <p className="muted small">{tool.description}</p>}
+      <ApprovalPanel nodeId={node.id} />
 
       {hasRun && (
         <div className="rerun-bar">

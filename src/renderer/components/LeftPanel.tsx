@@ -1,12 +1,14 @@
 /** Left column: goal box, tool palette (searchable, grouped, draggable) and run history. */
-import { memo, useEffect, useMemo, useState, type DragEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
+import { useReactFlow, useStoreApi } from '@xyflow/react';
 import type { NodeKind, ToolInfo } from '../../contract';
-import { openRun, plan, refreshHistory } from '../app/actions';
-import { uiStore, useGraph, useRuns, useUi } from '../app/stores';
+import { newNodeAt, openRun, plan, refreshHistory } from '../app/actions';
+import { graphStore, uiStore, useGraph, useRuns, useUi } from '../app/stores';
 import { toolsStore, useTools } from '../app/tools';
 import { TOOL_DRAG_TYPE } from './Canvas';
 import { KIND_ICON, STATUS_META, kindForTool } from './status';
 import { StatusIcon } from './StatusIcon';
+import { useRovingFocus } from './roving';
 
 export function GoalBox() {
   const goal = useGraph((s) => s.workflow.goal ?? '');
@@ -50,24 +52,71 @@ const FLOW_KINDS: { kind: NodeKind; title: string; description: string }[] = [
   { kind: 'output', title: 'Output', description: 'Collect the run’s named output' },
 ];
 
-const PaletteItem = memo(function PaletteItem({ name, title, description, kind, tool }: { name: string; title: string; description: string; kind: NodeKind; tool?: string }) {
+/**
+ * A palette entry: drag it onto the canvas, or press Enter (or click) to add it at the
+ * centre of the view. Named by the tool's title; the tool name and description describe it.
+ */
+const PaletteItem = memo(function PaletteItem({ name, title, description, kind, tool, onAdd }: { name: string; title: string; description: string; kind: NodeKind; tool?: string; onAdd(item: { tool?: string; kind: NodeKind }): void }) {
   const onDragStart = (e: DragEvent) => {
     e.dataTransfer.setData(TOOL_DRAG_TYPE, JSON.stringify({ tool, kind }));
     e.dataTransfer.setData('text/plain', tool ?? kind);
     e.dataTransfer.effectAllowed = 'copy';
   };
   return (
-    <li className="palette-item" draggable onDragStart={onDragStart} data-testid={`palette-item-${name}`} title={description}>
-      <span className="palette-icon" aria-hidden>
-        {KIND_ICON[kind]}
-      </span>
-      <span className="palette-text">
-        <span className="palette-name">{title}</span>
-        <span className="palette-tool">{tool ?? kind}</span>
-      </span>
+    <li>
+      <button
+        type="button"
+        className="palette-item"
+        draggable
+        onDragStart={onDragStart}
+        onClick={() => onAdd({ tool, kind })}
+        data-testid={`palette-item-${name}`}
+        data-roving-row
+        data-roving-cell="primary"
+        aria-label={title}
+        aria-description={`${tool ?? kind}: ${description}. Enter adds it to the canvas.`}
+        title={description}
+      >
+        <span className="palette-icon" aria-hidden>
+          {KIND_ICON[kind]}
+        </span>
+        <span className="palette-text">
+          <span className="palette-name">{title}</span>
+          <span className="palette-tool">{tool ?? kind}</span>
+        </span>
+      </button>
     </li>
   );
 });
+
+/** Node size used to place a keyboard-added node so its middle, not its corner, is at the centre. */
+const NEW_NODE = { width: 220, height: 64 };
+
+/**
+ * Adds a palette item at the centre of the canvas view and selects it. Where a node already
+ * sits there it goes to the right of it (a chain added one by one reads left to right), and
+ * the view follows when that is off screen.
+ */
+function useAddAtCentre() {
+  const rf = useStoreApi();
+  const { setCenter } = useReactFlow();
+  return useCallback(
+    ({ tool, kind }: { tool?: string; kind: NodeKind }) => {
+      const { width, height, transform } = rf.getState();
+      const [tx, ty, zoom] = transform;
+      let at = { x: Math.round((width / 2 - tx) / zoom - NEW_NODE.width / 2), y: Math.round((height / 2 - ty) / zoom - NEW_NODE.height / 2) };
+      const taken = graphStore.getState().workflow.nodes.map((n) => n.position).filter((p): p is { x: number; y: number } => !!p);
+      const blocked = () => taken.some((p) => Math.abs(p.x - at.x) < NEW_NODE.width && Math.abs(p.y - at.y) < NEW_NODE.height + 16);
+      for (let i = 0; i < 50 && blocked(); i++) at = { x: at.x + NEW_NODE.width + 60, y: at.y };
+      if (tool) newNodeAt(tool, at, kind);
+      else uiStore.getState().select([graphStore.getState().addNode({ kind, inputs: {}, position: at })]);
+      const right = (at.x + NEW_NODE.width) * zoom + tx;
+      const left = at.x * zoom + tx;
+      if (left < 0 || right > width) void setCenter(at.x + NEW_NODE.width / 2, at.y + NEW_NODE.height / 2, { zoom });
+    },
+    [rf, setCenter],
+  );
+}
 
 /** Groups tools by source, and built-ins by their name prefix (`file.*`, `text.*`, …). */
 function groupTools(tools: ToolInfo[], query: string) {
@@ -93,13 +142,15 @@ export function Palette() {
     if (dialog === null) void toolsStore.getState().refresh();
   }, [dialog]);
   const groups = useMemo(() => groupTools(tools ?? [], query), [tools, query]);
+  const onAdd = useAddAtCentre();
+  const roving = useRovingFocus<HTMLDivElement>();
   const q = query.trim().toLowerCase();
   const flow = FLOW_KINDS.filter((k) => !q || `${k.title} ${k.description}`.toLowerCase().includes(q));
   return (
     <section className="panel-section palette" data-testid="palette">
       <div className="section-title">Tools</div>
       <input type="search" aria-label="Search tools" placeholder="Search tools…" value={query} onChange={(e) => setQuery(e.target.value)} />
-      <div className="palette-scroll">
+      <div className="palette-scroll" {...roving}>
         {error && <div className="muted small">Tools unavailable: {error}</div>}
         {!tools && !error && <div className="muted small">Loading tools…</div>}
         {groups.map(([group, list]) => (
@@ -107,7 +158,7 @@ export function Palette() {
             <div className="palette-group-title">{group}</div>
             <ul>
               {list.map((t) => (
-                <PaletteItem key={t.name} name={t.name} title={t.title} description={t.description} kind={kindForTool(t.name)} tool={t.name} />
+                <PaletteItem key={t.name} name={t.name} title={t.title} description={t.description} kind={kindForTool(t.name)} tool={t.name} onAdd={onAdd} />
               ))}
             </ul>
           </div>
@@ -117,7 +168,7 @@ export function Palette() {
             <div className="palette-group-title">flow</div>
             <ul>
               {flow.map((k) => (
-                <PaletteItem key={k.kind} name={k.kind} title={k.title} description={k.description} kind={k.kind} />
+                <PaletteItem key={k.kind} name={k.kind} title={k.title} description={k.description} kind={k.kind} onAdd={onAdd} />
               ))}
             </ul>
           </div>
@@ -132,6 +183,7 @@ export function RunHistory() {
   const history = useRuns((s) => s.history);
   const watched = useRuns((s) => s.watchedRunId);
   const picked = useUi((s) => s.compareRunIds);
+  const roving = useRovingFocus<HTMLUListElement>();
   useEffect(() => {
     void refreshHistory();
   }, []);
@@ -156,14 +208,15 @@ export function RunHistory() {
           ↻
         </button>
       </div>
-      <ul className="history-list">
+      <ul className="history-list" {...roving} aria-label="Run history" aria-description="Arrow keys move between runs; Left and Right reach the compare tick box.">
         {history.length === 0 && <li className="muted small">No runs yet.</li>}
         {history.map((r) => (
-          <li key={r.runId} className="history-row">
+          <li key={r.runId} className="history-row" data-roving-row>
             {history.length > 1 && (
               <input
                 type="checkbox"
                 className="history-pick"
+                data-roving-cell
                 aria-label={`Select run of ${r.workflowName ?? r.workflowId} at ${new Date(r.startedAt).toLocaleTimeString()} for comparison`}
                 title="Tick two runs to compare them"
                 checked={picked.includes(r.runId)}
@@ -173,6 +226,8 @@ export function RunHistory() {
             <button
               type="button"
               className={`history-item${r.runId === watched ? ' on' : ''}`}
+              data-roving-cell="primary"
+              aria-current={r.runId === watched ? 'true' : undefined}
               data-run-id={r.runId}
               data-status={r.status}
               onClick={() => void openRun(r.runId)}

@@ -4,7 +4,7 @@ import type { McpServerInfo, Settings } from '../../contract';
 import { uiStore } from '../app/stores';
 import { toolsStore } from '../app/tools';
 import { errorMessage, getAwe } from '../api/client';
-import { Modal } from './common';
+import { Modal } from './Modal';
 
 export function SettingsDialog() {
   const [settings, setSettings] = useState<Settings | null>(null);

@@ -1,5 +1,5 @@
-/** Small building blocks shared by panels: JSON tree, markdown, value views, modal, resize handle. */
-import { memo, useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
+/** Small building blocks shared by panels: JSON tree, markdown, value views, resize handle. */
+import { memo, useMemo, useState } from 'react';
 import DOMPurify from 'dompurify';
 import { marked } from 'marked';
 
@@ -68,41 +68,8 @@ export function ValueView({ value, label }: { value: unknown; label: string }) {
   );
 }
 
-export function Modal({ title, onClose, children, footer, wide, className }: { title: string; onClose(): void; children: ReactNode; footer?: ReactNode; wide?: boolean; className?: string }) {
-  const titleId = useId();
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const prev = document.activeElement as HTMLElement | null;
-    ref.current?.querySelector<HTMLElement>('input, textarea, select, button:not(.modal-close)')?.focus();
-    return () => prev?.focus?.();
-  }, []);
-  return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div
-        className={`modal${wide ? ' wide' : ''}${className ? ` ${className}` : ''}`}
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        ref={ref}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') {
-            e.stopPropagation();
-            onClose();
-          }
-        }}
-      >
-        <div className="modal-head">
-          <h2 id={titleId}>{title}</h2>
-          <button type="button" className="icon-btn modal-close" aria-label="Close" onClick={onClose}>
-            ✕
-          </button>
-        </div>
-        <div className="modal-body">{children}</div>
-        {footer && <div className="modal-foot">{footer}</div>}
-      </div>
-    </div>
-  );
-}
+/** Kept here for older imports; the dialog frame lives in Modal.tsx. */
+export { Modal } from './Modal';
 
 /** A drag handle that resizes a panel; `sign` says which way growing goes. */
 export function ResizeHandle({ axis, value, sign, onResize, label }: { axis: 'x' | 'y'; value: number; sign: 1 | -1; onResize(px: number): void; label: string }) {
