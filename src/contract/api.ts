@@ -184,6 +184,11 @@ export const api = {
       mode: RerunMode.default('downstream'),
       /** Replace the node's input bindings for this rerun. */
       inputs: z.record(z.string(), z.unknown()).optional(),
+      /**
+       * The document the person sees: the rerun nodes use its definitions of them (inputs,
+       * retry, timeout, …). Its nodes and edges must be the run's; a new shape needs a Run.
+       */
+      workflow: Workflow.optional(),
     }),
     Ok,
     'Rerun one node of a finished run (only it, or it and downstream).',

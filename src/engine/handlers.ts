@@ -155,7 +155,7 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
       if (!run.snapshot.nodes.some((n) => n.id === r.nodeId)) {
         throw new ApiFailure('not-found', `Run "${r.runId}" has no node "${r.nodeId}".`);
       }
-      detach(engine.rerunNode(r.runId, r.nodeId, { mode: r.mode, inputs: r.inputs }));
+      detach(engine.rerunNode(r.runId, r.nodeId, { mode: r.mode, inputs: r.inputs, ...(r.workflow ? { workflow: r.workflow } : {}) }));
       return { ok: true };
     },
     'runs.retryFailed': (r) => {

@@ -73,7 +73,12 @@ const StartRunBody = z.object({
   inputs: z.record(z.string(), z.unknown()).optional(),
   allow: z.array(z.string()).optional(),
 });
-const RerunBody = z.object({ mode: z.enum(['only', 'downstream']).optional(), inputs: z.record(z.string(), z.unknown()).optional() });
+const RerunBody = z.object({
+  mode: z.enum(['only', 'downstream']).optional(),
+  inputs: z.record(z.string(), z.unknown()).optional(),
+  /** The edited document: the rerun nodes use its definitions (checked by `runs.rerunNode`). */
+  workflow: z.record(z.string(), z.unknown()).optional(),
+});
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 
@@ -171,7 +176,7 @@ const ROUTES: Route[] = [
     },
   },
   {
-    method: 'POST', path: '/api/runs/:id/nodes/:node/rerun', operationId: 'rerunNode', summary: 'Rerun a node (mode: only | downstream, optional edited inputs).', body: json(RerunBody),
+    method: 'POST', path: '/api/runs/:id/nodes/:node/rerun', operationId: 'rerunNode', summary: 'Rerun a node (mode: only | downstream, optional edited inputs, or the edited workflow whose definitions the rerun nodes use).', body: json(RerunBody),
     async handle(ctx, m) {
       const body = parseBody(RerunBody, await readJsonBody(m.req));
       return call(ctx, 'runs.rerunNode', { runId: m.params.id, nodeId: m.params.node, ...body });

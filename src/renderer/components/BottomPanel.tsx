@@ -53,6 +53,8 @@ function summary(e: EngineEvent): string {
       return e.cached ? 'output (from cache)' : 'output';
     case 'node.rerun':
       return `rerun (${e.mode}): ${e.nodes.join(', ')}`;
+    case 'node.definition':
+      return `definition edited for this rerun: ${e.changed.join(', ') || 'no field changed'}`;
     case 'node.verdict':
       return `${e.pass ? 'accepted' : 'rejected'} by ${e.judge}${e.reasons.length ? ` — ${e.reasons[0]}` : ''}`;
     case 'node.usage':
