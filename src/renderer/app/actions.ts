@@ -2,7 +2,7 @@
  * What the buttons do: each action calls AWE through `getAwe()` and updates the stores.
  * Errors become toasts that say what went wrong (with the validator's problems, if any).
  */
-import type { EngineEvent, Position, Problem, RerunMode, Workflow } from '../../contract';
+import { revisedSnapshot, type EngineEvent, type Position, type Problem, type RerunMode, type Workflow } from '../../contract';
 import { AweCallError, errorMessage, getAwe } from '../api/client';
 import { selectionToClipboard } from '../lib/graph-utils';
 import { layoutWorkflow, withPositions } from '../lib/layout';
@@ -138,12 +138,13 @@ export async function cancelRun() {
   }
 }
 
-export async function rerunNode(nodeId: string, mode: RerunMode, inputs?: Record<string, unknown>) {
+/** Reruns with the definitions the editor shows: the engine takes the rerun nodes' definitions from the document. */
+export async function rerunNode(nodeId: string, mode: RerunMode) {
   const runId = watched();
   if (!runId) return uiStore.getState().notify('error', 'Run the workflow first; then nodes can be rerun.');
   runsStore.getState().travelTo(null);
   try {
-    await getAwe().runsRerunNode({ runId, nodeId, mode, inputs });
+    await getAwe().runsRerunNode({ runId, nodeId, mode, workflow: graphStore.getState().workflow });
   } catch (e) {
     fail(`Could not rerun ${nodeId}`, e);
   }
@@ -180,7 +181,9 @@ export async function openRun(runId: string) {
     const detail = await getAwe().runsGet({ runId });
     const snapshot = withPositions(detail.run.snapshot);
     runsStore.getState().loadRun(runId, snapshot, detail.events);
-    graphStore.getState().load(snapshot, { undoable: true });
+    // The canvas shows the graph as the run runs it now: the snapshot with the definitions its reruns used.
+    const definitions = runsStore.getState().views[runId]?.definitions ?? {};
+    graphStore.getState().load(revisedSnapshot(snapshot, definitions), { undoable: true });
     uiStore.getState().requestFit();
   } catch (e) {
     fail(`Could not open run ${runId}`, e);
