@@ -3,4 +3,5 @@ export * from './run';
 export * from './events';
 export * from './fold';
 export * from './revision';
+export * from './issues';
 export * from './api';

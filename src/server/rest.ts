@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { foldRun } from '../contract';
+import { foldRun, formatIssues } from '../contract';
 import type { CommandName, RunDetail } from '../contract';
 import type { Handlers } from '../engine/handlers';
 import type { Engine } from '../engine/types';
@@ -56,7 +56,7 @@ async function call<C extends CommandName>(ctx: RestContext, command: C, request
 function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
-    const words = parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+    const words = formatIssues(parsed.error.issues, '', 20, '(body)');
     throw new HttpError(400, { code: 'bad-request', message: `Invalid request body: ${words}` });
   }
   return parsed.data;
