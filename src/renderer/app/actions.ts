@@ -11,11 +11,19 @@ import { graphStore, runsStore, uiStore } from './stores';
 const problemLines = (problems: readonly Problem[]) =>
   problems.map((p) => `${p.nodeId ? `${p.nodeId}: ` : p.edgeId ? `edge ${p.edgeId}: ` : ''}${p.message}`);
 
-function fail(what: string, e: unknown) {
+/**
+ * An error message keyed by where its problem lies: the document's validation problems
+ * (`workflow`, taken away when validation passes) or the action that failed (`key`,
+ * taken away when that action next succeeds).
+ */
+function fail(what: string, e: unknown, key?: string) {
   const problems = e instanceof AweCallError ? e.problems : undefined;
   if (problems?.length) graphStore.getState().setProblems(problems);
-  uiStore.getState().notify('error', `${what}: ${errorMessage(e)}`, problems ? problemLines(problems) : undefined);
+  uiStore.getState().notify('error', `${what}: ${errorMessage(e)}`, problems ? problemLines(problems) : undefined, problems?.length ? 'workflow' : key);
 }
+
+/** The action behind `key` succeeded: its old error message no longer applies. */
+const succeeded = (key: string) => uiStore.getState().resolve(key);
 
 /** Feeds event batches to the runs store, one store update per animation frame, filling any gaps. */
 export function startEventPump(schedule: (cb: () => void) => void = (cb) => requestAnimationFrame(cb)): () => void {
@@ -59,10 +67,15 @@ export function startValidation(): () => void {
     clearTimeout(validateTimer);
     validateTimer = setTimeout(async () => {
       const wf = graphStore.getState().workflow;
-      if (!wf.nodes.length) return graphStore.getState().setProblems([]);
+      if (!wf.nodes.length) {
+        succeeded('workflow');
+        return graphStore.getState().setProblems([]);
+      }
       try {
         const { problems } = await getAwe().workflowsValidate({ workflow: wf });
-        if (graphStore.getState().workflow === wf) graphStore.getState().setProblems(problems);
+        if (graphStore.getState().workflow !== wf) return;
+        graphStore.getState().setProblems(problems);
+        if (problems.length === 0) succeeded('workflow');
       } catch {
         // Offline: keep the last known problems; the banner says why.
       }
@@ -82,14 +95,19 @@ export async function plan(goal: string) {
     const diff = res.diff;
     if (current.nodes.length && diff && (diff.added.length || diff.removed.length || diff.changed.length)) {
       uiStore.getState().setPendingPlan({ workflow: planned, diff, explanation: res.explanation });
+      uiStore.getState().setPlanNote({ workflowId: planned.id, goal: text, planner: res.planner, explanation: res.explanation });
     } else {
       graphStore.getState().load(planned, { undoable: true, dirty: true });
       runsStore.getState().watch(null);
       uiStore.getState().requestFit();
-      uiStore.getState().notify('info', `Planned ${planned.nodes.length} steps (${res.planner} planner).`);
+      uiStore.getState().setPlanNote({ workflowId: planned.id, goal: text, planner: res.planner, explanation: res.explanation });
+      uiStore.getState().select([]);
+      const steps = planned.nodes.length === 1 ? '1 step' : `${planned.nodes.length} steps`;
+      uiStore.getState().notify('info', `Planned ${steps} with the ${res.planner} planner; the inspector says why.`);
     }
+    succeeded('plan');
   } catch (e) {
-    fail('Planning failed', e);
+    fail('Planning failed', e, 'plan');
   } finally {
     uiStore.getState().setBusy('plan', false);
   }
@@ -113,6 +131,8 @@ export async function runWorkflow() {
   uiStore.getState().setBusy('run', true);
   try {
     const { runId } = await getAwe().runsStart({ workflow: wf, inputs: {} });
+    succeeded('run');
+    succeeded('workflow');
     runsStore.getState().watch(runId, wf);
     // Events emitted before this answer arrived are already in the store; fetch any we missed.
     const last = runsStore.getState().views[runId]?.lastSeq ?? 0;
@@ -120,7 +140,7 @@ export async function runWorkflow() {
     runsStore.getState().ingest(events);
     void refreshHistory();
   } catch (e) {
-    fail('Could not start the run', e);
+    fail('Could not start the run', e, 'run');
   } finally {
     uiStore.getState().setBusy('run', false);
   }
@@ -145,8 +165,9 @@ export async function rerunNode(nodeId: string, mode: RerunMode) {
   runsStore.getState().travelTo(null);
   try {
     await getAwe().runsRerunNode({ runId, nodeId, mode, workflow: graphStore.getState().workflow });
+    succeeded('rerun');
   } catch (e) {
-    fail(`Could not rerun ${nodeId}`, e);
+    fail(`Could not rerun ${nodeId}`, e, 'rerun');
   }
 }
 
@@ -194,9 +215,10 @@ export async function saveWorkflow() {
   try {
     const { workflow } = await getAwe().workflowsSave({ workflow: graphStore.getState().workflow });
     graphStore.getState().markSaved(workflow);
+    succeeded('save');
     uiStore.getState().notify('info', `Saved “${workflow.name}” (version ${workflow.version}).`);
   } catch (e) {
-    fail('Could not save', e);
+    fail('Could not save', e, 'save');
   }
 }
 
@@ -218,15 +240,16 @@ export async function importWorkflowFile(file: File) {
     const text = await file.text();
     const res = await getAwe().workflowsImport({ text, fileName: file.name });
     if (!res.ok || !res.workflow) {
-      uiStore.getState().notify('error', `${file.name} was not imported: it has ${res.problems.length} problem(s).`, problemLines(res.problems));
+      uiStore.getState().notify('error', `${file.name} was not imported: it has ${res.problems.length} problem(s).`, problemLines(res.problems), 'import');
       return;
     }
     graphStore.getState().load(withPositions(res.workflow), { undoable: true, dirty: true });
     uiStore.getState().requestFit();
     runsStore.getState().watch(null);
+    succeeded('import');
     uiStore.getState().notify('info', `Imported “${res.workflow.name}”.`);
   } catch (e) {
-    fail(`${file.name} was not imported`, e);
+    fail(`${file.name} was not imported`, e, 'import');
   }
 }
 

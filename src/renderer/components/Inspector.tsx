@@ -40,6 +40,7 @@ export function Inspector() {
         <div className="insp-empty">
           <div className="section-title">Inspector</div>
           <p className="muted">{selected.length > 1 ? `${selected.length} nodes selected. Ctrl/⌘-C copies them; Delete removes them.` : nodeCount ? 'Select a node to edit its inputs and see its run.' : 'Nothing to inspect yet.'}</p>
+          {selected.length <= 1 && <PlanExplanation />}
           {selected.length <= 1 && <Shortcuts />}
           {problems.length > 0 && (
             <Section title="Problems" count={problems.length}>
@@ -49,6 +50,23 @@ export function Inspector() {
         </div>
       )}
     </aside>
+  );
+}
+
+/** What the planner understood, kept in the workflow's inspector while its plan is on the canvas. */
+function PlanExplanation() {
+  const note = useUi((s) => s.planNote);
+  const workflowId = useGraph((s) => s.workflow.id);
+  if (!note || note.workflowId !== workflowId) return null;
+  return (
+    <section className="plan-note" aria-label="Plan explanation" data-testid="plan-explanation">
+      <div className="section-title">The plan</div>
+      <p className="plan-goal">
+        <span className="muted small">Goal</span> {note.goal}
+      </p>
+      <p className="plan-text">{note.explanation}</p>
+      <p className="muted small">Made by the {note.planner === 'llm' ? 'model (LLM) planner' : 'offline planner'}.</p>
+    </section>
   );
 }
 
