@@ -73,6 +73,7 @@ export function CompareDialog() {
                       <div className="muted small mono">
                         {n.nodeId}
                         {n.definitionChanged && <span className="cmp-flag" title="The node was edited between the runs"> edited</span>}
+                        {n.editedInRerun && <span className="cmp-flag" title="A rerun ran this node with an edited definition"> edited in a rerun</span>}
                       </div>
                     </td>
                     <td>

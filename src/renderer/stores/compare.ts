@@ -3,7 +3,7 @@
  * whether its output (or input) differs. Both runs are folded from their own events with
  * the contract's `foldRun`, so the comparison shows exactly what each run's canvas shows.
  */
-import { foldRun, type EngineEvent, type NodeStatus, type NodeView, type RunStatus, type RunView, type Workflow } from '../../contract';
+import { foldRun, revisedSnapshot, type EngineEvent, type NodeStatus, type NodeView, type RunStatus, type RunView, type Workflow } from '../../contract';
 
 /** What `runs.get` returns that a comparison needs. */
 export interface RunRecord {
@@ -34,8 +34,10 @@ export interface NodeComparison {
   statusDiffers: boolean;
   outputDiffers: boolean;
   inputDiffers: boolean;
-  /** The node's definition (tool, inputs, settings) differs between the two snapshots. */
+  /** The node's definition (tool, inputs, settings) differs between the two runs' graphs (as their reruns left them). */
   definitionChanged: boolean;
+  /** A rerun in either run replaced the node's definition with an edited one (`node.definition`). */
+  editedInRerun: boolean;
   /** Anything a person would want to look at: status, output, input, definition or presence. */
   differs: boolean;
 }
@@ -71,7 +73,24 @@ export function stableJson(v: unknown): string {
   });
 }
 
-const same = (x: unknown, y: unknown) => stableJson(x) === stableJson(y);
+/**
+ * Outputs as their content: an artifact (anything carrying a `sha256`) is the same artifact
+ * when its bytes are, whatever id the store gave each copy.
+ */
+function byContent(v: unknown, depth = 0): unknown {
+  if (!v || typeof v !== 'object' || depth > 32) return v;
+  if (Array.isArray(v)) return v.map((x) => byContent(x, depth + 1));
+  const o = v as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  const isArtifact = typeof o.sha256 === 'string';
+  for (const [k, x] of Object.entries(o)) {
+    if (isArtifact && (k === 'artifactId' || k === 'id' || k === 'createdAt' || k === 'runId')) continue;
+    out[k] = byContent(x, depth + 1);
+  }
+  return out;
+}
+
+const same = (x: unknown, y: unknown) => stableJson(byContent(x)) === stableJson(byContent(y));
 
 function side(n: NodeView | undefined): NodeSide | undefined {
   if (!n) return undefined;
@@ -117,8 +136,9 @@ function fold(r: RunRecord): RunView {
 export function compareRuns(a: RunRecord, b: RunRecord): RunComparison {
   const va = fold(a);
   const vb = fold(b);
-  const defsA = new Map(a.snapshot.nodes.map((n) => [n.id, n]));
-  const defsB = new Map(b.snapshot.nodes.map((n) => [n.id, n]));
+  // Each run's graph as its reruns left it: the snapshot plus the definitions reruns used.
+  const defsA = new Map(revisedSnapshot(a.snapshot, va.definitions).nodes.map((n) => [n.id, n]));
+  const defsB = new Map(revisedSnapshot(b.snapshot, vb.definitions).nodes.map((n) => [n.id, n]));
   // Run A's order (the graph as authored), then nodes only run B has.
   const ids = [...a.snapshot.nodes.map((n) => n.id), ...b.snapshot.nodes.map((n) => n.id).filter((id) => !defsA.has(id))];
   const nodes = ids.map((nodeId): NodeComparison => {
@@ -140,6 +160,7 @@ export function compareRuns(a: RunRecord, b: RunRecord): RunComparison {
       outputDiffers,
       inputDiffers,
       definitionChanged,
+      editedInRerun: !!va.definitions[nodeId]?.length || !!vb.definitions[nodeId]?.length,
       differs: statusDiffers || outputDiffers || inputDiffers || definitionChanged,
     };
   });
