@@ -124,10 +124,13 @@ function RunHeader() {
           {done}/{nodes.length}
         </span>
       </span>
-      <span title="Elapsed">{formatDuration(elapsed)}</span>
-      <span title="Retries">{view.retries} retr{view.retries === 1 ? 'y' : 'ies'}</span>
-      <span title="Tokens">{tokens} tok</span>
-      <span title="Cost">${view.usage.costUsd.toFixed(4)}</span>
+      {/* The figures give way first when the header is narrow; status, progress and Export never do. */}
+      <span className="run-stats">
+        <span title="Elapsed">{formatDuration(elapsed)}</span>
+        <span title="Retries">{view.retries} retr{view.retries === 1 ? 'y' : 'ies'}</span>
+        <span title="Tokens">{tokens} tok</span>
+        <span title="Cost">${view.usage.costUsd.toFixed(4)}</span>
+      </span>
       {travelSeq !== null && (
         <span className="travel-tag" data-testid="replay-tag">
           Replaying event {travelSeq} of {liveView?.lastSeq ?? travelSeq}
