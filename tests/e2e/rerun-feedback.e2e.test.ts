@@ -42,6 +42,7 @@ describe.skipIf(!hasChromium)('reruns use what the person sees (issue 8, scenari
 
     await retype(page, 'name', 'notes-v2.md');
     await expect.poll(() => inspector.getByTestId('rerun-edits').textContent()).toBe('inputs.name');
+    await screenshotBothThemes(page, 'rerun-edited');
 
     await page.getByRole('button', { name: 'Rerun node' }).click();
     await expect.poll(async () => (await e2e.server.api(`/api/runs/${runId}`)).artifacts.map((a: { name: string }) => a.name)).toEqual(['release-notes.md', 'notes-v2.md']);

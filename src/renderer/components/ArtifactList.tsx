@@ -65,8 +65,12 @@ function ArtifactRow({ artifact: a, tag, on, onSelect, earlier }: { artifact: Ar
   return (
     <div className={`artifact-row${on ? ' on' : ''}${earlier ? ' earlier' : ''}`} data-artifact-id={a.id} data-version={tag}>
       <button type="button" className="artifact-pick" aria-pressed={on} aria-label={`Preview ${a.name} (${tag})`} onClick={() => onSelect(a.id)}>
-        <span className="artifact-name">{a.name}</span>
-        <span className={`artifact-tag${earlier ? '' : ' current'}`}>{tag}</span>
+        <span className="artifact-line">
+          <span className="artifact-name" title={a.name}>
+            {a.name}
+          </span>
+          <span className={`artifact-tag${earlier ? '' : ' current'}`}>{tag}</span>
+        </span>
         <span className="muted small">
           {a.mime} · {formatBytes(a.size)} · {when}
         </span>
