@@ -134,4 +134,29 @@ describe('rerun with the definition the person sees', () => {
     expect((thrown as { problems?: { nodeId?: string; code: string }[] }).problems).toEqual([expect.objectContaining({ nodeId: 'save', code: 'invalid-input' })]);
     expect(engine.events(first.runId, 0)).toHaveLength(before);
   });
+
+  it('"Retry all failed" runs the dead letters with the definitions fixed in the editor; upstream keeps its output', async () => {
+    const engine = engineAt();
+    const wf = Workflow.parse({
+      id: 'fails', name: 'Fails at 2 a.m.',
+      nodes: [
+        { id: 'fetch', kind: 'tool', tool: 'text.template', inputs: { template: 'data' } },
+        { id: 'shape', kind: 'tool', tool: 'json.transform', inputs: { data: '{{nodes.fetch.output}}', expression: '$error("the expression is wrong")' } },
+        { id: 'save', kind: 'tool', tool: 'artifact.save', inputs: { name: 'out.json', content: '{{nodes.shape.output.result}}' } },
+      ],
+      edges: [{ id: 'e1', source: 'fetch', target: 'shape' }, { id: 'e2', source: 'shape', target: 'save' }],
+    });
+    // A failed run's `done` rejects; its state is in the run's record.
+    const handle = engine.startRun(wf);
+    await handle.done.catch(() => undefined);
+    const first = engine.runView(handle.runId)!;
+    expect(first.deadLetters).toEqual(['shape']);
+    const fixed = edited(wf, 'shape', { inputs: { expression: 'text' } });
+    const view = await engine.retryFailed(first.runId, { workflow: fixed }).done;
+    expect(view.status).toBe('succeeded');
+    expect(view.nodes.shape.output).toEqual({ result: 'data' });
+    expect(view.nodes.fetch.attempts).toBe(1);
+    expect(names(engine, first.runId)).toEqual(['out.json']);
+    expect(ofType(engine.events(first.runId, 0), 'node.definition').map((e) => [e.nodeId, e.changed])).toEqual([['shape', ['inputs.expression']]]);
+  });
 });

@@ -120,7 +120,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
    * graph (a rerun cannot add nodes or edges), and the run's graph with these definitions
    * must validate like any workflow, with every problem listed.
    */
-  const editedDefinitions = (record: RunRecord, edited: Workflow, nodeId: string, mode: RerunMode): WorkflowNode[] => {
+  const editedDefinitions = (record: RunRecord, edited: Workflow, roots: readonly string[], mode: RerunMode): WorkflowNode[] => {
     const runId = record.run.id;
     const view = runView(runId);
     const current = revisedSnapshot(record.run.snapshot, view?.definitions ?? {});
@@ -129,7 +129,8 @@ export function createEngine(options: EngineOptions): LocalEngine {
       throw Object.assign(new Error(`The graph changed since run ${runId} (${change}); a rerun keeps the run's graph, so Run the workflow to use the new one.`), { code: 'CONFLICT' });
     }
     // Only the nodes the rerun runs take the editor's definition; an unfinished edit elsewhere does not block it.
-    const members = new Set(mode === 'only' ? [nodeId] : [nodeId, ...descendants(buildGraph(current), nodeId)]);
+    const graph = mode === 'only' ? undefined : buildGraph(current);
+    const members = new Set(roots.flatMap((id) => (graph ? [id, ...descendants(graph, id)] : [id])));
     const byId = new Map(edited.nodes.filter((n) => members.has(n.id)).map((n) => [n.id, n]));
     const candidate: Workflow = { ...current, nodes: current.nodes.map((n) => byId.get(n.id) ?? n) };
     const checked = validateWorkflow(candidate, registry);
@@ -211,11 +212,16 @@ export function createEngine(options: EngineOptions): LocalEngine {
       const record = requireRun(runId);
       if (!record.run.snapshot.nodes.some((n) => n.id === nodeId)) throw notFound(`run ${runId} has no node "${nodeId}"`);
       const mode = rerunOptions.mode ?? 'downstream';
-      const definitions = rerunOptions.workflow ? editedDefinitions(record, rerunOptions.workflow, nodeId, mode) : undefined;
+      const definitions = rerunOptions.workflow ? editedDefinitions(record, rerunOptions.workflow, [nodeId], mode) : undefined;
       return supervisor.rerun(record, nodeId, mode, rerunOptions.inputs, definitions);
     },
 
-    retryFailed: (runId) => supervisor.retryFailed(requireRun(runId)),
+    retryFailed(runId, retryOptions = {}) {
+      const record = requireRun(runId);
+      if (!retryOptions.workflow) return supervisor.retryFailed(record);
+      const dead = runView(runId)?.deadLetters ?? [];
+      return supervisor.retryFailed(record, editedDefinitions(record, retryOptions.workflow, dead, 'downstream'));
+    },
 
     resumeRuns(runId) {
       if (runId !== undefined) {

@@ -157,7 +157,7 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
     },
     'runs.retryFailed': (r) => {
       requireRun(r.runId);
-      detach(engine.retryFailed(r.runId));
+      detach(engine.retryFailed(r.runId, r.workflow ? { workflow: r.workflow } : undefined));
       return { ok: true };
     },
     'runs.resume': (r) => {

@@ -102,8 +102,8 @@ export class RunSupervisor {
     return this.takeOver(record, (x) => x.rerun(nodeId, mode, inputs, definitions));
   }
 
-  retryFailed(record: RunRecord): RunHandle {
-    return this.takeOver(record, (x) => x.retryFailed());
+  retryFailed(record: RunRecord, definitions?: readonly WorkflowNode[]): RunHandle {
+    return this.takeOver(record, (x) => x.retryFailed(definitions));
   }
 
   cancel(runId: string): boolean {

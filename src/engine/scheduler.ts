@@ -172,12 +172,12 @@ export class RunExecution {
   }
 
   /** Reruns every dead letter with its downstream nodes. */
-  retryFailed(): Promise<RunView> {
+  retryFailed(definitions: readonly WorkflowNode[] = []): Promise<RunView> {
     this.assertRerunnable();
     const failed = [...this.state.deadLetters];
     if (failed.length === 0) return Promise.resolve(this.state);
     const members = new Set<string>();
-    for (const id of failed) for (const m of this.markRerun(id, 'downstream', undefined, members)) members.add(m);
+    for (const id of failed) for (const m of this.markRerun(id, 'downstream', undefined, members, definitions)) members.add(m);
     return this.drive(members, 'rerun');
   }
 

@@ -101,7 +101,8 @@ export interface Engine {
    * graph must have the run's nodes and edges, else a full Run is needed.
    */
   rerunNode(runId: string, nodeId: string, options?: { mode?: RerunMode; inputs?: Record<string, unknown>; workflow?: Workflow }): RunHandle;
-  retryFailed(runId: string): RunHandle;
+  /** Reruns every dead letter with its downstream; with `workflow`, using its definitions of those nodes (as `rerunNode`). */
+  retryFailed(runId: string, options?: { workflow?: Workflow }): RunHandle;
   /** Resumes runs left running by a crash (one, or all); returns their ids. */
   resumeRuns(runId?: string): RunHandle[];
   approve(runId: string, nodeId: string, approved: boolean, comment?: string): void;

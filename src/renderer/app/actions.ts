@@ -175,7 +175,8 @@ export async function retryAllFailed() {
   const runId = watched();
   if (!runId) return;
   try {
-    await getAwe().runsRetryFailed({ runId });
+    // Like a rerun: the failed nodes run with the definitions the person fixed in the editor.
+    await getAwe().runsRetryFailed({ runId, workflow: graphStore.getState().workflow });
   } catch (e) {
     fail('Could not retry the failed nodes', e);
   }
