@@ -61,6 +61,22 @@ describe.skipIf(!hasChromium)('reruns use what the person sees (issue 8, scenari
     const second = await latestRunId(e2e.server);
     await expect.poll(async () => (await e2e.server.api(`/api/runs/${second}`)).status).toBe('succeeded');
     expect((await e2e.server.api(`/api/runs/${second}`)).artifacts.map((a: { name: string }) => a.name)).toEqual(['notes-v2.md']);
+
+    // Compare shows the edit the rerun made: the first run's snapshot said release-notes.md.
+    await page.getByRole('button', { name: 'Refresh runs' }).click();
+    const picks = page.getByRole('checkbox', { name: /^Select run of/ });
+    await expect.poll(() => picks.count()).toBe(2);
+    await picks.nth(0).check();
+    await picks.nth(1).check();
+    await page.getByRole('button', { name: 'Compare selected runs' }).click();
+    const row = page.getByTestId('compare').locator('tr[data-node-id="save"]');
+    await row.getByText('edited in a rerun').waitFor();
+    await row.click();
+    // The older run (A) is the one whose rerun changed the name.
+    const edits = page.getByTestId('rerun-edits-a');
+    await edits.waitFor();
+    expect(await edits.textContent()).toMatch(/inputs\.name\s*release-notes\.md\s*→\s*notes-v2\.md/);
+    await screenshotBothThemes(page, 'compare-rerun-edit');
   });
 
   test('Rerun from here uses the downstream definitions; a changed graph shape says a full Run is needed', async () => {

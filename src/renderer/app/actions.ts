@@ -8,8 +8,12 @@ import { selectionToClipboard } from '../lib/graph-utils';
 import { layoutWorkflow, withPositions } from '../lib/layout';
 import { graphStore, runsStore, uiStore } from './stores';
 
+/** One line per problem, naming the node or edge unless the message already does. */
 const problemLines = (problems: readonly Problem[]) =>
-  problems.map((p) => `${p.nodeId ? `${p.nodeId}: ` : p.edgeId ? `edge ${p.edgeId}: ` : ''}${p.message}`);
+  problems.map((p) => {
+    const named = (p.nodeId && p.message.includes(`"${p.nodeId}"`)) || (p.edgeId && p.message.includes(`"${p.edgeId}"`));
+    return `${named ? '' : p.nodeId ? `${p.nodeId}: ` : p.edgeId ? `edge ${p.edgeId}: ` : ''}${p.message}`;
+  });
 
 /**
  * An error message keyed by where its problem lies: the document's validation problems

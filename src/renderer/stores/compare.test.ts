@@ -115,5 +115,7 @@ describe('compareRuns judges artifacts by content', () => {
     const renumbered = edited.map((e, i) => ({ ...e, seq: i + 1 }) as EngineEvent);
     const cmp = compareRuns({ runId: 'r1', snapshot, events: saved('r1', 'a1', 'abc') }, { runId: 'r2', snapshot, events: renumbered });
     expect(cmp.nodes[0]).toMatchObject({ definitionChanged: true, editedInRerun: true, differs: true });
+    expect(cmp.nodes[0].definitionChanges).toEqual([{ field: 'inputs.name', a: 'notes.md', b: 'v2.md' }]);
+    expect(cmp.nodes[0].rerunEdits).toEqual({ a: [], b: [{ field: 'inputs.name', a: 'notes.md', b: 'v2.md' }] });
   });
 });
