@@ -214,11 +214,24 @@ export const api = {
       mode: RerunMode.default('downstream'),
       /** Replace the node's input bindings for this rerun. */
       inputs: z.record(z.string(), z.unknown()).optional(),
+      /**
+       * The document the person sees: the rerun nodes use its definitions of them (inputs,
+       * retry, timeout, …). Its nodes and edges must be the run's; a new shape needs a Run.
+       */
+      workflow: Workflow.optional(),
     }),
     Ok,
     'Rerun one node of a finished run (only it, or it and downstream).',
   ),
-  'runs.retryFailed': command(z.object({ runId: z.string() }), Ok, 'Rerun every dead letter of the run.'),
+  'runs.retryFailed': command(
+    z.object({
+      runId: z.string(),
+      /** The document the person sees: the retried nodes use its definitions of them (as `runs.rerunNode`). */
+      workflow: Workflow.optional(),
+    }),
+    Ok,
+    'Rerun every dead letter of the run.',
+  ),
   'runs.resume': command(z.object({ runId: z.string().optional() }), z.object({ runIds: z.array(z.string()) }), 'Resume interrupted runs.'),
   'runs.approve': command(
     z.object({ runId: z.string(), nodeId: z.string(), approved: z.boolean(), comment: z.string().max(10_000).optional() }),

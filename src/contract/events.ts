@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { Artifact, NodeError, NodeStatus, RerunMode, RunReason, RunStatus, Usage } from './run';
+import { WorkflowNode } from './workflow';
 
 const base = {
   runId: z.string(),
@@ -79,6 +80,19 @@ export const EngineEvent = z.discriminatedUnion('type', [
     editedInputs: z.boolean().optional(),
     /** Edited input bindings for `nodeId`, kept for this and later generations (replay rebuilds them). */
     inputs: z.record(z.string(), z.unknown()).optional(),
+  }),
+  /**
+   * A rerun replaced a node's definition (inputs, retry, timeout, …) with the one the
+   * person edited; this and later executions use it. The run's snapshot plus these
+   * events is its snapshot history (`revisedSnapshot`).
+   */
+  z.object({
+    ...base,
+    type: z.literal('node.definition'),
+    nodeId: z.string(),
+    node: WorkflowNode,
+    /** What changed since the definition the run had: `inputs.name`, `retry`, … */
+    changed: z.array(z.string()),
   }),
   /** The critic judged a node's output. */
   z.object({

@@ -5,6 +5,7 @@
  */
 import type { EngineEvent } from './events';
 import type { Artifact, NodeError, NodeStatus, RunReason, RunStatus, Usage } from './run';
+import type { WorkflowNode } from './workflow';
 
 export interface NodeView {
   status: NodeStatus;
@@ -42,6 +43,11 @@ export interface RunView {
   usage: Usage;
   retries: number;
   lastSeq: number;
+  /**
+   * Definitions reruns gave nodes (the person's edits), oldest first, by node id; the
+   * latest is what the node runs with now. Empty for a run nobody edited.
+   */
+  definitions: Record<string, WorkflowNode[]>;
 }
 
 /** Keep only this many log lines per node in views (the event log keeps them all). */
@@ -73,6 +79,7 @@ export function emptyRunView(runId: string, workflowId = '', nodeIds: string[] =
     usage: { promptTokens: 0, completionTokens: 0, costUsd: 0 },
     retries: 0,
     lastSeq: 0,
+    definitions: {},
   };
 }
 
@@ -164,6 +171,11 @@ export function applyEvent(view: RunView, e: EngineEvent): string | undefined {
       view.status = 'running';
       view.finishedAt = undefined;
       view.error = undefined;
+      return e.nodeId;
+    }
+    case 'node.definition': {
+      // A new object: stores that copy the view shell per batch must not share this one (edits are rare).
+      view.definitions = { ...view.definitions, [e.nodeId]: [...(view.definitions[e.nodeId] ?? []), e.node] };
       return e.nodeId;
     }
     case 'node.verdict': {

@@ -5,7 +5,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { foldRun, TERMINAL_RUN_STATUSES, type Problem, type RunView, type Workflow } from '../contract';
+import { foldRun, revisedSnapshot, shapeChange, TERMINAL_RUN_STATUSES, type Problem, type RerunMode, type RunView, type Workflow, type WorkflowNode } from '../contract';
+import { buildGraph, descendants } from './graph';
 import { ArtifactFiles } from './artifacts';
 import { EventLog } from './event-log';
 import { timeSortableId } from './ids';
@@ -119,6 +120,29 @@ export function createEngine(options: EngineOptions): LocalEngine {
     return foldRun(runId, store.events(runId), Infinity, record.run.snapshot.nodes.map((n) => n.id));
   };
 
+  /**
+   * The editor's definitions of the run's nodes, checked: the document must have the run's
+   * graph (a rerun cannot add nodes or edges), and the run's graph with these definitions
+   * must validate like any workflow, with every problem listed.
+   */
+  const editedDefinitions = (record: RunRecord, edited: Workflow, roots: readonly string[], mode: RerunMode): WorkflowNode[] => {
+    const runId = record.run.id;
+    const view = runView(runId);
+    const current = revisedSnapshot(record.run.snapshot, view?.definitions ?? {});
+    const change = shapeChange(current, edited);
+    if (change) {
+      throw Object.assign(new Error(`The graph changed since run ${runId} (${change}); a rerun keeps the run's graph, so Run the workflow to use the new one.`), { code: 'CONFLICT' });
+    }
+    // Only the nodes the rerun runs take the editor's definition; an unfinished edit elsewhere does not block it.
+    const graph = mode === 'only' ? undefined : buildGraph(current);
+    const members = new Set(roots.flatMap((id) => (graph ? [id, ...descendants(graph, id)] : [id])));
+    const byId = new Map(edited.nodes.filter((n) => members.has(n.id)).map((n) => [n.id, n]));
+    const candidate: Workflow = { ...current, nodes: current.nodes.map((n) => byId.get(n.id) ?? n) };
+    const checked = validateWorkflow(candidate, registry);
+    if (!checked.ok || !checked.workflow) throw new InvalidWorkflowError(checked.problems);
+    return checked.workflow.nodes.filter((n) => members.has(n.id));
+  };
+
   /** Ends a run nobody executes (its process died) as cancelled, in its own event log. */
   const cancelOrphan = (record: RunRecord): void => {
     try {
@@ -192,10 +216,17 @@ export function createEngine(options: EngineOptions): LocalEngine {
     rerunNode(runId, nodeId, rerunOptions = {}) {
       const record = requireRun(runId);
       if (!record.run.snapshot.nodes.some((n) => n.id === nodeId)) throw notFound(`run ${runId} has no node "${nodeId}"`);
-      return supervisor.rerun(record, nodeId, rerunOptions.mode ?? 'downstream', rerunOptions.inputs);
+      const mode = rerunOptions.mode ?? 'downstream';
+      const definitions = rerunOptions.workflow ? editedDefinitions(record, rerunOptions.workflow, [nodeId], mode) : undefined;
+      return supervisor.rerun(record, nodeId, mode, rerunOptions.inputs, definitions);
     },
 
-    retryFailed: (runId) => supervisor.retryFailed(requireRun(runId)),
+    retryFailed(runId, retryOptions = {}) {
+      const record = requireRun(runId);
+      if (!retryOptions.workflow) return supervisor.retryFailed(record);
+      const dead = runView(runId)?.deadLetters ?? [];
+      return supervisor.retryFailed(record, editedDefinitions(record, retryOptions.workflow, dead, 'downstream'));
+    },
 
     resumeRuns(runId) {
       if (runId !== undefined) {

@@ -85,6 +85,15 @@ describe('createHandlers', () => {
     expect(engine.calls.find((c) => c.method === 'rerunNode')?.args).toEqual([runId, 'shout', { mode: 'downstream', inputs: undefined }]);
   });
 
+  it('hands the editor\'s document of a rerun to the engine, checked like any workflow', async () => {
+    const handlers = createHandlers(engine);
+    const workflow = { id: 'wf', name: 'wf', nodes: [{ id: 'shout', kind: 'tool', tool: 'text.template', inputs: { template: 'hi' } }] };
+    await handlers.dispatch('runs.rerunNode', { runId, nodeId: 'shout', mode: 'only', workflow });
+    expect(engine.calls.find((c) => c.method === 'rerunNode')?.args).toEqual([runId, 'shout', { mode: 'only', inputs: undefined, workflow: expect.objectContaining({ id: 'wf', nodes: [expect.objectContaining({ id: 'shout' })] }) }]);
+    const bad = await handlers.dispatch('runs.rerunNode', { runId, nodeId: 'shout', workflow: { id: 'wf', nodes: 'none' } });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringMatching(/workflow\.name: is required.*workflow\.nodes: should be a list, not a text/) } });
+  });
+
   it('rejects malformed payloads with bad-request naming the field, without calling the engine', async () => {
     const handlers = createHandlers(engine);
     for (const [command, request] of [

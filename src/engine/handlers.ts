@@ -6,7 +6,7 @@
  */
 import { readFile, open } from 'node:fs/promises';
 import { z } from 'zod';
-import { api, ApiError, COMMAND_NAMES } from '../contract';
+import { api, ApiError, COMMAND_NAMES, formatIssues } from '../contract';
 import type { Api, CommandName, Problem, Workflow } from '../contract';
 import type { Engine, RunHandle } from './types';
 import { parseWorkflowJson } from './workflow-file';
@@ -45,12 +45,9 @@ export class ApiFailure extends Error {
 const DEFAULT_PREVIEW_BYTES = 256 * 1024;
 const TEXT_MIME = /^(text\/|application\/(json|xml|javascript|x-ndjson|csv|yaml|x-yaml)|image\/svg\+xml)/;
 
-/** Zod issues as one readable sentence per issue: `goal: Too small: expected string to have >=1 characters`. */
+/** Zod issues in words, one per field: `goal: must not be empty`. */
 export function describeZodIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 20)
-    .map((i) => `${i.path.length ? i.path.map(String).join('.') : '(request)'}: ${i.message}`)
-    .join('; ');
+  return formatIssues(error.issues, '', 20, '(request)');
 }
 
 /** Maps anything a handler or the engine threw to the ApiError a client receives. */
@@ -175,12 +172,12 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
       if (!run.snapshot.nodes.some((n) => n.id === r.nodeId)) {
         throw new ApiFailure('not-found', `Run "${r.runId}" has no node "${r.nodeId}".`);
       }
-      detach(engine.rerunNode(r.runId, r.nodeId, { mode: r.mode, inputs: r.inputs }));
+      detach(engine.rerunNode(r.runId, r.nodeId, { mode: r.mode, inputs: r.inputs, ...(r.workflow ? { workflow: r.workflow } : {}) }));
       return { ok: true };
     },
     'runs.retryFailed': (r) => {
       requireRun(r.runId);
-      detach(engine.retryFailed(r.runId));
+      detach(engine.retryFailed(r.runId, r.workflow ? { workflow: r.workflow } : undefined));
       return { ok: true };
     },
     'runs.resume': (r) => {

@@ -4,6 +4,7 @@
  * fails only when every item fails, or on the first failure with `failFast`.
  */
 import { z } from 'zod';
+import { formatIssues } from './tools/issues';
 import { classifyError, permanent, ToolError } from './errors';
 import { resolveBindings, type TemplateScope } from './templates';
 
@@ -40,7 +41,7 @@ export interface MapRun {
 
 export async function runMap(run: MapRun): Promise<MapOutput> {
   const parsed = MapSettings.safeParse(run.resolved);
-  if (!parsed.success) throw permanent('BAD_INPUT', `map node "${run.nodeId}": ${parsed.error.issues.map((i) => `${i.path.join('.') || 'inputs'}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw permanent('BAD_INPUT', `map node "${run.nodeId}": ${formatIssues(parsed.error.issues, 'inputs')}`);
   const { items, with: withBinding, concurrency, failFast } = parsed.data;
   if (!Array.isArray(items)) {
     throw permanent('BAD_INPUT', `map node "${run.nodeId}": inputs.items must resolve to a list, got ${items === null ? 'null' : typeof items}`);

@@ -59,6 +59,7 @@ export class NodeRunner {
     this.random = o.deps.random ?? Math.random;
     for (const e of o.prior ?? []) {
       if (e.type === 'node.rerun' && e.inputs) this.inputOverrides.set(e.nodeId, e.inputs);
+      if (e.type === 'node.definition') this.setDefinition({ ...e.node, id: e.nodeId });
       if (e.type === 'node.status' && e.status === 'running') {
         const seen = this.attemptInGeneration.get(e.nodeId);
         if (!seen || seen.generation !== e.generation || seen.attempt < e.attempt) this.attemptInGeneration.set(e.nodeId, { generation: e.generation, attempt: e.attempt });
@@ -68,6 +69,17 @@ export class NodeRunner {
 
   kindOf(id: string): WorkflowNode['kind'] | undefined {
     return this.nodes.get(id)?.kind;
+  }
+
+  /** The definition the node runs with now (the snapshot's, or the latest a rerun gave it). */
+  definitionOf(id: string): WorkflowNode | undefined {
+    return this.nodes.get(id);
+  }
+
+  /** A rerun's edited definition replaces the node's, and any earlier input override with it. */
+  setDefinition(node: WorkflowNode): void {
+    this.nodes.set(node.id, node);
+    this.inputOverrides.delete(node.id);
   }
 
   setInputOverride(id: string, inputs: Record<string, unknown>): void {

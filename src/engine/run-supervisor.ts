@@ -4,7 +4,7 @@
  * by another process and picked up by polling) and honours cancel requests made by
  * other processes (`awe cancel`). The scheduler only emits events; this persists them.
  */
-import { foldRun, TERMINAL_RUN_STATUSES, type EngineEvent, type RerunMode, type RunView } from '../contract';
+import { foldRun, TERMINAL_RUN_STATUSES, type EngineEvent, type RerunMode, type RunView, type WorkflowNode } from '../contract';
 import type { ArtifactFiles } from './artifacts';
 import type { EventLog } from './event-log';
 import { RunExecution, type ExecutionDeps, type RunSpec } from './scheduler';
@@ -99,12 +99,13 @@ export class RunSupervisor {
     return this.takeOver(record, (x) => x.resume());
   }
 
-  rerun(record: RunRecord, nodeId: string, mode: RerunMode, inputs?: Record<string, unknown>): RunHandle {
-    return this.takeOver(record, (x) => x.rerun(nodeId, mode, inputs));
+  /** `definitions`: edited definitions of the rerun nodes (already validated against the run's graph). */
+  rerun(record: RunRecord, nodeId: string, mode: RerunMode, inputs?: Record<string, unknown>, definitions?: readonly WorkflowNode[]): RunHandle {
+    return this.takeOver(record, (x) => x.rerun(nodeId, mode, inputs, definitions));
   }
 
-  retryFailed(record: RunRecord): RunHandle {
-    return this.takeOver(record, (x) => x.retryFailed());
+  retryFailed(record: RunRecord, definitions?: readonly WorkflowNode[]): RunHandle {
+    return this.takeOver(record, (x) => x.retryFailed(definitions));
   }
 
   cancel(runId: string): boolean {

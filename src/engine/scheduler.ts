@@ -8,7 +8,10 @@
  */
 import {
   applyEvent,
+  changedFields,
   emptyRunView,
+  runnableDefinition,
+  sameDefinition,
   foldRun,
   TERMINAL_NODE_STATUSES,
   TERMINAL_RUN_STATUSES,
@@ -18,6 +21,7 @@ import {
   type RunReason,
   type RunView,
   type Workflow,
+  type WorkflowNode,
 } from '../contract';
 import { ToolError } from './errors';
 import { Frontier, type EdgeState } from './frontier';
@@ -155,21 +159,25 @@ export class RunExecution {
     return this.drive(members, 'first');
   }
 
-  /** Reruns a node of a finished run: `only` it, or it and everything `downstream`. */
-  rerun(nodeId: string, mode: RerunMode = 'downstream', inputs?: Record<string, unknown>): Promise<RunView> {
+  /**
+   * Reruns a node of a finished run: `only` it, or it and everything `downstream`.
+   * `definitions` (the person's edited nodes) replace the rerun nodes' definitions for
+   * this and later executions; nodes outside the rerun keep theirs.
+   */
+  rerun(nodeId: string, mode: RerunMode = 'downstream', inputs?: Record<string, unknown>, definitions: readonly WorkflowNode[] = []): Promise<RunView> {
     this.assertRerunnable();
     if (!this.graph.parents.has(nodeId)) throw new Error(`run ${this.spec.runId} has no node "${nodeId}"`);
-    const members = this.markRerun(nodeId, mode, inputs);
+    const members = this.markRerun(nodeId, mode, inputs, undefined, definitions);
     return this.drive(members, 'rerun');
   }
 
   /** Reruns every dead letter with its downstream nodes. */
-  retryFailed(): Promise<RunView> {
+  retryFailed(definitions: readonly WorkflowNode[] = []): Promise<RunView> {
     this.assertRerunnable();
     const failed = [...this.state.deadLetters];
     if (failed.length === 0) return Promise.resolve(this.state);
     const members = new Set<string>();
-    for (const id of failed) for (const m of this.markRerun(id, 'downstream', undefined, members)) members.add(m);
+    for (const id of failed) for (const m of this.markRerun(id, 'downstream', undefined, members, definitions)) members.add(m);
     return this.drive(members, 'rerun');
   }
 
@@ -198,9 +206,18 @@ export class RunExecution {
   }
 
   /** Emits the rerun and marks its nodes stale with a new generation; returns them. */
-  private markRerun(nodeId: string, mode: RerunMode, inputs: Record<string, unknown> | undefined, already = new Set<string>()): Set<string> {
+  private markRerun(nodeId: string, mode: RerunMode, inputs: Record<string, unknown> | undefined, already = new Set<string>(), definitions: readonly WorkflowNode[] = []): Set<string> {
     const wanted = mode === 'only' ? new Set([nodeId]) : new Set([nodeId, ...descendants(this.graph, nodeId)]);
     const nodes = this.graph.order.filter((id) => wanted.has(id));
+    // Definitions first: a replayed log then applies an edit before any input override of the same rerun.
+    for (const edited of definitions) {
+      if (!wanted.has(edited.id)) continue;
+      const current = this.runner.definitionOf(edited.id);
+      if (!current || sameDefinition(current, edited)) continue;
+      const node = runnableDefinition(edited);
+      this.emit({ type: 'node.definition', nodeId: edited.id, node, changed: changedFields(current, node) });
+      this.runner.setDefinition(node);
+    }
     this.emit({ type: 'node.rerun', nodeId, mode, nodes, editedInputs: inputs !== undefined, ...(inputs ? { inputs } : {}) });
     if (inputs) this.runner.setInputOverride(nodeId, inputs);
     for (const id of nodes) {

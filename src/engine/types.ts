@@ -98,8 +98,14 @@ export interface Engine {
   // Runs
   startRun(workflow: Workflow, options?: StartRunOptions): RunHandle;
   cancelRun(runId: string): void;
-  rerunNode(runId: string, nodeId: string, options?: { mode?: RerunMode; inputs?: Record<string, unknown> }): RunHandle;
-  retryFailed(runId: string): RunHandle;
+  /**
+   * Reruns a node of a finished run. With `workflow` (the editor's document), the rerun
+   * nodes run with its definitions of them (recorded as `node.definition` events); its
+   * graph must have the run's nodes and edges, else a full Run is needed.
+   */
+  rerunNode(runId: string, nodeId: string, options?: { mode?: RerunMode; inputs?: Record<string, unknown>; workflow?: Workflow }): RunHandle;
+  /** Reruns every dead letter with its downstream; with `workflow`, using its definitions of those nodes (as `rerunNode`). */
+  retryFailed(runId: string, options?: { workflow?: Workflow }): RunHandle;
   /** Resumes runs left running by a crash (one, or all); returns their ids. */
   resumeRuns(runId?: string): RunHandle[];
   approve(runId: string, nodeId: string, approved: boolean, comment?: string): void;

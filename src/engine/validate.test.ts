@@ -110,10 +110,10 @@ describe('validateWorkflow', () => {
         code: 'invalid-input',
         nodeId: 'pause',
         path: 'nodes[0].inputs.ms',
-        message: 'node "pause": util.wait input ms: expected number, received string',
+        message: 'node "pause": util.wait input ms: should be a number, not a text',
       },
     ]);
-    expect(only(problemsOf(doc([wait('pause', {})])), 'invalid-input')[0].message).toContain('ms: missing');
+    expect(only(problemsOf(doc([wait('pause', {})])), 'invalid-input')[0].message).toContain('ms: is required');
     expect(only(problemsOf(doc([{ id: 'j', kind: 'tool', tool: 'json.transform', inputs: { data: 1, expression: '$x(' } }])), 'invalid-input')[0].message).toMatch(
       /expression: invalid JSONata expression: .*position/,
     );
@@ -200,7 +200,7 @@ describe('validateWorkflow', () => {
       ['schema', 'nodes[1].kind', 'b'],
       ['schema', 'edges[0].target', 'e'],
     ]);
-    expect(problems[1].message).toMatch(/^nodes\[1\]\.kind: expected one of/);
+    expect(problems[1].message).toMatch(/^nodes\[1\]\.kind: should be one of: tool, llm, agent/);
   });
 
   it('says what is wrong with something that is not a workflow at all', () => {

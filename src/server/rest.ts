@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { foldRun } from '../contract';
+import { foldRun, formatIssues } from '../contract';
 import type { CommandName, RunDetail } from '../contract';
 import type { Handlers } from '../engine/handlers';
 import type { Engine } from '../engine/types';
@@ -56,7 +56,7 @@ async function call<C extends CommandName>(ctx: RestContext, command: C, request
 function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
-    const words = parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+    const words = formatIssues(parsed.error.issues, '', 20, '(body)');
     throw new HttpError(400, { code: 'bad-request', message: `Invalid request body: ${words}` });
   }
   return parsed.data;
@@ -73,7 +73,12 @@ const StartRunBody = z.object({
   inputs: z.record(z.string(), z.unknown()).optional(),
   allow: z.array(z.string()).optional(),
 });
-const RerunBody = z.object({ mode: z.enum(['only', 'downstream']).optional(), inputs: z.record(z.string(), z.unknown()).optional() });
+const RerunBody = z.object({
+  mode: z.enum(['only', 'downstream']).optional(),
+  inputs: z.record(z.string(), z.unknown()).optional(),
+  /** The edited document: the rerun nodes use its definitions (checked by `runs.rerunNode`). */
+  workflow: z.record(z.string(), z.unknown()).optional(),
+});
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 
@@ -171,7 +176,7 @@ const ROUTES: Route[] = [
     },
   },
   {
-    method: 'POST', path: '/api/runs/:id/nodes/:node/rerun', operationId: 'rerunNode', summary: 'Rerun a node (mode: only | downstream, optional edited inputs).', body: json(RerunBody),
+    method: 'POST', path: '/api/runs/:id/nodes/:node/rerun', operationId: 'rerunNode', summary: 'Rerun a node (mode: only | downstream, optional edited inputs, or the edited workflow whose definitions the rerun nodes use).', body: json(RerunBody),
     async handle(ctx, m) {
       const body = parseBody(RerunBody, await readJsonBody(m.req));
       return call(ctx, 'runs.rerunNode', { runId: m.params.id, nodeId: m.params.node, ...body });

@@ -13,6 +13,7 @@
 import type { WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
 import type { ApiError, EngineEvent } from '../contract';
+import { formatIssues } from '../contract';
 import { createCoalescer } from '../engine/coalesce';
 import type { Handlers } from '../engine/handlers';
 import type { Engine } from '../engine/types';
@@ -98,7 +99,7 @@ export function attachSocketHub(wss: WebSocketServer, engine: Engine, handlers: 
     const parsed = CallMessage.safeParse(message);
     if (!parsed.success) {
       const id = (message as { id?: unknown } | null)?.id;
-      const words = parsed.error.issues.map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`).join('; ');
+      const words = formatIssues(parsed.error.issues, '', 20, '(message)');
       const error: ApiError = { code: 'bad-request', message: `Expected {"kind":"call","id":<number>,"command":<string>,"request":{…}}: ${words}` };
       return sendError(ws, error, typeof id === 'number' && Number.isInteger(id) && id >= 0 ? id : undefined);
     }

@@ -375,5 +375,11 @@ function explainPlan(plan: Draft, goal: string, r: GoalReading, missing: string[
   } else {
     plan.add({ id: 'explain', kind: 'output', label: 'Why there is no plan', inputs: { explanation: literal(text) } });
   }
-  return { workflow: plan.build(), explanation: `${reason} The plan holds one node explaining which goals the offline planner supports.` };
+  // The person reads this first: say what was not understood, then goals that would be.
+  const suggestions = OFFLINE_GOAL_KINDS.map((k) => `"${k.example}"`).join('; ');
+  const explanation =
+    missing.length > 0
+      ? `${reason} Without it, nothing of this goal can run. Goals the offline planner can plan with the tools present: ${suggestions}.`
+      : `${reason} It plans goals like these: ${suggestions}. Rephrase the goal like one of them, or configure a model in Settings for any goal.`;
+  return { workflow: plan.build(), explanation };
 }

@@ -42,14 +42,14 @@ describe('invokeTool', () => {
     const err = await rejection(invokeTool(spec, { ms: 'soon', tags: ['a', 3] }, testToolContext()));
     expect(err.code).toBe('SCHEMA_INPUT');
     expect(classifyError(err).class).toBe('permanent');
-    expect(err.message).toContain('input.ms: expected number, received string');
-    expect(err.message).toContain('input.tags[1]: expected string, received number');
+    expect(err.message).toContain('input.ms: should be a number, not a text');
+    expect(err.message).toContain('input.tags[1]: should be a text, not a number');
     expect(ran).toBe(false);
   });
 
   it('says which field is missing', async () => {
     const err = await rejection(invokeTool(echoTool(() => ({ text: '' })), {}, testToolContext()));
-    expect(err.message).toContain('input.ms: missing (expected number)');
+    expect(err.message).toContain('input.ms: is required');
   });
 
   it('rejects an output that breaks the tool’s own contract', async () => {
@@ -57,7 +57,7 @@ describe('invokeTool', () => {
     const err = await rejection(invokeTool(spec, { ms: 1 }, testToolContext()));
     expect(err.code).toBe('SCHEMA_OUTPUT');
     expect(err.class).toBe('permanent');
-    expect(err.message).toContain('output.text: expected string, received number');
+    expect(err.message).toContain('output.text: should be a text, not a number');
   });
 
   it('lets the tool’s own errors through unchanged (the scheduler classifies them)', async () => {

@@ -2,7 +2,7 @@
  * What the buttons do: each action calls AWE through `getAwe()` and updates the stores.
  * Errors become toasts that say what went wrong (with the validator's problems, if any).
  */
-import type { EngineEvent, Position, Problem, RerunMode, Workflow } from '../../contract';
+import { revisedSnapshot, type EngineEvent, type Position, type Problem, type RerunMode, type Workflow } from '../../contract';
 import { AweCallError, errorMessage, getAwe } from '../api/client';
 import { confirmWorkflowPermissions } from '../components/WorkflowPermissionsDialog';
 import { selectionToClipboard } from '../lib/graph-utils';
@@ -11,14 +11,26 @@ import { emptyWorkflow, freshWorkflowId } from '../stores/graph';
 import type { NameMode, PlanChoice } from '../stores/session';
 import { graphStore, runsStore, sessionStore, uiStore } from './stores';
 
+/** One line per problem, naming the node or edge unless the message already does. */
 const problemLines = (problems: readonly Problem[]) =>
-  problems.map((p) => `${p.nodeId ? `${p.nodeId}: ` : p.edgeId ? `edge ${p.edgeId}: ` : ''}${p.message}`);
+  problems.map((p) => {
+    const named = (p.nodeId && p.message.includes(`"${p.nodeId}"`)) || (p.edgeId && p.message.includes(`"${p.edgeId}"`));
+    return `${named ? '' : p.nodeId ? `${p.nodeId}: ` : p.edgeId ? `edge ${p.edgeId}: ` : ''}${p.message}`;
+  });
 
-function fail(what: string, e: unknown) {
+/**
+ * An error message keyed by where its problem lies: the document's validation problems
+ * (`workflow`, taken away when validation passes) or the action that failed (`key`,
+ * taken away when that action next succeeds).
+ */
+function fail(what: string, e: unknown, key?: string) {
   const problems = e instanceof AweCallError ? e.problems : undefined;
   if (problems?.length) graphStore.getState().setProblems(problems);
-  uiStore.getState().notify('error', `${what}: ${errorMessage(e)}`, problems ? problemLines(problems) : undefined);
+  uiStore.getState().notify('error', `${what}: ${errorMessage(e)}`, problems ? problemLines(problems) : undefined, problems?.length ? 'workflow' : key);
 }
+
+/** The action behind `key` succeeded: its old error message no longer applies. */
+const succeeded = (key: string) => uiStore.getState().resolve(key);
 
 /** Feeds event batches to the runs store, one store update per animation frame, filling any gaps. */
 export function startEventPump(schedule: (cb: () => void) => void = (cb) => requestAnimationFrame(cb)): () => void {
@@ -62,10 +74,15 @@ export function startValidation(): () => void {
     clearTimeout(validateTimer);
     validateTimer = setTimeout(async () => {
       const wf = graphStore.getState().workflow;
-      if (!wf.nodes.length) return graphStore.getState().setProblems([]);
+      if (!wf.nodes.length) {
+        succeeded('workflow');
+        return graphStore.getState().setProblems([]);
+      }
       try {
         const { problems } = await getAwe().workflowsValidate({ workflow: wf });
-        if (graphStore.getState().workflow === wf) graphStore.getState().setProblems(problems);
+        if (graphStore.getState().workflow !== wf) return;
+        graphStore.getState().setProblems(problems);
+        if (problems.length === 0) succeeded('workflow');
       } catch {
         // Offline: keep the last known problems; the banner says why.
       }
@@ -96,9 +113,11 @@ export async function plan(goal: string) {
     if (extend) {
       // The replan keeps this document's identity: it is an edit of the open workflow.
       const planned = withPositions({ ...res.workflow, id: current.id, name: current.name, version: current.version, goal: text });
+      uiStore.getState().setPlanNote({ workflowId: planned.id, goal: text, planner: res.planner, explanation: res.explanation });
       const diff = res.diff;
       if (diff && (diff.added.length || diff.removed.length || diff.changed.length)) {
         uiStore.getState().setPendingPlan({ workflow: planned, diff, explanation: res.explanation });
+        succeeded('plan');
         return;
       }
       graphStore.getState().load(planned, { undoable: true, dirty: true });
@@ -107,10 +126,15 @@ export async function plan(goal: string) {
       graphStore.getState().load(planned, { undoable: true, dirty: true });
       runsStore.getState().watch(null);
     }
+    const planned = graphStore.getState().workflow;
     uiStore.getState().requestFit();
-    uiStore.getState().notify('info', `Planned ${graphStore.getState().workflow.nodes.length} steps (${res.planner} planner).`);
+    uiStore.getState().setPlanNote({ workflowId: planned.id, goal: text, planner: res.planner, explanation: res.explanation });
+    uiStore.getState().select([]);
+    const steps = planned.nodes.length === 1 ? '1 step' : `${planned.nodes.length} steps`;
+    uiStore.getState().notify('info', `Planned ${steps} with the ${res.planner} planner; the inspector says why.`);
+    succeeded('plan');
   } catch (e) {
-    fail('Planning failed', e);
+    fail('Planning failed', e, 'plan');
   } finally {
     uiStore.getState().setBusy('plan', false);
   }
@@ -150,6 +174,8 @@ export async function runWorkflow() {
   try {
     if (!(await confirmWorkflowPermissions(wf))) return;
     const { runId } = await getAwe().runsStart({ workflow: wf, inputs });
+    succeeded('run');
+    succeeded('workflow');
     runsStore.getState().watch(runId, wf);
     // Events emitted before this answer arrived are already in the store; fetch any we missed.
     const last = runsStore.getState().views[runId]?.lastSeq ?? 0;
@@ -157,7 +183,7 @@ export async function runWorkflow() {
     runsStore.getState().ingest(events);
     void refreshHistory();
   } catch (e) {
-    fail('Could not start the run', e);
+    fail('Could not start the run', e, 'run');
   } finally {
     uiStore.getState().setBusy('run', false);
   }
@@ -175,14 +201,16 @@ export async function cancelRun() {
   }
 }
 
-export async function rerunNode(nodeId: string, mode: RerunMode, inputs?: Record<string, unknown>) {
+/** Reruns with the definitions the editor shows: the engine takes the rerun nodes' definitions from the document. */
+export async function rerunNode(nodeId: string, mode: RerunMode) {
   const runId = watched();
   if (!runId) return uiStore.getState().notify('error', 'Run the workflow first; then nodes can be rerun.');
   runsStore.getState().travelTo(null);
   try {
-    await getAwe().runsRerunNode({ runId, nodeId, mode, inputs });
+    await getAwe().runsRerunNode({ runId, nodeId, mode, workflow: graphStore.getState().workflow });
+    succeeded('rerun');
   } catch (e) {
-    fail(`Could not rerun ${nodeId}`, e);
+    fail(`Could not rerun ${nodeId}`, e, 'rerun');
   }
 }
 
@@ -190,7 +218,8 @@ export async function retryAllFailed() {
   const runId = watched();
   if (!runId) return;
   try {
-    await getAwe().runsRetryFailed({ runId });
+    // Like a rerun: the failed nodes run with the definitions the person fixed in the editor.
+    await getAwe().runsRetryFailed({ runId, workflow: graphStore.getState().workflow });
   } catch (e) {
     fail('Could not retry the failed nodes', e);
   }
@@ -225,7 +254,9 @@ export async function openRun(runId: string) {
     // Opening the run of the graph on the canvas loses nothing; an older snapshot would.
     if (!sameGraph(snapshot, graphStore.getState().workflow) && !(await confirmDiscard('open this run'))) return;
     runsStore.getState().loadRun(runId, snapshot, detail.events);
-    graphStore.getState().load(snapshot, { undoable: true });
+    // The canvas shows the graph as the run runs it now: the snapshot with the definitions its reruns used.
+    const definitions = runsStore.getState().views[runId]?.definitions ?? {};
+    graphStore.getState().load(revisedSnapshot(snapshot, definitions), { undoable: true });
     uiStore.getState().requestFit();
   } catch (e) {
     fail(`Could not open run ${runId}`, e);
@@ -236,9 +267,10 @@ export async function saveWorkflow() {
   try {
     const { workflow } = await getAwe().workflowsSave({ workflow: graphStore.getState().workflow });
     graphStore.getState().markSaved(workflow);
+    succeeded('save');
     uiStore.getState().notify('info', `Saved “${workflow.name}” (version ${workflow.version}).`);
   } catch (e) {
-    fail('Could not save', e);
+    fail('Could not save', e, 'save');
   }
 }
 
@@ -315,7 +347,7 @@ export async function importWorkflowFile(file: File) {
     const text = await file.text();
     const res = await getAwe().workflowsImport({ text, fileName: file.name });
     if (!res.workflow) {
-      uiStore.getState().notify('error', `${file.name} was not imported: ${res.problems.length === 1 ? 'it is not a workflow' : `it has ${res.problems.length} problems`}.`, problemLines(res.problems));
+      uiStore.getState().notify('error', `${file.name} was not imported: ${res.problems.length === 1 ? 'it is not a workflow' : `it has ${res.problems.length} problems`}.`, problemLines(res.problems), 'import');
       return;
     }
     if (!(await confirmDiscard(`open ${file.name}`))) return;
@@ -327,13 +359,14 @@ export async function importWorkflowFile(file: File) {
       .catch(() => false);
     if (clash) workflow = { ...workflow, id: freshWorkflowId(workflow.id) };
     openDocument(workflow, { dirty: true });
+    succeeded('import');
     graphStore.getState().setProblems(res.problems);
     const draft = res.problems.length
       ? ` as a draft with ${res.problems.length === 1 ? 'a problem' : `${res.problems.length} problems`} (listed in the inspector); fix ${res.problems.length === 1 ? 'it' : 'them'} to run it`
       : '';
     uiStore.getState().notify('info', `Opened “${workflow.name}”${draft}. Nothing is saved until you save${clash ? ' (as a copy: a saved workflow already has its id)' : ''}.`);
   } catch (e) {
-    fail(`${file.name} was not imported`, e);
+    fail(`${file.name} was not imported`, e, 'import');
   }
 }
 

@@ -2,9 +2,10 @@
 import { memo, useEffect, useMemo, useState } from 'react';
 import Papa from 'papaparse';
 import type { Artifact, ArtifactPreview, EngineEvent } from '../../contract';
-import { exportArtifact, exportRun, rerunNode, retryAllFailed } from '../app/actions';
+import { exportRun, rerunNode, retryAllFailed } from '../app/actions';
 import { runsStore, uiStore, useGraph, useRuns, useUi } from '../app/stores';
 import { errorMessage, getAwe } from '../api/client';
+import { ArtifactList } from './ArtifactList';
 import { JsonTree, Markdown } from './common';
 import { formatBytes } from './status';
 import { useRovingFocus } from './roving';
@@ -54,6 +55,8 @@ function summary(e: EngineEvent): string {
       return e.cached ? 'output (from cache)' : 'output';
     case 'node.rerun':
       return `rerun (${e.mode}): ${e.nodes.join(', ')}`;
+    case 'node.definition':
+      return `definition edited for this rerun: ${e.changed.join(', ') || 'no field changed'}`;
     case 'node.verdict':
       return `${e.pass ? 'accepted' : 'rejected'} by ${e.judge}${e.reasons.length ? ` — ${e.reasons[0]}` : ''}`;
     case 'node.usage':
@@ -190,13 +193,21 @@ function Artifacts() {
   const runId = useRuns((s) => s.watchedRunId);
   const artifacts = useRuns((s) => (s.watchedRunId ? s.views[s.watchedRunId]?.artifacts : undefined));
   const [selected, setSelected] = useState<string | null>(null);
-  const roving = useRovingFocus<HTMLTableSectionElement>();
-  const current = artifacts?.find((a) => a.id === selected) ?? artifacts?.[0];
+  // Until the person picks one, preview the newest artifact (the current version of what was saved last).
+  const current = artifacts?.find((a) => a.id === selected) ?? artifacts?.[artifacts.length - 1];
+  const nodesWithArtifacts = new Set(artifacts?.map((a) => a.nodeId)).size;
+  const earlier = (artifacts?.length ?? 0) - nodesWithArtifacts;
   return (
     <div className="bottom-body artifacts" data-testid="artifacts">
       <div className="artifact-list">
         <div className="row">
-          <span className="muted small">{artifacts?.length ? `${artifacts.length} artifact(s)` : runId ? 'This run has produced no artifacts yet.' : 'No run yet.'}</span>
+          <span className="muted small">
+            {artifacts?.length
+              ? `${nodesWithArtifacts} current artifact${nodesWithArtifacts === 1 ? '' : 's'}${earlier ? ` · ${earlier} earlier version${earlier === 1 ? '' : 's'} from reruns` : ''}`
+              : runId
+                ? 'This run has produced no artifacts yet.'
+                : 'No run yet.'}
+          </span>
           <span className="spacer" />
           {runId && (
             <button type="button" className="btn small" aria-label="Export run bundle" onClick={() => void exportRun(runId)}>
@@ -204,23 +215,7 @@ function Artifacts() {
             </button>
           )}
         </div>
-        <table className="mini-table" aria-label="Artifacts" aria-description="Arrow keys move between artifacts; Enter previews one; Right reaches its Export button.">
-          <tbody {...roving}>
-            {(artifacts ?? []).map((a) => (
-              <tr key={a.id} className={current?.id === a.id ? 'on' : ''} onClick={() => setSelected(a.id)} data-artifact-id={a.id} data-roving-row data-roving-cell="primary">
-                <td>{a.name}</td>
-                <td className="muted">{a.mime}</td>
-                <td className="num">{formatBytes(a.size)}</td>
-                <td className="muted">{a.nodeId}</td>
-                <td>
-                  <button type="button" className="btn small" data-roving-cell aria-label={`Export ${a.name}`} onClick={(e) => (e.stopPropagation(), void exportArtifact(a.id))}>
-                    Export
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ArtifactList artifacts={artifacts ?? []} selectedId={current?.id} onSelect={setSelected} />
       </div>
       <div className="artifact-preview">{current ? <Preview artifact={current} /> : <div className="muted">Select an artifact to preview it.</div>}</div>
     </div>

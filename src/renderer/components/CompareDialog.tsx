@@ -3,7 +3,7 @@ import { Fragment, useEffect, useMemo, useState } from 'react';
 import { openRun } from '../app/actions';
 import { uiStore, useUi } from '../app/stores';
 import { errorMessage, getAwe } from '../api/client';
-import { compareRuns, type NodeComparison, type NodeSide, type RunComparison, type RunRecord, type RunTotals } from '../stores/compare';
+import { compareRuns, type FieldChange, type NodeComparison, type NodeSide, type RunComparison, type RunRecord, type RunTotals } from '../stores/compare';
 import { ValueView } from './common';
 import { Modal } from './Modal';
 import { STATUS_META, formatDuration } from './status';
@@ -74,6 +74,7 @@ export function CompareDialog() {
                       <div className="muted small mono">
                         {n.nodeId}
                         {n.definitionChanged && <span className="cmp-flag" title="The node was edited between the runs"> edited</span>}
+                        {n.editedInRerun && <span className="cmp-flag" title="A rerun ran this node with an edited definition"> edited in a rerun</span>}
                       </div>
                     </td>
                     <td>
@@ -93,6 +94,21 @@ export function CompareDialog() {
                   {open === n.nodeId && (
                     <tr className="cmp-detail">
                       <td colSpan={6}>
+                        {(['a', 'b'] as const).map(
+                          (side) =>
+                            n.rerunEdits[side].length > 0 && (
+                              <div key={side} className="cmp-definition" data-testid={`rerun-edits-${side}`}>
+                                <div className="section-title">Run {side.toUpperCase()}: edited in a rerun</div>
+                                <ChangeTable changes={n.rerunEdits[side]} before="The run's snapshot" after="What its rerun ran" />
+                              </div>
+                            ),
+                        )}
+                        {n.definitionChanges.length > 0 && (
+                          <div className="cmp-definition" data-testid="definition-changes">
+                            <div className="section-title">Definition{n.editedInRerun ? ' (as the runs’ reruns left it)' : ''}</div>
+                            <ChangeTable changes={n.definitionChanges} before="Run A" after="Run B" />
+                          </div>
+                        )}
                         <div className="cmp-outputs">
                           <div>
                             <div className="section-title">Run A output</div>
@@ -114,6 +130,31 @@ export function CompareDialog() {
         </div>
       )}
     </Modal>
+  );
+}
+
+const brief = (v: unknown) => {
+  if (v === undefined) return '—';
+  const t = typeof v === 'string' ? v : JSON.stringify(v);
+  return t.length > 120 ? `${t.slice(0, 120)}…` : t;
+};
+
+function ChangeTable({ changes, before, after }: { changes: FieldChange[]; before: string; after: string }) {
+  return (
+    <table className="mini-table">
+      <tbody>
+        {changes.map((c) => (
+          <tr key={c.field}>
+            <td>
+              <code>{c.field}</code>
+            </td>
+            <td title={before}>{brief(c.a)}</td>
+            <td aria-hidden>→</td>
+            <td title={after}>{brief(c.b)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 

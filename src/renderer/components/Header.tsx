@@ -139,13 +139,16 @@ export function Header() {
   );
 }
 
-/** done/total, elapsed, retries, tokens, cost of the run on the canvas. */
+/** done/total, elapsed, retries, tokens, cost of the run on the canvas — at the replayed event while replaying. */
 function RunHeader() {
   const runId = useRuns((s) => s.watchedRunId);
-  const view = useRuns((s) => (s.watchedRunId ? s.views[s.watchedRunId] : undefined));
+  const liveView = useRuns((s) => (s.watchedRunId ? s.views[s.watchedRunId] : undefined));
   const travelSeq = useRuns((s) => s.travelSeq);
+  const travelView = useRuns((s) => s.travelView);
+  const replayedAt = useRuns((s) => (s.travelSeq !== null && s.watchedRunId ? s.events[s.watchedRunId]?.find((e) => e.seq === s.travelSeq)?.ts : undefined));
+  const view = travelSeq !== null && travelView ? travelView : liveView;
   const [now, setNow] = useState(() => Date.now());
-  const live = view && !TERMINAL_RUN_STATUSES.includes(view.status);
+  const live = travelSeq === null && view && !TERMINAL_RUN_STATUSES.includes(view.status);
   useEffect(() => {
     if (!live) return;
     const t = setInterval(() => setNow(Date.now()), 500);
@@ -155,7 +158,8 @@ function RunHeader() {
   const nodes = Object.values(view.nodes);
   const done = nodes.filter((n) => n.status === 'succeeded' || n.status === 'skipped' || n.status === 'failed' || n.status === 'cancelled').length;
   // The header outlives runs: a tick from before this run started must not read as negative time.
-  const elapsed = view.startedAt ? (view.finishedAt ?? (live ? Math.max(now, view.startedAt) : view.startedAt)) - view.startedAt : undefined;
+  const until = view.finishedAt ?? replayedAt ?? (live ? Math.max(now, view.startedAt ?? now) : view.startedAt);
+  const elapsed = view.startedAt && until !== undefined ? until - view.startedAt : undefined;
   const tokens = view.usage.promptTokens + view.usage.completionTokens;
   const meta = STATUS_META[view.status];
   return (
@@ -172,11 +176,18 @@ function RunHeader() {
           {done}/{nodes.length}
         </span>
       </span>
-      <span title="Elapsed">{formatDuration(elapsed)}</span>
-      <span title="Retries">{view.retries} retr{view.retries === 1 ? 'y' : 'ies'}</span>
-      <span title="Tokens">{tokens} tok</span>
-      <span title="Cost">${view.usage.costUsd.toFixed(4)}</span>
-      {travelSeq !== null && <span className="travel-tag">replay @ {travelSeq}</span>}
+      {/* The figures give way first when the header is narrow; status, progress and Export never do. */}
+      <span className="run-stats">
+        <span title="Elapsed">{formatDuration(elapsed)}</span>
+        <span title="Retries">{view.retries} retr{view.retries === 1 ? 'y' : 'ies'}</span>
+        <span title="Tokens">{tokens} tok</span>
+        <span title="Cost">${view.usage.costUsd.toFixed(4)}</span>
+      </span>
+      {travelSeq !== null && (
+        <span className="travel-tag" data-testid="replay-tag">
+          Replaying event {travelSeq} of {liveView?.lastSeq ?? travelSeq}
+        </span>
+      )}
       <button type="button" className="icon-btn" aria-label="Export run" title="Export the run as a bundle" onClick={() => void exportRun(runId)}>
         {/* An SVG, not the ⤓ glyph: fonts without it drew a tiny mark that read as a stray comma. */}
         <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden focusable="false">

@@ -2,9 +2,8 @@
  * Right column: the selected node's form, problems and run record (resolved input,
  * output, logs, attempts, errors, cache), with the Rerun buttons.
  */
-import { useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import type { WorkflowNode } from '../../contract';
-import { rerunNode } from '../app/actions';
 import { graphStore, useGraph, useNodeView, useRuns, useUi } from '../app/stores';
 import { useTools } from '../app/tools';
 import { attemptsOf, shownView } from '../stores/runs';
@@ -12,6 +11,7 @@ import { stableJson } from '../stores/compare';
 import { ApprovalPanel } from './ApprovalControls';
 import { Modal, ValueView } from './common';
 import { InputsForm, SettingsForm } from './NodeForm';
+import { RerunBar } from './RerunBar';
 import { KIND_ICON, STATUS_META, formatDuration } from './status';
 import { StatusIcon } from './StatusIcon';
 
@@ -41,6 +41,7 @@ export function Inspector() {
         <div className="insp-empty">
           <div className="section-title">Inspector</div>
           <p className="muted">{selected.length > 1 ? `${selected.length} nodes selected. Ctrl/⌘-C copies them; Delete removes them.` : nodeCount ? 'Select a node to edit its inputs and see its run.' : 'Nothing to inspect yet.'}</p>
+          {selected.length <= 1 && <PlanExplanation />}
           {selected.length <= 1 && <Shortcuts />}
           {problems.length > 0 && (
             <Section title="Problems" count={problems.length}>
@@ -50,6 +51,23 @@ export function Inspector() {
         </div>
       )}
     </aside>
+  );
+}
+
+/** What the planner understood, kept in the workflow's inspector while its plan is on the canvas. */
+function PlanExplanation() {
+  const note = useUi((s) => s.planNote);
+  const workflowId = useGraph((s) => s.workflow.id);
+  if (!note || note.workflowId !== workflowId) return null;
+  return (
+    <section className="plan-note" aria-label="Plan explanation" data-testid="plan-explanation">
+      <div className="section-title">The plan</div>
+      <p className="plan-goal">
+        <span className="muted small">Goal</span> {note.goal}
+      </p>
+      <p className="plan-text">{note.explanation}</p>
+      <p className="muted small">Made by the {note.planner === 'llm' ? 'model (LLM) planner' : 'offline planner'}.</p>
+    </section>
   );
 }
 
@@ -97,7 +115,6 @@ function NodeInspector({ node }: { node: WorkflowNode }) {
   const tool = useTools((s) => (node.tool ? s.byName.get(node.tool) : undefined));
   const view = useNodeView(node.id);
   const hasRun = useRuns((s) => s.watchedRunId !== null && !!shownView(s));
-  const [editOpen, setEditOpen] = useState(false);
   const update = (patch: Partial<WorkflowNode>) => graphStore.getState().updateNode(node.id, patch);
 
   return (
@@ -121,19 +138,7 @@ function NodeInspector({ node }: { node: WorkflowNode }) {
       {tool?.description && <p className="muted small">{tool.description}</p>}
       <ApprovalPanel nodeId={node.id} />
 
-      {hasRun && (
-        <div className="rerun-bar">
-          <button type="button" className="btn" aria-label="Rerun node" title="Run only this node again; downstream keeps its outputs" onClick={() => void rerunNode(node.id, 'only')}>
-            Rerun node
-          </button>
-          <button type="button" className="btn" aria-label="Rerun from here" title="Run this node and everything downstream again" onClick={() => void rerunNode(node.id, 'downstream')}>
-            Rerun from here
-          </button>
-          <button type="button" className="btn" aria-label="Edit inputs and rerun" onClick={() => setEditOpen(true)}>
-            Edit inputs and rerun
-          </button>
-        </div>
-      )}
+      {hasRun && <RerunBar node={node} />}
 
       <ProposedChange node={node} />
 
@@ -152,7 +157,6 @@ function NodeInspector({ node }: { node: WorkflowNode }) {
       <Section title="Retry, timeout, cache, acceptance" defaultOpen={false}>
         <SettingsForm node={node} />
       </Section>
-      {editOpen && <EditAndRerun node={node} onClose={() => setEditOpen(false)} />}
     </div>
   );
 }
@@ -276,41 +280,5 @@ function RunRecord({ nodeId }: { nodeId: string }) {
         </div>
       </Section>
     </>
-  );
-}
-
-function EditAndRerun({ node, onClose }: { node: WorkflowNode; onClose(): void }) {
-  const [text, setText] = useState(JSON.stringify(node.inputs, null, 2));
-  const [error, setError] = useState<string | null>(null);
-  const submit = () => {
-    let inputs: Record<string, unknown>;
-    try {
-      inputs = JSON.parse(text);
-      if (!inputs || typeof inputs !== 'object' || Array.isArray(inputs)) throw new Error('inputs must be a JSON object');
-    } catch (e) {
-      return setError(`Not a valid inputs object: ${(e as Error).message}`);
-    }
-    void rerunNode(node.id, 'downstream', inputs);
-    onClose();
-  };
-  return (
-    <Modal
-      title={`Edit inputs and rerun ${node.label ?? node.id}`}
-      onClose={onClose}
-      footer={
-        <>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="button" className="btn primary" aria-label="Rerun with these inputs" onClick={submit}>
-            Rerun with these inputs
-          </button>
-        </>
-      }
-    >
-      <p className="muted">The node and everything downstream run again with these input bindings (templates allowed). Upstream outputs are kept.</p>
-      <textarea className="mono" aria-label="Inputs JSON" rows={12} value={text} onChange={(e) => setText(e.target.value)} />
-      {error && <div className="field-error">{error}</div>}
-    </Modal>
   );
 }

@@ -87,3 +87,35 @@ describe('compareRuns', () => {
     expect(byId.parse.differs).toBe(false);
   });
 });
+
+describe('compareRuns judges artifacts by content', () => {
+  const save = { id: 'save', kind: 'tool' as const, tool: 'artifact.save', inputs: { name: 'notes.md' } };
+  const snapshot: Workflow = { id: 'wf', name: 'Notes', version: 1, nodes: [save], edges: [], settings: {} };
+  const saved = (runId: string, artifactId: string, sha256: string): EngineEvent[] => [
+    { runId, seq: 1, ts: 1, type: 'run.started', workflowId: 'wf', inputs: {}, nodeIds: ['save'] },
+    { runId, seq: 2, ts: 2, type: 'node.status', nodeId: 'save', status: 'running', generation: 0, attempt: 1 },
+    { runId, seq: 3, ts: 3, type: 'node.output', nodeId: 'save', generation: 0, cached: false, output: { artifactId, name: 'notes.md', mime: 'text/markdown', size: 5, sha256 } },
+    { runId, seq: 4, ts: 4, type: 'node.status', nodeId: 'save', status: 'succeeded', generation: 0, attempt: 1 },
+    { runId, seq: 5, ts: 5, type: 'run.finished', status: 'succeeded' },
+  ];
+
+  it('two artifact.save outputs with the same sha256 are the same, whatever their artifact ids', () => {
+    const cmp = compareRuns({ runId: 'r1', snapshot, events: saved('r1', 'a1', 'abc') }, { runId: 'r2', snapshot, events: saved('r2', 'a2', 'abc') });
+    expect(cmp.nodes[0]).toMatchObject({ outputDiffers: false, differs: false });
+  });
+
+  it('different bytes differ', () => {
+    const cmp = compareRuns({ runId: 'r1', snapshot, events: saved('r1', 'a1', 'abc') }, { runId: 'r2', snapshot, events: saved('r2', 'a2', 'def') });
+    expect(cmp.nodes[0]).toMatchObject({ outputDiffers: true, differs: true });
+  });
+
+  it('compares the graphs as reruns left them, and marks nodes a rerun edited', () => {
+    const edited = [...saved('r2', 'a2', 'abc')];
+    edited.splice(4, 0, { runId: 'r2', seq: 0, ts: 4, type: 'node.definition', nodeId: 'save', node: { ...save, inputs: { name: 'v2.md' } }, changed: ['inputs.name'] });
+    const renumbered = edited.map((e, i) => ({ ...e, seq: i + 1 }) as EngineEvent);
+    const cmp = compareRuns({ runId: 'r1', snapshot, events: saved('r1', 'a1', 'abc') }, { runId: 'r2', snapshot, events: renumbered });
+    expect(cmp.nodes[0]).toMatchObject({ definitionChanged: true, editedInRerun: true, differs: true });
+    expect(cmp.nodes[0].definitionChanges).toEqual([{ field: 'inputs.name', a: 'notes.md', b: 'v2.md' }]);
+    expect(cmp.nodes[0].rerunEdits).toEqual({ a: [], b: [{ field: 'inputs.name', a: 'notes.md', b: 'v2.md' }] });
+  });
+});

@@ -3,7 +3,7 @@
  * whether its output (or input) differs. Both runs are folded from their own events with
  * the contract's `foldRun`, so the comparison shows exactly what each run's canvas shows.
  */
-import { foldRun, type EngineEvent, type NodeStatus, type NodeView, type RunStatus, type RunView, type Workflow } from '../../contract';
+import { changedFields, foldRun, revisedSnapshot, type EngineEvent, type NodeStatus, type NodeView, type RunStatus, type RunView, type Workflow } from '../../contract';
 
 /** What `runs.get` returns that a comparison needs. */
 export interface RunRecord {
@@ -34,10 +34,23 @@ export interface NodeComparison {
   statusDiffers: boolean;
   outputDiffers: boolean;
   inputDiffers: boolean;
-  /** The node's definition (tool, inputs, settings) differs between the two snapshots. */
+  /** The node's definition (tool, inputs, settings) differs between the two runs' graphs (as their reruns left them). */
   definitionChanged: boolean;
+  /** A rerun in either run replaced the node's definition with an edited one (`node.definition`). */
+  editedInRerun: boolean;
+  /** The fields whose definition differs, with run A's and run B's value (`inputs.name`, `retry`, …). */
+  definitionChanges: FieldChange[];
+  /** What each run's reruns changed in the node, from its snapshot to the definition it ran last. */
+  rerunEdits: { a: FieldChange[]; b: FieldChange[] };
   /** Anything a person would want to look at: status, output, input, definition or presence. */
   differs: boolean;
+}
+
+/** One field of a node's definition, before and after. */
+export interface FieldChange {
+  field: string;
+  a: unknown;
+  b: unknown;
 }
 
 export interface RunTotals {
@@ -71,7 +84,24 @@ export function stableJson(v: unknown): string {
   });
 }
 
-const same = (x: unknown, y: unknown) => stableJson(x) === stableJson(y);
+/**
+ * Outputs as their content: an artifact (anything carrying a `sha256`) is the same artifact
+ * when its bytes are, whatever id the store gave each copy.
+ */
+function byContent(v: unknown, depth = 0): unknown {
+  if (!v || typeof v !== 'object' || depth > 32) return v;
+  if (Array.isArray(v)) return v.map((x) => byContent(x, depth + 1));
+  const o = v as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  const isArtifact = typeof o.sha256 === 'string';
+  for (const [k, x] of Object.entries(o)) {
+    if (isArtifact && (k === 'artifactId' || k === 'id' || k === 'createdAt' || k === 'runId')) continue;
+    out[k] = byContent(x, depth + 1);
+  }
+  return out;
+}
+
+const same = (x: unknown, y: unknown) => stableJson(byContent(x)) === stableJson(byContent(y));
 
 function side(n: NodeView | undefined): NodeSide | undefined {
   if (!n) return undefined;
@@ -109,6 +139,19 @@ function definition(n: Workflow['nodes'][number] | undefined): string {
   return stableJson(rest);
 }
 
+type NodeDef = Workflow['nodes'][number];
+
+function fieldValue(n: NodeDef, field: string): unknown {
+  return field.startsWith('inputs.') ? n.inputs[field.slice('inputs.'.length)] : n[field as keyof NodeDef];
+}
+
+function fieldChanges(a: NodeDef | undefined, b: NodeDef | undefined): FieldChange[] {
+  if (!a || !b) return [];
+  return changedFields(a, b)
+    .filter((field) => field !== 'label' && field !== 'description')
+    .map((field) => ({ field, a: fieldValue(a, field), b: fieldValue(b, field) }));
+}
+
 function fold(r: RunRecord): RunView {
   const sorted = [...r.events].sort((x, y) => x.seq - y.seq);
   return foldRun(r.runId, sorted, Infinity, r.snapshot.nodes.map((n) => n.id));
@@ -117,8 +160,11 @@ function fold(r: RunRecord): RunView {
 export function compareRuns(a: RunRecord, b: RunRecord): RunComparison {
   const va = fold(a);
   const vb = fold(b);
-  const defsA = new Map(a.snapshot.nodes.map((n) => [n.id, n]));
-  const defsB = new Map(b.snapshot.nodes.map((n) => [n.id, n]));
+  // Each run's graph as its reruns left it: the snapshot plus the definitions reruns used.
+  const snapA = new Map(a.snapshot.nodes.map((n) => [n.id, n]));
+  const snapB = new Map(b.snapshot.nodes.map((n) => [n.id, n]));
+  const defsA = new Map(revisedSnapshot(a.snapshot, va.definitions).nodes.map((n) => [n.id, n]));
+  const defsB = new Map(revisedSnapshot(b.snapshot, vb.definitions).nodes.map((n) => [n.id, n]));
   // Run A's order (the graph as authored), then nodes only run B has.
   const ids = [...a.snapshot.nodes.map((n) => n.id), ...b.snapshot.nodes.map((n) => n.id).filter((id) => !defsA.has(id))];
   const nodes = ids.map((nodeId): NodeComparison => {
@@ -140,6 +186,12 @@ export function compareRuns(a: RunRecord, b: RunRecord): RunComparison {
       outputDiffers,
       inputDiffers,
       definitionChanged,
+      editedInRerun: !!va.definitions[nodeId]?.length || !!vb.definitions[nodeId]?.length,
+      definitionChanges: fieldChanges(defsA.get(nodeId), defsB.get(nodeId)),
+      rerunEdits: {
+        a: va.definitions[nodeId]?.length ? fieldChanges(snapA.get(nodeId), defsA.get(nodeId)) : [],
+        b: vb.definitions[nodeId]?.length ? fieldChanges(snapB.get(nodeId), defsB.get(nodeId)) : [],
+      },
       differs: statusDiffers || outputDiffers || inputDiffers || definitionChanged,
     };
   });

@@ -15,13 +15,30 @@ export interface PendingPlan {
   explanation: string;
 }
 
+/** What the planner said about the plan it made, kept for the workflow it made. */
+export interface PlanNote {
+  workflowId: string;
+  goal: string;
+  planner: 'offline' | 'llm';
+  explanation: string;
+}
+
 export interface Toast {
   id: number;
   kind: 'info' | 'error';
   text: string;
   /** Validator problems to list under the message (import, run start). */
   details?: string[];
+  /**
+   * Where the problem comes from (`workflow` for the document's validation problems,
+   * `plan`, `save`, `rerun`, …): a new message from the same source replaces the old one,
+   * and `resolve(key)` takes it away once the problem is fixed.
+   */
+  key?: string;
 }
+
+/** How long a success or info message stays. Errors stay until dismissed or resolved. */
+export const INFO_TOAST_MS = 4000;
 
 export interface UiState {
   theme: Theme;
@@ -34,6 +51,8 @@ export interface UiState {
   selectedEdgeIds: string[];
   dialog: Dialog;
   pendingPlan: PendingPlan | null;
+  /** The latest plan's explanation (shown in the inspector while its workflow is on the canvas). */
+  planNote: PlanNote | null;
   toasts: Toast[];
   busy: { plan?: boolean; run?: boolean };
   /** Bumped to ask the canvas to fit the graph in view (after open, import, plan, layout). */
@@ -50,8 +69,11 @@ export interface UiActions {
   select(nodeIds: string[], edgeIds?: string[]): void;
   openDialog(d: Dialog): void;
   setPendingPlan(p: PendingPlan | null): void;
-  notify(kind: Toast['kind'], text: string, details?: string[]): void;
+  setPlanNote(note: PlanNote | null): void;
+  notify(kind: Toast['kind'], text: string, details?: string[], key?: string): void;
   dismiss(id: number): void;
+  /** The problem behind these messages is fixed: take them away. */
+  resolve(key: string): void;
   setBusy(key: keyof UiState['busy'], on: boolean): void;
   requestFit(): void;
   /** Ticks or unticks a run for comparison; a third pick replaces the oldest. */
@@ -82,6 +104,7 @@ export function createUiStore(storage: Pick<Storage, 'getItem' | 'setItem'> | nu
     selectedEdgeIds: [],
     dialog: null,
     pendingPlan: null,
+    planNote: null,
     toasts: [],
     busy: {},
     fitRequest: 0,
@@ -101,12 +124,18 @@ export function createUiStore(storage: Pick<Storage, 'getItem' | 'setItem'> | nu
     },
     openDialog: (dialog) => set({ dialog }),
     setPendingPlan: (pendingPlan) => set({ pendingPlan }),
-    notify(kind, text, details) {
+    setPlanNote: (planNote) => set({ planNote }),
+    notify(kind, text, details, key) {
       const id = ++toastId;
-      set({ toasts: [...get().toasts.slice(-3), { id, kind, text, details }] });
-      if (kind === 'info') setTimeout(() => get().dismiss(id), 4000);
+      const others = key === undefined ? get().toasts : get().toasts.filter((t) => t.key !== key);
+      set({ toasts: [...others.slice(-3), { id, kind, text, details, ...(key === undefined ? {} : { key }) }] });
+      if (kind === 'info') setTimeout(() => get().dismiss(id), INFO_TOAST_MS);
     },
     dismiss: (id) => set({ toasts: get().toasts.filter((t) => t.id !== id) }),
+    resolve(key) {
+      const toasts = get().toasts;
+      if (toasts.some((t) => t.key === key)) set({ toasts: toasts.filter((t) => t.key !== key) });
+    },
     setBusy: (key, on) => set({ busy: { ...get().busy, [key]: on } }),
     requestFit: () => set({ fitRequest: get().fitRequest + 1 }),
     toggleCompare(runId) {

@@ -15,6 +15,6 @@ describe('text.template', () => {
   });
 
   it('rejects a template that is not text', async () => {
-    await expect(invokeTool(textTemplateTool, { template: 42 }, testToolContext())).rejects.toThrow('input.template: expected string, received number');
+    await expect(invokeTool(textTemplateTool, { template: 42 }, testToolContext())).rejects.toThrow('input.template: should be a text, not a number');
   });
 });
