@@ -48,6 +48,14 @@ export interface EngineOptions {
   secrets?: SecretStore;
   /** Resume runs left `running` by a crash when the engine opens. @default false */
   resumeOnOpen?: boolean;
+  /**
+   * Keep adopting runs orphaned while this engine is open (their owner's lease lapsed), every
+   * lease heartbeat: `awe serve` does, so a run whose `awe run` was killed finishes without a restart.
+   * @default false
+   */
+  adoptOrphans?: boolean;
+  /** Run lease timing (run-lease.ts). @default 10 s lease, 3 s heartbeat, or AWE_LEASE_MS / AWE_LEASE_HEARTBEAT_MS */
+  lease?: { durationMs?: number; heartbeatMs?: number };
 }
 
 export interface StartRunOptions {
