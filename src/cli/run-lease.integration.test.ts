@@ -144,8 +144,8 @@ describe('run ownership by lease', () => {
     expect((await serve.result).code).toBe(0);
     expect(runStatus(runId)).toBe('running');
 
-    // A 10 s default lease would make this wait; released on exit, it is taken at once.
-    const resumed = await cli.start(['resume', runId, '--json']).result;
+    // Had serve not released its lease on exit, this resume would find it held and wait for it to lapse.
+    const resumed = await cli.start(['resume', runId, '--json'], { env: { AWE_LEASE_MS: '' } }).result;
     expect(resumed.stderr).not.toMatch(/held by another AWE process/);
     expect(resumed.code).toBe(0);
     expect(lastJson(resumed.stdout)).toMatchObject({ runId, status: 'succeeded' });
