@@ -18,7 +18,7 @@ import { Limiter } from './scheduler';
 import { Store, type RunRecord } from './store/store';
 import { builtinTools } from './tools/builtins';
 import { isAllowed, ToolRegistry } from './tools/registry';
-import type { LlmChatClient } from './tools/types';
+import type { LlmChatClient, ToolSpec } from './tools/types';
 import type { Engine, EngineOptions, RunHandle } from './types';
 import { validateWorkflow, type ValidationResult } from './validate';
 import { planGoal } from './planner';
@@ -92,18 +92,36 @@ export function createEngine(options: EngineOptions): LocalEngine {
     };
   }, options.lease);
 
-  /** MCP servers' tools as `mcp.<server>.<tool>`, replacing what an earlier listing registered. */
+  /** MCP servers' tools as `mcp.<server>.<tool>`, replacing what an earlier listing of those servers registered. */
   const mcpSources = new Set<string>();
-  const refreshMcpTools = async (): Promise<void> => {
-    if (mcp.servers().length === 0) return;
-    const specs = await mcp.tools();
-    for (const source of mcpSources) registry.unregisterSource(source);
-    mcpSources.clear();
+  const registerMcpTools = (specs: ToolSpec[], servers?: readonly string[]): void => {
+    for (const source of [...mcpSources]) {
+      if (servers && !servers.includes(source)) continue;
+      registry.unregisterSource(source);
+      mcpSources.delete(source);
+    }
     for (const spec of specs) {
       if (registry.has(spec.name)) continue;
       registry.register(spec);
       mcpSources.add(spec.source ?? spec.name);
     }
+  };
+  /** Lists (starting if their list is unknown, bounded) every approved server, or `servers`. */
+  const refreshMcpTools = async (servers?: readonly string[]): Promise<void> => {
+    if (mcp.servers().length === 0) return;
+    registerMcpTools(await mcp.tools(servers), servers);
+  };
+  // Lists known from earlier commands: validation and runs need no server started for them.
+  registerMcpTools(mcp.knownToolsOfAll());
+  /** Approved servers a validation found unknown tools of (`mcp.<server>.…`): their lists are not known yet. */
+  const mcpServersToList = (problems: readonly Problem[]): string[] => {
+    const approved = new Set(mcp.servers().filter((s) => s.approved).map((s) => s.name));
+    const names = new Set<string>();
+    for (const p of problems) {
+      const server = p.code === 'unknown-tool' ? /unknown tool "mcp\.([^".]+)\./.exec(p.message)?.[1] : undefined;
+      if (server && approved.has(server) && !mcp.knownTools(server)) names.add(server);
+    }
+    return [...names];
   };
 
   const requireRun = (runId: string): RunRecord => {
@@ -141,7 +159,11 @@ export function createEngine(options: EngineOptions): LocalEngine {
     dataDir,
 
     async readWorkflowFile(path) {
-      if (mcp.servers().length) await refreshMcpTools().catch((err: Error) => process.stderr.write(`[awe] MCP tools unavailable: ${err.message}\n`));
+      const first = await readWorkflowFile(path, registry);
+      // Only servers this workflow names, and only when their tool list is not known: nothing else starts.
+      const toList = mcpServersToList(first.problems);
+      if (toList.length === 0) return first;
+      await refreshMcpTools(toList).catch((err: Error) => process.stderr.write(`[awe] MCP tools unavailable: ${err.message}\n`));
       return readWorkflowFile(path, registry);
     },
 
