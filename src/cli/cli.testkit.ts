@@ -65,7 +65,8 @@ export function useCliSandbox(): CliSandbox {
     start(args, options = {}) {
       const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args, ...(options.dataDir === false ? [] : ['--data-dir', sandbox.dataDir])], {
         cwd: ROOT,
-        env: { ...process.env, AWE_MCP_CONFIG: '', OPENAI_API_KEY: '', OPENAI_BASE_URL: '', FORCE_COLOR: '0', ...options.env },
+        // A 2 s run lease: a SIGKILLed owner's runs can be taken over quickly (tests wanting the default pass AWE_LEASE_MS: '').
+        env: { ...process.env, AWE_MCP_CONFIG: '', OPENAI_API_KEY: '', OPENAI_BASE_URL: '', FORCE_COLOR: '0', AWE_LEASE_MS: '2000', ...options.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       children.add(child);

@@ -3,6 +3,7 @@
  */
 import { TERMINAL_RUN_STATUSES, type RunView, type Workflow } from '../contract';
 import type { Engine, RunHandle } from '../engine/types';
+import type { LocalEngine } from './common';
 import {
   CliError,
   EXIT,
@@ -148,10 +149,25 @@ export async function rerunCommand(args: string[], flags: RunFlags): Promise<num
   }
 }
 
+/**
+ * Waits while another process holds a lease on the run(s): a killed owner's lease lapses within
+ * the lease duration (10 s by default), and answering "try again later" would only make the
+ * person (or script) retry by hand. A live owner renews within a heartbeat, which ends the wait.
+ */
+function awaitOwners(engine: LocalEngine, runId: string | undefined): Promise<string[]> {
+  return engine.awaitRunOwners(runId, (id, ms, pid) =>
+    process.stderr.write(
+      `run ${id} is held by another AWE process${pid === null ? '' : ` (pid ${pid})`}; waiting up to ${(ms / 1000).toFixed(1)} s for its lease to lapse or be renewed\n`,
+    ),
+  );
+}
+
 export async function resumeCommand(args: string[], flags: RunFlags): Promise<number> {
   const engine = openEngine(flags);
   try {
     const runId = args[0] ? requireRunId(engine, args[0]) : undefined;
+    // Runs whose owner proved alive are refused below (one run) or skipped (all runs).
+    await awaitOwners(engine, runId);
     let handles: RunHandle[];
     try {
       handles = engine.resumeRuns(runId);
@@ -187,6 +203,8 @@ export async function cancelCommand(args: string[], flags: RunFlags): Promise<nu
   try {
     const runId = requireRunId(engine, args[0]);
     engine.cancelRun(runId);
+    // Held by another process: a live one stops it on the request; a dead one's run is cancelled here once its lease lapsed.
+    if (!TERMINAL_RUN_STATUSES.includes(engine.getRun(runId)!.status) && (await awaitOwners(engine, runId)).length === 0) engine.cancelRun(runId);
     const run = engine.getRun(runId)!;
     process.stdout.write(
       run.status === 'cancelled'
@@ -209,6 +227,10 @@ export async function approveCommand(args: string[], flags: RunFlags): Promise<n
     const runId = requireRunId(engine, runIdArg);
     try {
       engine.approve(runId, nodeId, !flags.reject, flags.comment);
+      // Held by a process that died: finish the run here once its lease lapsed (a live one polls the decision).
+      if (!TERMINAL_RUN_STATUSES.includes(engine.getRun(runId)!.status) && (await awaitOwners(engine, runId)).length === 0) {
+        engine.resumeRuns(runId).forEach((h) => h.done.catch(() => undefined));
+      }
     } catch (err) {
       throw new CliError((err as Error).message);
     }

@@ -17,7 +17,7 @@ export interface ServeFlags extends GlobalFlags {
 export async function serveCommand(_args: string[], flags: ServeFlags): Promise<number> {
   const port = flags.port === undefined ? 8787 : flags.port.trim() === '' ? NaN : Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port expects 0–65535, got "${flags.port}"`);
-  const engine = openEngine(flags, { interactive: true, resumeOnOpen: true });
+  const engine = openEngine(flags, { interactive: true, resumeOnOpen: true, adoptOrphans: true });
   let server;
   try {
     server = await startServer({ engine, host: flags.host, port, token: flags.token, tokenFile: join(resolveDataDir(flags), TOKEN_FILE) });

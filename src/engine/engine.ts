@@ -19,7 +19,7 @@ import { Limiter } from './scheduler';
 import { Store, type RunRecord } from './store/store';
 import { builtinTools } from './tools/builtins';
 import { isAllowed, ToolRegistry } from './tools/registry';
-import type { LlmChatClient } from './tools/types';
+import type { LlmChatClient, ToolSpec } from './tools/types';
 import type { Engine, EngineOptions, RunHandle } from './types';
 import { validateWorkflow, type ValidationResult } from './validate';
 import { WorkflowTrust } from './workflow-trust';
@@ -42,6 +42,12 @@ const notFound = (message: string) => Object.assign(new Error(message), { code: 
 export interface LocalEngine extends Engine {
   /** Reads, parses and validates a `*.awe.json` file (size, nesting and syntax checked before parsing). */
   readWorkflowFile(path: string): Promise<ValidationResult>;
+  /**
+   * Waits while other processes hold leases on unfinished runs (`runId`: that run only) until each
+   * lease lapses (its owner died: the run can be taken over now) or is renewed (its owner is alive).
+   * `onWait` hears about each held run first. Resolves to the runs whose owner proved alive.
+   */
+  awaitRunOwners(runId?: string, onWait?: (runId: string, lapsesInMs: number, pid: number | null) => void): Promise<string[]>;
 }
 
 export function createEngine(options: EngineOptions): LocalEngine {
@@ -90,20 +96,38 @@ export function createEngine(options: EngineOptions): LocalEngine {
         isAllowed(name, engineAllow) || isAllowed(name, settings.get().allowTools) || isAllowed(name, runAllow) || isAllowed(name, workflowAllow),
       workflowAllow: (workflow) => trust.granted(workflow),
     };
-  });
+  }, options.lease);
 
-  /** MCP servers' tools as `mcp.<server>.<tool>`, replacing what an earlier listing registered. */
+  /** MCP servers' tools as `mcp.<server>.<tool>`, replacing what an earlier listing of those servers registered. */
   const mcpSources = new Set<string>();
-  const refreshMcpTools = async (): Promise<void> => {
-    if (mcp.servers().length === 0) return;
-    const specs = await mcp.tools();
-    for (const source of mcpSources) registry.unregisterSource(source);
-    mcpSources.clear();
+  const registerMcpTools = (specs: ToolSpec[], servers?: readonly string[]): void => {
+    for (const source of [...mcpSources]) {
+      if (servers && !servers.includes(source)) continue;
+      registry.unregisterSource(source);
+      mcpSources.delete(source);
+    }
     for (const spec of specs) {
       if (registry.has(spec.name)) continue;
       registry.register(spec);
       mcpSources.add(spec.source ?? spec.name);
     }
+  };
+  /** Lists (starting if their list is unknown, bounded) every approved server, or `servers`. */
+  const refreshMcpTools = async (servers?: readonly string[]): Promise<void> => {
+    if (mcp.servers().length === 0) return;
+    registerMcpTools(await mcp.tools(servers), servers);
+  };
+  // Lists known from earlier commands: validation and runs need no server started for them.
+  registerMcpTools(mcp.knownToolsOfAll());
+  /** Approved servers a validation found unknown tools of (`mcp.<server>.…`): their lists are not known yet. */
+  const mcpServersToList = (problems: readonly Problem[]): string[] => {
+    const approved = new Set(mcp.servers().filter((s) => s.approved).map((s) => s.name));
+    const names = new Set<string>();
+    for (const p of problems) {
+      const server = p.code === 'unknown-tool' ? /unknown tool "mcp\.([^".]+)\./.exec(p.message)?.[1] : undefined;
+      if (server && approved.has(server) && !mcp.knownTools(server)) names.add(server);
+    }
+    return [...names];
   };
 
   const requireRun = (runId: string): RunRecord => {
@@ -164,7 +188,11 @@ export function createEngine(options: EngineOptions): LocalEngine {
     dataDir,
 
     async readWorkflowFile(path) {
-      if (mcp.servers().length) await refreshMcpTools().catch((err: Error) => process.stderr.write(`[awe] MCP tools unavailable: ${err.message}\n`));
+      const first = await readWorkflowFile(path, registry);
+      // Only servers this workflow names, and only when their tool list is not known: nothing else starts.
+      const toList = mcpServersToList(first.problems);
+      if (toList.length === 0) return first;
+      await refreshMcpTools(toList).catch((err: Error) => process.stderr.write(`[awe] MCP tools unavailable: ${err.message}\n`));
       return readWorkflowFile(path, registry);
     },
 
@@ -201,8 +229,8 @@ export function createEngine(options: EngineOptions): LocalEngine {
       mkdirSync(workspaceDir, { recursive: true });
       const concurrency = runOptions.concurrency ?? snapshot.settings.concurrency ?? 8;
       const inputs = runOptions.inputs ?? {};
-      store.createRun({ id: runId, workflow: snapshot, inputs, concurrency, workspaceDir, allow: runOptions.allow, ownerPid: process.pid, startedAt: Date.now() });
-      return supervisor.start({ runId, workflow: snapshot, inputs, concurrency, workspaceDir }, runOptions.allow ?? []);
+      const row = { id: runId, workflow: snapshot, inputs, concurrency, workspaceDir, allow: runOptions.allow, ownerPid: process.pid, startedAt: Date.now() };
+      return supervisor.start(row, { runId, workflow: snapshot, inputs, concurrency, workspaceDir }, runOptions.allow ?? []);
     },
 
     cancelRun(runId) {
@@ -333,13 +361,58 @@ export function createEngine(options: EngineOptions): LocalEngine {
     getSettings: () => settings.get(),
     updateSettings: (update) => settings.update(update),
 
+    async awaitRunOwners(runId, onWait) {
+      const ids = runId !== undefined ? [runId] : store.unfinishedRunIds();
+      const waits = ids.flatMap((id) => {
+        const holder = supervisor.holder(id);
+        if (!holder) return [];
+        onWait?.(id, Math.max(0, holder.expiresAt - Date.now()), holder.pid);
+        return [supervisor.awaitOwner(id).then((outcome) => (outcome === 'live' ? [id] : []))];
+      });
+      return (await Promise.all(waits)).flat();
+    },
+
     async close() {
+      if (adoptTimer) clearInterval(adoptTimer);
       supervisor.close();
       log.close();
       await mcp.close();
       store.close();
     },
   };
+
+  /** Takes over runs whose owner's lease lapsed while this engine is open (`awe serve`). */
+  const adoptOrphans = (): void => {
+    for (const id of supervisor.lease.orphans()) {
+      if (supervisor.isActive(id)) continue;
+      const record = store.runRecord(id);
+      if (!record) continue;
+      try {
+        // A cancel asked for while its owner was dead: honour it instead of resuming.
+        if (record.cancelRequested) {
+          cancelOrphan(record);
+          continue;
+        }
+        const handle = supervisor.resume(record);
+        process.stderr.write(`[awe] adopted run ${id}: the process executing it stopped renewing its lease\n`);
+        handle.done.catch((err: Error) => process.stderr.write(`[awe] resuming run ${id} failed: ${err.message}\n`));
+      } catch (err) {
+        // Another process took it first: it executes it.
+        if ((err as { code?: string }).code !== 'CONFLICT') process.stderr.write(`[awe] adopting run ${id} failed: ${(err as Error).message}\n`);
+      }
+    }
+  };
+  let adoptTimer: NodeJS.Timeout | undefined;
+  if (options.adoptOrphans) {
+    adoptTimer = setInterval(() => {
+      try {
+        adoptOrphans();
+      } catch (err) {
+        process.stderr.write(`[awe] looking for orphaned runs failed: ${(err as Error).message}\n`);
+      }
+    }, supervisor.lease.timing.heartbeatMs);
+    adoptTimer.unref();
+  }
 
   if (options.resumeOnOpen) {
     for (const handle of engine.resumeRuns()) handle.done.catch((err: Error) => process.stderr.write(`[awe] resuming run ${handle.runId} failed: ${err.message}\n`));

@@ -1,14 +1,16 @@
 /**
  * Owns the runs this process executes: starts them, hands each a RunExecution wired to
- * the store, claims crashed runs for resume, answers approvals (in-process, or written
- * by another process and picked up by polling) and honours cancel requests made by
- * other processes (`awe cancel`). The scheduler only emits events; this persists them.
+ * the store, holds each run's lease (run-lease.ts) while executing it and takes over runs
+ * whose lease lapsed, answers approvals (in-process, or written by another process and
+ * picked up by polling) and honours cancel requests made by other processes (`awe cancel`).
+ * The scheduler only emits events; this persists them.
  */
 import { foldRun, TERMINAL_RUN_STATUSES, type EngineEvent, type RerunMode, type RunView, type WorkflowNode } from '../contract';
 import type { ArtifactFiles } from './artifacts';
 import type { EventLog } from './event-log';
+import { RunLease, type LeaseHolder, type LeaseTiming, type LeaseWait } from './run-lease';
 import { RunExecution, type ExecutionDeps, type RunSpec } from './scheduler';
-import type { RunRecord, Store } from './store/store';
+import type { NewRun, RunRecord, Store } from './store/store';
 import type { RunHandle } from './types';
 
 /** How often waiting approvals and cross-process cancel requests are checked. */
@@ -33,34 +35,44 @@ export class RunSupervisor {
   private readonly approvalWaiters = new Set<ApprovalWaiter>();
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: () => void;
+  readonly lease: RunLease;
+  /** Runs whose lease another process took while this one still executed them: their events are dropped. */
+  private readonly lost = new Set<string>();
 
   constructor(
     private readonly store: Store,
     private readonly log: EventLog,
     private readonly artifacts: ArtifactFiles,
     private readonly shared: () => SharedDeps,
-    private readonly pid = process.pid,
+    leaseTiming: Partial<LeaseTiming> = {},
   ) {
     this.unsubscribe = log.subscribe((batch) => this.onBatch(batch));
+    this.lease = new RunLease(store.db, leaseTiming, (runId) => this.leaseLost(runId));
   }
 
-  /** Starts a new run whose row the caller already created. */
-  start(spec: RunSpec, allow: readonly string[]): RunHandle {
+  /** Creates the run's row holding its lease (one transaction: no other process can adopt it in between) and starts it. */
+  start(run: NewRun, spec: RunSpec, allow: readonly string[]): RunHandle {
+    this.store.db.transaction(() => {
+      this.store.createRun(run);
+      this.lease.acquire(run.id);
+    })();
     const execution = this.execution(spec, allow);
     return this.handle(spec.runId, () => execution.start());
   }
 
   /** Whether the run's owner (this process or another) is executing it now. */
   ownerAlive(record: RunRecord): boolean {
-    if (this.active.has(record.run.id)) return true;
-    const pid = record.ownerPid;
-    if (pid === null || pid === this.pid) return false;
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code === 'EPERM';
-    }
+    return this.active.has(record.run.id) || this.lease.heldElsewhere(record.run.id) !== undefined;
+  }
+
+  /** Waits while another process holds the run's lease: until it lapses (its owner died) or is renewed (alive). */
+  awaitOwner(runId: string, signal?: AbortSignal): Promise<LeaseWait> {
+    return this.active.has(runId) ? Promise.resolve('free') : this.lease.awaitHolder(runId, signal);
+  }
+
+  /** The live holder of a run this process does not execute, for messages. */
+  holder(runId: string): LeaseHolder | undefined {
+    return this.active.has(runId) ? undefined : this.lease.heldElsewhere(runId);
   }
 
   isActive(runId: string): boolean {
@@ -76,12 +88,13 @@ export class RunSupervisor {
     const runId = record.run.id;
     const current = this.active.get(runId);
     if (current) return this.handle(runId, () => action(current));
-    if (this.ownerAlive(record)) {
-      throw Object.assign(new Error(`run ${runId} is being executed by another AWE process (pid ${record.ownerPid})`), { code: 'CONFLICT' });
+    const claim = this.lease.takeOver(runId);
+    if (!claim.ok) {
+      const who = claim.holder.pid === null ? 'another AWE process' : `another AWE process (pid ${claim.holder.pid})`;
+      const message = `run ${runId} is being executed by ${who}; if that process died, it can be taken over when its lease lapses in ${(claim.lapsesInMs / 1000).toFixed(1)} s`;
+      throw Object.assign(new Error(message), { code: 'CONFLICT', lapsesInMs: claim.lapsesInMs });
     }
-    if (!this.store.claimRun(runId, record.ownerPid, this.pid)) {
-      throw Object.assign(new Error(`run ${runId} was just taken over by another AWE process`), { code: 'CONFLICT' });
-    }
+    this.lost.delete(runId);
     this.log.forget(runId);
     const prior = this.store.events(runId);
     const spec: RunSpec = {
@@ -137,11 +150,30 @@ export class RunSupervisor {
     return false;
   }
 
-  /** Stops polling and detaches; running executions are left as they are (the next start resumes them). */
+  /**
+   * Stops polling and detaches; running executions are left as they are (the next start resumes
+   * them). What they recorded is flushed first, then their leases are released, so a resume
+   * after a clean exit (Ctrl-C twice, SIGTERM of `awe serve`) need not wait for a lapse.
+   */
   close(): void {
     this.unsubscribe();
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.pollTimer = undefined;
+    try {
+      this.log.flush();
+    } finally {
+      this.lease.releaseAll();
+    }
+  }
+
+  /** Another process took the run over (this one stalled past its lease): stop executing it, record nothing more. */
+  private leaseLost(runId: string): void {
+    process.stderr.write(`[awe] run ${runId} was taken over by another AWE process after this one missed its lease; stopping it here\n`);
+    const execution = this.active.get(runId);
+    this.lost.add(runId);
+    this.active.delete(runId);
+    this.log.forget(runId);
+    execution?.cancel();
   }
 
   private execution(spec: RunSpec, runAllow: readonly string[], prior?: EngineEvent[]): RunExecution {
@@ -150,7 +182,8 @@ export class RunSupervisor {
     const workflowAllow = shared.workflowAllow(spec.workflow);
     const deps: ExecutionDeps = {
       ...shared,
-      emit: (body) => this.log.emit(runId, body),
+      // Once the lease is lost the new owner writes this run's log: nothing more from here.
+      emit: (body) => (this.lost.has(runId) ? ({ ...body, runId, seq: 0, ts: Date.now() } as EngineEvent) : this.log.emit(runId, body)),
       artifactsFor: (nodeId) => this.artifacts.sinkFor(runId, nodeId),
       approvals: { wait: (nodeId, signal) => this.waitForApproval(runId, nodeId, signal) },
       isAllowed: (toolName) => shared.isAllowed(toolName, runAllow, workflowAllow),
@@ -191,6 +224,8 @@ export class RunSupervisor {
 
   private finished(runId: string, view: RunView): void {
     this.active.delete(runId);
+    // Its last events are flushed (see handle): the next owner may start at once.
+    if (!this.lost.has(runId)) this.lease.release(runId);
     const waiters = this.finishWaiters.get(runId) ?? [];
     this.finishWaiters.delete(runId);
     for (const resolve of waiters) resolve(view);

@@ -51,6 +51,14 @@ export interface EngineOptions {
   resumeOnOpen?: boolean;
   /** What the Samples workspace is copied from. @default resources/sample-workspace */
   sampleWorkspaceDir?: string;
+  /**
+   * Keep adopting runs orphaned while this engine is open (their owner's lease lapsed), every
+   * lease heartbeat: `awe serve` does, so a run whose `awe run` was killed finishes without a restart.
+   * @default false
+   */
+  adoptOrphans?: boolean;
+  /** Run lease timing (run-lease.ts). @default 10 s lease, 3 s heartbeat, or AWE_LEASE_MS / AWE_LEASE_HEARTBEAT_MS */
+  lease?: { durationMs?: number; heartbeatMs?: number };
 }
 
 export interface StartRunOptions {

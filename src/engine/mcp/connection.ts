@@ -1,21 +1,27 @@
 /**
  * One MCP server as AWE uses it: started on first use, reused across calls, every call under
  * a deadline, and restarted with bounded exponential backoff after it crashes.
+ *
+ * A crash is blamed on a call only when the server died while that call ran alone: every call
+ * in flight when a server dies is retried once on a fresh server, one at a time (not counted
+ * against the node's attempts). A neighbour of a crashing tool thus succeeds, and the tool that
+ * kills its server fails with MCP_CRASHED_SERVER naming it.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServerInfo } from '../../contract';
 import { ToolError, permanent, transient } from '../errors';
 import type { ToolContext } from '../tools/types';
 import { commandLine, isStdio, type McpServerConfig } from './config';
+import { ProcessGroupStdioTransport } from './stdio-transport';
 import type { McpListedTool, McpToolOutput } from './tool-spec';
 
 export interface McpConnectionOptions {
   /** Deadline of one tool call (on top of the node's own signal). @default 60000 */
   callTimeoutMs: number;
-  /** Deadline for starting the server and the MCP handshake. @default 30000 */
+  /** Deadline for starting the server and the MCP handshake: a server that hangs at start fails (only itself) after this. @default 10000 */
   startTimeoutMs: number;
   /** First restart delay after a crash; doubles per consecutive failure. @default 500 */
   backoffBaseMs: number;
@@ -23,7 +29,7 @@ export interface McpConnectionOptions {
   backoffMaxMs: number;
 }
 
-export const DEFAULT_CONNECTION_OPTIONS: McpConnectionOptions = { callTimeoutMs: 60_000, startTimeoutMs: 30_000, backoffBaseMs: 500, backoffMaxMs: 30_000 };
+export const DEFAULT_CONNECTION_OPTIONS: McpConnectionOptions = { callTimeoutMs: 60_000, startTimeoutMs: 10_000, backoffBaseMs: 500, backoffMaxMs: 30_000 };
 
 const STDERR_TAIL_CHARS = 2000;
 
@@ -32,6 +38,16 @@ interface Live {
   closed: boolean;
   stderr: () => string;
   pid: number | null;
+}
+
+/** The server died under a call (internal: decides between a retry alone and blaming the call). */
+class ServerLost extends Error {
+  constructor(
+    readonly stderr: string,
+    readonly reason: unknown,
+  ) {
+    super('MCP server lost');
+  }
 }
 
 /** Waits for `promise` but gives up when `signal` aborts (the promise keeps running for others). */
@@ -52,6 +68,14 @@ export class McpServerConnection {
   private failures = 0;
   private nextStartAt = 0;
   private closing = false;
+  /** Calls started normally and still running; a call retried alone waits for them to end. */
+  private shared = 0;
+  /** Retries that must run alone, queued one after another; normal calls wait while any is queued. */
+  private aloneQueue: Promise<unknown> = Promise.resolve();
+  private aloneWaiting = 0;
+  private readonly turnWaiters = new Set<() => void>();
+  /** Transports of starts still under way: close ends them at once instead of waiting out the start deadline. */
+  private readonly startingTransports = new Set<{ close(): Promise<void> }>();
 
   constructor(
     readonly name: string,
@@ -84,17 +108,80 @@ export class McpServerConnection {
 
   async call(tool: string, args: Record<string, unknown>, ctx: ToolContext): Promise<McpToolOutput> {
     const label = `mcp.${this.name}.${tool}`;
+    // Waiting for a turn is bounded by the node's own deadline (ctx.signal) only.
+    await this.waitTurn(() => this.aloneWaiting === 0, ctx.signal);
+    this.shared += 1;
+    try {
+      return await this.callOnce(tool, args, ctx);
+    } catch (err) {
+      if (!(err instanceof ServerLost)) throw err;
+    } finally {
+      this.shared -= 1;
+      this.notifyTurn();
+    }
+    // The server died under this call, perhaps because of a neighbour: once more on a fresh
+    // server, alone, so that a second death can only be this call's doing.
+    this.aloneWaiting += 1;
+    const turn = this.aloneQueue.then(async () => {
+      try {
+        await this.waitTurn(() => this.shared === 0, ctx.signal);
+        return await this.callOnce(tool, args, ctx);
+      } catch (err) {
+        if (!(err instanceof ServerLost)) throw err;
+        throw permanent(
+          'MCP_CRASHED_SERVER',
+          `${label} made MCP server '${this.name}' exit (it died under this call again when it ran alone)${err.stderr ? `; its last output: ${err.stderr}` : ''}`,
+          { cause: err.reason },
+        );
+      } finally {
+        this.aloneWaiting -= 1;
+        this.notifyTurn();
+      }
+    });
+    this.aloneQueue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /** Resolves once `ready()` holds (re-checked whenever a call ends), or rejects when `signal` aborts. */
+  private waitTurn(ready: () => boolean, signal: AbortSignal): Promise<void> {
+    if (ready()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!ready()) return;
+        cleanup();
+        resolve();
+      };
+      const onAbort = () => {
+        cleanup();
+        reject(signal.reason);
+      };
+      const cleanup = () => {
+        this.turnWaiters.delete(check);
+        signal.removeEventListener('abort', onAbort);
+      };
+      if (signal.aborted) return reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.turnWaiters.add(check);
+    });
+  }
+
+  private notifyTurn(): void {
+    for (const check of [...this.turnWaiters]) check();
+  }
+
+  /** One call on the running server (started if needed: the start has its own deadline, the call's starts after it). */
+  private async callOnce(tool: string, args: Record<string, unknown>, ctx: ToolContext): Promise<McpToolOutput> {
+    const label = `mcp.${this.name}.${tool}`;
     const limit = this.options.callTimeoutMs;
-    const deadline = AbortSignal.any([ctx.signal, AbortSignal.timeout(limit)]);
     const timedOut = (cause?: unknown) => transient('TIMEOUT', `${label} did not answer within ${limit} ms`, { cause });
     let live: Live;
     try {
-      live = await this.connect(deadline);
+      live = await this.connect(ctx.signal);
     } catch (err) {
       if (ctx.signal.aborted) throw ctx.signal.reason ?? err;
-      if (deadline.aborted) throw timedOut(err);
       throw err;
     }
+    const deadline = AbortSignal.any([ctx.signal, AbortSignal.timeout(limit)]);
     let result: Awaited<ReturnType<Client['callTool']>>;
     try {
       result = await live.client.callTool({ name: tool, arguments: args }, undefined, { signal: deadline, timeout: limit });
@@ -104,8 +191,7 @@ export class McpServerConnection {
       if (deadline.aborted || code === ErrorCode.RequestTimeout) throw timedOut(err);
       if (live.closed || code === ErrorCode.ConnectionClosed) {
         await new Promise((resolve) => setImmediate(resolve)); // let the last stderr lines arrive
-        const tail = live.stderr();
-        throw transient('MCP_TRANSPORT', `MCP server '${this.name}' stopped during ${label}${tail ? `; its last output: ${tail}` : ''}`, { cause: err });
+        throw new ServerLost(live.stderr(), err);
       }
       throw permanent(code === ErrorCode.InvalidParams ? 'INVALID_INPUT' : 'MCP_ERROR', `${label}: ${(err as Error).message}`, { cause: err });
     }
@@ -126,6 +212,7 @@ export class McpServerConnection {
     this.live = undefined;
     this.current = undefined;
     this.status = 'idle';
+    await Promise.all([...this.startingTransports].map((t) => t.close().catch(() => {})));
     const client = (await live?.catch(() => undefined))?.client;
     await client?.close().catch(() => {});
   }
@@ -159,17 +246,16 @@ export class McpServerConnection {
     let stderrTail = '';
     const cfg = this.config;
     const transport = isStdio(cfg)
-      ? new StdioClientTransport({
+      ? new ProcessGroupStdioTransport({
           command: cfg.command,
           args: cfg.args,
           // Only a minimal, safe environment (PATH, HOME, …) plus what the config names.
           env: { ...getDefaultEnvironment(), ...(cfg.env ?? {}) },
           cwd: cfg.cwd,
-          stderr: 'pipe',
         })
       : new StreamableHTTPClientTransport(new URL(cfg.url), { requestInit: { headers: cfg.headers } });
-    if (transport instanceof StdioClientTransport) {
-      transport.stderr?.on('data', (chunk: Buffer) => {
+    if (transport instanceof ProcessGroupStdioTransport) {
+      transport.stderr.on('data', (chunk: Buffer) => {
         stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS);
       });
     }
@@ -186,6 +272,7 @@ export class McpServerConnection {
       this.error = `MCP server '${this.name}' exited${live.stderr() ? `: ${live.stderr()}` : ''}`;
       this.noteFailure();
     };
+    this.startingTransports.add(transport);
     try {
       await client.connect(transport, { timeout: this.options.startTimeoutMs });
     } catch (err) {
@@ -193,10 +280,12 @@ export class McpServerConnection {
       await new Promise((resolve) => setImmediate(resolve));
       this.noteFailure();
       throw this.startError(err, live.stderr());
+    } finally {
+      this.startingTransports.delete(transport);
     }
     started = true;
     this.current = live;
-    live.pid = transport instanceof StdioClientTransport ? transport.pid : null;
+    live.pid = transport instanceof ProcessGroupStdioTransport ? transport.pid : null;
     this.status = 'ready';
     this.error = undefined;
     return live;

@@ -156,15 +156,14 @@ describe('McpManager with real servers', () => {
     }
   });
 
-  it('reports a server killed mid-call as transient and restarts it for the next call', async () => {
+  it('retries a call whose server was killed under it on a restarted server, once, alone', async () => {
     const pidBefore = await manager.pid('everything');
     expect(pidBefore).toBeGreaterThan(0);
-    const pending = call(find(tools, 'mcp.everything.trigger-long-running-operation'), { duration: 20, steps: 2 });
+    const pending = call(find(tools, 'mcp.everything.trigger-long-running-operation'), { duration: 2, steps: 2 });
     await new Promise((resolve) => setTimeout(resolve, 300));
     process.kill(pidBefore!, 'SIGKILL');
-    const err = await failure(pending);
-    expect(err).toMatchObject({ class: 'transient', code: 'MCP_TRANSPORT' });
-    expect(err.message).toContain("MCP server 'everything' stopped");
+    // Killed from outside, not by the call: its retry alone on a fresh server succeeds.
+    expect((await pending).text).toMatch(/completed/i);
 
     const out = await call(find(tools, 'mcp.everything.echo'), { message: 'after restart' });
     expect(out.text).toContain('after restart');

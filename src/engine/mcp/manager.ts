@@ -1,7 +1,13 @@
 /**
  * The MCP servers AWE knows: configured (imported into the data folder, or passed on the
- * command line), approved by their exact command line before they first start, started
- * lazily, and offered to workflows as `mcp.<server>.<tool>` tools.
+ * command line), approved by their exact command line before they first start, and offered
+ * to workflows as `mcp.<server>.<tool>` tools.
+ *
+ * Servers start lazily: only when a tool of theirs is called, or when their tool list is
+ * needed and not known yet. Each server's list is kept in `mcp-tools.json` (keyed by its
+ * command), so the catalog, validation and planning of later commands start nothing; a
+ * list is refreshed whenever the server is listed live. A start that hangs fails that
+ * server alone after `startTimeoutMs`.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,7 +16,7 @@ import { permanent } from '../errors';
 import type { ToolSpec } from '../tools/types';
 import { commandHash, commandLine, McpConfigError, parseMcpConfig, type McpServerConfig } from './config';
 import { DEFAULT_CONNECTION_OPTIONS, McpServerConnection } from './connection';
-import { mcpToolSpec } from './tool-spec';
+import { mcpToolSpec, type McpListedTool } from './tool-spec';
 
 export interface McpManagerOptions {
   /** AWE's data folder; `mcp.json` (servers) and `mcp-approvals.json` live here. */
@@ -21,12 +27,19 @@ export interface McpManagerOptions {
   autoApprove?: boolean;
   /** Deadline of one MCP tool call. @default 60000 */
   callTimeoutMs?: number;
-  /** Deadline for a server to start and finish the MCP handshake. @default 30000 */
+  /** Deadline for a server to start and finish the MCP handshake. @default 10000 */
   startTimeoutMs?: number;
   /** First restart delay after a crash (doubles per failure, capped at 30 s). @default 500 */
   backoffBaseMs?: number;
   /** Where problems with individual servers are reported. @default no logging */
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+/** A server's tool list as last listed, for the command line it was listed from. */
+interface CachedList {
+  hash: string;
+  serverVersion: string;
+  tools: McpListedTool[];
 }
 
 interface Approval {
@@ -66,6 +79,8 @@ export class McpManager {
   private readonly approvals: Record<string, Approval>;
   private readonly connections = new Map<string, McpServerConnection>();
   private readonly specs = new Map<string, { hash: string; tools: ToolSpec[] }>();
+  private readonly listsFile: string;
+  private readonly lists: Record<string, CachedList>;
   private readonly connectionOptions;
   private readonly log: NonNullable<McpManagerOptions['log']>;
   private closed = false;
@@ -79,6 +94,14 @@ export class McpManager {
     if (opts.configPath && extra === undefined) throw new McpConfigError(`MCP config '${opts.configPath}' does not exist`);
     this.fromCommandLine = extra === undefined ? {} : parseMcpConfig(JSON.stringify(extra), `MCP config '${opts.configPath}'`).mcpServers;
     this.approvals = ((readJson(this.approvalsFile) as { approved?: Record<string, Approval> } | undefined)?.approved ?? {}) as Record<string, Approval>;
+    this.listsFile = path.join(opts.dataDir, 'mcp-tools.json');
+    let lists: Record<string, CachedList> = {};
+    try {
+      lists = ((readJson(this.listsFile) as { servers?: Record<string, CachedList> } | undefined)?.servers ?? {}) as Record<string, CachedList>;
+    } catch {
+      // A damaged cache only means listing live again.
+    }
+    this.lists = lists;
     this.connectionOptions = {
       ...DEFAULT_CONNECTION_OPTIONS,
       ...(opts.callTimeoutMs ? { callTimeoutMs: opts.callTimeoutMs } : {}),
@@ -154,6 +177,7 @@ export class McpManager {
     const conn = this.connections.get(name);
     this.connections.delete(name);
     this.specs.delete(name);
+    delete this.lists[name];
     void conn?.close();
   }
 
@@ -178,11 +202,38 @@ export class McpManager {
    * @throws the start error (naming the command line and stderr tail), or MCP_NOT_APPROVED.
    */
   async serverTools(name: string, signal: AbortSignal = AbortSignal.timeout(this.connectionOptions.startTimeoutMs * 2)): Promise<ToolSpec[]> {
+    const known = this.knownTools(name);
+    if (known) return known;
     const conn = this.connection(name);
     const hash = commandHash(conn.config);
-    const cached = this.specs.get(name);
-    if (cached?.hash === hash) return cached.tools;
     const { tools, serverVersion } = await conn.listTools(signal);
+    this.lists[name] = { hash, serverVersion, tools };
+    try {
+      writeJson(this.listsFile, { servers: this.lists });
+    } catch (err) {
+      this.log('warn', `could not save MCP tool lists: ${(err as Error).message}`);
+    }
+    return this.remember(name, hash, serverVersion, tools);
+  }
+
+  /** The server's tools if known without starting it (listed before, by this process or saved); else undefined. */
+  knownTools(name: string): ToolSpec[] | undefined {
+    const cfg = this.configs()[name];
+    if (!cfg || !this.isApproved(name, cfg)) return undefined;
+    const hash = commandHash(cfg);
+    const inMemory = this.specs.get(name);
+    if (inMemory?.hash === hash) return inMemory.tools;
+    const saved = this.lists[name];
+    if (saved?.hash === hash) return this.remember(name, hash, saved.serverVersion, saved.tools);
+    return undefined;
+  }
+
+  /** Tools of every approved server whose list is known, starting none. */
+  knownToolsOfAll(): ToolSpec[] {
+    return Object.keys(this.configs()).flatMap((name) => this.knownTools(name) ?? []);
+  }
+
+  private remember(name: string, hash: string, serverVersion: string, tools: McpListedTool[]): ToolSpec[] {
     const specs = tools.map((tool) =>
       mcpToolSpec(
         name,
@@ -197,13 +248,19 @@ export class McpManager {
     return specs;
   }
 
-  /** Tools of every approved server; a server that fails to start is reported and skipped. */
-  async tools(): Promise<ToolSpec[]> {
-    const names = this.servers().filter((s) => s.approved).map((s) => s.name);
+  /**
+   * Tools of every approved server (or of `names`): known lists as they are, the others listed
+   * live, each start bounded by startTimeoutMs; a server that fails to start is reported and skipped.
+   * (The catalog lists live rather than from cache alone so a newly approved server shows its tools.)
+   */
+  async tools(names?: readonly string[]): Promise<ToolSpec[]> {
+    const approved = this.servers().filter((s) => s.approved && (!names || names.includes(s.name))).map((s) => s.name);
     const lists = await Promise.all(
-      names.map((name) =>
+      approved.map((name) =>
+        // The start deadline ends a hanging start first, with an error naming the server and its command.
         this.serverTools(name).catch((err: unknown) => {
-          this.log('warn', (err as Error).message);
+          const kind = (err as Error).name;
+          this.log('warn', kind === 'TimeoutError' || kind === 'AbortError' ? `MCP server '${name}' did not list its tools in time` : (err as Error).message);
           return [] as ToolSpec[];
         }),
       ),

@@ -42,9 +42,9 @@ describe('migrations', () => {
     store.saveWorkflow(wf());
     store.close();
     const db = openDatabase(join(dir, 'awe.db'), {
-      migrations: [...MIGRATIONS, { version: 2, name: 'tags', sql: 'ALTER TABLE workflows ADD COLUMN tags TEXT' }],
+      migrations: [...MIGRATIONS, { version: MIGRATIONS.length + 1, name: 'tags', sql: 'ALTER TABLE workflows ADD COLUMN tags TEXT' }],
     });
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length + 1);
     expect(db.prepare('SELECT id, tags FROM workflows').all()).toEqual([{ id: 'wf', tags: null }]);
     db.close();
     store = { close() {} } as Store;
@@ -53,7 +53,7 @@ describe('migrations', () => {
   it('refuses a database written by a newer AWE, naming both versions', () => {
     store.db.pragma('user_version = 99');
     store.close();
-    expect(() => Store.open(dir)).toThrow(/schema is version 99, newer than this AWE understands \(1\)/);
+    expect(() => Store.open(dir)).toThrow(new RegExp(`schema is version 99, newer than this AWE understands \\(${MIGRATIONS.length}\\)`));
     store = { close() {} } as Store;
   });
 
@@ -61,11 +61,11 @@ describe('migrations', () => {
     store.close();
     expect(() =>
       openDatabase(join(dir, 'awe.db'), {
-        migrations: [...MIGRATIONS, { version: 2, name: 'bad', sql: 'CREATE TABLE t2 (x); THIS IS NOT SQL' }],
+        migrations: [...MIGRATIONS, { version: MIGRATIONS.length + 1, name: 'bad', sql: 'CREATE TABLE t2 (x); THIS IS NOT SQL' }],
       }),
     ).toThrow();
     store = Store.open(dir);
-    expect(store.db.pragma('user_version', { simple: true })).toBe(1);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(store.db.prepare(`SELECT name FROM sqlite_master WHERE name = 't2'`).all()).toEqual([]);
   });
 });

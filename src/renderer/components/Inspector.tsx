@@ -2,14 +2,14 @@
  * Right column: the selected node's form, problems and run record (resolved input,
  * output, logs, attempts, errors, cache), with the Rerun buttons.
  */
-import { useCallback, useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import type { WorkflowNode } from '../../contract';
 import { graphStore, useGraph, useNodeView, useRuns, useUi } from '../app/stores';
 import { useTools } from '../app/tools';
 import { attemptsOf, shownView } from '../stores/runs';
 import { stableJson } from '../stores/compare';
 import { ApprovalPanel } from './ApprovalControls';
-import { Modal, ValueView } from './common';
+import { ValueView } from './common';
 import { InputsForm, SettingsForm } from './NodeForm';
 import { RerunBar } from './RerunBar';
 import { KIND_ICON, STATUS_META, formatDuration } from './status';

@@ -3,6 +3,7 @@
  * `Migration` with the next version and list it here; never edit one that has shipped.
  */
 import { init } from './0001-init';
+import { leases } from './0002-leases';
 
 export interface Migration {
   /** Becomes the database's `user_version` once applied. */
@@ -11,4 +12,4 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [init];
+export const MIGRATIONS: readonly Migration[] = [init, leases];
