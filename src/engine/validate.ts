@@ -151,6 +151,10 @@ function checkStructure(
 
   const ancestry = new Ancestry(graph);
   const inputNames = new Set(unique.filter((n) => n.kind === 'input' && typeof n.inputs.name === 'string').map((n) => n.inputs.name as string));
+  // Run inputs are checked once the workflow declares any (in settings.inputs or with an
+  // input node); a workflow that declares none takes whatever inputs a run is given.
+  const declared = Object.keys(declaredInputs ?? {});
+  const inputCheck: InputCheck | undefined = declared.length > 0 || inputNames.size > 0 ? { declared: new Set(declared), inputNames } : undefined;
   // Visited upstream-first so ancestor answers build on each other; reported in document order.
   const perNode = new Map<string, Problem[]>();
   // Nodes on or after a cycle are missing from the order: they come last.
@@ -162,7 +166,7 @@ function checkStructure(
     const at = `nodes[${nodeIndex.get(id)}]`;
     checkKind(node, at, found);
     checkTool(node, at, tools, found);
-    checkReferences(node, at, byId, ancestry, found, declaredInputs && { declared: declaredInputs, inputNames });
+    checkReferences(node, at, byId, ancestry, found, inputCheck);
   }
   for (const node of unique) problems.push(...perNode.get(node.id)!);
 }
@@ -256,7 +260,7 @@ function hasTemplate(value: unknown, depth: number): boolean {
 }
 
 interface InputCheck {
-  declared: Record<string, unknown>;
+  declared: Set<string>;
   inputNames: Set<string>;
 }
 
@@ -293,8 +297,12 @@ function checkReferences(
         if (!inWith) bad('bad-reference', `is only available inside a map node's inputs.with`);
       } else if (inputs) {
         const name = String(ref.path[0]);
-        if (!(name in inputs.declared) && !inputs.inputNames.has(name)) {
-          bad('bad-reference', `names run input "${name}", which settings.inputs does not declare${didYouMean(name, [...Object.keys(inputs.declared), ...inputs.inputNames])}`);
+        if (!inputs.declared.has(name) && !inputs.inputNames.has(name)) {
+          bad(
+            'bad-reference',
+            `names run input "${name}", which settings.inputs does not declare${didYouMean(name, [...inputs.declared, ...inputs.inputNames])}; ` +
+              `declare it there or read it with an input node (a workflow that declares no inputs accepts any at run time)`,
+          );
         }
       }
     }
