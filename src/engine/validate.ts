@@ -56,6 +56,10 @@ export function validateWorkflow(doc: unknown, tools: ToolLookup): ValidationRes
     nodes = salvage(raw.nodes, WorkflowNode);
     edges = salvage(raw.edges, Edge);
   }
+  // Nothing to run is not a run: refused here so every transport says so before a run is stored.
+  if (parsed.success && workflow!.nodes.length === 0) {
+    problems.push({ code: 'schema', path: 'nodes', message: 'the workflow has no nodes: add at least one node to run it' });
+  }
   checkStructure(nodes, edges, tools, problems, workflow?.settings.inputs);
   return { ok: problems.length === 0, problems, workflow };
 }
