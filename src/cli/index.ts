@@ -118,6 +118,20 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * `awe show RUN | head -2`: the reader may leave before we are done. That is not an
+ * error of ours: further output is dropped quietly and the command finishes as it
+ * would have (a run still completes and is recorded), exiting with its own code.
+ */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') return;
+    throw err;
+  });
+}
+quietOnClosedPipe(process.stdout);
+quietOnClosedPipe(process.stderr);
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
