@@ -135,8 +135,10 @@ quietOnClosedPipe(process.stderr);
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
-    // Stray handles (an MCP child, a keep-alive socket) must not keep a finished command alive.
-    setTimeout(() => process.exit(code), 200).unref();
+    // Stray handles (an MCP child, a keep-alive socket) must not keep a finished command alive;
+    // but a large --json answer into a slow pipe must be written out first (the empty
+    // write's callback runs once everything before it has been flushed, or has failed).
+    process.stdout.write('', () => setTimeout(() => process.exit(code), 200).unref());
   },
   (err: unknown) => {
     process.stderr.write(`awe: ${(err as Error).stack ?? String(err)}\n`);

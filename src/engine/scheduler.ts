@@ -54,6 +54,8 @@ export interface ExecutionDeps {
   random?: () => number;
   /** Where tool calls run. @default inProcessExecutor */
   executor?: Executor;
+  /** Largest JSON (characters) of one recorded input, output or log value. @default DEFAULT_MAX_RECORDED_CHARS (32 Mi) */
+  maxRecordedChars?: number;
 }
 
 export interface RunSpec {
