@@ -200,7 +200,14 @@ export function createEngine(options: EngineOptions): LocalEngine {
       }
       const handles: RunHandle[] = [];
       for (const id of store.unfinishedRunIds()) {
-        const record = store.runRecord(id);
+        let record;
+        try {
+          record = store.runRecord(id);
+        } catch (err) {
+          // An unreadable record must not stop the other runs from resuming.
+          handles.push(supervisor.failResume(id, err));
+          continue;
+        }
         if (!record || supervisor.ownerAlive(record)) continue;
         try {
           handles.push(supervisor.resume(record));
