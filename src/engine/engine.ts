@@ -21,6 +21,7 @@ import { isAllowed, ToolRegistry } from './tools/registry';
 import type { LlmChatClient } from './tools/types';
 import type { Engine, EngineOptions, RunHandle } from './types';
 import { validateWorkflow, type ValidationResult } from './validate';
+import { validateOffThread } from './validate-off-thread';
 import { planGoal } from './planner';
 import { fileSecretStore, SettingsService } from './settings';
 import { readWorkflowFile, serializeWorkflow } from './workflow-file';
@@ -142,6 +143,10 @@ export function createEngine(options: EngineOptions): LocalEngine {
     validate(doc) {
       const result = validateWorkflow(doc, registry);
       return result.workflow ? { ok: result.ok, problems: result.problems, workflow: result.workflow } : { ok: result.ok, problems: result.problems };
+    },
+    async validateOffThread(doc) {
+      const { ok, problems } = await validateOffThread(doc, registry);
+      return { ok, problems };
     },
     saveWorkflow: (workflow) => store.saveWorkflow(workflow),
     getWorkflow: (id) => store.getWorkflow(id),

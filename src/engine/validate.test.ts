@@ -232,11 +232,8 @@ describe('validateWorkflow', () => {
       edges.push(edge(`n${i - 1}`, `n${i}`));
     }
     nodes.push(text('stray', '{{nodes.n5000.output.text}}'));
-    const started = performance.now();
+    // Timing lives in `npm run bench` (bench/validate.ts); tests never assert wall-clock time.
     const problems = problemsOf(doc(nodes, edges));
-    const elapsed = performance.now() - started;
     expect(problems.map((p) => p.nodeId)).toEqual(['stray']);
-    // A generous bound that only catches quadratic behaviour (which takes tens of seconds here).
-    expect(elapsed).toBeLessThan(5_000);
   });
 });
