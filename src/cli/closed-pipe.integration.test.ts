@@ -27,5 +27,5 @@ describe('the CLI on a closed stdout pipe', () => {
       expect(result.signal).toBeNull();
       expect(result.code, `awe ${args.join(' ')}`).toBe(0);
     }
-  }, 120_000);
+  }, 240_000);
 });

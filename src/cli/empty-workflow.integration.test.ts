@@ -22,5 +22,5 @@ describe('a workflow with no nodes', () => {
     const runs = await cli.awe('runs', '--json');
     expect(runs.code).toBe(0);
     expect(lastJson(runs.stdout)).toEqual([]);
-  }, 60_000);
+  }, 240_000);
 });

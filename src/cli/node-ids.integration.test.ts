@@ -33,5 +33,5 @@ describe('node ids like __proto__', () => {
 
     const shown = lastJson((await cli.awe('show', result.runId, '--json')).stdout) as { nodes: Record<string, unknown> };
     expect(Object.keys(shown.nodes)).toEqual(['__proto__', 'constructor']);
-  }, 90_000);
+  }, 240_000);
 });

@@ -26,5 +26,5 @@ describe('awe resume with a run that cannot be resumed', () => {
     const again = await cli.awe('resume');
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('no interrupted runs');
-  }, 90_000);
+  }, 240_000);
 });

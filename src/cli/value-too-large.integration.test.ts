@@ -37,5 +37,5 @@ describe('awe run with a value too large to record', () => {
     expect(resume.stderr).toBe('');
     expect(resume.code).toBe(0);
     expect(resume.stdout).toContain('no interrupted runs');
-  }, 120_000);
+  }, 240_000);
 });
