@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchEngine } from './engine';
+import { benchValidate } from './validate';
 
 /** Optional bench modules and the function each exports. */
 const OPTIONAL: [file: string, fn: string][] = [
@@ -14,6 +15,7 @@ const OPTIONAL: [file: string, fn: string][] = [
 
 async function main(): Promise<void> {
   await benchEngine();
+  await benchValidate();
   for (const [file, fn] of OPTIONAL) {
     const path = join(import.meta.dirname, file);
     if (!existsSync(path)) continue;

@@ -71,7 +71,8 @@ export function parsePositiveInt(value: string | undefined, flag: string): numbe
 
 /** The `--json` shape of a run: `{runId, status, nodes: {<id>: {status, attempts, output, error}}, deadLetters}`. */
 export function runResultJson(view: RunView): Record<string, unknown> {
-  const nodes: Record<string, unknown> = {};
+  // Null prototype: a node called `__proto__` is a key like any other (JSON.stringify keeps it).
+  const nodes: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const [id, n] of Object.entries(view.nodes)) {
     nodes[id] = { status: n.status, attempts: n.attempts, output: n.output ?? null, error: n.error ?? null };
   }

@@ -123,11 +123,27 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * `awe show RUN | head -2`: the reader may leave before we are done. That is not an
+ * error of ours: further output is dropped quietly and the command finishes as it
+ * would have (a run still completes and is recorded), exiting with its own code.
+ */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') return;
+    throw err;
+  });
+}
+quietOnClosedPipe(process.stdout);
+quietOnClosedPipe(process.stderr);
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
-    // Stray handles (an MCP child, a keep-alive socket) must not keep a finished command alive.
-    setTimeout(() => process.exit(code), 200).unref();
+    // Stray handles (an MCP child, a keep-alive socket) must not keep a finished command alive;
+    // but a large --json answer into a slow pipe must be written out first (the empty
+    // write's callback runs once everything before it has been flushed, or has failed).
+    process.stdout.write('', () => setTimeout(() => process.exit(code), 200).unref());
   },
   (err: unknown) => {
     process.stderr.write(`awe: ${(err as Error).stack ?? String(err)}\n`);

@@ -185,11 +185,12 @@ export async function resumeCommand(args: string[], flags: RunFlags): Promise<nu
       else process.stdout.write('no interrupted runs\n');
       return EXIT.ok;
     }
-    const nodeIds = handles.length === 1 ? engine.getRun(handles[0].runId)!.snapshot.nodes.map((n) => n.id) : [];
+    const nodeIds = handles.length === 1 ? (safely(() => engine.getRun(handles[0].runId)?.snapshot.nodes.map((n) => n.id)) ?? []) : [];
     if (!flags.json) for (const h of handles) process.stdout.write(`resuming run ${h.runId}\n`);
     if (!runId && flags.json) {
       const code = await follow(engine, handles, { ...flags, json: false }, nodeIds);
-      printJson(handles.map((h) => runResultJson(engine.runView(h.runId)!)));
+      // The views each run finished with: a run that could not be resumed may have an unreadable log.
+      printJson((await Promise.all(handles.map((h) => h.done))).map(runResultJson));
       return code;
     }
     return await follow(engine, handles, flags, nodeIds);
@@ -277,5 +278,14 @@ export async function runsCommand(_args: string[], flags: RunFlags): Promise<num
     return EXIT.ok;
   } finally {
     await engine.close();
+  }
+}
+
+/** A value for display that an unreadable stored run must not turn into a crash. */
+function safely<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
   }
 }

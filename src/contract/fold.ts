@@ -66,7 +66,9 @@ export function emptyNodeView(): NodeView {
 }
 
 export function emptyRunView(runId: string, workflowId = '', nodeIds: string[] = []): RunView {
-  const nodes: Record<string, NodeView> = {};
+  // Null prototype: node ids are the author's text, and `__proto__` or `constructor`
+  // must be ordinary keys here, not the object's prototype or Object itself.
+  const nodes: Record<string, NodeView> = Object.create(null) as Record<string, NodeView>;
   for (const id of nodeIds) nodes[id] = emptyNodeView();
   return {
     runId,
@@ -97,7 +99,7 @@ export function applyEvent(view: RunView, e: EngineEvent): string | undefined {
       view.inputs = e.inputs;
       view.startedAt = e.ts;
       view.status = 'running';
-      for (const id of e.nodeIds) if (!view.nodes[id]) view.nodes[id] = emptyNodeView();
+      for (const id of e.nodeIds) nodeOf(view, id);
       return undefined;
     }
     case 'run.status':
@@ -210,12 +212,19 @@ export function foldRun(runId: string, events: readonly EngineEvent[], uptoSeq =
   return view;
 }
 
+/** A copy of a view's nodes that keeps ids like `__proto__` and `constructor` as plain keys. */
+export function copyNodeViews(nodes: Record<string, NodeView>): Record<string, NodeView> {
+  const copy = Object.create(null) as Record<string, NodeView>;
+  for (const id of Object.keys(nodes)) copy[id] = nodes[id];
+  return copy;
+}
+
 function nodeOf(view: RunView, id: string): NodeView {
-  let n = view.nodes[id];
-  if (!n) {
-    n = emptyNodeView();
-    view.nodes[id] = n;
-  }
+  // Own properties only: on an ordinary object `constructor` would find Object, and
+  // assigning `__proto__` would replace the prototype instead of adding a node.
+  if (Object.hasOwn(view.nodes, id)) return view.nodes[id];
+  const n = emptyNodeView();
+  Object.defineProperty(view.nodes, id, { value: n, enumerable: true, writable: true, configurable: true });
   return n;
 }
 

@@ -19,16 +19,24 @@ export function shouldRetry(error: NodeError, retry: RetrySpec | undefined, retr
   return error.class === 'transient';
 }
 
+/** setTimeout fires at once for delays above 2^31-1 ms; no delay may get there. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * Delay before retry number `retryIndex` (0 for the first retry): a uniform draw in
- * [0, min(cap, base·2^retryIndex)], never below the server's `retryAfterMs`.
+ * [0, min(cap, base·2^retryIndex)], never below the server's `retryAfterMs` — but never
+ * above the cap either: a server asking for an hour (or for a date in 2100, or for a
+ * negative or non-numeric wait) gets `maxBackoffMs`, so one header cannot park a node
+ * for longer than its author allowed.
  */
 export function backoffDelay(retryIndex: number, retry: RetrySpec | undefined, random: () => number, retryAfterMs?: number): number {
   const base = retry?.backoffMs ?? DEFAULT_BACKOFF_MS;
-  const cap = retry?.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
+  const cap = Math.min(retry?.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS, MAX_TIMER_MS);
   const ceiling = Math.min(cap, base * 2 ** Math.min(retryIndex, 30));
   const jittered = Math.floor(random() * ceiling);
-  return Math.max(jittered, retryAfterMs ?? 0);
+  if (retryAfterMs === undefined) return jittered;
+  const floor = Number.isFinite(retryAfterMs) && retryAfterMs >= 0 ? Math.min(retryAfterMs, cap) : cap;
+  return Math.max(jittered, Math.ceil(floor));
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
@@ -38,7 +46,7 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
       resolve();
-    }, ms);
+    }, Math.min(Math.max(0, ms), MAX_TIMER_MS));
     const onAbort = () => {
       clearTimeout(timer);
       reject(signal.reason);

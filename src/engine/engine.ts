@@ -23,6 +23,7 @@ import type { LlmChatClient, ToolSpec } from './tools/types';
 import type { Engine, EngineOptions, RunHandle } from './types';
 import { validateWorkflow, type ValidationResult } from './validate';
 import { WorkflowTrust } from './workflow-trust';
+import { validateOffThread } from './validate-off-thread';
 import { planGoal } from './planner';
 import { fileSecretStore, SettingsService } from './settings';
 import { readWorkflowFile, serializeWorkflow } from './workflow-file';
@@ -200,6 +201,10 @@ export function createEngine(options: EngineOptions): LocalEngine {
       const result = validateWorkflow(doc, registry);
       return result.workflow ? { ok: result.ok, problems: result.problems, workflow: result.workflow } : { ok: result.ok, problems: result.problems };
     },
+    async validateOffThread(doc) {
+      const { ok, problems } = await validateOffThread(doc, registry);
+      return { ok, problems };
+    },
     saveWorkflow: (workflow) => store.saveWorkflow(workflow),
     getWorkflow: (id) => store.getWorkflow(id),
     listWorkflows: () => store.listWorkflows(),
@@ -264,7 +269,14 @@ export function createEngine(options: EngineOptions): LocalEngine {
       }
       const handles: RunHandle[] = [];
       for (const id of store.unfinishedRunIds()) {
-        const record = store.runRecord(id);
+        let record;
+        try {
+          record = store.runRecord(id);
+        } catch (err) {
+          // An unreadable record must not stop the other runs from resuming.
+          handles.push(supervisor.failResume(id, err));
+          continue;
+        }
         if (!record || supervisor.ownerAlive(record)) continue;
         try {
           handles.push(supervisor.resume(record));

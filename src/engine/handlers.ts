@@ -119,8 +119,9 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
     'workflows.allowRequest': (r) => engine.workflowAllowRequest(workflowOf(r)),
     'workflows.approveAllowRequest': (r) => engine.approveWorkflowAllowRequest(workflowOf(r), r.tools),
     'plan': async (r) => engine.plan(r.goal, { planner: r.planner, current: r.current }),
-    'workflows.validate': (r) => {
-      const { ok, problems } = engine.validate(r.workflow);
+    'workflows.validate': async (r) => {
+      // Large documents are checked on a worker thread: the server keeps answering meanwhile.
+      const { ok, problems } = engine.validateOffThread ? await engine.validateOffThread(r.workflow) : engine.validate(r.workflow);
       return { ok, problems };
     },
     'workflows.save': (r) => ({ workflow: engine.saveWorkflow(requireValid(r.workflow)) }),

@@ -18,8 +18,9 @@ import { cacheKey } from './cache-key';
 import { judgeCondition } from './condition';
 import { DEFAULT_MAX_REWORK, feedbackText, reviewOutput } from './critic';
 import { Deadline } from './deadline';
-import { classifyError, permanent } from './errors';
+import { classifyError, permanent, ToolError } from './errors';
 import { runMap } from './map-node';
+import { asValueTooLarge, assertRecordable, DEFAULT_MAX_RECORDED_CHARS, measureRecorded } from './recorded-size';
 import type { PolicyGate } from './policy';
 import type { ExecutionDeps, RunSpec } from './scheduler';
 import { resolveBindings, type TemplateScope } from './templates';
@@ -28,6 +29,9 @@ import type { ToolContext, ToolSpec } from './tools/types';
 
 /** Per-attempt deadline when neither the node nor the tool sets one. @default 60 s */
 export const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** A log message longer than this is cut when recorded. */
+const LOG_MESSAGE_CHARS = 64 * 1024;
 
 const TOOL_KINDS = new Set(['tool', 'llm', 'agent', 'approval', 'map']);
 
@@ -124,6 +128,8 @@ export class NodeRunner {
         let key: string | undefined;
         try {
           input = this.resolveInput(node, bindings, feedback);
+          // Checked before the input reaches the event log: one value too large to record fails this node only.
+          assertRecordable(input, `node "${id}": its resolved input`, this.maxRecorded);
           if (spec && node.cache) {
             key = cacheKey({ tool: spec.name, version: spec.version, input, model: modelOf(node, input, this.o.deps.llm?.model) });
             const hit = this.o.deps.cache.get(key);
@@ -136,7 +142,7 @@ export class NodeRunner {
           }
         } catch (e) {
           this.status(id, 'running', { reason, attempt: this.nextAttempt(id, generation) });
-          return this.fail(id, classifyError(e));
+          return this.fail(id, classifyError(asValueTooLarge(e, `node "${id}": its resolved input`)));
         }
         this.status(id, 'running', { reason, input, attempt: this.nextAttempt(id, generation) });
         let result: { output: unknown; truncated: boolean };
@@ -158,6 +164,11 @@ export class NodeRunner {
           retries++;
           reason = 'retry';
           continue;
+        }
+        try {
+          assertRecordable(result.output, `node "${id}": its output`, this.maxRecorded);
+        } catch (e) {
+          return this.fail(id, classifyError(e));
         }
         this.o.emit({ type: 'node.output', nodeId: id, generation, output: result.output, cached: false, ...(result.truncated ? { truncated: true } : {}) });
         if (node.acceptance) {
@@ -183,7 +194,8 @@ export class NodeRunner {
     } catch (e) {
       // A bug here must still end the node, or the run would never finish.
       if (this.o.isCancelled()) return this.status(id, 'cancelled', { detail: 'the run was cancelled' });
-      this.fail(id, { ...classifyError(e), code: 'INTERNAL' });
+      // An event the log refused (VALUE_TOO_LARGE / VALUE_NOT_JSON) keeps its own code.
+      this.fail(id, e instanceof ToolError ? classifyError(e) : { ...classifyError(e), code: 'INTERNAL' });
     }
   }
 
@@ -317,6 +329,9 @@ export class NodeRunner {
   /** Asks a person on behalf of a node: the node (and the run) show `waiting` until the answer. */
   async askPerson(nodeId: string, request: { message: string; tool?: string; input?: unknown }): Promise<{ approved: boolean; comment?: string }> {
     const { emit } = this.o;
+    if (request.input !== undefined && !measureRecorded(request.input, this.maxRecorded).ok) {
+      request = { ...request, input: undefined, message: `${request.message} (the tool's input is too large to show)` };
+    }
     emit({ type: 'approval.requested', nodeId, message: request.message, ...(request.tool ? { tool: request.tool } : {}), ...(request.input !== undefined ? { input: request.input } : {}) });
     this.status(nodeId, 'waiting', {});
     if (++this.waitingNodes === 1) emit({ type: 'run.status', status: 'waiting', reason: 'approval' });
@@ -344,7 +359,20 @@ export class NodeRunner {
   }
 
   private log(nodeId: string, level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: unknown): void {
+    // A log line is worth keeping even when what a tool attached to it is not recordable.
+    if (message.length > LOG_MESSAGE_CHARS) message = `${message.slice(0, LOG_MESSAGE_CHARS)}…[${message.length - LOG_MESSAGE_CHARS} more characters not recorded]`;
+    if (data !== undefined) {
+      const check = measureRecorded(data, this.maxRecorded);
+      if (!check.ok) {
+        data = undefined;
+        message += check.tooLarge ? ` [data not recorded: at least ${check.atLeastChars} characters as JSON]` : ` [data not recorded: ${check.reason}]`;
+      }
+    }
     this.o.emit({ type: 'node.log', nodeId, level, message, ...(data !== undefined ? { data } : {}) });
+  }
+
+  private get maxRecorded(): number {
+    return this.o.deps.maxRecordedChars ?? DEFAULT_MAX_RECORDED_CHARS;
   }
 
   private fail(id: string, error: NodeError): void {

@@ -5,7 +5,7 @@
  * picked up by polling) and honours cancel requests made by other processes (`awe cancel`).
  * The scheduler only emits events; this persists them.
  */
-import { foldRun, TERMINAL_RUN_STATUSES, type EngineEvent, type RerunMode, type RunView, type WorkflowNode } from '../contract';
+import { emptyRunView, foldRun, TERMINAL_RUN_STATUSES, type EngineEvent, type RerunMode, type RunView, type WorkflowNode } from '../contract';
 import type { ArtifactFiles } from './artifacts';
 import type { EventLog } from './event-log';
 import { RunLease, type LeaseHolder, type LeaseTiming, type LeaseWait } from './run-lease';
@@ -108,8 +108,47 @@ export class RunSupervisor {
     return this.handle(runId, () => action(execution));
   }
 
+  /**
+   * Resumes a stored run. A run that cannot be resumed (its record or events unreadable,
+   * its execution throwing) is finished as failed with the reason instead of throwing:
+   * start-up and `awe resume` then carry on with the other runs.
+   */
   resume(record: RunRecord): RunHandle {
-    return this.takeOver(record, (x) => x.resume());
+    const runId = record.run.id;
+    let handle: RunHandle;
+    try {
+      handle = this.takeOver(record, (x) => x.resume());
+    } catch (err) {
+      if ((err as { code?: string }).code === 'CONFLICT') throw err;
+      return this.failResume(runId, err);
+    }
+    const done = handle.done.catch((err: unknown) => {
+      // A run that ended on its own (cancelled, finished) keeps its outcome; one left unfinished is failed.
+      if (!this.store.unfinishedRunIds().includes(runId)) throw err;
+      return this.failResume(runId, err).done;
+    });
+    return { runId, done };
+  }
+
+  /** Finishes a run that could not be resumed as failed, with the reason, and answers with its view. */
+  failResume(runId: string, err: unknown): RunHandle {
+    this.active.delete(runId);
+    const reason = `could not be resumed: ${err instanceof Error ? err.message : String(err)}`;
+    process.stderr.write(`[awe] run ${runId} ${reason}\n`);
+    this.log.forget(runId);
+    this.log.emit(runId, { type: 'run.finished', status: 'failed', error: reason });
+    this.log.flush();
+    // A run finished as failed is nobody's to execute: let go of the lease the takeover took.
+    if (this.lease.holds(runId)) this.lease.release(runId);
+    let view: RunView;
+    try {
+      view = foldRun(runId, this.store.events(runId));
+    } catch {
+      view = emptyRunView(runId);
+    }
+    view.status = 'failed';
+    view.error = reason;
+    return { runId, done: Promise.resolve(view) };
   }
 
   /** `definitions`: edited definitions of the rerun nodes (already validated against the run's graph). */

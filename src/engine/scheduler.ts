@@ -58,6 +58,8 @@ export interface ExecutionDeps {
   random?: () => number;
   /** Where tool calls run. @default inProcessExecutor */
   executor?: Executor;
+  /** Largest JSON (characters) of one recorded input, output or log value. @default DEFAULT_MAX_RECORDED_CHARS (32 Mi) */
+  maxRecordedChars?: number;
 }
 
 export interface RunSpec {
@@ -238,12 +240,14 @@ export class RunExecution {
     this.runner.rebuildOutputs();
     const frontier = new Frontier(this.graph, members);
     this.frontier = frontier;
-    this.driving = new Promise<RunView>((resolve) => (this.settle = resolve));
+    // Kept in a local: with nothing to run, pump() finishes the run synchronously and clears `this.driving`.
+    const driving = new Promise<RunView>((resolve) => (this.settle = resolve));
+    this.driving = driving;
     const failedRoots = this.failedRootsOutside(members);
     for (const id of members) if (!this.reasons.has(id)) this.reasons.set(id, defaultReason);
     this.decideAll(frontier.init((edge) => this.edgeState(edge, failedRoots)));
     this.pump();
-    return this.driving;
+    return driving;
   }
 
   /** Decides nodes whose in-edges are all resolved; skips cascade without recursion. */

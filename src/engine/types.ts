@@ -95,6 +95,8 @@ export interface Engine {
 
   // Workflows
   validate(doc: unknown): { ok: boolean; problems: Problem[]; workflow?: Workflow };
+  /** `validate` for large documents on a worker thread, bounded in time (VALIDATION_TIMEOUT past it). */
+  validateOffThread?(doc: unknown): Promise<{ ok: boolean; problems: Problem[] }>;
   saveWorkflow(workflow: Workflow): Workflow;
   getWorkflow(id: string): Workflow | undefined;
   listWorkflows(): WorkflowSummary[];

@@ -193,6 +193,23 @@ describe('validateWorkflow', () => {
     expect(problems.map((p) => p.message)).toEqual([expect.stringContaining('run input "audiance", which settings.inputs does not declare (did you mean "audience"?)')]);
   });
 
+  it('checks run-input references when only input nodes declare inputs, and never trusts inherited names', () => {
+    const viaNode = problemsOf(doc([{ id: 'i', kind: 'input', inputs: { name: 'topic' } }, text('a', '{{input.topc}} {{input.topic}}')], [edge('i', 'a')]));
+    expect(viaNode.map((p) => [p.code, p.nodeId])).toEqual([['bad-reference', 'a']]);
+    expect(viaNode[0].message).toContain('run input "topc", which settings.inputs does not declare (did you mean "topic"?)');
+    expect(viaNode[0].message).toContain('a workflow that declares no inputs accepts any at run time');
+    const declared = { settings: { inputs: { audience: { type: 'string' } } } };
+    const inherited = problemsOf(doc([text('a', '{{input.constructor}} {{input.toString}} {{input.__proto__}}')], [], declared));
+    expect(inherited.map((p) => p.message)).toEqual([
+      expect.stringContaining('run input "constructor"'),
+      expect.stringContaining('run input "toString"'),
+      expect.stringContaining('run input "__proto__"'),
+    ]);
+    // Declaring nothing (or an empty settings.inputs) keeps ad-hoc run inputs working.
+    expect(problemsOf(doc([text('a', '{{input.anything}}')]))).toEqual([]);
+    expect(problemsOf(doc([text('a', '{{input.anything}}')], [], { settings: { inputs: {} } }))).toEqual([]);
+  });
+
   it('reports schema problems with their JSON path and the node they belong to', () => {
     const problems = problemsOf({ id: 'wf', name: '', nodes: [wait('a'), { id: 'b', kind: 'sideways' }], edges: [{ id: 'e', source: 'a' }] });
     expect(problems.map((p) => [p.code, p.path, p.nodeId ?? p.edgeId])).toEqual([
@@ -221,11 +238,8 @@ describe('validateWorkflow', () => {
       edges.push(edge(`n${i - 1}`, `n${i}`));
     }
     nodes.push(text('stray', '{{nodes.n5000.output.text}}'));
-    const started = performance.now();
+    // Timing lives in `npm run bench` (bench/validate.ts); tests never assert wall-clock time.
     const problems = problemsOf(doc(nodes, edges));
-    const elapsed = performance.now() - started;
     expect(problems.map((p) => p.nodeId)).toEqual(['stray']);
-    // A generous bound that only catches quadratic behaviour (which takes tens of seconds here).
-    expect(elapsed).toBeLessThan(5_000);
   });
 });

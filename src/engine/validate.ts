@@ -1,10 +1,12 @@
 /**
  * Workflow validation (DESIGN.md §3): every problem at once, each naming its node or
  * edge, so a person (or the planner) can fix a document in one pass. Linear in the
- * document size apart from ancestor checks, which are memoised per referenced node.
+ * document size; the ancestor checks of every reference are answered together
+ * (ancestry.ts), near-linear for chains and trees.
  */
 import { ConditionOperator, DEFAULT_TOOL_FOR_KIND, Edge, Workflow, WorkflowNode } from '../contract';
 import type { Problem } from '../contract';
+import { answerAncestry, type AncestryQuestion } from './ancestry';
 import { buildGraph } from './graph';
 import type { Graph } from './graph';
 import { didYouMean } from './suggest';
@@ -58,6 +60,10 @@ export function validateWorkflow(doc: unknown, tools: ToolLookup): ValidationRes
     edges = salvage(raw.edges, Edge);
   }
   if (workflow) problems.push(...allowRequestProblems(workflow.settings.allowTools));
+  // Nothing to run is not a run: refused here so every transport says so before a run is stored.
+  if (parsed.success && workflow!.nodes.length === 0) {
+    problems.push({ code: 'schema', path: 'nodes', message: 'the workflow has no nodes: add at least one node to run it' });
+  }
   checkStructure(nodes, edges, tools, problems, workflow?.settings.inputs);
   return { ok: problems.length === 0, problems, workflow };
 }
@@ -151,22 +157,49 @@ function checkStructure(
   const graph = buildGraph({ nodes: unique, edges: goodEdges });
   reportCycles(graph, unique, goodEdges, problems);
 
-  const ancestry = new Ancestry(graph);
+  const ancestry = new PendingAncestry();
   const inputNames = new Set(unique.filter((n) => n.kind === 'input' && typeof n.inputs.name === 'string').map((n) => n.inputs.name as string));
+  // Run inputs are checked once the workflow declares any (in settings.inputs or with an
+  // input node); a workflow that declares none takes whatever inputs a run is given.
+  const declared = Object.keys(declaredInputs ?? {});
+  const inputCheck: InputCheck | undefined = declared.length > 0 || inputNames.size > 0 ? { declared: new Set(declared), inputNames } : undefined;
   // Visited upstream-first so ancestor answers build on each other; reported in document order.
-  const perNode = new Map<string, Problem[]>();
+  const perNode = new Map<string, (Problem | PendingProblem)[]>();
   // Nodes on or after a cycle are missing from the order: they come last.
   for (const id of [...graph.order, ...unique.map((n) => n.id)]) {
     if (perNode.has(id)) continue;
     const node = byId.get(id)!;
-    const found: Problem[] = [];
+    const found: (Problem | PendingProblem)[] = [];
     perNode.set(id, found);
     const at = `nodes[${nodeIndex.get(id)}]`;
     checkKind(node, at, found);
     checkTool(node, at, tools, found);
-    checkReferences(node, at, byId, ancestry, found, declaredInputs && { declared: declaredInputs, inputNames });
+    checkReferences(node, at, byId, ancestry, found, inputCheck);
   }
-  for (const node of unique) problems.push(...perNode.get(node.id)!);
+  const upstream = answerAncestry(graph, ancestry.questions);
+  for (const node of unique) {
+    for (const p of perNode.get(node.id)!) {
+      if (!('question' in p)) problems.push(p);
+      else if (!upstream[p.question]) problems.push(p.problem);
+    }
+  }
+}
+
+type Found = Problem | PendingProblem;
+
+/** A not-ancestor problem that stands only if its question is answered "no". */
+interface PendingProblem {
+  question: number;
+  problem: Problem;
+}
+
+/** Collects the "is it upstream?" questions of all references, answered together at the end. */
+class PendingAncestry {
+  readonly questions: AncestryQuestion[] = [];
+  ask(ancestor: string, node: string, problem: Problem): PendingProblem {
+    this.questions.push({ ancestor, node });
+    return { question: this.questions.length - 1, problem };
+  }
 }
 
 function reportCycles(graph: Graph, nodes: WorkflowNode[], edges: Edge[], problems: Problem[]): void {
@@ -184,7 +217,7 @@ function reportCycles(graph: Graph, nodes: WorkflowNode[], edges: Edge[], proble
   }
 }
 
-function checkKind(node: WorkflowNode, at: string, problems: Problem[]): void {
+function checkKind(node: WorkflowNode, at: string, problems: Found[]): void {
   const need = (key: string, why: string) => {
     if (node.inputs[key] === undefined) problems.push({ code: 'invalid-input', nodeId: node.id, path: `${at}.inputs.${key}`, message: `node "${node.id}": ${why}` });
   };
@@ -205,7 +238,7 @@ function checkKind(node: WorkflowNode, at: string, problems: Problem[]): void {
   }
 }
 
-function checkTool(node: WorkflowNode, at: string, tools: ToolLookup, problems: Problem[]): void {
+function checkTool(node: WorkflowNode, at: string, tools: ToolLookup, problems: Found[]): void {
   if ((node.kind === 'tool' || node.kind === 'map') && !node.tool) {
     problems.push({ code: 'missing-tool', nodeId: node.id, path: `${at}.tool`, message: `node "${node.id}" is a ${node.kind} node but names no tool` });
     return;
@@ -238,7 +271,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v =
  * Checks what is known before the run: fields holding templates are left out (their
  * value comes later) and "missing" complaints about them are ignored.
  */
-function checkLiteralInput(node: WorkflowNode, spec: ToolSpec, inputs: Record<string, unknown>, at: string, problems: Problem[]): void {
+function checkLiteralInput(node: WorkflowNode, spec: ToolSpec, inputs: Record<string, unknown>, at: string, problems: Found[]): void {
   const literal: Record<string, unknown> = {};
   const templated = new Set<string>();
   for (const [key, value] of Object.entries(inputs)) {
@@ -264,7 +297,7 @@ function hasTemplate(value: unknown, depth: number): boolean {
 }
 
 interface InputCheck {
-  declared: Record<string, unknown>;
+  declared: Set<string>;
   inputNames: Set<string>;
 }
 
@@ -272,8 +305,8 @@ function checkReferences(
   node: WorkflowNode,
   at: string,
   byId: Map<string, WorkflowNode>,
-  ancestry: Ancestry,
-  problems: Problem[],
+  ancestry: PendingAncestry,
+  problems: (Problem | PendingProblem)[],
   inputs: InputCheck | undefined,
 ): void {
   const withPath = `${at}.inputs.with`;
@@ -293,16 +326,21 @@ function checkReferences(
         const target = ref.nodeId!;
         if (target === node.id) bad('not-ancestor', 'refers to the node itself');
         else if (!byId.has(target)) bad('bad-reference', `refers to node "${target}", which does not exist${didYouMean(target, byId.keys())}`);
-        else if (!ancestry.isAncestor(target, node.id)) {
-          bad('not-ancestor', `refers to node "${target}", which is not upstream of "${node.id}": add an edge path from "${target}" to "${node.id}"`);
+        else {
+          const message = `node "${node.id}": {{${ref.raw}}} refers to node "${target}", which is not upstream of "${node.id}": add an edge path from "${target}" to "${node.id}"`;
+          problems.push(ancestry.ask(target, node.id, { code: 'not-ancestor', nodeId: node.id, path: where, message }));
         }
       } else if (ref.root === 'item' || ref.root === 'index') {
         const inWith = node.kind === 'map' && (where === withPath || where.startsWith(`${withPath}.`) || where.startsWith(`${withPath}[`));
         if (!inWith) bad('bad-reference', `is only available inside a map node's inputs.with`);
       } else if (inputs) {
         const name = String(ref.path[0]);
-        if (!(name in inputs.declared) && !inputs.inputNames.has(name)) {
-          bad('bad-reference', `names run input "${name}", which settings.inputs does not declare${didYouMean(name, [...Object.keys(inputs.declared), ...inputs.inputNames])}`);
+        if (!inputs.declared.has(name) && !inputs.inputNames.has(name)) {
+          bad(
+            'bad-reference',
+            `names run input "${name}", which settings.inputs does not declare${didYouMean(name, [...inputs.declared, ...inputs.inputNames])}; ` +
+              `declare it there or read it with an input node (a workflow that declares no inputs accepts any at run time)`,
+          );
         }
       }
     }
@@ -314,47 +352,4 @@ function walkStrings(value: unknown, at: string, depth: number, visit: (s: strin
   else if (depth > MAX_BINDING_DEPTH || !value || typeof value !== 'object') return;
   else if (Array.isArray(value)) value.forEach((v, i) => walkStrings(v, `${at}[${i}]`, depth + 1, visit));
   else for (const [k, v] of Object.entries(value)) walkStrings(v, formatPath(at, [k]), depth + 1, visit);
-}
-
-/**
- * "Is x upstream of y?" without building every ancestor set (10,000-node chains would
- * make that quadratic). A backward search from y is pruned by topological position and
- * reuses earlier answers: nodes already known to descend (or not) from x end it early.
- */
-class Ancestry {
-  private readonly position = new Map<string, number>();
-  private readonly known = new Map<string, { yes: Set<string>; no: Set<string> }>();
-
-  constructor(private readonly graph: Graph) {
-    graph.order.forEach((id, i) => this.position.set(id, i));
-  }
-
-  isAncestor(x: string, y: string): boolean {
-    if (this.graph.parents.get(y)?.includes(x)) return true;
-    let memo = this.known.get(x);
-    if (!memo) this.known.set(x, (memo = { yes: new Set(), no: new Set() }));
-    if (memo.yes.has(y)) return true;
-    if (memo.no.has(y)) return false;
-    // Nodes on a cycle have no position; their searches are simply not pruned.
-    const floor = this.position.get(x) ?? -1;
-    const seen = new Set<string>([y]);
-    const stack = [y];
-    while (stack.length) {
-      const id = stack.pop()!;
-      for (const p of this.graph.parents.get(id) ?? []) {
-        if (p === x || memo.yes.has(p)) {
-          memo.yes.add(y);
-          return true;
-        }
-        if (seen.has(p) || memo.no.has(p)) continue;
-        const pos = this.position.get(p);
-        if (pos !== undefined && pos < floor) continue;
-        seen.add(p);
-        stack.push(p);
-      }
-    }
-    // Everything searched lies outside x's descendants: remember that too.
-    for (const id of seen) memo.no.add(id);
-    return false;
-  }
 }

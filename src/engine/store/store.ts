@@ -53,7 +53,7 @@ export class Store {
   readonly db: SqliteDatabase;
   private readonly projection: NodeRunProjection;
   private readonly s;
-  private readonly appendTx: Transaction<(batch: readonly EngineEvent[]) => void>;
+  private readonly appendTx: Transaction<(batch: readonly EngineEvent[], texts?: readonly string[]) => void>;
 
   /** Opens (creating if needed) `<dataDir>/awe.db`. */
   static open(dataDir: string): Store {
@@ -115,9 +115,10 @@ export class Store {
           decided_at = excluded.decided_at, consumed = 0`),
       approvalConsume: p('UPDATE approvals SET consumed = 1 WHERE run_id = ? AND node_id = ?'),
     };
-    this.appendTx = db.transaction((batch: readonly EngineEvent[]) => {
-      for (const e of batch) {
-        this.s.eventInsert.run(e.runId, e.seq, e.type, e.ts, JSON.stringify(e));
+    this.appendTx = db.transaction((batch: readonly EngineEvent[], texts?: readonly string[]) => {
+      for (let i = 0; i < batch.length; i++) {
+        const e = batch[i];
+        this.s.eventInsert.run(e.runId, e.seq, e.type, e.ts, texts ? texts[i] : JSON.stringify(e));
         this.projection.apply(e);
       }
       this.projection.flush();
@@ -268,12 +269,12 @@ export class Store {
    * that change a run's state are written with `synchronous = FULL`, so a finished
    * run survives even a power loss; node events rely on WAL + NORMAL (see db.ts).
    */
-  appendEvents(batch: readonly EngineEvent[]): void {
+  appendEvents(batch: readonly EngineEvent[], texts?: readonly string[]): void {
     if (batch.length === 0) return;
     const full = batch.some((e) => RUN_STATE_EVENTS.has(e.type));
     if (full) this.db.pragma('synchronous = FULL');
     try {
-      timed(`appendEvents(${batch.length})`, () => this.appendTx.immediate(batch));
+      timed(`appendEvents(${batch.length})`, () => this.appendTx.immediate(batch, texts));
     } catch (err) {
       this.projection.discard();
       throw err;

@@ -7,7 +7,7 @@
  * Time travel folds the run's events up to a chosen seq with the same `foldRun`.
  */
 import { createStore } from 'zustand/vanilla';
-import { applyEvent, emptyRunView, foldRun, type EngineEvent, type NodeView, type RunSummary, type RunView, type Workflow } from '../../contract';
+import { applyEvent, copyNodeViews, emptyRunView, foldRun, type EngineEvent, type NodeView, type RunSummary, type RunView, type Workflow } from '../../contract';
 
 export interface RunsState {
   views: Record<string, RunView>;
@@ -80,7 +80,7 @@ export function createRunsStore() {
           const old = views[runId] ?? emptyRunView(runId, '', s.snapshots[runId]?.nodes.map((n) => n.id) ?? []);
           const view: RunView = {
             ...old,
-            nodes: { ...old.nodes },
+            nodes: copyNodeViews(old.nodes),
             deadLetters: old.deadLetters.slice(),
             artifacts: old.artifacts.slice(),
             usage: { ...old.usage },
