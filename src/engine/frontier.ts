@@ -55,9 +55,9 @@ export class Frontier {
 
   decide(id: string): Decision {
     const root = this.failedRoot.get(id);
-    if (root !== undefined) return { run: false, detail: `skipped: upstream node "${root}" failed`, failedRoot: root };
+    if (root !== undefined) return { run: false, detail: `upstream node "${root}" failed`, failedRoot: root };
     if ((this.liveIn.get(id) ?? 0) > 0 || this.graph.inEdges.get(id)!.length === 0) return { run: true };
-    return { run: false, detail: `skipped: ${this.firstDead.get(id) ?? 'no upstream branch was taken'}` };
+    return { run: false, detail: this.firstDead.get(id) ?? 'no upstream branch was taken' };
   }
 
   private note(target: string, state: EdgeState): void {

@@ -13,6 +13,8 @@ import { Modal } from './common';
 interface Pending {
   workflowName: string;
   tools: string[];
+  /** Tools the workflow's steps call: a requested tool outside it is marked as unused. */
+  used: ReadonlySet<string>;
   answer(allowed: boolean): void;
 }
 
@@ -35,10 +37,22 @@ const subscribe = (l: () => void) => {
 export async function confirmWorkflowPermissions(workflow: Workflow): Promise<boolean> {
   const { requested, approved } = await getAwe().workflowsAllowRequest({ workflow });
   if (requested.length === 0 || approved) return true;
-  const allowed = await new Promise<boolean>((answer) => setPending({ workflowName: workflow.name, tools: requested, answer }));
+  const allowed = await new Promise<boolean>((answer) => setPending({ workflowName: workflow.name, tools: requested, used: toolsUsedBy(workflow), answer }));
   if (!allowed) return false;
   await getAwe().workflowsApproveAllowRequest({ workflow, tools: requested });
   return true;
+}
+
+/** The tools the workflow's steps call (a map's per-item tool included). */
+function toolsUsedBy(workflow: Workflow): Set<string> {
+  return new Set(workflow.nodes.flatMap((n) => (n.tool ? [n.tool] : [])));
+}
+
+/** Whether a requested name (a tool, or `mcp.<server>.*`) covers a tool some step calls. */
+function coversUsedTool(name: string, used: ReadonlySet<string>): boolean {
+  if (!name.endsWith('.*')) return used.has(name);
+  const prefix = name.slice(0, -1);
+  return [...used].some((t) => t.startsWith(prefix));
 }
 
 export function WorkflowPermissionsDialog() {
@@ -69,21 +83,24 @@ export function WorkflowPermissionsDialog() {
       </p>
       <ul aria-label="Requested tools" className="permission-tools">
         {request.tools.map((name) => (
-          <RequestedTool key={name} name={name} />
+          <RequestedTool key={name} name={name} used={coversUsedTool(name, request.used)} />
         ))}
       </ul>
     </Modal>
   );
 }
 
-function RequestedTool({ name }: { name: string }) {
+function RequestedTool({ name, used }: { name: string; used: boolean }) {
   const tool: ToolInfo | undefined = useTools((s) => s.byName.get(name));
+  const wildcard = name.endsWith('.*');
   return (
     <li className="row">
       <code>{name}</code>
       {tool && <span className="muted small">{tool.title}</span>}
       {tool && <span className={`effect effect-${tool.effects}`}>{tool.effects}</span>}
-      {!tool && name.endsWith('.*') && <span className="muted small">every tool of this MCP server</span>}
+      {!tool && wildcard && <span className="muted small">every tool of this MCP server</span>}
+      {!tool && !wildcard && <span className="permission-warn small">not installed here</span>}
+      {!used && <span className="permission-warn small">no step of this workflow uses it</span>}
     </li>
   );
 }
