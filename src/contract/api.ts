@@ -161,7 +161,15 @@ export const api = {
     z.object({ ok: z.boolean(), problems: z.array(Problem) }),
     'Validate a workflow document; every problem is listed.',
   ),
-  'workflows.save': command(z.object({ workflow: Workflow }), z.object({ workflow: Workflow }), 'Save (version bumped).'),
+  'workflows.save': command(
+    z.object({
+      workflow: Workflow,
+      /** Keep a document with problems as a draft (the editor's Save): its problems come back, and it cannot run until fixed. @default false: refused with its problems */
+      draft: z.boolean().optional(),
+    }),
+    z.object({ workflow: Workflow, problems: z.array(Problem).default([]) }),
+    'Save (version bumped). With `draft`, a document with problems (unknown tools, cycles, bad references) is saved too and its problems come back, so work in progress is never lost; without it, such a document is refused.',
+  ),
   'workflows.get': command(z.object({ id: z.string() }), z.object({ workflow: Workflow }), 'Load a saved workflow.'),
   'workflows.list': command(Empty, z.object({ workflows: z.array(WorkflowSummary) }), 'Saved workflows, newest first.'),
   'workflows.delete': command(z.object({ id: z.string() }), Ok, 'Delete a saved workflow (its runs stay).'),

@@ -66,3 +66,19 @@ it('a valid file opens without being saved: saving is the person’s act', async
   expect(await handlers.dispatch('workflows.import', { text: JSON.stringify(good) })).toMatchObject({ ok: true, result: { ok: true, workflow: { id: 'good' }, problems: [] } });
   expect(engine.listWorkflows()).toEqual([]);
 });
+
+it('a draft with problems is saved when the person saves it, its problems come back, and it still cannot run', async () => {
+  const handlers = createHandlers(engine);
+  const opened = (await handlers.dispatch('workflows.import', { text: JSON.stringify(BROKEN) })) as { result: { workflow: unknown } };
+  // Without `draft` (the REST API's strict save) it is refused; the editor's Save keeps it as a draft.
+  expect(await handlers.dispatch('workflows.save', { workflow: opened.result.workflow })).toMatchObject({ ok: false, error: { code: 'invalid-workflow' } });
+  expect(engine.listWorkflows()).toEqual([]);
+  const saved = await handlers.dispatch('workflows.save', { workflow: opened.result.workflow, draft: true });
+  expect(saved).toMatchObject({ ok: true, result: { workflow: { id: 'broken', version: expect.any(Number) } } });
+  const codes = (saved as { result: { problems: { code: string; nodeId?: string }[] } }).result.problems.map((p) => `${p.code}:${p.nodeId ?? ''}`);
+  expect(codes).toEqual(expect.arrayContaining(['cycle:a', 'unknown-tool:scan', 'bad-reference:a']));
+  expect(engine.listWorkflows().map((w) => w.id)).toEqual(['broken']);
+  // Reopened later, it is the same draft; a run of it is refused until the problems are fixed.
+  expect(await handlers.dispatch('workflows.get', { id: 'broken' })).toMatchObject({ ok: true, result: { workflow: { nodes: [{ id: 'a' }, { id: 'b' }, { id: 'scan' }] } } });
+  expect(await handlers.dispatch('runs.start', { workflowId: 'broken' })).toMatchObject({ ok: false, error: { code: 'invalid-workflow' } });
+});

@@ -124,7 +124,13 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
       const { ok, problems } = engine.validateOffThread ? await engine.validateOffThread(r.workflow) : engine.validate(r.workflow);
       return { ok, problems };
     },
-    'workflows.save': (r) => ({ workflow: engine.saveWorkflow(requireValid(r.workflow)) }),
+    'workflows.save': (r) => {
+      // A draft is saved as it is (the request schema already checked its shape); runs.start refuses it until fixed.
+      if (!r.draft) return { workflow: engine.saveWorkflow(requireValid(r.workflow)), problems: [] };
+      const { workflow, problems } = engine.validate(r.workflow);
+      if (!workflow) return { workflow: engine.saveWorkflow(requireValid(r.workflow)), problems: [] };
+      return { workflow: engine.saveWorkflow(workflow), problems };
+    },
     'workflows.get': (r) => ({ workflow: requireWorkflow(r.id) }),
     'workflows.list': () => ({ workflows: engine.listWorkflows() }),
     'workflows.delete': (r) => {

@@ -134,8 +134,8 @@ const ROUTES: Route[] = [
     async handle(ctx, m) {
       const body = (await readJsonBody(m.req)) as { workflow?: unknown; nodes?: unknown };
       const doc = body && typeof body === 'object' && 'workflow' in body && !('nodes' in body) ? body.workflow : body;
-      const { workflow } = await call(ctx, 'workflows.save', { workflow: doc });
-      return { workflow_id: workflow.id, version: workflow.version, workflow };
+      const { workflow, problems } = await call(ctx, 'workflows.save', { workflow: doc });
+      return { workflow_id: workflow.id, version: workflow.version, workflow, problems };
     },
   },
   {

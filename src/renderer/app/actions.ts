@@ -265,14 +265,18 @@ export async function openRun(runId: string) {
 
 export async function saveWorkflow() {
   try {
-    const { workflow } = await getAwe().workflowsSave({ workflow: graphStore.getState().workflow });
+    const { workflow, problems } = await getAwe().workflowsSave({ workflow: graphStore.getState().workflow, draft: true });
     graphStore.getState().markSaved(workflow);
     succeeded('save');
-    uiStore.getState().notify('info', `Saved “${workflow.name}” (version ${workflow.version}).`);
+    uiStore.getState().notify('info', `Saved “${workflow.name}” (version ${workflow.version})${draftNote(problems)}.`);
   } catch (e) {
     fail('Could not save', e, 'save');
   }
 }
+
+/** Said after saving a document that still has problems: it is kept, but cannot run yet. */
+const draftNote = (problems: readonly Problem[]) =>
+  problems.length ? ` as a draft with ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}; fix ${problems.length === 1 ? 'it' : 'them'} to run it` : '';
 
 /** True when there are no unsaved changes, or the person agreed to lose them to `action`. */
 export async function confirmDiscard(action: string): Promise<boolean> {
@@ -324,9 +328,9 @@ export async function copyWorkflow(mode: Exclude<NameMode, 'rename'>) {
       uiStore.getState().notify('info', `“${name}” is a copy of “${from.name}”; it is not saved yet.`);
       return;
     }
-    const { workflow } = await getAwe().workflowsSave({ workflow: copy });
+    const { workflow, problems } = await getAwe().workflowsSave({ workflow: copy, draft: true });
     graphStore.getState().load({ ...copy, version: workflow.version }, { undoable: true });
-    uiStore.getState().notify('info', `Saved as “${workflow.name}”; “${from.name}” is unchanged.`);
+    uiStore.getState().notify('info', `Saved as “${workflow.name}”${draftNote(problems)}; “${from.name}” is unchanged.`);
   } catch (e) {
     fail(mode === 'duplicate' ? 'Could not duplicate' : 'Could not save as a new workflow', e);
   }
