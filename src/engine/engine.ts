@@ -78,6 +78,8 @@ export function createEngine(options: EngineOptions): LocalEngine {
   );
   const trust = new WorkflowTrust({ get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) });
   const workspaces = new Workspaces(dataDir, { get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) }, options.sampleWorkspaceDir);
+  /** Documents validateOffThread found runnable (the very objects it returned): startRun takes them as they are. */
+  const checkedOffThread = new WeakSet<Workflow>();
   const llm = (): LlmChatClient | undefined => options.llm ?? settings.llmClient();
   const globalLimiter = new Limiter(options.globalConcurrency ?? 16);
   const engineAllow = options.allow ?? [];
@@ -202,8 +204,9 @@ export function createEngine(options: EngineOptions): LocalEngine {
       return result.workflow ? { ok: result.ok, problems: result.problems, workflow: result.workflow } : { ok: result.ok, problems: result.problems };
     },
     async validateOffThread(doc) {
-      const { ok, problems } = await validateOffThread(doc, registry);
-      return { ok, problems };
+      const { ok, problems, workflow } = await validateOffThread(doc, registry);
+      if (ok && workflow) checkedOffThread.add(workflow);
+      return workflow ? { ok, problems, workflow } : { ok, problems };
     },
     saveWorkflow: (workflow) => store.saveWorkflow(workflow),
     getWorkflow: (id) => store.getWorkflow(id),
@@ -224,7 +227,8 @@ export function createEngine(options: EngineOptions): LocalEngine {
     },
 
     startRun(workflow, runOptions = {}): RunHandle {
-      const checked = validateWorkflow(workflow, registry);
+      // A document the worker thread found runnable is not checked a second time on the event loop.
+      const checked = checkedOffThread.has(workflow) ? { ok: true, problems: [], workflow } : validateWorkflow(workflow, registry);
       if (!checked.ok || !checked.workflow) throw new InvalidWorkflowError(checked.problems);
       const snapshot: Workflow = checked.workflow;
       const { problems } = effectiveRunInputs(snapshot, runOptions.inputs ?? {});

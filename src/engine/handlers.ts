@@ -88,14 +88,17 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
     if (!artifact) throw new ApiFailure('not-found', `No artifact with id "${id}".`);
     return artifact;
   };
-  const requireValid = (doc: unknown): Workflow => {
-    const result = engine.validate(doc);
+  const runnable = (result: { ok: boolean; problems: Problem[]; workflow?: Workflow }): Workflow => {
     if (!result.ok || !result.workflow) {
       const n = result.problems.length;
       throw new ApiFailure('invalid-workflow', `The workflow has ${n} problem${n === 1 ? '' : 's'}: ${result.problems.map((p) => p.message).slice(0, 5).join('; ')}`, result.problems);
     }
     return result.workflow;
   };
+  const requireValid = (doc: unknown): Workflow => runnable(engine.validate(doc));
+  /** Large documents are checked on a worker thread (bounded in time): the server keeps answering meanwhile. */
+  const checkOffThread = (doc: unknown) => (engine.validateOffThread ? engine.validateOffThread(doc) : Promise.resolve(engine.validate(doc)));
+  const requireValidOffThread = async (doc: unknown): Promise<Workflow> => runnable(await checkOffThread(doc));
   // A run's `done` rejects when the run fails; the transports report failure through
   // events, so the rejection is observed here instead of crashing the process.
   const detach = (handle: RunHandle) => {
@@ -121,15 +124,14 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
     'plan': async (r) => engine.plan(r.goal, { planner: r.planner, current: r.current }),
     'workflows.validate': async (r) => {
       // Large documents are checked on a worker thread: the server keeps answering meanwhile.
-      const { ok, problems } = engine.validateOffThread ? await engine.validateOffThread(r.workflow) : engine.validate(r.workflow);
+      const { ok, problems } = await checkOffThread(r.workflow);
       return { ok, problems };
     },
-    'workflows.save': (r) => {
+    'workflows.save': async (r) => {
       // A draft is saved as it is (the request schema already checked its shape); runs.start refuses it until fixed.
-      if (!r.draft) return { workflow: engine.saveWorkflow(requireValid(r.workflow)), problems: [] };
-      const { workflow, problems } = engine.validate(r.workflow);
-      if (!workflow) return { workflow: engine.saveWorkflow(requireValid(r.workflow)), problems: [] };
-      return { workflow: engine.saveWorkflow(workflow), problems };
+      if (!r.draft) return { workflow: engine.saveWorkflow(await requireValidOffThread(r.workflow)), problems: [] };
+      const result = await checkOffThread(r.workflow);
+      return { workflow: engine.saveWorkflow(result.workflow ?? runnable(result)), problems: result.problems };
     },
     'workflows.get': (r) => ({ workflow: requireWorkflow(r.id) }),
     'workflows.list': () => ({ workflows: engine.listWorkflows() }),
@@ -137,7 +139,7 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
       if (!engine.deleteWorkflow(r.id)) throw new ApiFailure('not-found', `No saved workflow with id "${r.id}".`);
       return { ok: true };
     },
-    'workflows.import': (r) => {
+    'workflows.import': async (r) => {
       // The same size, nesting and syntax checks as a file read from disk.
       const parsed = parseWorkflowJson(r.text);
       if (!parsed.ok) {
@@ -147,7 +149,7 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
       }
       // Lenient open: a document with the workflow's shape comes back even with problems,
       // so the person can fix it on the canvas; nothing is saved until they save.
-      const result = engine.validate(parsed.doc);
+      const result = await checkOffThread(parsed.doc);
       return result.workflow ? { ok: result.ok, workflow: result.workflow, problems: result.problems } : { ok: false, problems: result.problems };
     },
     'workflows.export': (r) => {
@@ -155,10 +157,10 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
       if (!wf) throw new ApiFailure('bad-request', 'Give either `id` (a saved workflow) or `workflow` (a document).');
       return { text: JSON.stringify(wf, null, 2) + '\n', fileName: `${wf.id}.awe.json` };
     },
-    'runs.start': (r) => {
+    'runs.start': async (r) => {
       let wf: Workflow;
-      if (r.workflow) wf = requireValid(r.workflow);
-      else if (r.workflowId !== undefined) wf = requireValid(requireWorkflow(r.workflowId));
+      if (r.workflow) wf = await requireValidOffThread(r.workflow);
+      else if (r.workflowId !== undefined) wf = await requireValidOffThread(requireWorkflow(r.workflowId));
       else throw new ApiFailure('bad-request', 'Give either `workflowId` (a saved workflow) or `workflow` (a document) to run.');
       const workspaceDir = engine.workspaceForRun(wf.id);
       return { runId: detach(engine.startRun(wf, { inputs: r.inputs, allow: r.allow, workspaceDir })).runId };

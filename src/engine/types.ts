@@ -95,8 +95,11 @@ export interface Engine {
 
   // Workflows
   validate(doc: unknown): { ok: boolean; problems: Problem[]; workflow?: Workflow };
-  /** `validate` for large documents on a worker thread, bounded in time (VALIDATION_TIMEOUT past it). */
-  validateOffThread?(doc: unknown): Promise<{ ok: boolean; problems: Problem[] }>;
+  /**
+   * `validate` for large documents on a worker thread, bounded in time (VALIDATION_TIMEOUT past it).
+   * A runnable `workflow` it returns is taken by `startRun` as it is, without a second check.
+   */
+  validateOffThread?(doc: unknown): Promise<{ ok: boolean; problems: Problem[]; workflow?: Workflow }>;
   saveWorkflow(workflow: Workflow): Workflow;
   getWorkflow(id: string): Workflow | undefined;
   listWorkflows(): WorkflowSummary[];
