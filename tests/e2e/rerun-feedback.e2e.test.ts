@@ -11,10 +11,18 @@ import { hasChromium, latestRunId, nodeEl, root, screenshotBothThemes, useE2e, w
 const EXAMPLE = join(root, 'resources', 'examples', 'document-generation.awe.json');
 const RUNBOOK = join(root, 'resources', 'examples', 'ops-runbook.awe.json');
 
+/** Run, then Start run in the "Run inputs" dialog (both examples declare inputs), keeping the defaults. */
+async function startRun(page: Page) {
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  const inputs = page.getByRole('dialog', { name: 'Run inputs' });
+  await inputs.getByRole('button', { name: 'Start run' }).click();
+  await inputs.waitFor({ state: 'detached' });
+}
+
 async function importAndRun(page: Page) {
   await page.getByTestId('import-file').setInputFiles(EXAMPLE);
   await nodeEl(page, 'save').waitFor();
-  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await startRun(page);
   await waitForAllNodes(page, 'succeeded');
 }
 
@@ -56,7 +64,7 @@ describe.skipIf(!hasChromium)('reruns use what the person sees (issue 8, scenari
     await expect.poll(() => inspector.getByTestId('rerun-edits').count()).toBe(0);
 
     // The edit lives in the canvas document: a full Run uses it too.
-    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await startRun(page);
     await expect.poll(() => latestRunId(e2e.server)).not.toBe(runId);
     const second = await latestRunId(e2e.server);
     await expect.poll(async () => (await e2e.server.api(`/api/runs/${second}`)).status).toBe('succeeded');
@@ -135,39 +143,46 @@ describe.skipIf(!hasChromium)('feedback (issue 8, scenario 9)', () => {
     await page.keyboard.press('Control+A');
     await goal.pressSequentially('Write a deploy checklist for production');
     await page.getByRole('button', { name: 'Plan', exact: true }).click();
-    await page.getByRole('button', { name: 'Accept plan' }).click().catch(() => undefined);
+    // The canvas holds the first plan: the person chooses to replace it.
+    await page.getByRole('dialog', { name: 'The canvas already has a workflow' }).getByRole('button', { name: 'Replace' }).click();
     await expect.poll(() => note.textContent()).toMatch(/Offline plan .*because the goal mentions/);
   });
 
-  test('errors speak words, stay clear of the inspector and go away once fixed; info messages fade', async () => {
+  test('a problem blocks Run in words, stays clear of the inspector and goes away once fixed; info messages fade', async () => {
     const { page } = await e2e.openApp();
     await page.getByTestId('import-file').setInputFiles(EXAMPLE);
     await nodeEl(page, 'save').waitFor();
     // The import message fades by itself.
-    await page.locator('.toast', { hasText: 'Imported' }).waitFor();
-    await page.locator('.toast', { hasText: 'Imported' }).waitFor({ state: 'detached', timeout: 8000 });
+    const opened = page.locator('.toast', { hasText: /^Opened “Release notes document”/ });
+    await opened.waitFor();
+    await opened.waitFor({ state: 'detached', timeout: 8000 });
 
     await nodeEl(page, 'save').click();
     const content = page.getByTestId('inspector').getByLabel('content', { exact: true });
     await content.click();
     await page.keyboard.press('Control+A');
     await page.keyboard.press('Backspace');
-    await page.getByRole('button', { name: 'Run', exact: true }).click();
-    const error = page.getByRole('alert').filter({ hasText: 'Could not start the run' });
-    await error.waitFor();
-    const words = (await error.textContent())!;
+    // The app refuses before anything starts: Run is disabled and says why, in words.
+    const runButton = page.getByRole('button', { name: 'Run', exact: true });
+    const blocked = page.getByRole('button', { name: /1 problem/ });
+    await blocked.waitFor();
+    expect(await runButton.isDisabled()).toBe(true);
+    expect(await runButton.getAttribute('title')).toBe('Fix the problem listed in the inspector before running.');
+    const problems = page.getByTestId('inspector').getByRole('list', { name: 'Problems' });
+    const words = (await problems.textContent())!;
     expect(words).toMatch(/content: is required/);
     expect(words).not.toMatch(/nonoptional|expected|received|>=/);
-    // It does not cover the inspector, where the fix is typed.
-    const [toastBox, inspectorBox] = await Promise.all([error.boundingBox(), page.getByTestId('inspector').boundingBox()]);
-    expect(overlaps(toastBox!, inspectorBox!)).toBe(false);
-    // Still there after a while: errors wait to be read…
+    // The reason sits in the header, clear of the inspector where the fix is typed.
+    const [blockedBox, inspectorBox] = await Promise.all([blocked.boundingBox(), page.getByTestId('inspector').boundingBox()]);
+    expect(overlaps(blockedBox!, inspectorBox!)).toBe(false);
+    // Still there after a while: problems wait to be fixed…
     await page.waitForTimeout(5000);
-    expect(await error.count()).toBe(1);
+    expect(await blocked.count()).toBe(1);
     // …and go once the problem is fixed.
     // (`content` takes any JSON value: a quoted text is one.)
     await content.pressSequentially('"Release notes follow."');
-    await error.waitFor({ state: 'detached', timeout: 10_000 });
+    await blocked.waitFor({ state: 'detached', timeout: 10_000 });
+    expect(await runButton.isDisabled()).toBe(false);
   });
 
   test('at 1280 px during a waiting run no header control covers another, and Export run is whole', async () => {
@@ -175,7 +190,7 @@ describe.skipIf(!hasChromium)('feedback (issue 8, scenario 9)', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.getByTestId('import-file').setInputFiles(RUNBOOK);
     await nodeEl(page, 'publish').waitFor();
-    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await startRun(page);
     await waitForNodeStatus(page, 'approve', 'waiting');
     const boxes = await page.$$eval('header.toolbar button, header.toolbar input:not([type=file])', (els) =>
       els
@@ -211,7 +226,7 @@ describe.skipIf(!hasChromium)('feedback (issue 8, scenario 9)', () => {
   test('Compare calls two saves of the same bytes "same"; reruns list artifact versions under their node with the current one marked', async () => {
     const { page } = await e2e.openApp();
     await importAndRun(page);
-    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await startRun(page);
     await expect.poll(async () => (await e2e.server.api('/api/runs?limit=2')).runs.map((r: { status: string }) => r.status)).toEqual(['succeeded', 'succeeded']);
     await page.getByRole('button', { name: 'Refresh runs' }).click();
     const picks = page.getByRole('checkbox', { name: /^Select run of/ });

@@ -50,7 +50,11 @@ describe.skipIf(!hasChromium)('workflow permissions and the page token (Chromium
     // The approved request lets file.write run without the per-tool question.
     await waitForAllNodes(page, 'succeeded');
     const first = await latestRunId(e2e.server);
-    expect(existsSync(join(e2e.server.dataDir, 'workspaces', first, 'note.txt'))).toBe(true);
+    // Runs from the UI work in the workflow's workspace folder (Samples until one is chosen).
+    const ws = await e2e.server.api<{ path: string; isDefault: boolean }>('/api/commands/workspaces.get', { method: 'POST', body: { workflowId: REQUESTING.id } });
+    expect(ws.isDefault).toBe(true);
+    expect(ws.path).toBe(join(e2e.server.dataDir, 'workspaces', 'Samples'));
+    expect(existsSync(join(ws.path, 'note.txt'))).toBe(true);
 
     // Remembered for this workflow and list: the next Run starts without the dialog.
     await page.getByRole('button', { name: 'Run', exact: true }).click();

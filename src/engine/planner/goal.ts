@@ -48,7 +48,10 @@ export function readGoal(goal: string): GoalReading {
   const path = findPath(withoutUrls);
   const pathIsFile = !!path && /\.[A-Za-z][A-Za-z0-9]{0,5}$/.test(path) && !/^\.{1,2}$/.test(path);
   const extensions = findExtensions(lower, path);
-  const risky = /\b(deploy\w*|production|prod|release\w*|approv\w*|sign[- ]?off|rollout|roll out|migrat\w*)\b/.test(lower);
+  // Risky work, or the person asking to see the result first: a person approves before saving.
+  const risky =
+    /\b(deploy\w*|production|prod|release\w*|approv\w*|sign[- ]?off|rollout|roll out|roll ?backs?|migrat\w*)\b/.test(lower) ||
+    /\b(ask me|check with me|confirm with me|let me (?:review|see|check|read)|before (?:you )?(?:sav|publish|writ|send|ship)\w*)\b/.test(lower);
   const because: string[] = [];
 
   const reviewWord = has(lower, /\b(review\w*|audit\w*|lint\w*|code smells?|critique|inspect\w*|find (?:bugs|issues|problems)|findings)\b/);

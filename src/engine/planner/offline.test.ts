@@ -131,6 +131,19 @@ describe('planOffline', () => {
     expect(approved.artifacts[0].content).toContain('## Rollback');
   });
 
+  it('a goal that asks to review before saving, or is about a rollback, gets the approval step too', () => {
+    for (const goal of [
+      'Draft a rollback runbook for the orders service and ask me before saving',
+      'Write a runbook for the billing cutover; check with me first',
+      'Write an onboarding checklist, confirm with me before saving it',
+      'Draft an incident response runbook and let me review it',
+      'Write a playbook to roll back the search index',
+    ]) {
+      expect(chain(plan(goal).workflow), goal).toEqual(['text.template', 'human.approve', 'artifact.save']);
+    }
+    expect(chain(plan('Write a runbook for rotating the logs').workflow)).toEqual(['text.template', 'artifact.save']);
+  });
+
   it('an unknown goal gets one explanation node that lists the supported goal kinds', async () => {
     const p = plan('make me a {{sandwich}}');
     expect(chain(p.workflow)).toEqual(['text.template']);

@@ -358,7 +358,7 @@ function planRunbook(plan: Draft, goal: string, r: GoalReading, useLlm: boolean,
       { id: 'approve', kind: 'approval', tool: 'human.approve', label: 'Approve before publishing', inputs: { message: `Approve this ${outline.noun} before it is saved?\n\n${doc}` } },
       [last],
     );
-    notes.push('The goal mentions deploying, production or an approval, so a person approves the document before it is saved.');
+    notes.push('The goal mentions deploying, production, a rollback or asks for a review first, so a person approves the document before it is saved.');
   }
   plan.add(save('save', outline.fileName, doc, 'markdown', `Save the ${outline.noun}`), [last]);
 }

@@ -123,6 +123,10 @@ export async function plan(goal: string) {
       graphStore.getState().load(planned, { undoable: true, dirty: true });
     } else {
       const planned = withPositions({ ...res.workflow, id: freshWorkflowId(res.workflow.id), goal: text });
+      // The folder the person chose for this canvas belongs to the planned workflow too
+      // (it gets a new id); set it before loading so the workspace sync finds it.
+      const ws = sessionStore.getState().workspace;
+      if (ws && ws.workflowId === current.id && !ws.isDefault) await getAwe().workspacesSet({ workflowId: planned.id, path: ws.path });
       graphStore.getState().load(planned, { undoable: true, dirty: true });
       runsStore.getState().watch(null);
     }
