@@ -187,7 +187,7 @@ describe.skipIf(!hasChromium)('keyboard and contrast (Chromium against awe serve
     }
     // Inside the artifact list: Right reaches the row's Export button, Left comes back to its preview.
     const preview = page.getByRole('group', { name: 'Artifacts' }).getByRole('button', { name: /^Preview hello\.txt/ });
-    await tabTo(page, preview, { back: true });
+    await tabTo(page, preview);
     await press(page, 'ArrowRight');
     expect(await focusedLabel(page)).toBe('Export hello.txt');
     await press(page, 'ArrowLeft');
