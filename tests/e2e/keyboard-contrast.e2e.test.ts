@@ -20,6 +20,9 @@ async function inPane(page: Page, id: string): Promise<boolean> {
   return !!b && !!pane && b.x >= pane.x && b.y >= pane.y && b.x + b.width <= pane.x + pane.width && b.y + b.height <= pane.y + pane.height;
 }
 
+/** Waits until the inspector lists no missing input for the selected node. */
+const inputsFilled = (page: Page) => expect.poll(() => page.getByTestId('inspector').getByText(/is required/).count()).toBe(0);
+
 /** Tabs (backwards with `back`) until a canvas node has the focus whose id is `id`. */
 async function tabToNode(page: Page, id: string, back = false) {
   for (let i = 0; i < 60; i++) {
@@ -67,14 +70,19 @@ describe.skipIf(!hasChromium)('keyboard and contrast (Chromium against awe serve
     await tabTo(page, inspector.getByLabel('content', { exact: true }));
     // `content` takes any JSON value: a string is typed with its quotes.
     await page.keyboard.type('"Approved runbook"');
+    // Validation runs off the UI thread: the person sees the "is required" problems go before moving on
+    // (the Problems section leaves the Tab order when they do).
+    await inputsFilled(page);
     await tabToNode(page, approve, true);
     await press(page, 'Enter');
     await tabTo(page, inspector.getByLabel('message', { exact: true }));
     await page.keyboard.type('Publish the runbook?');
+    await inputsFilled(page);
     await tabToNode(page, template, true);
     await press(page, 'Enter');
     await tabTo(page, inspector.getByLabel('template', { exact: true }));
     await page.keyboard.type('Roll back the orders service');
+    await inputsFilled(page);
 
     // Connect by keyboard: C on the source node, Tab to the target, C again.
     await tabToNode(page, template, true);
