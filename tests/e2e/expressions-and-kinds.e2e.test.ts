@@ -179,10 +179,19 @@ describe.skipIf(!hasChromium)('expressions in every field, a form for every node
     await page.keyboard.press('Delete');
     await expect.poll(() => canvasNodeIds(page)).toEqual([input, wait].sort());
 
+    // Run asks for the declared input, its default filled in; the person types another number.
     await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const form = page.getByRole('dialog', { name: 'Run inputs' });
+    const delay = form.getByLabel('delay');
+    await expect.poll(() => delay.inputValue()).toBe('25');
+    await delay.press('Control+a');
+    await delay.pressSequentially('40', { delay: 15 });
+    await form.getByRole('button', { name: 'Start run' }).click();
+    await form.waitFor({ state: 'detached' });
     await waitForAllNodes(page, 'succeeded');
     const run = await e2e.server.api(`/api/runs/${await latestRunId(e2e.server)}`);
-    expect(run.nodes[wait].output.waitedMs).toBeGreaterThanOrEqual(20);
+    expect(run.run.inputs).toEqual({ delay: 40 });
+    expect(run.nodes[wait].output.waitedMs).toBeGreaterThanOrEqual(35);
     expect(run.run.snapshot.settings.inputs).toEqual({ delay: { type: 'number', default: 25 } });
   });
 
@@ -223,7 +232,12 @@ describe.skipIf(!hasChromium)('expressions in every field, a form for every node
     await expect.poll(() => inspector.getByRole('list', { name: 'Problems' }).count()).toBe(0);
     await screenshotBothThemes(page, 'map-form');
 
+    // Run asks for the declared input; its default is the list, and the person starts the run with it.
     await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const form = page.getByRole('dialog', { name: 'Run inputs' });
+    await expect.poll(() => form.getByLabel('people').inputValue().then((v) => JSON.parse(v))).toEqual(['Ada', 'Grace']);
+    await form.getByRole('button', { name: 'Start run' }).click();
+    await form.waitFor({ state: 'detached' });
     await waitForAllNodes(page, 'succeeded');
     const run = await e2e.server.api(`/api/runs/${await latestRunId(e2e.server)}`);
     expect(run.nodes[map].output).toMatchObject({ results: [{ text: 'Hello Ada (0)' }, { text: 'Hello Grace (1)' }], succeeded: 2, failed: 0 });

@@ -20,6 +20,9 @@ async function inPane(page: Page, id: string): Promise<boolean> {
   return !!b && !!pane && b.x >= pane.x && b.y >= pane.y && b.x + b.width <= pane.x + pane.width && b.y + b.height <= pane.y + pane.height;
 }
 
+/** Waits until the inspector lists no missing input for the selected node. */
+const inputsFilled = (page: Page) => expect.poll(() => page.getByTestId('inspector').getByText(/is required/).count()).toBe(0);
+
 /** Tabs (backwards with `back`) until a canvas node has the focus whose id is `id`. */
 async function tabToNode(page: Page, id: string, back = false) {
   for (let i = 0; i < 60; i++) {
@@ -67,14 +70,19 @@ describe.skipIf(!hasChromium)('keyboard and contrast (Chromium against awe serve
     await tabTo(page, inspector.getByLabel('content', { exact: true }));
     // `content` takes any JSON value: a string is typed with its quotes.
     await page.keyboard.type('"Approved runbook"');
+    // Validation runs off the UI thread: the person sees the "is required" problems go before moving on
+    // (the Problems section leaves the Tab order when they do).
+    await inputsFilled(page);
     await tabToNode(page, approve, true);
     await press(page, 'Enter');
     await tabTo(page, inspector.getByLabel('message', { exact: true }));
     await page.keyboard.type('Publish the runbook?');
+    await inputsFilled(page);
     await tabToNode(page, template, true);
     await press(page, 'Enter');
     await tabTo(page, inspector.getByLabel('template', { exact: true }));
     await page.keyboard.type('Roll back the orders service');
+    await inputsFilled(page);
 
     // Connect by keyboard: C on the source node, Tab to the target, C again.
     await tabToNode(page, template, true);
@@ -113,7 +121,7 @@ describe.skipIf(!hasChromium)('keyboard and contrast (Chromium against awe serve
     // The artifacts: Enter on the tab, one Tab stop into the list, Enter previews, Right reaches Export.
     await tabTo(page, page.getByRole('tab', { name: /Artifacts/ }), { back: true });
     await press(page, 'Enter');
-    await tabTo(page, page.locator('.artifact-list tr[data-artifact-id]').first());
+    await tabTo(page, page.getByRole('group', { name: 'Artifacts' }).getByRole('button', { name: /^Preview runbook\.md/ }));
     await press(page, 'Enter');
     await page.locator('.artifact-preview').getByText('Approved runbook').waitFor();
     await press(page, 'ArrowRight');
@@ -149,7 +157,7 @@ describe.skipIf(!hasChromium)('keyboard and contrast (Chromium against awe serve
       await waitForAllNodes(page, 'succeeded');
     }
     await page.getByRole('tab', { name: /Artifacts/ }).click();
-    await page.locator('.artifact-list tr[data-artifact-id]').first().waitFor();
+    await page.locator('.artifact-row[data-artifact-id]').first().waitFor();
     await page.getByRole('tab', { name: 'Timeline' }).click();
 
     // Tab from the search box across palette and history: one stop for the palette, one for the history list.
@@ -175,18 +183,23 @@ describe.skipIf(!hasChromium)('keyboard and contrast (Chromium against awe serve
     await expect.poll(() => page.locator('.history-item.on').count()).toBe(1);
     await expectFocusVisible(page);
 
-    // The timeline and the artifact table are one stop each.
-    for (const [tab, rows] of [
-      ['Timeline', '.event-log tr'],
-      ['Artifacts', '.artifact-list tr[data-artifact-id]'],
+    // The timeline and the artifact list are one stop each: of everything focusable in the list, one thing is in the Tab order.
+    for (const [tab, list, rows] of [
+      ['Timeline', '.event-log', '.event-log tr'],
+      ['Artifacts', '[role="group"][aria-label="Artifacts"]', '.artifact-row[data-artifact-id]'],
     ] as const) {
       await page.getByRole('tab', { name: new RegExp(tab) }).click();
       await page.locator(rows).first().waitFor();
-      const tabbable = await page.$$eval(rows, (els) => els.filter((e) => (e as HTMLElement).tabIndex === 0).length);
-      expect(tabbable, `${tab}: rows in the Tab order`).toBe(1);
-      const inner = await page.$$eval(`${rows} button`, (els) => els.filter((e) => (e as HTMLElement).tabIndex >= 0).length);
-      expect(inner, `${tab}: buttons inside rows in the Tab order`).toBe(0);
+      const tabbable = await page.$$eval(`${list} :is(button, input, a[href], [tabindex], [data-roving-row])`, (els) => els.filter((e) => (e as HTMLElement).tabIndex >= 0).length);
+      expect(tabbable, `${tab}: things in the Tab order`).toBe(1);
     }
+    // Inside the artifact list: Right reaches the row's Export button, Left comes back to its preview.
+    const preview = page.getByRole('group', { name: 'Artifacts' }).getByRole('button', { name: /^Preview hello\.txt/ });
+    await tabTo(page, preview);
+    await press(page, 'ArrowRight');
+    expect(await focusedLabel(page)).toBe('Export hello.txt');
+    await press(page, 'ArrowLeft');
+    expect(await focusedLabel(page)).toMatch(/^Preview hello\.txt/);
   });
 });
 
