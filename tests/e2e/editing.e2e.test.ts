@@ -53,10 +53,16 @@ describe.skipIf(!hasChromium)('editing by hand (Chromium against awe serve)', ()
     // Fill the forms the inspector generates from each tool's input schema.
     const inspector = page.getByTestId('inspector');
     await nodeEl(page, template).click();
-    await inspector.getByLabel('template', { exact: true }).fill('made by hand');
+    await inspector.getByLabel('template', { exact: true }).click();
+    await page.keyboard.press('ControlOrMeta+a');
+    await inspector.getByLabel('template', { exact: true }).pressSequentially('made by hand');
     await nodeEl(page, transform).click();
-    await inspector.getByLabel('data', { exact: true }).fill(JSON.stringify({ t: `{{nodes.${template}.output.text}}` }));
-    await inspector.getByLabel('expression', { exact: true }).fill('$uppercase(t)');
+    await inspector.getByLabel('data', { exact: true }).click();
+    await page.keyboard.press('ControlOrMeta+a');
+    await inspector.getByLabel('data', { exact: true }).pressSequentially(JSON.stringify({ t: `{{nodes.${template}.output.text}}` }));
+    await inspector.getByLabel('expression', { exact: true }).click();
+    await page.keyboard.press('ControlOrMeta+a');
+    await inspector.getByLabel('expression', { exact: true }).pressSequentially('$uppercase(t)');
     await screenshotBothThemes(page, 'editing');
 
     await page.getByRole('button', { name: 'Run', exact: true }).click();

@@ -54,7 +54,9 @@ describe.skipIf(!hasChromium)('goal → plan → run (Chromium against awe serve
     const { page } = await e2e.openApp({ theme: 'light' });
     await screenshotBothThemes(page, 'empty');
 
-    await page.getByRole('textbox', { name: 'Goal' }).fill('Write an onboarding checklist for new engineers');
+    await page.getByRole('textbox', { name: 'Goal' }).click();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.getByRole('textbox', { name: 'Goal' }).pressSequentially('Write an onboarding checklist for new engineers');
     await page.getByRole('button', { name: 'Plan' }).click();
 
     // The offline planner's runbook shape: a template node feeding artifact.save.
@@ -81,7 +83,9 @@ describe.skipIf(!hasChromium)('goal → plan → run (Chromium against awe serve
 
   test('an approval step opens a dialog naming the tool; Approve lets the run finish', async () => {
     const { page } = await e2e.openApp();
-    await page.getByRole('textbox', { name: 'Goal' }).fill('Write a deployment runbook checklist for the payments service');
+    await page.getByRole('textbox', { name: 'Goal' }).click();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.getByRole('textbox', { name: 'Goal' }).pressSequentially('Write a deployment runbook checklist for the payments service');
     await page.getByRole('textbox', { name: 'Goal' }).press('Control+Enter');
     await nodeEl(page, 'approve').waitFor();
 
