@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The layer rule (DESIGN.md §1): imports only go down.
- * contract ← engine ← (main, server, cli); renderer → contract only; electron → contract only.
+ * contract ← engine ← host (handlers shared by main and server) ← (main, server, cli); renderer → contract only; electron → contract only.
  */
 const layer = (files, patterns, message) => ({
   files,
@@ -12,6 +12,18 @@ const layer = (files, patterns, message) => ({
     'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
   },
 });
+
+/** Layers above the engine: their own rule, and the engine only through src/engine/index.ts (tests may reach testkits). */
+const above = (files, patterns, message) => {
+  const group = { group: patterns, message };
+  const viaIndex = { regex: '(^|/)engine/(?!index$).+', message: 'Import the engine through src/engine/index.ts only.' };
+  return [
+    { files, rules: { 'no-restricted-imports': ['error', { patterns: [group, viaIndex] }] } },
+    { files: files.flatMap((f) => [f.replace('**', '**/*.test.ts'), f.replace('**', '**/*.testkit.ts')]), rules: { 'no-restricted-imports': ['error', { patterns: [group] }] } },
+  ];
+};
+
+const ENGINE_NEVER = ['**/main/**', '**/server/**', '**/cli/**', '**/host/**', '**/renderer/**', 'electron', 'react', 'react-dom', '@xyflow/*', 'zustand'];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'out/**', 'dist/**', 'release/**', 'coverage/**', 'docs/**', '.tmp/**'] },
@@ -34,9 +46,16 @@ export default tseslint.config(
   ),
   layer(
     ['src/engine/**'],
-    ['**/main/**', '**/server/**', '**/cli/**', '**/renderer/**', 'electron', 'react', 'react-dom', '@xyflow/*', 'zustand'],
+    ENGINE_NEVER,
     'src/engine imports only src/contract: never Electron, React or the transports.',
   ),
+  // Inside the engine, folders import downwards: the document knows nothing of running it.
+  layer(
+    ['src/engine/workflow/**'],
+    [...ENGINE_NEVER, '**/execution/**', '**/runs/**', '**/store/**', '../engine', '../index'],
+    'src/engine/workflow (the document) imports no execution/, runs/ or store/.',
+  ),
+  layer(['src/engine/store/**'], [...ENGINE_NEVER, '**/execution/**', '../engine', '../index'], 'src/engine/store imports no execution/.'),
   layer(
     ['src/renderer/**'],
     ['**/engine/**', '**/main/**', '**/server/**', '**/cli/**', 'node:*', 'electron', 'better-sqlite3', 'fs', 'path', 'child_process'],
@@ -47,6 +66,7 @@ export default tseslint.config(
     ['**/engine/**', '**/server/**', '**/cli/**', '**/renderer/**', 'better-sqlite3'],
     'The preload imports contract types and Electron renderer-side APIs only.',
   ),
-  layer(['src/server/**', 'src/cli/**'], ['**/renderer/**', '**/main/**', 'electron'], 'Headless code never imports Electron or the renderer.'),
-  layer(['src/main/**'], ['**/renderer/**', '**/server/**', '**/cli/**'], 'The main process wires the engine to IPC only.'),
+  ...above(['src/server/**', 'src/cli/**'], ['**/renderer/**', '**/main/**', 'electron'], 'Headless code never imports Electron or the renderer.'),
+  ...above(['src/host/**'], ['**/renderer/**', '**/main/**', '**/server/**', '**/cli/**', 'electron'], 'src/host (shared by main and server) imports only the engine and the contract.'),
+  ...above(['src/main/**'], ['**/renderer/**', '**/server/**', '**/cli/**'], 'The main process wires the engine to IPC only.'),
 );

@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'electron/**/*.test.ts', 'tests/unit/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'electron/**/*.test.ts', 'tests/architecture/**/*.test.ts'],
     exclude: ['node_modules', 'out', 'dist', 'tests/e2e/**'],
     environment: 'node',
     testTimeout: 30_000,

@@ -2,7 +2,7 @@
  * Validation of large documents (issue 10 item 6): nodes referencing distant ancestors
  * used to make the ancestry check quadratic. Prints figures; nothing is asserted.
  */
-import { validateWorkflow } from '../src/engine/validate';
+import { validateWorkflow } from '../src/engine/workflow/validate';
 import { builtinTools } from '../src/engine/tools/builtins';
 
 type Doc = { id: string; name: string; nodes: unknown[]; edges: unknown[] };

@@ -4,8 +4,7 @@
  */
 import envPaths from 'env-paths';
 import type { Problem, RunView, Workflow } from '../contract';
-import { createEngine, type LocalEngine } from '../engine/engine';
-import type { Engine, EngineOptions } from '../engine/types';
+import { createEngine, type Engine, type EngineOptions, type LocalEngine } from '../engine';
 import { CliError, EXIT } from './exit';
 
 export { CliError, EXIT };

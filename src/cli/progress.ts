@@ -4,7 +4,7 @@
  * otherwise each state change is one plain line, which logs and tests can follow.
  */
 import type { EngineEvent, NodeStatus } from '../contract';
-import type { Engine } from '../engine/types';
+import type { Engine } from '../engine';
 
 const ICON: Record<NodeStatus, string> = {
   pending: '·',

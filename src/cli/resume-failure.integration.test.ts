@@ -3,7 +3,7 @@
  * run whose resume throws, fails that run with the reason, and resumes the others.
  */
 import { describe, expect, it } from 'vitest';
-import { lastStoredEvent, seedInterruptedRuns } from '../engine/interrupted-runs.testkit';
+import { lastStoredEvent, seedInterruptedRuns } from '../engine/runs/interrupted-runs.testkit';
 import { lastJson, useCliSandbox } from './cli.testkit';
 
 const cli = useCliSandbox();

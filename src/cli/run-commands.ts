@@ -2,7 +2,7 @@
  * `awe run | rerun | resume | cancel | approve | show | runs`.
  */
 import { TERMINAL_RUN_STATUSES, type RunView, type Workflow } from '../contract';
-import type { Engine, RunHandle } from '../engine/types';
+import type { Engine, RunHandle } from '../engine';
 import type { LocalEngine } from './common';
 import {
   CliError,

@@ -2,7 +2,7 @@
  * `awe validate | import | plan`.
  */
 import { writeFileSync } from 'node:fs';
-import { serializeWorkflow } from '../engine/workflow-file';
+import { serializeWorkflow } from '../engine';
 import { CliError, EXIT, formatProblems, invalidFileMessage, openEngine, printJson, type GlobalFlags } from './common';
 import { plannerFlag } from './run-commands';
 

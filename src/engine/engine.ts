@@ -6,28 +6,28 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { foldRun, revisedSnapshot, shapeChange, TERMINAL_RUN_STATUSES, type Problem, type RerunMode, type RunView, type Workflow, type WorkflowNode } from '../contract';
-import { buildGraph, descendants } from './graph';
-import { ArtifactFiles } from './artifacts';
-import { EventLog } from './event-log';
-import { timeSortableId } from './ids';
+import { buildGraph, descendants } from './workflow/graph';
+import { ArtifactFiles } from './runs/artifacts';
+import { EventLog } from './runs/event-log';
+import { timeSortableId } from './runs/ids';
 import { llmJudge } from './llm/judge';
 import { McpManager } from './mcp/manager';
-import { zipRunBundle } from './run-bundle';
-import { effectiveRunInputs } from './run-inputs';
-import { RunSupervisor } from './run-supervisor';
-import { Limiter } from './scheduler';
+import { zipRunBundle } from './runs/bundle';
+import { effectiveRunInputs } from './workflow/inputs';
+import { RunSupervisor } from './runs/supervisor';
+import { Limiter } from './execution/scheduler';
 import { Store, type RunRecord } from './store/store';
 import { builtinTools } from './tools/builtins';
 import { isAllowed, ToolRegistry } from './tools/registry';
 import type { LlmChatClient, ToolSpec } from './tools/types';
 import type { Engine, EngineOptions, RunHandle } from './types';
-import { validateWorkflow, type ValidationResult } from './validate';
-import { WorkflowTrust } from './workflow-trust';
-import { validateOffThread } from './validate-off-thread';
+import { validateWorkflow, type ValidationResult } from './workflow/validate';
+import { WorkflowTrust } from './workflow/trust';
+import { validateOffThread } from './workflow/validate-off-thread';
 import { planGoal } from './planner';
 import { fileSecretStore, SettingsService } from './settings';
-import { readWorkflowFile, serializeWorkflow } from './workflow-file';
-import { Workspaces } from './workspaces';
+import { readWorkflowFile, serializeWorkflow } from './workflow/file';
+import { Workspaces } from './runs/workspaces';
 
 /** Thrown for a workflow that cannot run; `problems` lists every reason (the transports show them). */
 export class InvalidWorkflowError extends Error {

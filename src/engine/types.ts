@@ -20,7 +20,7 @@ import type {
   WorkflowSummary,
 } from '../contract';
 import type { LlmChatClient, ToolSpec } from './tools/types';
-import type { WorkspaceInfo } from './workspaces';
+import type { WorkspaceInfo } from './runs/workspaces';
 
 /** Where API keys live: safeStorage in Electron, a 0600 file or the environment headless. */
 export interface SecretStore {

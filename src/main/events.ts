@@ -3,9 +3,9 @@
  * `awe:events` message per ~16 ms frame, so a 10,000-node run does not flood IPC. Each
  * event keeps its run-scoped seq; a reloaded renderer catches up with `runs.events`.
  */
-import { createCoalescer } from '../engine/coalesce';
+import { createCoalescer } from '../host/coalesce';
 import type { EngineEvent } from '../contract';
-import type { Engine } from '../engine/types';
+import type { Engine } from '../engine';
 import { EVENTS_CHANNEL } from './ipc';
 
 export interface EventTarget {

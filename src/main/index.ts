@@ -7,9 +7,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, Menu, session } from 'electron';
-import { createEngine } from '../engine/engine';
-import { createHandlers } from '../engine/handlers';
-import type { Engine } from '../engine/types';
+import { createEngine, type Engine } from '../engine';
+import { createHandlers } from '../host/handlers';
 import { forwardEvents } from './events';
 import { registerIpcHandlers } from './ipc';
 import { buildAppMenu } from './menu';

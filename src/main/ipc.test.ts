@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { COMMAND_NAMES } from '../contract';
-import { createEngineDouble } from '../engine/engine-double.testkit';
-import type { EngineDouble } from '../engine/engine-double.testkit';
-import { createHandlers } from '../engine/handlers';
+import { createEngineDouble } from '../host/engine-double.testkit';
+import type { EngineDouble } from '../host/engine-double.testkit';
+import { createHandlers } from '../host/handlers';
 
 /** A fake ipcMain that keeps the registered handlers so the test can invoke them. */
 const fakeIpc = vi.hoisted(() => {

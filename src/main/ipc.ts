@@ -7,7 +7,7 @@
  */
 import { ipcMain } from 'electron';
 import { COMMAND_NAMES } from '../contract';
-import type { Handlers, DispatchResult } from '../engine/handlers';
+import type { Handlers, DispatchResult } from '../host/handlers';
 
 /** The app's origin: the renderer is served from `awe://app/` (see protocol.ts). */
 export const APP_SCHEME = 'awe';

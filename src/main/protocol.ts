@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { protocol } from 'electron';
-import { fileInside, mimeForName, UI_CSP } from '../engine/web-assets';
+import { fileInside, mimeForName, UI_CSP } from '../engine';
 import { APP_HOST, APP_SCHEME } from './ipc';
 
 export const APP_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;

@@ -6,7 +6,7 @@
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { safeStorage } from 'electron';
-import type { SecretStore } from '../engine/types';
+import type { SecretStore } from '../engine';
 
 export function createSafeStorageSecrets(userDataDir: string, warn: (message: string) => void = console.warn): SecretStore {
   const file = join(userDataDir, 'secrets.json');

@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { createHandlers } from '../engine/handlers';
+import { createHandlers } from '../host/handlers';
 import type { Engine } from '../engine/types';
-import { MAX_WORKFLOW_FILE_BYTES, MAX_WORKFLOW_NESTING } from '../engine/workflow-file';
+import { MAX_WORKFLOW_FILE_BYTES, MAX_WORKFLOW_NESTING } from '../engine/workflow/file';
 import { startServer, type RunningServer } from './server';
 import { makeTestEngine } from './test-engine.testkit';
 

@@ -4,8 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiError } from '../contract';
-import { scanJson } from '../engine/json-scan';
-import { MAX_WORKFLOW_NESTING } from '../engine/workflow-file';
+import { MAX_WORKFLOW_NESTING, scanJson } from '../engine';
 
 /** Requests larger than this are refused with 413 (the limit). */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;

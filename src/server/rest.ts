@@ -8,8 +8,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { foldRun, formatIssues } from '../contract';
 import type { CommandName, RunDetail } from '../contract';
-import type { Handlers } from '../engine/handlers';
-import type { Engine } from '../engine/types';
+import type { Handlers } from '../host/handlers';
+import type { Engine } from '../engine';
 import { HttpError, readJsonBody, SECURITY_HEADERS, statusFor } from './http';
 
 export interface RestContext {

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, join, resolve } from 'node:path';
-import { fileInside, mimeForName, UI_CSP } from '../engine/web-assets';
+import { fileInside, mimeForName, UI_CSP } from '../engine';
 import { SECURITY_HEADERS } from './http';
 
 export type StaticResult = 'served' | 'not-found' | 'forbidden';

@@ -14,9 +14,9 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
 import type { ApiError, EngineEvent } from '../contract';
 import { formatIssues } from '../contract';
-import { createCoalescer } from '../engine/coalesce';
-import type { Handlers } from '../engine/handlers';
-import type { Engine } from '../engine/types';
+import { createCoalescer } from '../host/coalesce';
+import type { Handlers } from '../host/handlers';
+import type { Engine } from '../engine';
 import { parseJsonText } from './http';
 
 const CallMessage = z.object({

@@ -4,7 +4,7 @@
  */
 import { builtinTools } from '../../src/engine/tools/builtins';
 import { ToolRegistry } from '../../src/engine/tools/registry';
-import { validateWorkflow } from '../../src/engine/validate';
+import { validateWorkflow } from '../../src/engine/workflow/validate';
 
 export function builtinRegistry(): ToolRegistry {
   const registry = new ToolRegistry();

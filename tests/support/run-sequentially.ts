@@ -5,10 +5,10 @@
  * answered by `approve`; map nodes go through the engine's own runMap.
  */
 import { DEFAULT_TOOL_FOR_KIND, type Workflow } from '../../src/contract';
-import { buildGraph } from '../../src/engine/graph';
-import { runMap } from '../../src/engine/map-node';
-import { effectiveRunInputs } from '../../src/engine/run-inputs';
-import { resolveBindings, type TemplateScope } from '../../src/engine/templates';
+import { buildGraph } from '../../src/engine/workflow/graph';
+import { runMap } from '../../src/engine/execution/map-node';
+import { effectiveRunInputs } from '../../src/engine/workflow/inputs';
+import { resolveBindings, type TemplateScope } from '../../src/engine/workflow/templates';
 import { testToolContext } from '../../src/engine/tools/tool-context.testkit';
 import type { ToolContext, ToolSpec } from '../../src/engine/tools/types';
 

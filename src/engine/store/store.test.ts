@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Workflow, type EngineEvent, type EngineEventBody } from '../../contract';
-import { EventLog } from '../event-log';
+import { EventLog } from '../runs/event-log';
 import { migrate, openDatabase } from './db';
 import { MIGRATIONS } from './migrations';
 import { Store } from './store';

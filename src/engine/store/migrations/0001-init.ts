@@ -3,7 +3,7 @@
  * projection of the event log), the event log itself, artifacts, the output cache,
  * settings and approval decisions.
  */
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 export const init: Migration = {
   version: 1,

@@ -3,7 +3,7 @@
  * the owner's random id and the time its lease lapses unless renewed by its heartbeat.
  * `owner_pid` stays as a diagnostic (which process, in messages) and is no longer trusted.
  */
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 export const leases: Migration = {
   version: 2,

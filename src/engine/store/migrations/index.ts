@@ -4,12 +4,8 @@
  */
 import { init } from './0001-init';
 import { leases } from './0002-leases';
+import type { Migration } from './migration';
 
-export interface Migration {
-  /** Becomes the database's `user_version` once applied. */
-  version: number;
-  name: string;
-  sql: string;
-}
+export type { Migration } from './migration';
 
 export const MIGRATIONS: readonly Migration[] = [init, leases];

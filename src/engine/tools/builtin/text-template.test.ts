@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveBindings } from '../../templates';
+import { resolveBindings } from '../../workflow/templates';
 import { invokeTool } from '../invoke';
 import { testToolContext } from '../tool-context.testkit';
 import { textTemplateTool } from './text-template';

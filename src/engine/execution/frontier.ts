@@ -1,0 +1,72 @@
+/**
+ * Which nodes of a run can be decided now: per-node counters of unresolved in-edges
+ * (O(nodes + edges) over the whole run, never a rescan), and the rule that decides a
+ * node once all its in-edges are resolved:
+ * - an in-edge from a failed node (or from a node skipped because of one) skips it,
+ *   naming the failed ancestor, so a failure's descendants are skipped transitively;
+ * - otherwise it runs if at least one in-edge is live (a node joining a taken and a
+ *   not-taken branch still runs), and is skipped if every in-edge is dead.
+ */
+import type { Edge } from '../../contract';
+import type { Graph } from '../workflow/graph';
+
+export type EdgeState = { live: true } | { live: false; detail: string; failedRoot?: string };
+
+export type Decision = { run: true } | { run: false; detail: string; failedRoot?: string };
+
+export class Frontier {
+  private readonly remaining = new Map<string, number>();
+  private readonly liveIn = new Map<string, number>();
+  private readonly firstDead = new Map<string, string>();
+  private readonly failedRoot = new Map<string, string>();
+
+  /**
+   * @param members the nodes to schedule; edges from other nodes are resolved at once
+   *   with `stateOf` (those nodes are terminal and keep their results).
+   */
+  constructor(
+    private readonly graph: Graph,
+    readonly members: ReadonlySet<string>,
+  ) {}
+
+  /** Counts in-edges and returns the members that can be decided right away. */
+  init(stateOf: (edge: Edge) => EdgeState): string[] {
+    const decidable: string[] = [];
+    for (const id of this.members) {
+      let pending = 0;
+      for (const edge of this.graph.inEdges.get(id)!) {
+        if (this.members.has(edge.source)) pending++;
+        else this.note(edge.target, stateOf(edge));
+      }
+      this.remaining.set(id, pending);
+      if (pending === 0) decidable.push(id);
+    }
+    return decidable;
+  }
+
+  /** Records that `edge`'s source finished; returns the target when it can now be decided. */
+  resolve(edge: Edge, state: EdgeState): string | undefined {
+    if (!this.members.has(edge.target)) return undefined;
+    this.note(edge.target, state);
+    const left = this.remaining.get(edge.target)! - 1;
+    this.remaining.set(edge.target, left);
+    return left === 0 ? edge.target : undefined;
+  }
+
+  decide(id: string): Decision {
+    const root = this.failedRoot.get(id);
+    if (root !== undefined) return { run: false, detail: `upstream node "${root}" failed`, failedRoot: root };
+    if ((this.liveIn.get(id) ?? 0) > 0 || this.graph.inEdges.get(id)!.length === 0) return { run: true };
+    return { run: false, detail: this.firstDead.get(id) ?? 'no upstream branch was taken' };
+  }
+
+  private note(target: string, state: EdgeState): void {
+    if (state.live) {
+      this.liveIn.set(target, (this.liveIn.get(target) ?? 0) + 1);
+    } else if (state.failedRoot !== undefined) {
+      if (!this.failedRoot.has(target)) this.failedRoot.set(target, state.failedRoot);
+    } else if (!this.firstDead.has(target)) {
+      this.firstDead.set(target, state.detail);
+    }
+  }
+}

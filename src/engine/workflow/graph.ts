@@ -1,0 +1,114 @@
+/**
+ * The DAG behind a workflow: parents, children, a topological order, and the cycle
+ * when there is one. Built once per run (and per validation), O(nodes + edges).
+ */
+import type { Edge, Workflow } from '../../contract';
+
+export interface Graph {
+  ids: string[];
+  parents: Map<string, string[]>;
+  children: Map<string, string[]>;
+  /** In-edges per node (for branch handling). */
+  inEdges: Map<string, Edge[]>;
+  outEdges: Map<string, Edge[]>;
+  /** Topological order; nodes on a cycle are missing from it. */
+  order: string[];
+  /** One cycle, as a closed path of ids (`a → b → a`), when the graph has one. */
+  cycle?: string[];
+}
+
+export function buildGraph(workflow: Pick<Workflow, 'nodes' | 'edges'>): Graph {
+  const ids = workflow.nodes.map((n) => n.id);
+  const parents = new Map<string, string[]>();
+  const children = new Map<string, string[]>();
+  const inEdges = new Map<string, Edge[]>();
+  const outEdges = new Map<string, Edge[]>();
+  for (const id of ids) {
+    parents.set(id, []);
+    children.set(id, []);
+    inEdges.set(id, []);
+    outEdges.set(id, []);
+  }
+  for (const e of workflow.edges) {
+    if (!parents.has(e.source) || !parents.has(e.target)) continue; // dangling: reported by validation
+    parents.get(e.target)!.push(e.source);
+    children.get(e.source)!.push(e.target);
+    inEdges.get(e.target)!.push(e);
+    outEdges.get(e.source)!.push(e);
+  }
+  const order = topoOrder(ids, parents, children);
+  const graph: Graph = { ids, parents, children, inEdges, outEdges, order };
+  if (order.length < ids.length) graph.cycle = findCycle(ids, children, new Set(order));
+  return graph;
+}
+
+function topoOrder(ids: string[], parents: Map<string, string[]>, children: Map<string, string[]>): string[] {
+  const indegree = new Map<string, number>();
+  for (const id of ids) indegree.set(id, parents.get(id)!.length);
+  const queue = ids.filter((id) => indegree.get(id) === 0);
+  const order: string[] = [];
+  for (let i = 0; i < queue.length; i++) {
+    const id = queue[i];
+    order.push(id);
+    for (const c of children.get(id)!) {
+      const d = indegree.get(c)! - 1;
+      indegree.set(c, d);
+      if (d === 0) queue.push(c);
+    }
+  }
+  return order;
+}
+
+/** Iterative DFS (10,000-node chains must not overflow the stack). */
+function findCycle(ids: string[], children: Map<string, string[]>, acyclic: Set<string>): string[] | undefined {
+  const state = new Map<string, 1 | 2>(); // 1 = on stack, 2 = done
+  for (const start of ids) {
+    if (acyclic.has(start) || state.has(start)) continue;
+    const stack: { id: string; next: number }[] = [{ id: start, next: 0 }];
+    const path: string[] = [start];
+    state.set(start, 1);
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const kids = children.get(top.id)!;
+      if (top.next < kids.length) {
+        const c = kids[top.next++];
+        if (state.get(c) === 1) {
+          const from = path.indexOf(c);
+          return [...path.slice(from), c];
+        }
+        if (!state.has(c) && !acyclic.has(c)) {
+          state.set(c, 1);
+          stack.push({ id: c, next: 0 });
+          path.push(c);
+        }
+      } else {
+        state.set(top.id, 2);
+        stack.pop();
+        path.pop();
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Every node reachable by following edges forward from `id` (not including it). */
+export function descendants(graph: Graph, id: string): Set<string> {
+  return reach(graph.children, id);
+}
+
+/** Every node from which `id` is reachable (not including it). */
+export function ancestors(graph: Graph, id: string): Set<string> {
+  return reach(graph.parents, id);
+}
+
+function reach(next: Map<string, string[]>, id: string): Set<string> {
+  const seen = new Set<string>();
+  const stack = [...(next.get(id) ?? [])];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    for (const m of next.get(n) ?? []) if (!seen.has(m)) stack.push(m);
+  }
+  return seen;
+}

@@ -1,0 +1,355 @@
+/**
+ * Workflow validation (DESIGN.md §3): every problem at once, each naming its node or
+ * edge, so a person (or the planner) can fix a document in one pass. Linear in the
+ * document size; the ancestor checks of every reference are answered together
+ * (ancestry.ts), near-linear for chains and trees.
+ */
+import { ConditionOperator, DEFAULT_TOOL_FOR_KIND, Edge, Workflow, WorkflowNode } from '../../contract';
+import type { Problem } from '../../contract';
+import { answerAncestry, type AncestryQuestion } from './ancestry';
+import { buildGraph } from './graph';
+import type { Graph } from './graph';
+import { didYouMean } from './suggest';
+import { parseTemplate } from './templates';
+import type { Reference } from './templates';
+import { formatPath, issueLines } from '../tools/issues';
+import type { ToolSpec } from '../tools/types';
+import { allowRequestProblems } from './trust';
+
+/** What validation needs of the registry; `list` enables "did you mean" for tool names. */
+export interface ToolLookup {
+  get(name: string): ToolSpec | undefined;
+  list?(): ToolSpec[];
+}
+
+export interface ValidationResult {
+  /** True when there are no problems: the workflow can run. */
+  ok: boolean;
+  problems: Problem[];
+  /**
+   * The parsed document (defaults applied) whenever it matches the schema, even if
+   * other problems remain, so an editor can still open it. Run it only when `ok`.
+   */
+  workflow?: Workflow;
+}
+
+/** Cycles reported before giving up: each costs a graph rebuild. */
+const MAX_CYCLES_REPORTED = 10;
+/** Literal map items checked against the tool's input schema: enough to catch a pattern. */
+const MAX_ITEMS_CHECKED = 100;
+/** Nesting depth walked inside one node's inputs (the file reader caps the document at 200). */
+const MAX_BINDING_DEPTH = 64;
+
+export function validateWorkflow(doc: unknown, tools: ToolLookup): ValidationResult {
+  const problems: Problem[] = [];
+  const parsed = Workflow.safeParse(doc);
+  let nodes: Indexed<WorkflowNode>[];
+  let edges: Indexed<Edge>[];
+  let workflow: Workflow | undefined;
+  if (parsed.success) {
+    workflow = parsed.data;
+    nodes = indexed(workflow.nodes);
+    edges = indexed(workflow.edges);
+  } else {
+    for (const line of issueLines(parsed.error.issues, '')) {
+      problems.push({ code: 'schema', message: `${line.path || '(document)'}: ${line.message}`, path: line.path || undefined, ...owner(doc, line.path) });
+    }
+    // Keep checking whatever nodes and edges are well-formed on their own.
+    const raw = (doc && typeof doc === 'object' ? doc : {}) as { nodes?: unknown; edges?: unknown };
+    nodes = salvage(raw.nodes, WorkflowNode);
+    edges = salvage(raw.edges, Edge);
+  }
+  if (workflow) problems.push(...allowRequestProblems(workflow.settings.allowTools));
+  // Nothing to run is not a run: refused here so every transport says so before a run is stored.
+  if (parsed.success && workflow!.nodes.length === 0) {
+    problems.push({ code: 'schema', path: 'nodes', message: 'the workflow has no nodes: add at least one node to run it' });
+  }
+  checkStructure(nodes, edges, tools, problems, workflow?.settings.inputs);
+  return { ok: problems.length === 0, problems, workflow };
+}
+
+/** The node or edge a schema issue's path falls in (`nodes[3].timeoutMs` → that node's id). */
+function owner(doc: unknown, path: string): Pick<Problem, 'nodeId' | 'edgeId'> {
+  const m = /^(nodes|edges)\[(\d+)\]/.exec(path);
+  if (!m) return {};
+  const item = ((doc as Record<string, unknown[]>)[m[1]] ?? [])[Number(m[2])] as { id?: unknown } | undefined;
+  if (typeof item?.id !== 'string') return {};
+  return m[1] === 'nodes' ? { nodeId: item.id } : { edgeId: item.id };
+}
+
+/**
+ * Items of a list that fails the schema, each repaired by dropping the top-level fields
+ * that failed (a bad `timeoutMs` should not hide the node from edge and reference
+ * checks). Items whose id itself is bad are left out. Keeps each item's document index.
+ */
+function salvage<T>(list: unknown, schema: { safeParse(v: unknown): { success: boolean; data?: T; error?: { issues: { path: PropertyKey[] }[] } } }): Indexed<T>[] {
+  if (!Array.isArray(list)) return [];
+  const out: Indexed<T>[] = [];
+  list.forEach((item, index) => {
+    let r = schema.safeParse(item);
+    if (!r.success && item && typeof item === 'object' && !Array.isArray(item)) {
+      const repaired: Record<string, unknown> = { ...(item as Record<string, unknown>) };
+      for (const issue of r.error?.issues ?? []) if (typeof issue.path[0] === 'string') delete repaired[issue.path[0]];
+      r = schema.safeParse(repaired);
+    }
+    if (r.success) out.push({ item: r.data as T, index });
+  });
+  return out;
+}
+
+interface Indexed<T> {
+  item: T;
+  /** Position in the document, for paths like `nodes[3]`. */
+  index: number;
+}
+
+const indexed = <T>(list: T[]): Indexed<T>[] => list.map((item, index) => ({ item, index }));
+
+function checkStructure(
+  nodes: Indexed<WorkflowNode>[],
+  edges: Indexed<Edge>[],
+  tools: ToolLookup,
+  problems: Problem[],
+  declaredInputs: Record<string, unknown> | undefined,
+): void {
+  // Ids: the first occurrence wins; later ones are reported and left out of the graph.
+  const nodeIndex = new Map<string, number>();
+  const unique: WorkflowNode[] = [];
+  nodes.forEach(({ item: n, index: i }) => {
+    const first = nodeIndex.get(n.id);
+    if (first !== undefined) {
+      problems.push({ code: 'duplicate-id', nodeId: n.id, path: `nodes[${i}].id`, message: `node id "${n.id}" is used twice (nodes[${first}] and nodes[${i}])` });
+    } else {
+      nodeIndex.set(n.id, i);
+      unique.push(n);
+    }
+  });
+  const byId = new Map(unique.map((n) => [n.id, n]));
+  const edgeIndex = new Map<string, number>();
+  const goodEdges: Edge[] = [];
+  edges.forEach(({ item: e, index: i }) => {
+    const first = edgeIndex.get(e.id);
+    if (first !== undefined) {
+      problems.push({ code: 'duplicate-id', edgeId: e.id, path: `edges[${i}].id`, message: `edge id "${e.id}" is used twice (edges[${first}] and edges[${i}])` });
+    } else edgeIndex.set(e.id, i);
+    let dangling = false;
+    for (const end of ['source', 'target'] as const) {
+      if (byId.has(e[end])) continue;
+      dangling = true;
+      problems.push({
+        code: 'dangling-edge',
+        edgeId: e.id,
+        path: `edges[${i}].${end}`,
+        message: `edge "${e.id}": ${end} "${e[end]}" is not a node${didYouMean(e[end], byId.keys())}`,
+      });
+    }
+    if (dangling) return;
+    goodEdges.push(e);
+    const from = byId.get(e.source)!;
+    if (e.branch !== undefined && from.kind !== 'condition') {
+      problems.push({ code: 'bad-branch', edgeId: e.id, path: `edges[${i}].branch`, message: `edge "${e.id}" has branch "${e.branch}" but its source "${e.source}" is a ${from.kind} node, not a condition` });
+    }
+    if (e.branch === undefined && from.kind === 'condition') {
+      problems.push({ code: 'bad-branch', edgeId: e.id, path: `edges[${i}]`, message: `edge "${e.id}" leaves condition "${e.source}" without a branch: add "branch": "true" or "false"` });
+    }
+  });
+
+  const graph = buildGraph({ nodes: unique, edges: goodEdges });
+  reportCycles(graph, unique, goodEdges, problems);
+
+  const ancestry = new PendingAncestry();
+  const inputNames = new Set(unique.filter((n) => n.kind === 'input' && typeof n.inputs.name === 'string').map((n) => n.inputs.name as string));
+  // Run inputs are checked once the workflow declares any (in settings.inputs or with an
+  // input node); a workflow that declares none takes whatever inputs a run is given.
+  const declared = Object.keys(declaredInputs ?? {});
+  const inputCheck: InputCheck | undefined = declared.length > 0 || inputNames.size > 0 ? { declared: new Set(declared), inputNames } : undefined;
+  // Visited upstream-first so ancestor answers build on each other; reported in document order.
+  const perNode = new Map<string, (Problem | PendingProblem)[]>();
+  // Nodes on or after a cycle are missing from the order: they come last.
+  for (const id of [...graph.order, ...unique.map((n) => n.id)]) {
+    if (perNode.has(id)) continue;
+    const node = byId.get(id)!;
+    const found: (Problem | PendingProblem)[] = [];
+    perNode.set(id, found);
+    const at = `nodes[${nodeIndex.get(id)}]`;
+    checkKind(node, at, found);
+    checkTool(node, at, tools, found);
+    checkReferences(node, at, byId, ancestry, found, inputCheck);
+  }
+  const upstream = answerAncestry(graph, ancestry.questions);
+  for (const node of unique) {
+    for (const p of perNode.get(node.id)!) {
+      if (!('question' in p)) problems.push(p);
+      else if (!upstream[p.question]) problems.push(p.problem);
+    }
+  }
+}
+
+type Found = Problem | PendingProblem;
+
+/** A not-ancestor problem that stands only if its question is answered "no". */
+interface PendingProblem {
+  question: number;
+  problem: Problem;
+}
+
+/** Collects the "is it upstream?" questions of all references, answered together at the end. */
+class PendingAncestry {
+  readonly questions: AncestryQuestion[] = [];
+  ask(ancestor: string, node: string, problem: Problem): PendingProblem {
+    this.questions.push({ ancestor, node });
+    return { question: this.questions.length - 1, problem };
+  }
+}
+
+function reportCycles(graph: Graph, nodes: WorkflowNode[], edges: Edge[], problems: Problem[]): void {
+  let current = graph;
+  // Drop each cycle's nodes and look again, so separate cycles are each named.
+  const onCycle = new Set<string>();
+  for (let n = 0; current.cycle && n < MAX_CYCLES_REPORTED; n++) {
+    const cycle = current.cycle;
+    problems.push({ code: 'cycle', nodeId: cycle[0], message: `cycle: ${cycle.join(' → ')}` });
+    for (const id of cycle) onCycle.add(id);
+    current = buildGraph({
+      nodes: nodes.filter((x) => !onCycle.has(x.id)),
+      edges: edges.filter((e) => !onCycle.has(e.source) && !onCycle.has(e.target)),
+    });
+  }
+}
+
+function checkKind(node: WorkflowNode, at: string, problems: Found[]): void {
+  const need = (key: string, why: string) => {
+    if (node.inputs[key] === undefined) problems.push({ code: 'invalid-input', nodeId: node.id, path: `${at}.inputs.${key}`, message: `node "${node.id}": ${why}` });
+  };
+  if (node.kind === 'condition') {
+    need('test', 'a condition needs inputs.test (the value judged true or false)');
+    const op = node.inputs.operator;
+    if (op !== undefined && !hasTemplate(op, 0) && !ConditionOperator.safeParse(op).success) {
+      problems.push({ code: 'invalid-input', nodeId: node.id, path: `${at}.inputs.operator`, message: `node "${node.id}": unknown condition operator ${JSON.stringify(op)}; use one of ${ConditionOperator.options.join(', ')}` });
+    }
+  }
+  if (node.kind === 'map') need('items', 'a map needs inputs.items (the list to run over)');
+  if (node.kind === 'input') {
+    need('name', 'an input node needs inputs.name (the run input it reads)');
+    const name = node.inputs.name;
+    if (name !== undefined && (typeof name !== 'string' || !name)) {
+      problems.push({ code: 'invalid-input', nodeId: node.id, path: `${at}.inputs.name`, message: `node "${node.id}": inputs.name must be a non-empty string` });
+    }
+  }
+}
+
+function checkTool(node: WorkflowNode, at: string, tools: ToolLookup, problems: Found[]): void {
+  if ((node.kind === 'tool' || node.kind === 'map') && !node.tool) {
+    problems.push({ code: 'missing-tool', nodeId: node.id, path: `${at}.tool`, message: `node "${node.id}" is a ${node.kind} node but names no tool` });
+    return;
+  }
+  const usesTool = node.kind === 'tool' || node.kind === 'map' || node.kind in DEFAULT_TOOL_FOR_KIND;
+  const name = node.tool ?? DEFAULT_TOOL_FOR_KIND[node.kind];
+  if (!usesTool || !name) return;
+  const spec = tools.get(name);
+  if (!spec) {
+    const names = tools.list ? tools.list().map((t) => t.name) : [];
+    problems.push({ code: 'unknown-tool', nodeId: node.id, path: `${at}.tool`, message: `node "${node.id}": unknown tool "${name}"${didYouMean(name, names)}` });
+    return;
+  }
+  // A map node calls its tool with `inputs.with` per item (or the item itself when there
+  // is no `with`); the other kinds with `inputs`.
+  if (node.kind === 'map') {
+    const { with: withValue, items } = node.inputs;
+    if (isRecord(withValue)) checkLiteralInput(node, spec, withValue, `${at}.inputs.with`, problems);
+    else if (withValue === undefined && Array.isArray(items) && !hasTemplate(items, 0)) {
+      items.slice(0, MAX_ITEMS_CHECKED).forEach((item, i) => {
+        if (isRecord(item)) checkLiteralInput(node, spec, item, `${at}.inputs.items[${i}]`, problems);
+      });
+    }
+  } else checkLiteralInput(node, spec, node.inputs, `${at}.inputs`, problems);
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Checks what is known before the run: fields holding templates are left out (their
+ * value comes later) and "missing" complaints about them are ignored.
+ */
+function checkLiteralInput(node: WorkflowNode, spec: ToolSpec, inputs: Record<string, unknown>, at: string, problems: Found[]): void {
+  const literal: Record<string, unknown> = {};
+  const templated = new Set<string>();
+  for (const [key, value] of Object.entries(inputs)) {
+    if (hasTemplate(value, 0)) templated.add(key);
+    else literal[key] = value;
+  }
+  const result = spec.input.safeParse(literal);
+  if (result.success) return;
+  for (const issue of result.error.issues) {
+    const key = issue.path[0];
+    if (typeof key === 'string' && templated.has(key)) continue;
+    for (const line of issueLines([issue], '')) {
+      const path = line.path ? `${at}.${line.path}` : at;
+      problems.push({ code: 'invalid-input', nodeId: node.id, path, message: `node "${node.id}": ${spec.name} input ${line.path || '(whole input)'}: ${line.message}` });
+    }
+  }
+}
+
+function hasTemplate(value: unknown, depth: number): boolean {
+  if (typeof value === 'string') return value.includes('{{');
+  if (depth > MAX_BINDING_DEPTH || !value || typeof value !== 'object') return false;
+  return Object.values(value).some((v) => hasTemplate(v, depth + 1));
+}
+
+interface InputCheck {
+  declared: Set<string>;
+  inputNames: Set<string>;
+}
+
+function checkReferences(
+  node: WorkflowNode,
+  at: string,
+  byId: Map<string, WorkflowNode>,
+  ancestry: PendingAncestry,
+  problems: (Problem | PendingProblem)[],
+  inputs: InputCheck | undefined,
+): void {
+  const withPath = `${at}.inputs.with`;
+  walkStrings(node.inputs, `${at}.inputs`, 0, (s, where) => {
+    if (!s.includes('{{')) return;
+    let refs: Reference[];
+    try {
+      refs = parseTemplate(s).flatMap((seg) => ('ref' in seg ? [seg.ref] : []));
+    } catch (e) {
+      problems.push({ code: 'bad-template', nodeId: node.id, path: where, message: `node "${node.id}" ${where}: ${(e as Error).message}` });
+      return;
+    }
+    for (const ref of refs) {
+      const bad = (code: Problem['code'], why: string) =>
+        problems.push({ code, nodeId: node.id, path: where, message: `node "${node.id}": {{${ref.raw}}} ${why}` });
+      if (ref.root === 'nodes') {
+        const target = ref.nodeId!;
+        if (target === node.id) bad('not-ancestor', 'refers to the node itself');
+        else if (!byId.has(target)) bad('bad-reference', `refers to node "${target}", which does not exist${didYouMean(target, byId.keys())}`);
+        else {
+          const message = `node "${node.id}": {{${ref.raw}}} refers to node "${target}", which is not upstream of "${node.id}": add an edge path from "${target}" to "${node.id}"`;
+          problems.push(ancestry.ask(target, node.id, { code: 'not-ancestor', nodeId: node.id, path: where, message }));
+        }
+      } else if (ref.root === 'item' || ref.root === 'index') {
+        const inWith = node.kind === 'map' && (where === withPath || where.startsWith(`${withPath}.`) || where.startsWith(`${withPath}[`));
+        if (!inWith) bad('bad-reference', `is only available inside a map node's inputs.with`);
+      } else if (inputs) {
+        const name = String(ref.path[0]);
+        if (!inputs.declared.has(name) && !inputs.inputNames.has(name)) {
+          bad(
+            'bad-reference',
+            `names run input "${name}", which settings.inputs does not declare${didYouMean(name, [...inputs.declared, ...inputs.inputNames])}; ` +
+              `declare it there or read it with an input node (a workflow that declares no inputs accepts any at run time)`,
+          );
+        }
+      }
+    }
+  });
+}
+
+function walkStrings(value: unknown, at: string, depth: number, visit: (s: string, at: string) => void): void {
+  if (typeof value === 'string') visit(value, at);
+  else if (depth > MAX_BINDING_DEPTH || !value || typeof value !== 'object') return;
+  else if (Array.isArray(value)) value.forEach((v, i) => walkStrings(v, `${at}[${i}]`, depth + 1, visit));
+  else for (const [k, v] of Object.entries(value)) walkStrings(v, formatPath(at, [k]), depth + 1, visit);
+}
