@@ -15,7 +15,7 @@ import { McpManager } from './mcp/manager';
 import { zipRunBundle } from './runs/bundle';
 import { effectiveRunInputs } from './workflow/inputs';
 import { RunSupervisor } from './runs/supervisor';
-import { Limiter } from './execution/scheduler';
+import { Limiter } from './execution/limiter';
 import { Store, type RunRecord } from './store/store';
 import { builtinTools } from './tools/builtins';
 import { isAllowed, ToolRegistry } from './tools/registry';

@@ -4,15 +4,7 @@
  * judge the output, and emits every step as an event. The scheduler decides when.
  */
 import { z } from 'zod';
-import {
-  DEFAULT_TOOL_FOR_KIND,
-  type EngineEvent,
-  type EngineEventBody,
-  type NodeError,
-  type RunReason,
-  type RunView,
-  type WorkflowNode,
-} from '../../contract';
+import { DEFAULT_TOOL_FOR_KIND, type NodeError, type RunReason, type WorkflowNode } from '../../contract';
 import { backoffDelay, shouldRetry, sleep } from './backoff';
 import { cacheKey } from './cache-key';
 import { judgeCondition } from './condition';
@@ -20,9 +12,8 @@ import { DEFAULT_MAX_REWORK, feedbackText, reviewOutput } from './critic';
 import { Deadline } from './deadline';
 import { classifyError, permanent, ToolError } from '../errors';
 import { runMap } from './map-node';
-import { asValueTooLarge, assertRecordable, DEFAULT_MAX_RECORDED_CHARS, measureRecorded } from './recorded-size';
-import type { PolicyGate } from './policy';
-import type { ExecutionDeps, RunSpec } from './scheduler';
+import { asValueTooLarge, assertRecordable, measureRecorded } from './recorded-size';
+import type { NodeStatusChange, RunContext, StatusDetails } from './run-context';
 import { resolveBindings, type TemplateScope } from '../workflow/templates';
 import { inProcessExecutor } from './executor';
 import type { ToolContext, ToolSpec } from '../tools/types';
@@ -35,79 +26,25 @@ const LOG_MESSAGE_CHARS = 64 * 1024;
 
 const TOOL_KINDS = new Set(['tool', 'llm', 'agent', 'approval', 'map']);
 
-export interface NodeRunnerOptions {
-  spec: RunSpec;
-  deps: ExecutionDeps;
-  /** The run's view: read here, changed only through `emit`. */
-  view: RunView;
-  policy: PolicyGate;
-  emit(body: EngineEventBody): EngineEvent;
-  cancelSignal(): AbortSignal;
-  isCancelled(): boolean;
-  prior?: EngineEvent[];
-}
-
 export class NodeRunner {
-  private readonly nodes = new Map<string, WorkflowNode>();
-  /** Outputs templates may reference: succeeded nodes only. Null prototype: ids like `constructor` are valid. */
-  private outputs: Record<string, { output: unknown }> = Object.create(null);
-  private readonly inputOverrides = new Map<string, Record<string, unknown>>();
-  /** Attempts within each node's current generation (NodeRun.attempt). */
-  private readonly attemptInGeneration = new Map<string, { generation: number; attempt: number }>();
   private readonly activeCalls = new Set<Deadline>();
-  private waitingNodes = 0;
   private readonly random: () => number;
 
-  constructor(private readonly o: NodeRunnerOptions) {
-    for (const n of o.spec.workflow.nodes) this.nodes.set(n.id, n);
-    this.random = o.deps.random ?? Math.random;
-    for (const e of o.prior ?? []) {
-      if (e.type === 'node.rerun' && e.inputs) this.inputOverrides.set(e.nodeId, e.inputs);
-      if (e.type === 'node.definition') this.setDefinition({ ...e.node, id: e.nodeId });
-      if (e.type === 'node.status' && e.status === 'running') {
-        const seen = this.attemptInGeneration.get(e.nodeId);
-        if (!seen || seen.generation !== e.generation || seen.attempt < e.attempt) this.attemptInGeneration.set(e.nodeId, { generation: e.generation, attempt: e.attempt });
-      }
-    }
+  /** @param run the run this runner executes nodes of: it reads and emits only through it. */
+  constructor(private readonly run: RunContext) {
+    this.random = run.deps.random ?? Math.random;
   }
 
-  kindOf(id: string): WorkflowNode['kind'] | undefined {
-    return this.nodes.get(id)?.kind;
-  }
-
-  /** The definition the node runs with now (the snapshot's, or the latest a rerun gave it). */
-  definitionOf(id: string): WorkflowNode | undefined {
-    return this.nodes.get(id);
-  }
-
-  /** A rerun's edited definition replaces the node's, and any earlier input override with it. */
-  setDefinition(node: WorkflowNode): void {
-    this.nodes.set(node.id, node);
-    this.inputOverrides.delete(node.id);
-  }
-
-  setInputOverride(id: string, inputs: Record<string, unknown>): void {
-    this.inputOverrides.set(id, inputs);
-  }
-
-  rebuildOutputs(): void {
-    this.outputs = Object.create(null);
-    for (const [id, n] of Object.entries(this.o.view.nodes)) if (n.status === 'succeeded') this.outputs[id] = { output: n.output };
-  }
-
-  forgetOutput(id: string): void {
-    delete this.outputs[id];
-  }
-
+  /** Aborts every tool call in flight (the run was cancelled). */
   abortAll(reason: unknown): void {
     for (const d of this.activeCalls) d.abort(reason);
   }
 
   /** Runs the node to a terminal state (or `cancelled`); never rejects. */
   async execute(id: string, firstReason: RunReason): Promise<void> {
-    const node = this.nodes.get(id)!;
-    const generation = this.o.view.nodes[id].generation;
-    if (this.o.isCancelled()) return;
+    const node = this.run.definitionOf(id)!;
+    const generation = this.run.view.nodes[id].generation;
+    if (this.run.cancelled) return;
     let reason = firstReason;
     let retries = 0;
     let reworks = 0;
@@ -116,12 +53,12 @@ export class NodeRunner {
     try {
       spec = this.toolFor(node);
     } catch (e) {
-      this.status(id, 'running', { reason, attempt: this.nextAttempt(id, generation) });
+      this.status(id, 'running', { reason, attempt: this.run.nextAttempt(id, generation) });
       return this.fail(id, classifyError(e));
     }
     try {
       // Edited inputs replace the bindings they name, for this and later generations.
-      const override = this.inputOverrides.get(id);
+      const override = this.run.inputOverrideOf(id);
       const bindings = override ? { ...node.inputs, ...override } : node.inputs;
       for (;;) {
         let input: unknown;
@@ -129,35 +66,34 @@ export class NodeRunner {
         try {
           input = this.resolveInput(node, bindings, feedback);
           // Checked before the input reaches the event log: one value too large to record fails this node only.
-          assertRecordable(input, `node "${id}": its resolved input`, this.maxRecorded);
+          assertRecordable(input, `node "${id}": its resolved input`, this.run.maxRecordedChars);
           if (spec && node.cache) {
-            key = cacheKey({ tool: spec.name, version: spec.version, input, model: modelOf(node, input, this.o.deps.llm?.model) });
-            const hit = this.o.deps.cache.get(key);
+            key = cacheKey({ tool: spec.name, version: spec.version, input, model: modelOf(node, input, this.run.deps.llm?.model) });
+            const hit = this.run.deps.cache.get(key);
             if (hit) {
-              this.o.emit({ type: 'node.output', nodeId: id, generation, output: hit.output, cached: true });
-              this.outputs[id] = { output: hit.output };
+              this.run.emit({ type: 'node.output', nodeId: id, generation, output: hit.output, cached: true });
               this.status(id, 'succeeded', { reason: 'cache' });
               return;
             }
           }
         } catch (e) {
-          this.status(id, 'running', { reason, attempt: this.nextAttempt(id, generation) });
+          this.status(id, 'running', { reason, attempt: this.run.nextAttempt(id, generation) });
           return this.fail(id, classifyError(asValueTooLarge(e, `node "${id}": its resolved input`)));
         }
-        this.status(id, 'running', { reason, input, attempt: this.nextAttempt(id, generation) });
+        this.status(id, 'running', { reason, input, attempt: this.run.nextAttempt(id, generation) });
         let result: { output: unknown; truncated: boolean };
         try {
           result = await this.perform(node, spec, input, generation);
         } catch (e) {
-          if (this.o.isCancelled()) return this.status(id, 'cancelled', { detail: 'the run was cancelled' });
+          if (this.run.cancelled) return this.status(id, 'cancelled', { detail: 'the run was cancelled' });
           const error = classifyError(e);
           if (!shouldRetry(error, node.retry, retries)) return this.fail(id, error);
           const delayMs = backoffDelay(retries, node.retry, this.random, error.retryAfterMs);
           const err = plainError(error);
           this.status(id, 'retrying', { error: err });
-          this.o.emit({ type: 'node.retry', nodeId: id, attempt: this.currentAttempt(id), delayMs, error: err });
+          this.run.emit({ type: 'node.retry', nodeId: id, attempt: this.run.currentAttempt(id), delayMs, error: err });
           try {
-            await sleep(delayMs, this.o.cancelSignal());
+            await sleep(delayMs, this.run.signal);
           } catch {
             return this.status(id, 'cancelled', { detail: 'the run was cancelled' });
           }
@@ -166,14 +102,14 @@ export class NodeRunner {
           continue;
         }
         try {
-          assertRecordable(result.output, `node "${id}": its output`, this.maxRecorded);
+          assertRecordable(result.output, `node "${id}": its output`, this.run.maxRecordedChars);
         } catch (e) {
           return this.fail(id, classifyError(e));
         }
-        this.o.emit({ type: 'node.output', nodeId: id, generation, output: result.output, cached: false, ...(result.truncated ? { truncated: true } : {}) });
+        this.run.emit({ type: 'node.output', nodeId: id, generation, output: result.output, cached: false, ...(result.truncated ? { truncated: true } : {}) });
         if (node.acceptance) {
           const verdict = await this.review(node, result.output);
-          this.o.emit({ type: 'node.verdict', nodeId: id, pass: verdict.pass, reasons: verdict.reasons, rework: reworks, judge: verdict.judge });
+          this.run.emit({ type: 'node.verdict', nodeId: id, pass: verdict.pass, reasons: verdict.reasons, rework: reworks, judge: verdict.judge });
           if (!verdict.pass) {
             if (reworks < (node.acceptance.maxRework ?? DEFAULT_MAX_REWORK)) {
               reworks++;
@@ -186,14 +122,13 @@ export class NodeRunner {
             return this.fail(id, { class: 'permanent', code: 'REJECTED', message: `output rejected after ${times}: ${verdict.reasons.join('; ')}` });
           }
         }
-        if (key !== undefined) this.o.deps.cache.set(key, result.output);
-        this.outputs[id] = { output: result.output };
+        if (key !== undefined) this.run.deps.cache.set(key, result.output);
         this.status(id, 'succeeded', {});
         return;
       }
     } catch (e) {
       // A bug here must still end the node, or the run would never finish.
-      if (this.o.isCancelled()) return this.status(id, 'cancelled', { detail: 'the run was cancelled' });
+      if (this.run.cancelled) return this.status(id, 'cancelled', { detail: 'the run was cancelled' });
       // An event the log refused (VALUE_TOO_LARGE / VALUE_NOT_JSON) keeps its own code.
       this.fail(id, e instanceof ToolError ? classifyError(e) : { ...classifyError(e), code: 'INTERNAL' });
     }
@@ -203,18 +138,18 @@ export class NodeRunner {
     if (!TOOL_KINDS.has(node.kind)) return undefined;
     const name = node.tool ?? DEFAULT_TOOL_FOR_KIND[node.kind];
     if (!name) throw permanent('NO_TOOL', `node "${node.id}" (${node.kind}) names no tool`);
-    const spec = this.o.deps.tools.get(name);
+    const spec = this.run.deps.tools.get(name);
     if (!spec) throw permanent('UNKNOWN_TOOL', `node "${node.id}": tool "${name}" is not registered`);
     return spec;
   }
 
   private scope(): TemplateScope {
-    return { nodes: this.outputs, input: this.o.view.inputs };
+    return { nodes: this.run.outputs, input: this.run.view.inputs };
   }
 
   private resolveInput(node: WorkflowNode, bindings: Record<string, unknown>, feedback: string | undefined): unknown {
     const input = resolveBindings(bindings, this.scope()) as Record<string, unknown>;
-    const model = this.o.spec.workflow.settings.model;
+    const model = this.run.spec.workflow.settings.model;
     if ((node.kind === 'llm' || node.kind === 'agent') && model && input.model === undefined) input.model = model;
     if (feedback !== undefined) input._feedback = feedback;
     return input;
@@ -225,7 +160,7 @@ export class NodeRunner {
     switch (node.kind) {
       case 'input': {
         const name = typeof fields.name === 'string' ? fields.name : node.id;
-        const value = this.o.view.inputs[name] ?? fields.default;
+        const value = this.run.view.inputs[name] ?? fields.default;
         if (value === undefined) throw permanent('MISSING_INPUT', `input node "${node.id}": run input "${name}" was not given and the node has no default`);
         return { output: value, truncated: false };
       }
@@ -240,17 +175,17 @@ export class NodeRunner {
           resolved: fields,
           scope: this.scope(),
           log: (level, message) => this.log(node.id, level, message),
-          cancelSignal: this.o.cancelSignal(),
+          cancelSignal: this.run.signal,
           callItem: async (itemInput, index, signal) => {
-            await this.o.policy.check(tool, itemInput, node.id);
+            await this.run.policy.check(tool, itemInput, node.id);
             // Each item is its own side effect: its own idempotency key, stable across resumes.
-            return (await this.call(tool, itemInput, node, generation, signal, `${this.o.spec.runId}:${node.id}:${generation}/item${index}`)).output;
+            return (await this.call(tool, itemInput, node, generation, signal, `${this.run.spec.runId}:${node.id}:${generation}/item${index}`)).output;
           },
         });
         return { output, truncated: false };
       }
       default:
-        await this.o.policy.check(spec!, input, node.id);
+        await this.run.policy.check(spec!, input, node.id);
         return this.call(spec!, input, node, generation);
     }
   }
@@ -259,12 +194,12 @@ export class NodeRunner {
   private async call(spec: ToolSpec, input: unknown, node: WorkflowNode, generation: number, parent?: AbortSignal, idempotencyKey?: string) {
     const deadline = new Deadline(node.timeoutMs ?? spec.timeoutMs ?? DEFAULT_TIMEOUT_MS, spec.name, node.id);
     this.activeCalls.add(deadline);
-    if (this.o.isCancelled()) deadline.abort(this.o.cancelSignal().reason);
+    if (this.run.cancelled) deadline.abort(this.run.signal.reason);
     const onParentAbort = parent ? () => deadline.abort(parent.reason) : undefined;
     if (parent?.aborted) onParentAbort!();
     else if (parent) parent.addEventListener('abort', onParentAbort!, { once: true });
     try {
-      const executor = this.o.deps.executor ?? inProcessExecutor;
+      const executor = this.run.deps.executor ?? inProcessExecutor;
       return await deadline.race(executor.execute(spec, input, this.context(node, generation, deadline, idempotencyKey)));
     } catch (e) {
       throw deadline.aborted ? deadline.reason : e;
@@ -276,7 +211,7 @@ export class NodeRunner {
   }
 
   private context(node: WorkflowNode, generation: number, deadline: Deadline, key?: string): ToolContext {
-    const { deps, spec: run } = this.o;
+    const { deps, spec: run } = this.run;
     const nodeId = node.id;
     const idempotencyKey = key ?? `${run.runId}:${nodeId}:${generation}`;
     let nestedCalls = 0;
@@ -303,17 +238,17 @@ export class NodeRunner {
       llm: deps.llm,
       log: (level, message, data) => this.log(nodeId, level, message, data),
       reportUsage: (usage, model) =>
-        this.o.emit({
+        this.run.emit({
           type: 'node.usage',
           nodeId,
           usage: { promptTokens: usage.promptTokens ?? 0, completionTokens: usage.completionTokens ?? 0, costUsd: usage.costUsd ?? 0 },
           ...(model ? { model } : {}),
         }),
-      requestApproval: (message, details) => paused(() => this.askPerson(nodeId, { message, tool: details?.tool, input: details?.input })),
+      requestApproval: (message, details) => paused(() => this.run.desk.ask(nodeId, { message, tool: details?.tool, input: details?.input })),
       callTool: async (name, input) => {
         const inner = deps.tools.get(name);
         if (!inner) throw permanent('UNKNOWN_TOOL', `tool "${name}" is not registered`);
-        await paused(() => this.o.policy.check(inner, input, nodeId));
+        await paused(() => this.run.policy.check(inner, input, nodeId));
         // Nested calls (agent.run) get keys of their own, numbered in call order.
         const nestedKey = `${idempotencyKey}/call${++nestedCalls}`;
         return (await this.call(inner, input, { ...node, timeoutMs: undefined }, generation, deadline.signal, nestedKey)).output;
@@ -326,32 +261,11 @@ export class NodeRunner {
     };
   }
 
-  /** Asks a person on behalf of a node: the node (and the run) show `waiting` until the answer. */
-  async askPerson(nodeId: string, request: { message: string; tool?: string; input?: unknown }): Promise<{ approved: boolean; comment?: string }> {
-    const { emit } = this.o;
-    if (request.input !== undefined && !measureRecorded(request.input, this.maxRecorded).ok) {
-      request = { ...request, input: undefined, message: `${request.message} (the tool's input is too large to show)` };
-    }
-    emit({ type: 'approval.requested', nodeId, message: request.message, ...(request.tool ? { tool: request.tool } : {}), ...(request.input !== undefined ? { input: request.input } : {}) });
-    this.status(nodeId, 'waiting', {});
-    if (++this.waitingNodes === 1) emit({ type: 'run.status', status: 'waiting', reason: 'approval' });
-    let answer: { approved: boolean; comment?: string };
-    try {
-      answer = await this.o.deps.approvals.wait(nodeId, this.o.cancelSignal());
-    } finally {
-      this.waitingNodes--;
-    }
-    emit({ type: 'approval.resolved', nodeId, approved: answer.approved, ...(answer.comment ? { comment: answer.comment } : {}) });
-    if (this.waitingNodes === 0 && !this.o.isCancelled()) emit({ type: 'run.status', status: 'running', reason: 'approval answered' });
-    this.status(nodeId, 'running', {});
-    return answer;
-  }
-
   private async review(node: WorkflowNode, output: unknown) {
     try {
-      return await reviewOutput(node.acceptance!, output, this.o.deps.judge, this.o.cancelSignal());
+      return await reviewOutput(node.acceptance!, output, this.run.deps.judge, this.run.signal);
     } catch (e) {
-      if (this.o.isCancelled()) throw e;
+      if (this.run.cancelled) throw e;
       // An unavailable judge must not fail finished work: the rule checks already passed.
       this.log(node.id, 'warn', `the LLM judge could not review the output (${classifyError(e).message}); accepted on the rule checks alone`);
       return { pass: true, reasons: [], judge: 'rules' as const };
@@ -362,43 +276,21 @@ export class NodeRunner {
     // A log line is worth keeping even when what a tool attached to it is not recordable.
     if (message.length > LOG_MESSAGE_CHARS) message = `${message.slice(0, LOG_MESSAGE_CHARS)}…[${message.length - LOG_MESSAGE_CHARS} more characters not recorded]`;
     if (data !== undefined) {
-      const check = measureRecorded(data, this.maxRecorded);
+      const check = measureRecorded(data, this.run.maxRecordedChars);
       if (!check.ok) {
         data = undefined;
         message += check.tooLarge ? ` [data not recorded: at least ${check.atLeastChars} characters as JSON]` : ` [data not recorded: ${check.reason}]`;
       }
     }
-    this.o.emit({ type: 'node.log', nodeId, level, message, ...(data !== undefined ? { data } : {}) });
-  }
-
-  private get maxRecorded(): number {
-    return this.o.deps.maxRecordedChars ?? DEFAULT_MAX_RECORDED_CHARS;
+    this.run.emit({ type: 'node.log', nodeId, level, message, ...(data !== undefined ? { data } : {}) });
   }
 
   private fail(id: string, error: NodeError): void {
-    delete this.outputs[id];
     this.status(id, 'failed', { error: plainError(error) });
   }
 
-  private status(
-    id: string,
-    status: 'running' | 'retrying' | 'waiting' | 'succeeded' | 'failed' | 'cancelled',
-    extra: { reason?: RunReason; input?: unknown; error?: NodeError; detail?: string; attempt?: number },
-  ): void {
-    const generation = this.o.view.nodes[id].generation;
-    const { attempt = this.currentAttempt(id), ...rest } = extra;
-    this.o.emit({ type: 'node.status', nodeId: id, status, generation, attempt, ...rest });
-  }
-
-  private nextAttempt(id: string, generation: number): number {
-    const seen = this.attemptInGeneration.get(id);
-    const attempt = seen && seen.generation === generation ? seen.attempt + 1 : 1;
-    this.attemptInGeneration.set(id, { generation, attempt });
-    return attempt;
-  }
-
-  private currentAttempt(id: string): number {
-    return this.attemptInGeneration.get(id)?.attempt ?? 0;
+  private status(id: string, status: NodeStatusChange, details: StatusDetails): void {
+    this.run.status(id, status, details);
   }
 }
 

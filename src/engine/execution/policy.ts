@@ -7,17 +7,18 @@ import type { EngineEvent } from '../../contract';
 import { permanent } from '../errors';
 import { needsApproval } from '../tools/registry';
 import type { ToolSpec } from '../tools/types';
+import type { Asker, ToolGate } from './run-context';
 
 export interface PolicyOptions {
   /** Tool allowed without asking (engine/run allow lists + the workflow's allowTools once a person approved them). */
   isAllowed(toolName: string): boolean;
   /** Whether a person can answer; headless runs refuse instead of asking. */
   interactive: boolean;
-  /** Asks a person on behalf of `nodeId`; resolves with the answer. */
-  ask(nodeId: string, request: { tool: string; input: unknown; message: string }): Promise<{ approved: boolean; comment?: string }>;
+  /** Where the question goes (the run's person desk). */
+  desk: Asker;
 }
 
-export class PolicyGate {
+export class PolicyGate implements ToolGate {
   /** One question per tool per run: concurrent first calls share the answer. */
   private readonly decisions = new Map<string, Promise<void>>();
 
@@ -51,7 +52,7 @@ export class PolicyGate {
         `${spec.name} has ${effects} and is not allowed in headless runs; pass --allow ${spec.name}, or list it in the workflow's settings.allowTools and approve that request with --trust-workflow`,
       );
     }
-    const answer = await this.options.ask(nodeId, {
+    const answer = await this.options.desk.ask(nodeId, {
       tool: spec.name,
       input,
       message: `Allow ${spec.name} (${effects}) to run in this workflow?`,

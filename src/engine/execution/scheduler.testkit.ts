@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { Workflow, type EngineEvent, type EngineEventBody, type WorkflowInput } from '../../contract';
 import { Limiter } from './limiter';
-import { RunExecution, type ExecutionDeps } from './scheduler';
+import { RunExecution } from './scheduler';
+import type { ExecutionDeps } from './run-context';
 import { isAllowed } from '../tools/registry';
 import type { ToolContext, ToolSpec } from '../tools/types';
 

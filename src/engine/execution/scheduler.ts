@@ -5,9 +5,11 @@
  * It decides *what* is ready (indegree counters in `Frontier`, no rescans) and runs it
  * under the run's concurrency and the global limiter; `NodeRunner` (node-runner.ts)
  * executes one node: templates, tool calls with deadlines, retries, cache, critic.
+ * The talk goes one way: the scheduler builds the run's `RunContext` (run-context.ts:
+ * the view, definitions, cancellation, the person desk and the policy gate) and hands
+ * it to the runner, which never calls back.
  */
 import {
-  applyEvent,
   changedFields,
   emptyRunView,
   runnableDefinition,
@@ -20,56 +22,19 @@ import {
   type RerunMode,
   type RunReason,
   type RunView,
-  type Workflow,
   type WorkflowNode,
 } from '../../contract';
 import { ToolError } from '../errors';
 import { Frontier, type EdgeState } from './frontier';
 import { buildGraph, descendants, type Graph } from '../workflow/graph';
-import type { Executor } from './executor';
-import type { Limiter } from './limiter';
 import { mustYield } from './loop-yield';
 import { NodeRunner } from './node-runner';
+import { PersonDesk } from './person-desk';
 import { PolicyGate } from './policy';
+import { RunContext, type ExecutionDeps, type RunSpec } from './run-context';
 import { effectiveRunInputs } from '../workflow/inputs';
-import type { ArtifactSink, LlmChatClient, ToolSpec } from '../tools/types';
 import type { Edge } from '../../contract';
 
-export { Limiter } from './limiter';
-
-export interface ExecutionDeps {
-  tools: { get(name: string): ToolSpec | undefined };
-  /** Stamps runId/seq/ts, queues the event for the batched store write, returns it. */
-  emit(body: EngineEventBody): EngineEvent;
-  /** Shared across runs: the global concurrency limit. */
-  globalLimiter: Limiter;
-  cache: { get(key: string): { output: unknown } | undefined; set(key: string, output: unknown): void };
-  artifactsFor(nodeId: string): ArtifactSink;
-  llm?: LlmChatClient;
-  /** Waits for a person's answer to an approval request (persisted by the engine; answered in-process or by `awe approve`). */
-  approvals: { wait(nodeId: string, signal: AbortSignal): Promise<{ approved: boolean; comment?: string }> };
-  /** Tool allowed without asking (workflow allowTools + engine/run allow lists merged). */
-  isAllowed(toolName: string): boolean;
-  /** A person can answer approvals (desktop/serve); headless refuses risky tools. */
-  interactive: boolean;
-  /** LLM judge for acceptance criteria, when a model is configured. */
-  judge?: (criteria: string[], output: unknown, signal: AbortSignal) => Promise<{ pass: boolean; reasons: string[] }>;
-  /** For tests: deterministic jitter. @default Math.random */
-  random?: () => number;
-  /** Where tool calls run. @default inProcessExecutor */
-  executor?: Executor;
-  /** Largest JSON (characters) of one recorded input, output or log value. @default DEFAULT_MAX_RECORDED_CHARS (32 Mi) */
-  maxRecordedChars?: number;
-}
-
-export interface RunSpec {
-  runId: string;
-  workflow: Workflow;
-  inputs: Record<string, unknown>;
-  /** Nodes of this run running at once (the global limiter bounds all runs together). */
-  concurrency: number;
-  workspaceDir: string;
-}
 
 const TERMINAL = new Set(TERMINAL_NODE_STATUSES);
 const CANCELLED = () => new ToolError('cancelled', 'CANCELLED', 'the run was cancelled');
@@ -77,9 +42,8 @@ const CANCELLED = () => new ToolError('cancelled', 'CANCELLED', 'the run was can
 export class RunExecution {
   private readonly state: RunView;
   private readonly graph: Graph;
+  private readonly run: RunContext;
   private readonly runner: NodeRunner;
-  private cancelController = new AbortController();
-  private cancelled = false;
   private frontier: Frontier | undefined;
   private readonly reasons = new Map<string, RunReason>();
   private ready: string[] = [];
@@ -98,20 +62,22 @@ export class RunExecution {
     const ids = spec.workflow.nodes.map((n) => n.id);
     this.state = prior?.length ? foldRun(spec.runId, prior, Infinity, ids) : emptyRunView(spec.runId, spec.workflow.id, ids);
     this.graph = buildGraph(spec.workflow);
-    const policy = new PolicyGate(
-      { isAllowed: (name) => deps.isAllowed(name), interactive: deps.interactive, ask: (nodeId, req) => this.runner.askPerson(nodeId, req) },
-      prior ? PolicyGate.decisionsFrom(prior) : undefined,
-    );
-    this.runner = new NodeRunner({
+    const decisions = prior ? PolicyGate.decisionsFrom(prior) : undefined;
+    this.run = new RunContext(
       spec,
       deps,
-      view: this.state,
-      policy,
-      emit: (body) => this.emit(body),
-      cancelSignal: () => this.cancelController.signal,
-      isCancelled: () => this.cancelled,
+      this.state,
+      (run) => {
+        const desk = new PersonDesk(run);
+        return { desk, policy: new PolicyGate({ isAllowed: (name) => deps.isAllowed(name), interactive: deps.interactive, desk }, decisions) };
+      },
       prior,
-    });
+    );
+    this.runner = new NodeRunner(this.run);
+  }
+
+  private get cancelled(): boolean {
+    return this.run.cancelled;
   }
 
   /** The run's folded state (updated in place as events are emitted). */
@@ -189,15 +155,14 @@ export class RunExecution {
     if (!this.driving) {
       // A run left unfinished by a crash (or another process) is cancelled without running anything.
       if (this.state.lastSeq > 0 && !TERMINAL_RUN_STATUSES.includes(this.state.status)) {
-        this.cancelled = true;
+        this.run.cancel(CANCELLED());
         this.settle = () => undefined;
         this.finishRun();
       }
       return;
     }
-    this.cancelled = true;
-    this.cancelController.abort(CANCELLED());
-    this.runner.abortAll(this.cancelController.signal.reason);
+    this.run.cancel(CANCELLED());
+    this.runner.abortAll(this.run.signal.reason);
     this.pump();
   }
 
@@ -214,14 +179,14 @@ export class RunExecution {
     // Definitions first: a replayed log then applies an edit before any input override of the same rerun.
     for (const edited of definitions) {
       if (!wanted.has(edited.id)) continue;
-      const current = this.runner.definitionOf(edited.id);
+      const current = this.run.definitionOf(edited.id);
       if (!current || sameDefinition(current, edited)) continue;
       const node = runnableDefinition(edited);
       this.emit({ type: 'node.definition', nodeId: edited.id, node, changed: changedFields(current, node) });
-      this.runner.setDefinition(node);
+      this.run.setDefinition(node);
     }
     this.emit({ type: 'node.rerun', nodeId, mode, nodes, editedInputs: inputs !== undefined, ...(inputs ? { inputs } : {}) });
-    if (inputs) this.runner.setInputOverride(nodeId, inputs);
+    if (inputs) this.run.setInputOverride(nodeId, inputs);
     for (const id of nodes) {
       if (already.has(id)) continue;
       const generation = this.state.nodes[id].generation + 1;
@@ -231,13 +196,9 @@ export class RunExecution {
   }
 
   private drive(members: Set<string>, defaultReason: RunReason): Promise<RunView> {
-    if (this.cancelled) {
-      this.cancelled = false;
-      this.cancelController = new AbortController();
-    }
+    this.run.renewAfterCancel();
     this.ready = [];
     this.readyHead = 0;
-    this.runner.rebuildOutputs();
     const frontier = new Frontier(this.graph, members);
     this.frontier = frontier;
     // Kept in a local: with nothing to run, pump() finishes the run synchronously and clears `this.driving`.
@@ -264,7 +225,6 @@ export class RunExecution {
         this.ready.push(id);
         continue;
       }
-      this.runner.forgetOutput(id);
       this.emit({ type: 'node.status', nodeId: id, status: 'skipped', generation: n.generation, attempt: 0, detail: decision.detail });
       const state: EdgeState = { live: false, detail: `upstream node "${id}" was skipped`, failedRoot: decision.failedRoot };
       for (const edge of this.graph.outEdges.get(id)!) {
@@ -275,7 +235,7 @@ export class RunExecution {
   }
 
   private pump(): void {
-    const signal = this.cancelController.signal;
+    const signal = this.run.signal;
     while (!this.yielding && !this.cancelled && this.inFlight < this.spec.concurrency && this.readyHead < this.ready.length) {
       if (mustYield()) {
         // Let the event log write and deliver what is queued before starting more.
@@ -329,7 +289,7 @@ export class RunExecution {
     const src = this.state.nodes[edge.source];
     switch (src.status) {
       case 'succeeded': {
-        if (edge.branch === undefined || this.runner.kindOf(edge.source) !== 'condition') return { live: true };
+        if (edge.branch === undefined || this.run.definitionOf(edge.source)?.kind !== 'condition') return { live: true };
         const result = Boolean((src.output as { result?: unknown } | undefined)?.result);
         if (edge.branch === String(result)) return { live: true };
         return { live: false, detail: `branch "${edge.branch}" of condition "${edge.source}" was not taken` };
@@ -386,8 +346,6 @@ export class RunExecution {
   }
 
   private emit(body: EngineEventBody): EngineEvent {
-    const e = this.deps.emit(body);
-    applyEvent(this.state, e);
-    return e;
+    return this.run.emit(body);
   }
 }

@@ -9,7 +9,8 @@ import { emptyRunView, foldRun, TERMINAL_RUN_STATUSES, type EngineEvent, type Re
 import type { ArtifactFiles } from './artifacts';
 import type { EventLog } from './event-log';
 import { RunLease, type LeaseHolder, type LeaseTiming, type LeaseWait } from './lease';
-import { RunExecution, type ExecutionDeps, type RunSpec } from '../execution/scheduler';
+import { RunExecution } from '../execution/scheduler';
+import type { ExecutionDeps, RunSpec } from '../execution/run-context';
 import type { NewRun, RunRecord, Store } from '../store/store';
 import type { RunHandle } from '../types';
 
