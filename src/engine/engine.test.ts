@@ -5,9 +5,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Workflow, type EngineEvent } from '../contract';
 import { createEngine, type LocalEngine } from './engine';
+import * as validation from './workflow/validate';
 import type { LlmChatClient } from './tools/types';
 
 let dir: string;
@@ -101,6 +102,46 @@ describe('createEngine', () => {
     const needsInput = Workflow.parse({ ...chain(1), settings: { inputs: { n: { type: 'number', required: true } } } });
     expect(() => engine.startRun(needsInput)).toThrow(/missing required input "n"/);
     expect(engine.listRuns()).toEqual([]);
+  });
+
+  it('validates a document once on its way to a run, and never trusts a workflow its own validation did not return', async () => {
+    const engine = engineAt();
+    const checks = vi.spyOn(validation, 'validateWorkflow');
+    const checked = engine.validate(chain(1));
+    expect(checked.ok).toBe(true);
+    if (!checked.ok) return;
+    await engine.startRun(checked.workflow).done;
+    expect(checks).toHaveBeenCalledTimes(1);
+    // A copy (or a cast) is another document: checked before it runs.
+    const forged = { ...checked.workflow, nodes: [...checked.workflow.nodes, { id: 'x', kind: 'tool' as const, tool: 'no.such.tool', inputs: {} }] };
+    expect(() => engine.startRun(forged)).toThrow(/no\.such\.tool/);
+    expect(checks).toHaveBeenCalledTimes(2);
+    checks.mockRestore();
+  });
+
+  it('answers every waiter of a running run once it finishes, with its final events stored', async () => {
+    const engine = engineAt();
+    const handle = engine.startRun(chain(20));
+    const waiters = [engine.waitForRun(handle.runId), engine.waitForRun(handle.runId)];
+    const views = await Promise.all(waiters);
+    for (const view of views) expect(view.status).toBe('succeeded');
+    expect(engine.events(handle.runId).at(-1)).toMatchObject({ type: 'run.finished', status: 'succeeded' });
+    expect((await handle.done).status).toBe('succeeded');
+  });
+
+  it('types run inputs once and stores them in that form: the run row, run.started and the view agree', async () => {
+    const engine = engineAt();
+    const wf = Workflow.parse({
+      ...chain(1),
+      settings: { inputs: { n: { type: 'number', required: true }, flag: { type: 'boolean' }, who: { type: 'string', default: 'ann' } } },
+    });
+    // What `awe run --input n=3 --input flag=yes` passes: text.
+    const view = await engine.startRun(wf, { inputs: { n: '3', flag: 'yes' } }).done;
+    const typed = { n: 3, flag: true, who: 'ann' };
+    expect(view.inputs).toEqual(typed);
+    expect(engine.getRun(view.runId)?.inputs).toEqual(typed);
+    expect(engine.events(view.runId)[0]).toMatchObject({ type: 'run.started', inputs: typed });
+    expect(() => engine.startRun(wf, { inputs: { n: 'three' } })).toThrow(/input "n" must be a number, got "three"/);
   });
 
   it('reruns a node with edited inputs and keeps the other outputs', async () => {

@@ -21,7 +21,8 @@ import { builtinTools } from './tools/builtins';
 import { isAllowed, ToolRegistry } from './tools/registry';
 import type { LlmChatClient, ToolSpec } from './tools/types';
 import type { Engine, EngineOptions, RunHandle } from './types';
-import { validateWorkflow, type ValidationResult } from './workflow/validate';
+import { validateWorkflow } from './workflow/validate';
+import { ValidWorkflows, type CheckedWorkflow, type ValidWorkflow } from './workflow/valid';
 import { WorkflowTrust } from './workflow/trust';
 import { validateOffThread } from './workflow/validate-off-thread';
 import { planGoal } from './planner';
@@ -42,7 +43,7 @@ const notFound = (message: string) => Object.assign(new Error(message), { code: 
 /** The in-process engine: the facade plus what only local callers (the CLI) need. */
 export interface LocalEngine extends Engine {
   /** Reads, parses and validates a `*.awe.json` file (size, nesting and syntax checked before parsing). */
-  readWorkflowFile(path: string): Promise<ValidationResult>;
+  readWorkflowFile(path: string): Promise<CheckedWorkflow>;
   /**
    * Waits while other processes hold leases on unfinished runs (`runId`: that run only) until each
    * lease lapses (its owner died: the run can be taken over now) or is renewed (its owner is alive).
@@ -78,8 +79,14 @@ export function createEngine(options: EngineOptions): LocalEngine {
   );
   const trust = new WorkflowTrust({ get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) });
   const workspaces = new Workspaces(dataDir, { get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) }, options.sampleWorkspaceDir);
-  /** Documents validateOffThread found runnable (the very objects it returned): startRun takes them as they are. */
-  const checkedOffThread = new WeakSet<Workflow>();
+  /** Documents this engine's validation found runnable (the very objects it returned): startRun takes them as they are. */
+  const valid = new ValidWorkflows();
+  const runnable = (workflow: Workflow): ValidWorkflow => {
+    if (valid.has(workflow)) return workflow;
+    const checked = valid.checked(validateWorkflow(workflow, registry));
+    if (!checked.ok) throw new InvalidWorkflowError(checked.problems);
+    return checked.workflow;
+  };
   const llm = (): LlmChatClient | undefined => options.llm ?? settings.llmClient();
   const globalLimiter = new Limiter(options.globalConcurrency ?? 16);
   const engineAllow = options.allow ?? [];
@@ -194,20 +201,13 @@ export function createEngine(options: EngineOptions): LocalEngine {
       const first = await readWorkflowFile(path, registry);
       // Only servers this workflow names, and only when their tool list is not known: nothing else starts.
       const toList = mcpServersToList(first.problems);
-      if (toList.length === 0) return first;
+      if (toList.length === 0) return valid.checked(first);
       await refreshMcpTools(toList).catch((err: Error) => process.stderr.write(`[awe] MCP tools unavailable: ${err.message}\n`));
-      return readWorkflowFile(path, registry);
+      return valid.checked(await readWorkflowFile(path, registry));
     },
 
-    validate(doc) {
-      const result = validateWorkflow(doc, registry);
-      return result.workflow ? { ok: result.ok, problems: result.problems, workflow: result.workflow } : { ok: result.ok, problems: result.problems };
-    },
-    async validateOffThread(doc) {
-      const { ok, problems, workflow } = await validateOffThread(doc, registry);
-      if (ok && workflow) checkedOffThread.add(workflow);
-      return workflow ? { ok, problems, workflow } : { ok, problems };
-    },
+    validate: (doc) => valid.checked(validateWorkflow(doc, registry)),
+    validateOffThread: async (doc) => valid.checked(await validateOffThread(doc, registry)),
     saveWorkflow: (workflow) => store.saveWorkflow(workflow),
     getWorkflow: (id) => store.getWorkflow(id),
     listWorkflows: () => store.listWorkflows(),
@@ -227,17 +227,15 @@ export function createEngine(options: EngineOptions): LocalEngine {
     },
 
     startRun(workflow, runOptions = {}): RunHandle {
-      // A document the worker thread found runnable is not checked a second time on the event loop.
-      const checked = checkedOffThread.has(workflow) ? { ok: true, problems: [], workflow } : validateWorkflow(workflow, registry);
-      if (!checked.ok || !checked.workflow) throw new InvalidWorkflowError(checked.problems);
-      const snapshot: Workflow = checked.workflow;
-      const { problems } = effectiveRunInputs(snapshot, runOptions.inputs ?? {});
+      // Validated once: a document this engine's validation returned as runnable is not checked again.
+      const snapshot = runnable(workflow);
+      // Typed once (defaults applied, `--input n=3` text typed as declared): the run's row and its `run.started` hold these.
+      const { inputs, problems } = effectiveRunInputs(snapshot, runOptions.inputs ?? {});
       if (problems.length) throw Object.assign(new Error(problems.join('; ')), { code: 'BAD_INPUT' });
       const runId = timeSortableId('r');
       const workspaceDir = runOptions.workspaceDir ? resolve(runOptions.workspaceDir) : join(dataDir, 'workspaces', runId);
       mkdirSync(workspaceDir, { recursive: true });
       const concurrency = runOptions.concurrency ?? snapshot.settings.concurrency ?? 8;
-      const inputs = runOptions.inputs ?? {};
       const row = { id: runId, workflow: snapshot, inputs, concurrency, workspaceDir, allow: runOptions.allow, ownerPid: process.pid, startedAt: Date.now() };
       return supervisor.start(row, { runId, workflow: snapshot, inputs, concurrency, workspaceDir }, runOptions.allow ?? []);
     },

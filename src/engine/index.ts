@@ -14,4 +14,5 @@ export type { LocalEngine } from './engine';
 export type { Engine, EngineOptions, PlanOptions, PlanResult, RunHandle, SecretStore, StartRunOptions } from './types';
 export { MAX_WORKFLOW_FILE_BYTES, MAX_WORKFLOW_NESTING, parseWorkflowJson, serializeWorkflow } from './workflow/file';
 export { scanJson } from './workflow/json-scan';
+export type { CheckedWorkflow, ValidWorkflow } from './workflow/valid';
 export { fileInside, mimeForName, UI_CSP } from './runs/web-assets';

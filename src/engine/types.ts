@@ -7,7 +7,6 @@ import type {
   EngineEvent,
   McpServerInfo,
   NodeRun,
-  Problem,
   RerunMode,
   Run,
   RunSummary,
@@ -21,6 +20,7 @@ import type {
 } from '../contract';
 import type { LlmChatClient, ToolSpec } from './tools/types';
 import type { WorkspaceInfo } from './runs/workspaces';
+import type { CheckedWorkflow } from './workflow/valid';
 
 /** Where API keys live: safeStorage in Electron, a 0600 file or the environment headless. */
 export interface SecretStore {
@@ -94,12 +94,13 @@ export interface Engine {
   readonly dataDir: string;
 
   // Workflows
-  validate(doc: unknown): { ok: boolean; problems: Problem[]; workflow?: Workflow };
+  /** Every problem of a document; a runnable one comes back as a `ValidWorkflow` that `startRun` takes without a second check. */
+  validate(doc: unknown): CheckedWorkflow;
   /**
    * `validate` for large documents on a worker thread, bounded in time (VALIDATION_TIMEOUT past it).
    * A runnable `workflow` it returns is taken by `startRun` as it is, without a second check.
    */
-  validateOffThread?(doc: unknown): Promise<{ ok: boolean; problems: Problem[]; workflow?: Workflow }>;
+  validateOffThread?(doc: unknown): Promise<CheckedWorkflow>;
   saveWorkflow(workflow: Workflow): Workflow;
   getWorkflow(id: string): Workflow | undefined;
   listWorkflows(): WorkflowSummary[];
@@ -109,6 +110,11 @@ export interface Engine {
   plan(goal: string, options?: PlanOptions): Promise<PlanResult>;
 
   // Runs
+  /**
+   * Starts a run. A `ValidWorkflow` this engine's validation returned runs as it is; any other
+   * document is validated first (InvalidWorkflowError lists every problem). The run's inputs
+   * are typed once here and stored in that form (BAD_INPUT when they do not fit).
+   */
   startRun(workflow: Workflow, options?: StartRunOptions): RunHandle;
   cancelRun(runId: string): void;
   /**

@@ -6,6 +6,7 @@
 import { Workflow, foldRun } from '../contract';
 import type { Artifact, EngineEvent, EngineEventBody, McpServerInfo, Problem, Run, Settings } from '../contract';
 import type { Engine, RunHandle } from '../engine/types';
+import type { ValidWorkflow } from '../engine/workflow/valid';
 import { checkWorkspaceFolder } from '../engine/runs/workspaces';
 
 export interface EngineDouble extends Engine {
@@ -45,13 +46,14 @@ export function createEngineDouble(dataDir = '/tmp/awe-engine-double'): EngineDo
   const validate = (doc: unknown) => {
     const parsed = Workflow.safeParse(doc);
     if (!parsed.success) {
-      return { ok: false, problems: parsed.error.issues.map((i): Problem => ({ code: 'schema', message: i.message, path: i.path.join('.') })) };
+      return { ok: false as const, problems: parsed.error.issues.map((i): Problem => ({ code: 'schema', message: i.message, path: i.path.join('.') })) };
     }
     const ids = new Set(parsed.data.nodes.map((n) => n.id));
     const problems: Problem[] = parsed.data.edges
       .filter((e) => !ids.has(e.source) || !ids.has(e.target))
       .map((e) => ({ code: 'dangling-edge', message: `edge ${e.id} points at a missing node`, edgeId: e.id }));
-    return { ok: problems.length === 0, problems, workflow: parsed.data };
+    // Stands in for the engine's own check: what it finds runnable is a ValidWorkflow.
+    return problems.length === 0 ? { ok: true as const, problems, workflow: parsed.data as ValidWorkflow } : { ok: false as const, problems, workflow: parsed.data };
   };
 
   const finishedHandle = (runId: string): RunHandle => ({ runId, done: Promise.resolve(foldRun(runId, events.get(runId) ?? [])) });

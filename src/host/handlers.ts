@@ -8,7 +8,7 @@ import { readFile, open } from 'node:fs/promises';
 import { z } from 'zod';
 import { api, ApiError, COMMAND_NAMES, formatIssues } from '../contract';
 import type { Api, CommandName, Problem, Workflow } from '../contract';
-import { parseWorkflowJson, type Engine, type RunHandle } from '../engine';
+import { parseWorkflowJson, type CheckedWorkflow, type Engine, type RunHandle, type ValidWorkflow } from '../engine';
 
 /** What the transport can do with an exported file. */
 export interface ExportPlatform {
@@ -87,17 +87,17 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
     if (!artifact) throw new ApiFailure('not-found', `No artifact with id "${id}".`);
     return artifact;
   };
-  const runnable = (result: { ok: boolean; problems: Problem[]; workflow?: Workflow }): Workflow => {
-    if (!result.ok || !result.workflow) {
+  const runnable = (result: CheckedWorkflow): ValidWorkflow => {
+    if (!result.ok) {
       const n = result.problems.length;
       throw new ApiFailure('invalid-workflow', `The workflow has ${n} problem${n === 1 ? '' : 's'}: ${result.problems.map((p) => p.message).slice(0, 5).join('; ')}`, result.problems);
     }
     return result.workflow;
   };
-  const requireValid = (doc: unknown): Workflow => runnable(engine.validate(doc));
+  const requireValid = (doc: unknown): ValidWorkflow => runnable(engine.validate(doc));
   /** Large documents are checked on a worker thread (bounded in time): the server keeps answering meanwhile. */
   const checkOffThread = (doc: unknown) => (engine.validateOffThread ? engine.validateOffThread(doc) : Promise.resolve(engine.validate(doc)));
-  const requireValidOffThread = async (doc: unknown): Promise<Workflow> => runnable(await checkOffThread(doc));
+  const requireValidOffThread = async (doc: unknown): Promise<ValidWorkflow> => runnable(await checkOffThread(doc));
   // A run's `done` rejects when the run fails; the transports report failure through
   // events, so the rejection is observed here instead of crashing the process.
   const detach = (handle: RunHandle) => {
@@ -157,7 +157,8 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
       return { text: JSON.stringify(wf, null, 2) + '\n', fileName: `${wf.id}.awe.json` };
     },
     'runs.start': async (r) => {
-      let wf: Workflow;
+      // Validated here, once: startRun takes the engine's ValidWorkflow without checking it again.
+      let wf: ValidWorkflow;
       if (r.workflow) wf = await requireValidOffThread(r.workflow);
       else if (r.workflowId !== undefined) wf = await requireValidOffThread(requireWorkflow(r.workflowId));
       else throw new ApiFailure('bad-request', 'Give either `workflowId` (a saved workflow) or `workflow` (a document) to run.');

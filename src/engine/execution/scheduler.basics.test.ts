@@ -133,27 +133,6 @@ describe('scheduler basics', () => {
     expect(view.nodes.out.output).toEqual({ summary: 'owls in en' });
   });
 
-  it('fails the run cleanly when a required input is missing, naming it, and runs nothing', async () => {
-    const calls: unknown[] = [];
-    const spy = testTool('t.echo', async (i) => (calls.push(i), i));
-    const h = harness(
-      { id: 'wf', name: 'wf', nodes: [node('a', { inputs: { q: '{{input.query}}' } })], edges: [], settings: { inputs: { query: { type: 'string', required: true } } } },
-      { tools: [spy] },
-    );
-    const view = await h.exec.start();
-    expect(view.status).toBe('failed');
-    expect(view.error).toMatch(/missing required input "query"/);
-    expect(calls).toEqual([]);
-  });
-
-  it('types run inputs given as text by the declared type', async () => {
-    const h = harness(
-      { id: 'wf', name: 'wf', nodes: [node('a', { inputs: { n: '{{input.n}}', f: '{{input.flag}}' } })], edges: [], settings: { inputs: { n: { type: 'number' }, flag: { type: 'boolean' } } } },
-      { tools: [echo], inputs: { n: '3', flag: 'yes' } },
-    );
-    expect((await h.exec.start()).nodes.a.output).toEqual({ n: 3, f: true });
-  });
-
   it('passes each tool call the idempotency key runId:nodeId:generation and the run context', async () => {
     const seen: string[] = [];
     const spy = testTool('t.echo', async (_i, ctx) => {

@@ -8,6 +8,7 @@ import { Limiter } from './limiter';
 import { RunExecution } from './scheduler';
 import type { ExecutionDeps } from './run-context';
 import { isAllowed } from '../tools/registry';
+import { effectiveRunInputs } from '../workflow/inputs';
 import type { ToolContext, ToolSpec } from '../tools/types';
 
 export function testTool(
@@ -82,8 +83,11 @@ export function harness(doc: WorkflowInput, opts: HarnessOptions = {}) {
     random: () => 0.5,
     executor: opts.executor,
   };
+  // Typed as engine.startRun types them before a run is stored.
+  const typed = effectiveRunInputs(workflow, opts.inputs ?? {});
+  if (typed.problems.length) throw new Error(typed.problems.join('; '));
   const exec = new RunExecution(
-    { runId, workflow, inputs: opts.inputs ?? {}, concurrency: opts.concurrency ?? 8, workspaceDir: '/tmp' },
+    { runId, workflow, inputs: typed.inputs, concurrency: opts.concurrency ?? 8, workspaceDir: '/tmp' },
     deps,
     opts.prior,
   );

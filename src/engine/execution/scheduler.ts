@@ -32,7 +32,6 @@ import { NodeRunner } from './node-runner';
 import { PersonDesk } from './person-desk';
 import { PolicyGate } from './policy';
 import { RunContext, type ExecutionDeps, type RunSpec } from './run-context';
-import { effectiveRunInputs } from '../workflow/inputs';
 import type { Edge } from '../../contract';
 
 
@@ -93,11 +92,10 @@ export class RunExecution {
   /** Runs a new run: emits `run.started` … `run.finished`. */
   start(): Promise<RunView> {
     if (this.state.lastSeq > 0 || this.driving) throw new Error(`run ${this.spec.runId} has already started`);
-    const { inputs, problems } = effectiveRunInputs(this.spec.workflow, this.spec.inputs);
-    this.emit({ type: 'run.started', workflowId: this.spec.workflow.id, inputs, nodeIds: this.graph.ids });
-    if (this.graph.cycle) problems.push(`the workflow has a cycle: ${this.graph.cycle.join(' → ')}`);
-    if (problems.length) {
-      this.emit({ type: 'run.finished', status: 'failed', error: problems.join('; ') });
+    // The inputs were typed once, before the run was stored (engine.startRun): recorded as they are.
+    this.emit({ type: 'run.started', workflowId: this.spec.workflow.id, inputs: this.spec.inputs, nodeIds: this.graph.ids });
+    if (this.graph.cycle) {
+      this.emit({ type: 'run.finished', status: 'failed', error: `the workflow has a cycle: ${this.graph.cycle.join(' → ')}` });
       return Promise.resolve(this.state);
     }
     return this.drive(new Set(this.graph.ids), 'first');

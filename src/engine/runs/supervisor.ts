@@ -35,7 +35,6 @@ export class RunSupervisor {
   private readonly finishWaiters = new Map<string, ((view: RunView) => void)[]>();
   private readonly approvalWaiters = new Set<ApprovalWaiter>();
   private pollTimer: NodeJS.Timeout | undefined;
-  private readonly unsubscribe: () => void;
   readonly lease: RunLease;
   /** Runs whose lease another process took while this one still executed them: their events are dropped. */
   private readonly lost = new Set<string>();
@@ -47,7 +46,6 @@ export class RunSupervisor {
     private readonly shared: () => SharedDeps,
     leaseTiming: Partial<LeaseTiming> = {},
   ) {
-    this.unsubscribe = log.subscribe((batch) => this.onBatch(batch));
     this.lease = new RunLease(store.db, leaseTiming, (runId) => this.leaseLost(runId));
   }
 
@@ -58,7 +56,7 @@ export class RunSupervisor {
       this.lease.acquire(run.id);
     })();
     const execution = this.execution(spec, allow);
-    return this.handle(spec.runId, () => execution.start());
+    return this.handle(spec.runId, execution, () => execution.start());
   }
 
   /** Whether the run's owner (this process or another) is executing it now. */
@@ -88,7 +86,7 @@ export class RunSupervisor {
   takeOver(record: RunRecord, action: (execution: RunExecution) => Promise<RunView>): RunHandle {
     const runId = record.run.id;
     const current = this.active.get(runId);
-    if (current) return this.handle(runId, () => action(current));
+    if (current) return this.handle(runId, current, () => action(current));
     const claim = this.lease.takeOver(runId);
     if (!claim.ok) {
       const who = claim.holder.pid === null ? 'another AWE process' : `another AWE process (pid ${claim.holder.pid})`;
@@ -106,7 +104,7 @@ export class RunSupervisor {
       workspaceDir: record.workspaceDir,
     };
     const execution = this.execution(spec, record.allow, prior);
-    return this.handle(runId, () => action(execution));
+    return this.handle(runId, execution, () => action(execution));
   }
 
   /**
@@ -196,7 +194,6 @@ export class RunSupervisor {
    * after a clean exit (Ctrl-C twice, SIGTERM of `awe serve`) need not wait for a lapse.
    */
   close(): void {
-    this.unsubscribe();
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.pollTimer = undefined;
     try {
@@ -234,35 +231,29 @@ export class RunSupervisor {
     return execution;
   }
 
-  private handle(runId: string, run: () => Promise<RunView>): RunHandle {
+  /**
+   * The one way "run finished" reaches anyone: when the execution's drive settles, its
+   * events are flushed, then the lease is let go and `waitForFinish` waiters are answered.
+   */
+  private handle(runId: string, execution: RunExecution, run: () => Promise<RunView>): RunHandle {
     const done = run().then(
       (view) => {
         // Whoever awaits `done` reads the store next: the final events must be in it.
         this.log.flush();
-        if (TERMINAL_RUN_STATUSES.includes(view.status)) this.finished(runId, view);
+        if (TERMINAL_RUN_STATUSES.includes(view.status)) this.finished(runId, execution, view);
         return view;
       },
       (err: unknown) => {
-        this.finished(runId, this.view(runId) ?? foldRun(runId, this.store.events(runId)));
+        this.finished(runId, execution, execution.view);
         throw err;
       },
     );
     return { runId, done };
   }
 
-  private onBatch(batch: EngineEvent[]): void {
-    for (const e of batch) {
-      if (e.type === 'run.finished' && this.active.has(e.runId)) {
-        // Let the execution apply the event to its own view before waiters read it.
-        queueMicrotask(() => {
-          const execution = this.active.get(e.runId);
-          if (execution && TERMINAL_RUN_STATUSES.includes(execution.view.status)) this.finished(e.runId, execution.view);
-        });
-      }
-    }
-  }
-
-  private finished(runId: string, view: RunView): void {
+  private finished(runId: string, execution: RunExecution, view: RunView): void {
+    // A run taken over again since (its lease was lost, then adopted) belongs to its new execution.
+    if (this.active.get(runId) !== execution) return;
     this.active.delete(runId);
     // Its last events are flushed (see handle): the next owner may start at once.
     if (!this.lost.has(runId)) this.lease.release(runId);

@@ -50,6 +50,26 @@ describe('migrations', () => {
     store = { close() {} } as Store;
   });
 
+  it('gives runs stored by earlier versions the typed inputs their run.started recorded (migration 3)', () => {
+    store.close();
+    const v2 = openDatabase(join(dir, 'old.db'), { migrations: MIGRATIONS.filter((m) => m.version <= 2) });
+    const insertRun = v2.prepare(`INSERT INTO runs (id, workflow_id, workflow_name, snapshot, status, inputs, workspace_dir, started_at) VALUES (?, 'wf', 'wf', ?, 'running', ?, '/tmp', 1)`);
+    const snapshot = JSON.stringify(wf());
+    insertRun.run('typed', snapshot, '{"n":"3"}');
+    insertRun.run('unstarted', snapshot, '{"n":"4"}');
+    v2.prepare(`INSERT INTO events (run_id, seq, type, ts, json) VALUES ('typed', 1, 'run.started', 1, ?)`).run(
+      JSON.stringify({ type: 'run.started', runId: 'typed', seq: 1, ts: 1, workflowId: 'wf', inputs: { n: 3 }, nodeIds: ['a', 'b'] }),
+    );
+    v2.close();
+    const db = openDatabase(join(dir, 'old.db'));
+    expect(db.prepare('SELECT id, inputs FROM runs ORDER BY id').all()).toEqual([
+      { id: 'typed', inputs: '{"n":3}' },
+      { id: 'unstarted', inputs: '{"n":"4"}' },
+    ]);
+    db.close();
+    store = Store.open(dir);
+  });
+
   it('refuses a database written by a newer AWE, naming both versions', () => {
     store.db.pragma('user_version = 99');
     store.close();

@@ -4,8 +4,9 @@
  */
 import { init } from './0001-init';
 import { leases } from './0002-leases';
+import { typedRunInputs } from './0003-typed-run-inputs';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
 
-export const MIGRATIONS: readonly Migration[] = [init, leases];
+export const MIGRATIONS: readonly Migration[] = [init, leases, typedRunInputs];
