@@ -4,7 +4,7 @@
  */
 import envPaths from 'env-paths';
 import type { Problem, RunView, Workflow } from '../contract';
-import { createEngine, type Engine, type EngineOptions, type LocalEngine } from '../engine';
+import { createEngine, stderrLogger, type Engine, type EngineOptions, type LocalEngine } from '../engine';
 import { CliError, EXIT } from './exit';
 
 export { CliError, EXIT };
@@ -26,7 +26,8 @@ export function resolveDataDir(flags: GlobalFlags): string {
 export function openEngine(flags: GlobalFlags, extra: Partial<EngineOptions> = {}): LocalEngine {
   const mcpConfigPath = flags['mcp-config'] || process.env.AWE_MCP_CONFIG || undefined;
   try {
-    return createEngine({ dataDir: resolveDataDir(flags), mcpConfigPath, allow: flags.allow, ...extra });
+    // The engine's own reports (adopted runs, unrecorded events) go to stderr, beside the CLI's messages; `awe serve` opens here too.
+    return createEngine({ dataDir: resolveDataDir(flags), mcpConfigPath, allow: flags.allow, logger: stderrLogger, ...extra });
   } catch (err) {
     throw new CliError(`cannot open AWE: ${(err as Error).message}`);
   }

@@ -29,6 +29,7 @@ import { planGoal } from './planner';
 import { fileSecretStore, SettingsService } from './settings';
 import { readWorkflowFile, serializeWorkflow } from './workflow/file';
 import { Workspaces } from './runs/workspaces';
+import { stderrLogger } from './logger';
 
 /** Thrown for a workflow that cannot run; `problems` lists every reason (the transports show them). */
 export class InvalidWorkflowError extends Error {
@@ -55,8 +56,9 @@ export interface LocalEngine extends Engine {
 export function createEngine(options: EngineOptions): LocalEngine {
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const store = Store.open(dataDir);
-  const log = new EventLog(store);
+  const logger = options.logger ?? stderrLogger;
+  const store = Store.open(dataDir, logger);
+  const log = new EventLog(store, Date.now, logger);
   const artifacts = new ArtifactFiles(dataDir, store, (runId, body) => log.emit(runId, body));
   const registry = new ToolRegistry();
   for (const tool of [...builtinTools(), ...(options.extraTools ?? [])]) registry.register(tool);
@@ -67,7 +69,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
       configPath: options.mcpConfigPath,
       // Naming a config file on the command line is the person's approval of its servers.
       autoApprove: options.mcpConfigPath !== undefined,
-      log: (level, message) => process.stderr.write(`[awe mcp ${level}] ${message}\n`),
+      log: (level, message) => logger[level](`mcp: ${message}`),
     });
   } catch (err) {
     store.close();
@@ -106,7 +108,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
         isAllowed(name, engineAllow) || isAllowed(name, settings.get().allowTools) || isAllowed(name, runAllow) || isAllowed(name, workflowAllow),
       workflowAllow: (workflow) => trust.granted(workflow),
     };
-  }, options.lease);
+  }, options.lease, logger);
 
   /** MCP servers' tools as `mcp.<server>.<tool>`, replacing what an earlier listing of those servers registered. */
   const mcpSources = new Set<string>();
@@ -202,7 +204,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
       // Only servers this workflow names, and only when their tool list is not known: nothing else starts.
       const toList = mcpServersToList(first.problems);
       if (toList.length === 0) return valid.checked(first);
-      await refreshMcpTools(toList).catch((err: Error) => process.stderr.write(`[awe] MCP tools unavailable: ${err.message}\n`));
+      await refreshMcpTools(toList).catch((err: Error) => logger.warn(`MCP tools unavailable: ${err.message}`));
       return valid.checked(await readWorkflowFile(path, registry));
     },
 
@@ -214,7 +216,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
     deleteWorkflow: (id) => store.deleteWorkflow(id),
 
     async plan(goal, planOptions = {}) {
-      await refreshMcpTools().catch((err: Error) => process.stderr.write(`[awe] MCP tools unavailable for planning: ${err.message}\n`));
+      await refreshMcpTools().catch((err: Error) => logger.warn(`MCP tools unavailable for planning: ${err.message}`));
       return planGoal(goal, {
         catalog: registry.infos(),
         llm: llm(),
@@ -321,7 +323,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
       try {
         await refreshMcpTools();
       } catch (err) {
-        process.stderr.write(`[awe] MCP tools unavailable: ${(err as Error).message}\n`);
+        logger.warn(`MCP tools unavailable: ${(err as Error).message}`);
       }
       return registry.infos();
     },
@@ -408,11 +410,11 @@ export function createEngine(options: EngineOptions): LocalEngine {
           continue;
         }
         const handle = supervisor.resume(record);
-        process.stderr.write(`[awe] adopted run ${id}: the process executing it stopped renewing its lease\n`);
-        handle.done.catch((err: Error) => process.stderr.write(`[awe] resuming run ${id} failed: ${err.message}\n`));
+        logger.info(`adopted run ${id}: the process executing it stopped renewing its lease`);
+        handle.done.catch((err: Error) => logger.error(`resuming run ${id} failed: ${err.message}`));
       } catch (err) {
         // Another process took it first: it executes it.
-        if ((err as { code?: string }).code !== 'CONFLICT') process.stderr.write(`[awe] adopting run ${id} failed: ${(err as Error).message}\n`);
+        if ((err as { code?: string }).code !== 'CONFLICT') logger.error(`adopting run ${id} failed: ${(err as Error).message}`);
       }
     }
   };
@@ -422,14 +424,14 @@ export function createEngine(options: EngineOptions): LocalEngine {
       try {
         adoptOrphans();
       } catch (err) {
-        process.stderr.write(`[awe] looking for orphaned runs failed: ${(err as Error).message}\n`);
+        logger.error(`looking for orphaned runs failed: ${(err as Error).message}`);
       }
     }, supervisor.lease.timing.heartbeatMs);
     adoptTimer.unref();
   }
 
   if (options.resumeOnOpen) {
-    for (const handle of engine.resumeRuns()) handle.done.catch((err: Error) => process.stderr.write(`[awe] resuming run ${handle.runId} failed: ${err.message}\n`));
+    for (const handle of engine.resumeRuns()) handle.done.catch((err: Error) => logger.error(`resuming run ${handle.runId} failed: ${err.message}`));
   }
   return engine;
 }

@@ -11,7 +11,8 @@
  */
 export { createEngine, InvalidWorkflowError } from './engine';
 export type { LocalEngine } from './engine';
-export type { Engine, EngineOptions, PlanOptions, PlanResult, RunHandle, SecretStore, StartRunOptions } from './types';
+export { stderrLogger } from './logger';
+export type { Engine, EngineLogger, EngineOptions, PlanOptions, PlanResult, RunHandle, SecretStore, StartRunOptions } from './types';
 export { MAX_WORKFLOW_FILE_BYTES, MAX_WORKFLOW_NESTING, parseWorkflowJson, serializeWorkflow } from './workflow/file';
 export { scanJson } from './workflow/json-scan';
 export type { CheckedWorkflow, ValidWorkflow } from './workflow/valid';

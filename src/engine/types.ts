@@ -21,6 +21,9 @@ import type {
 import type { LlmChatClient, ToolSpec } from './tools/types';
 import type { WorkspaceInfo } from './runs/workspaces';
 import type { CheckedWorkflow } from './workflow/valid';
+import type { EngineLogger } from './logger';
+
+export type { EngineLogger } from './logger';
 
 /** Where API keys live: safeStorage in Electron, a 0600 file or the environment headless. */
 export interface SecretStore {
@@ -57,6 +60,8 @@ export interface EngineOptions {
    * @default false
    */
   adoptOrphans?: boolean;
+  /** Where the engine reports what no caller awaits (adopted runs, unrecorded events, slow statements). @default `[awe] …` lines on stderr */
+  logger?: EngineLogger;
   /** Run lease timing (run-lease.ts). @default 10 s lease, 3 s heartbeat, or AWE_LEASE_MS / AWE_LEASE_HEARTBEAT_MS */
   lease?: { durationMs?: number; heartbeatMs?: number };
 }

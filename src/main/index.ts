@@ -7,7 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, Menu, session } from 'electron';
-import { createEngine, type Engine } from '../engine';
+import { createEngine, stderrLogger, type Engine } from '../engine';
 import { createHandlers } from '../host/handlers';
 import { forwardEvents } from './events';
 import { registerIpcHandlers } from './ipc';
@@ -121,7 +121,7 @@ async function start(): Promise<void> {
   // resumeOnOpen: runs left running when the app died are picked up again here.
   // Packaged, the samples are extra resources beside the asar; in development, in resources/.
   const sampleWorkspaceDir = app.isPackaged ? join(process.resourcesPath, 'sample-workspace') : undefined;
-  const opened = createEngine({ dataDir, interactive: true, resumeOnOpen: true, secrets: createSafeStorageSecrets(dataDir), sampleWorkspaceDir });
+  const opened = createEngine({ dataDir, interactive: true, resumeOnOpen: true, secrets: createSafeStorageSecrets(dataDir), sampleWorkspaceDir, logger: stderrLogger });
   engine = opened;
   registerIpcHandlers(createHandlers(opened, { exportFile, chooseFolder }), () => mainWindow?.webContents.id);
   forwardEvents(opened, () => mainWindow?.webContents);

@@ -56,7 +56,9 @@ describe('EventLog isolation', () => {
   });
 
   it('writes and delivers other runs when one run cannot be written, and retries that run alone', async () => {
-    const events = new EventLog(store);
+    const errors: string[] = [];
+    const logger = { info: (m: string) => errors.push(m), warn: (m: string) => errors.push(m), error: (m: string) => errors.push(m) };
+    const events = new EventLog(store, Date.now, logger);
     const delivered: EngineEvent[] = [];
     events.subscribe((batch) => delivered.push(...batch));
     events.emit('bad', started);
@@ -64,17 +66,10 @@ describe('EventLog isolation', () => {
     events.flush();
     // Another writer took the next seq of run "bad" (as a second process on the same run would).
     store.db.prepare('INSERT INTO events (run_id, seq, type, ts, json) VALUES (?, ?, ?, ?, ?)').run('bad', 2, 'node.log', 1, '{}');
-    const errors: string[] = [];
-    const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string) => (errors.push(String(chunk)), true)) as typeof process.stderr.write;
-    try {
-      events.emit('bad', log('collides'));
-      for (let i = 0; i < 5; i++) events.emit('good', log(`good ${i}`));
-      events.emit('good', { type: 'run.finished', status: 'succeeded' });
-      expect(() => events.flush()).not.toThrow();
-    } finally {
-      process.stderr.write = write;
-    }
+    events.emit('bad', log('collides'));
+    for (let i = 0; i < 5; i++) events.emit('good', log(`good ${i}`));
+    events.emit('good', { type: 'run.finished', status: 'succeeded' });
+    expect(() => events.flush()).not.toThrow();
     expect(store.events('good').map((e) => e.type)).toEqual(['run.started', 'node.log', 'node.log', 'node.log', 'node.log', 'node.log', 'run.finished']);
     expect(delivered.filter((e) => e.runId === 'good')).toHaveLength(7);
     expect(delivered.filter((e) => e.runId === 'bad').map((e) => e.seq)).toEqual([1]);

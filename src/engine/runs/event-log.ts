@@ -6,6 +6,7 @@
  */
 import type { EngineEvent, EngineEventBody } from '../../contract';
 import { permanent } from '../errors';
+import { stderrLogger, type EngineLogger } from '../logger';
 import type { Store } from '../store/store';
 
 export type EventListener = (batch: EngineEvent[]) => void;
@@ -33,6 +34,7 @@ export class EventLog {
   constructor(
     private readonly store: Store,
     private readonly now: () => number = Date.now,
+    private readonly logger: EngineLogger = stderrLogger,
   ) {}
 
   /**
@@ -49,7 +51,7 @@ export class EventLog {
     if (this.closed) {
       // The engine closed while a run was still going (the process is exiting). What the
       // log already holds is consistent: resume re-runs the interrupted nodes.
-      if (!this.warnedClosed) process.stderr.write(`[awe] engine closed: run ${runId} continues from its last recorded event when resumed\n`);
+      if (!this.warnedClosed) this.logger.warn(`engine closed: run ${runId} continues from its last recorded event when resumed`);
       this.warnedClosed = true;
       return event;
     }
@@ -109,11 +111,11 @@ export class EventLog {
           this.failedWrites.delete(runId);
           // Its seq counter is re-read from the store, so the run's next events follow what is on disk.
           this.nextSeq.delete(runId);
-          process.stderr.write(`[awe] run ${runId}: could not record ${items.length} events after ${MAX_WRITE_ATTEMPTS} attempts, dropping them: ${why}\n`);
+          this.logger.error(`run ${runId}: could not record ${items.length} events after ${MAX_WRITE_ATTEMPTS} attempts, dropping them: ${why}`);
         } else {
           this.failedWrites.set(runId, failures);
           again.push(...items);
-          if (failures === 1) process.stderr.write(`[awe] run ${runId}: writing events failed, will retry: ${why}\n`);
+          if (failures === 1) this.logger.warn(`run ${runId}: writing events failed, will retry: ${why}`);
         }
       }
     }
@@ -133,7 +135,7 @@ export class EventLog {
       try {
         listener(batch);
       } catch (err) {
-        process.stderr.write(`[awe] an event subscriber failed: ${(err as Error).stack ?? String(err)}\n`);
+        this.logger.error(`an event subscriber failed: ${(err as Error).stack ?? String(err)}`);
       }
     }
   }

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { SqliteDatabase } from '../store/db';
+import { stderrLogger, type EngineLogger } from '../logger';
 
 export interface LeaseTiming {
   /** How long a lease holds without renewal; a SIGKILLed owner's runs are taken over after this. @default 10000 */
@@ -66,6 +67,7 @@ export class RunLease {
     /** Called for a run whose lease another process took while this one held it (this process stalled). */
     private readonly onLost: (runId: string) => void = () => undefined,
     private readonly now: () => number = Date.now,
+    private readonly logger: EngineLogger = stderrLogger,
   ) {
     this.timing = leaseTiming(timing);
     const p = (sql: string) => db.prepare(sql);
@@ -181,7 +183,7 @@ export class RunLease {
         this.renew();
       } catch (err) {
         // A busy database: try again next beat; the lease has durationMs - heartbeatMs of slack.
-        process.stderr.write(`[awe] renewing run leases failed: ${(err as Error).message}\n`);
+        this.logger.warn(`renewing run leases failed: ${(err as Error).message}`);
         this.schedule();
       }
     }, this.timing.heartbeatMs);

@@ -13,6 +13,7 @@ import { RunExecution } from '../execution/scheduler';
 import type { ExecutionDeps, RunSpec } from '../execution/run-context';
 import type { NewRun, RunRecord, Store } from '../store/store';
 import type { RunHandle } from '../types';
+import { stderrLogger, type EngineLogger } from '../logger';
 
 /** How often waiting approvals and cross-process cancel requests are checked. */
 export const POLL_MS = 500;
@@ -45,8 +46,9 @@ export class RunSupervisor {
     private readonly artifacts: ArtifactFiles,
     private readonly shared: () => SharedDeps,
     leaseTiming: Partial<LeaseTiming> = {},
+    private readonly logger: EngineLogger = stderrLogger,
   ) {
-    this.lease = new RunLease(store.db, leaseTiming, (runId) => this.leaseLost(runId));
+    this.lease = new RunLease(store.db, leaseTiming, (runId) => this.leaseLost(runId), Date.now, logger);
   }
 
   /** Creates the run's row holding its lease (one transaction: no other process can adopt it in between) and starts it. */
@@ -133,7 +135,7 @@ export class RunSupervisor {
   failResume(runId: string, err: unknown): RunHandle {
     this.active.delete(runId);
     const reason = `could not be resumed: ${err instanceof Error ? err.message : String(err)}`;
-    process.stderr.write(`[awe] run ${runId} ${reason}\n`);
+    this.logger.error(`run ${runId} ${reason}`);
     this.log.forget(runId);
     this.log.emit(runId, { type: 'run.finished', status: 'failed', error: reason });
     this.log.flush();
@@ -205,7 +207,7 @@ export class RunSupervisor {
 
   /** Another process took the run over (this one stalled past its lease): stop executing it, record nothing more. */
   private leaseLost(runId: string): void {
-    process.stderr.write(`[awe] run ${runId} was taken over by another AWE process after this one missed its lease; stopping it here\n`);
+    this.logger.warn(`run ${runId} was taken over by another AWE process after this one missed its lease; stopping it here`);
     const execution = this.active.get(runId);
     this.lost.add(runId);
     this.active.delete(runId);
@@ -316,7 +318,7 @@ export class RunSupervisor {
         }
       }
     } catch (err) {
-      process.stderr.write(`[awe] checking approvals and cancel requests failed: ${(err as Error).message}\n`);
+      this.logger.warn(`checking approvals and cancel requests failed: ${(err as Error).message}`);
     }
   }
 }

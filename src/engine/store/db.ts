@@ -3,11 +3,12 @@
  * `awe serve` may share a data folder), and the numbered migrations.
  */
 import Database from 'better-sqlite3';
+import type { EngineLogger } from '../logger';
 import { MIGRATIONS, type Migration } from './migrations';
 
 export type SqliteDatabase = Database.Database;
 
-/** Statements slower than this are logged to stderr with their name. */
+/** Statements slower than this are logged with their name. */
 export const SLOW_STATEMENT_MS = 50;
 
 export interface OpenDatabaseOptions {
@@ -55,11 +56,11 @@ export function migrate(db: SqliteDatabase, migrations: readonly Migration[]): n
   return pending.length;
 }
 
-/** Runs `fn`, logging to stderr when it takes longer than SLOW_STATEMENT_MS. */
-export function timed<T>(name: string, fn: () => T): T {
+/** Runs `fn`, telling `logger` when it takes longer than SLOW_STATEMENT_MS. */
+export function timed<T>(name: string, fn: () => T, logger: EngineLogger): T {
   const start = performance.now();
   const result = fn();
   const ms = performance.now() - start;
-  if (ms > SLOW_STATEMENT_MS) process.stderr.write(`[awe store] slow statement ${name}: ${ms.toFixed(1)} ms\n`);
+  if (ms > SLOW_STATEMENT_MS) logger.warn(`store: slow statement ${name}: ${ms.toFixed(1)} ms`);
   return result;
 }

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Artifact, EngineEvent, NodeRun, Run, RunStatus, RunSummary, Workflow, WorkflowSummary } from '../../contract';
 import type { Transaction } from 'better-sqlite3';
+import { stderrLogger, type EngineLogger } from '../logger';
 import { openDatabase, timed, type SqliteDatabase } from './db';
 import { NodeRunProjection } from './projection';
 
@@ -56,12 +57,16 @@ export class Store {
   private readonly appendTx: Transaction<(batch: readonly EngineEvent[], texts?: readonly string[]) => void>;
 
   /** Opens (creating if needed) `<dataDir>/awe.db`. */
-  static open(dataDir: string): Store {
+  static open(dataDir: string, logger: EngineLogger = stderrLogger): Store {
     mkdirSync(dataDir, { recursive: true });
-    return new Store(openDatabase(join(dataDir, 'awe.db')));
+    return new Store(openDatabase(join(dataDir, 'awe.db')), logger);
   }
 
-  constructor(db: SqliteDatabase) {
+  constructor(
+    db: SqliteDatabase,
+    /** Hears about slow statements. */
+    private readonly logger: EngineLogger = stderrLogger,
+  ) {
     this.db = db;
     this.projection = new NodeRunProjection(db);
     const p = (sql: string) => db.prepare(sql);
@@ -129,7 +134,7 @@ export class Store {
 
   /** Saves a workflow as its next version (1 for a new id, unless the document says more). */
   saveWorkflow(workflow: Workflow, now = Date.now()): Workflow {
-    return timed('saveWorkflow', () =>
+    return this.timed('saveWorkflow', () =>
       this.db
         .transaction(() => {
           const prev = this.getWorkflow(workflow.id);
@@ -274,7 +279,7 @@ export class Store {
     const full = batch.some((e) => RUN_STATE_EVENTS.has(e.type));
     if (full) this.db.pragma('synchronous = FULL');
     try {
-      timed(`appendEvents(${batch.length})`, () => this.appendTx.immediate(batch, texts));
+      this.timed(`appendEvents(${batch.length})`, () => this.appendTx.immediate(batch, texts));
     } catch (err) {
       this.projection.discard();
       throw err;
@@ -284,7 +289,7 @@ export class Store {
   }
 
   events(runId: string, afterSeq = 0, limit = -1): EngineEvent[] {
-    const rows = timed('events', () => this.s.eventsAfter.all(runId, afterSeq, limit) as { json: string }[]);
+    const rows = this.timed('events', () => this.s.eventsAfter.all(runId, afterSeq, limit) as { json: string }[]);
     return rows.map((r) => JSON.parse(r.json) as EngineEvent);
   }
 
@@ -378,6 +383,10 @@ export class Store {
   /** The waiting node took the decision; a later wait (a rerun) asks again. */
   consumeApproval(runId: string, nodeId: string): void {
     this.s.approvalConsume.run(runId, nodeId);
+  }
+
+  private timed<T>(name: string, fn: () => T): T {
+    return timed(name, fn, this.logger);
   }
 
   close(): void {
