@@ -400,7 +400,8 @@ export function createEngine(options: EngineOptions): LocalEngine {
   /** Takes over runs whose owner's lease lapsed while this engine is open (`awe serve`). */
   const adoptOrphans = (): void => {
     for (const id of supervisor.lease.orphans()) {
-      if (supervisor.isActive(id)) continue;
+      // Executed here (this process stalled past its lease): not an orphan.
+      if (supervisor.view(id)) continue;
       const record = store.runRecord(id);
       if (!record) continue;
       try {

@@ -18,27 +18,6 @@ export class Limiter {
     if (!Number.isInteger(max) || max < 1) throw new Error(`Limiter: max must be a whole number ≥ 1, got ${max}`);
   }
 
-  /** Tasks running now. */
-  get running(): number {
-    return this.active;
-  }
-
-  /** Tasks waiting for a slot. */
-  get waiting(): number {
-    let n = 0;
-    for (let i = this.head; i < this.queue.length; i++) if (!this.queue[i].abandoned) n++;
-    return n;
-  }
-
-  /**
-   * Runs `fn` once a slot is free. If `signal` aborts while the task still waits, the
-   * returned promise rejects with the signal's reason and `fn` is never called.
-   */
-  run<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    if (this.tryAcquire()) return this.runHolding(fn);
-    return this.acquire(signal).then(() => this.runHolding(fn));
-  }
-
   /** Takes a slot if one is free now; the caller must `release()` it. */
   tryAcquire(): boolean {
     if (this.active >= this.max) return false;
@@ -85,15 +64,5 @@ export class Limiter {
         next.start();
       }
     }
-  }
-
-  private runHolding<T>(fn: () => Promise<T>): Promise<T> {
-    let p: Promise<T>;
-    try {
-      p = fn();
-    } catch (e) {
-      p = Promise.reject(e);
-    }
-    return p.finally(() => this.release());
   }
 }

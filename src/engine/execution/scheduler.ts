@@ -84,11 +84,6 @@ export class RunExecution {
     return this.state;
   }
 
-  /** Whether this execution is driving the run now (between start/resume/rerun and run.finished). */
-  get active(): boolean {
-    return this.driving !== undefined;
-  }
-
   /** Runs a new run: emits `run.started` … `run.finished`. */
   start(): Promise<RunView> {
     if (this.state.lastSeq > 0 || this.driving) throw new Error(`run ${this.spec.runId} has already started`);

@@ -76,10 +76,7 @@ export class RunSupervisor {
     return this.active.has(runId) ? undefined : this.lease.heldElsewhere(runId);
   }
 
-  isActive(runId: string): boolean {
-    return this.active.has(runId);
-  }
-
+  /** The live view of a run this process executes now; undefined for any other run. */
   view(runId: string): RunView | undefined {
     return this.active.get(runId)?.view;
   }

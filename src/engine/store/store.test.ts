@@ -96,8 +96,12 @@ describe('workflow versions', () => {
     const v2 = store.saveWorkflow({ ...wf(), name: 'Renamed' });
     expect(v2.version).toBe(2);
     expect(store.getWorkflow('wf')?.name).toBe('Renamed');
-    expect(store.getWorkflow('wf', 1)?.name).toBe('Workflow wf');
-    expect(store.workflowVersions('wf').map((v) => v.version)).toEqual([1, 2]);
+    // Every saved version is kept (nothing reads them yet; a history view will).
+    const kept = store.db.prepare('SELECT version, json FROM workflow_versions WHERE workflow_id = ? ORDER BY version').all('wf') as { version: number; json: string }[];
+    expect(kept.map((v) => [v.version, (JSON.parse(v.json) as Workflow).name])).toEqual([
+      [1, 'Workflow wf'],
+      [2, 'Renamed'],
+    ]);
     expect(store.listWorkflows()).toMatchObject([{ id: 'wf', name: 'Renamed', version: 2, nodeCount: 2 }]);
     expect(store.deleteWorkflow('wf')).toBe(true);
     expect(store.getWorkflow('wf')).toBeUndefined();
@@ -187,7 +191,7 @@ describe('runs, cache, settings, approvals', () => {
   });
 
   it('keeps cached outputs and settings across reopen', () => {
-    store.cacheSet('k', { text: 'hi' }, 'text.template');
+    store.cacheSet('k', { text: 'hi' });
     store.setSetting('planner', 'offline');
     store.close();
     store = Store.open(dir);

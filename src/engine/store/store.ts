@@ -78,8 +78,6 @@ export class Store {
         ON CONFLICT (id) DO UPDATE SET name = excluded.name, goal = excluded.goal, version = excluded.version,
           node_count = excluded.node_count, json = excluded.json, updated_at = excluded.updated_at`),
       workflowVersionInsert: p('INSERT OR REPLACE INTO workflow_versions (workflow_id, version, json, saved_at) VALUES (?, ?, ?, ?)'),
-      workflowVersions: p('SELECT version, saved_at AS savedAt FROM workflow_versions WHERE workflow_id = ? ORDER BY version'),
-      workflowVersionGet: p('SELECT json FROM workflow_versions WHERE workflow_id = ? AND version = ?'),
       workflowList: p('SELECT id, name, goal, version, node_count AS nodeCount, updated_at AS updatedAt FROM workflows ORDER BY updated_at DESC'),
       workflowDelete: p('DELETE FROM workflows WHERE id = ?'),
       workflowVersionsDelete: p('DELETE FROM workflow_versions WHERE workflow_id = ?'),
@@ -90,8 +88,6 @@ export class Store {
       runList: p(`SELECT id, workflow_id, workflow_name, status, started_at, finished_at FROM runs
         WHERE (@workflowId IS NULL OR workflow_id = @workflowId) ORDER BY started_at DESC, id DESC LIMIT @limit`),
       runsUnfinished: p(`SELECT id FROM runs WHERE status IN ('running', 'waiting', 'interrupted') ORDER BY started_at`),
-      runSetOwner: p('UPDATE runs SET owner_pid = ? WHERE id = ?'),
-      runClaim: p('UPDATE runs SET owner_pid = @pid, cancel_requested = 0 WHERE id = @id AND owner_pid IS @expected'),
       runRequestCancel: p('UPDATE runs SET cancel_requested = 1 WHERE id = ?'),
       runClearCancel: p('UPDATE runs SET cancel_requested = 0 WHERE id = ?'),
       runCancelRequested: p('SELECT cancel_requested FROM runs WHERE id = ?'),
@@ -105,7 +101,8 @@ export class Store {
       artifactsOfRun: p('SELECT * FROM artifacts WHERE run_id = ? ORDER BY created_at, id'),
       artifactGet: p('SELECT * FROM artifacts WHERE id = ?'),
       cacheGet: p('SELECT output FROM cache WHERE key = ?'),
-      cacheSet: p('INSERT OR REPLACE INTO cache (key, tool, output, created_at) VALUES (?, ?, ?, ?)'),
+      // cache.tool stays in the schema (NULL): the key already covers the tool and its version.
+      cacheSet: p('INSERT OR REPLACE INTO cache (key, output, created_at) VALUES (?, ?, ?)'),
       settingGet: p('SELECT value FROM settings WHERE key = ?'),
       settingSet: p('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)'),
       settingDelete: p('DELETE FROM settings WHERE key = ?'),
@@ -156,15 +153,9 @@ export class Store {
     );
   }
 
-  getWorkflow(id: string, version?: number): Workflow | undefined {
-    const row = (version === undefined ? this.s.workflowGet.get(id) : this.s.workflowVersionGet.get(id, version)) as
-      | { json: string }
-      | undefined;
+  getWorkflow(id: string): Workflow | undefined {
+    const row = this.s.workflowGet.get(id) as { json: string } | undefined;
     return row ? (JSON.parse(row.json) as Workflow) : undefined;
-  }
-
-  workflowVersions(id: string): { version: number; savedAt: number }[] {
-    return this.s.workflowVersions.all(id) as { version: number; savedAt: number }[];
   }
 
   listWorkflows(): WorkflowSummary[] {
@@ -241,18 +232,6 @@ export class Store {
   /** Runs a crash may have left unfinished (running, waiting for a person, interrupted). */
   unfinishedRunIds(): string[] {
     return (this.s.runsUnfinished.all() as { id: string }[]).map((r) => r.id);
-  }
-
-  setRunOwner(id: string, pid: number | null): void {
-    this.s.runSetOwner.run(pid, id);
-  }
-
-  /**
-   * Takes over a run whose owner was `expectedPid` (dead, or null). False when another
-   * process claimed it first: two `awe resume` at once never both execute a run.
-   */
-  claimRun(id: string, expectedPid: number | null, pid: number): boolean {
-    return this.s.runClaim.run({ id, expected: expectedPid, pid }).changes === 1;
   }
 
   requestCancel(id: string): void {
@@ -340,8 +319,8 @@ export class Store {
     return row ? { output: JSON.parse(row.output) } : undefined;
   }
 
-  cacheSet(key: string, output: unknown, tool?: string, now = Date.now()): void {
-    this.s.cacheSet.run(key, tool ?? null, JSON.stringify(output ?? null), now);
+  cacheSet(key: string, output: unknown): void {
+    this.s.cacheSet.run(key, JSON.stringify(output ?? null), Date.now());
   }
 
   // ---- Settings (kv) --------------------------------------------------------------
