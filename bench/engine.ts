@@ -5,7 +5,7 @@
  *   better-sqlite3 in transactions of the same size on the same disk (the storage floor);
  * - 200 nodes that each wait 50 ms at concurrency 50: parallel efficiency (ideal / actual);
  * - peak RSS of a 10,000-node run, measured in a child process.
- * Targets: ≥ 10,000 nodes/s, within 3× of the floor, efficiency ≥ 0.95, RSS < 300 MB.
+ * Targets: ≥ 10,000 nodes/s, within 2.5× of the floor (issue 11; printed, never asserted), efficiency ≥ 0.95, RSS < 300 MB.
  *   npx tsx bench/engine.ts
  */
 import { execFileSync } from 'node:child_process';
@@ -142,11 +142,14 @@ function peakRssMb(): number {
 
 const verdict = (ok: boolean) => (ok ? 'meets target' : 'MISSES target');
 
+/** The engine's wall time over the storage floor it should stay within (issue 11). */
+const FLOOR_RATIO_TARGET = 2.5;
+
 function printShape(f: EngineRunFigures): void {
   console.log(
     `  ${f.shape.padEnd(9)} ${f.seconds.toFixed(2)} s, ${Math.round(f.nodesPerSecond).toLocaleString('en')} nodes/s (target ≥ 10,000: ${verdict(f.nodesPerSecond >= 10_000)}); ` +
       `${f.events.toLocaleString('en')} events in ${f.batches.toLocaleString('en')} transactions; storage floor ${f.floorSeconds.toFixed(2)} s, ` +
-      `ratio ${f.ratioToFloor.toFixed(2)}× (target ≤ 3: ${verdict(f.ratioToFloor <= 3)})`,
+      `ratio ${f.ratioToFloor.toFixed(2)}× (target ≤ ${FLOOR_RATIO_TARGET}×: ${verdict(f.ratioToFloor <= FLOOR_RATIO_TARGET)})`,
   );
 }
 
