@@ -211,9 +211,9 @@ export class NodeRunner {
   }
 
   private context(node: WorkflowNode, generation: number, deadline: Deadline, key?: string): ToolContext {
-    const { deps, spec: run } = this.run;
+    const { deps, spec: runSpec } = this.run;
     const nodeId = node.id;
-    const idempotencyKey = key ?? `${run.runId}:${nodeId}:${generation}`;
+    const idempotencyKey = key ?? `${runSpec.runId}:${nodeId}:${generation}`;
     let nestedCalls = 0;
     const paused = async <T>(fn: () => Promise<T>): Promise<T> => {
       deadline.pause();
@@ -229,9 +229,9 @@ export class NodeRunner {
         return deadline.signal;
       },
       idempotencyKey,
-      runId: run.runId,
+      runId: runSpec.runId,
       nodeId,
-      workspaceDir: run.workspaceDir,
+      workspaceDir: runSpec.workspaceDir,
       get artifacts() {
         return deps.artifactsFor(nodeId);
       },
