@@ -145,7 +145,7 @@ function RunHeader() {
   const liveView = useRuns((s) => (s.watchedRunId ? s.views[s.watchedRunId] : undefined));
   const travelSeq = useRuns((s) => s.travelSeq);
   const travelView = useRuns((s) => s.travelView);
-  const replayedAt = useRuns((s) => (s.travelSeq !== null && s.watchedRunId ? s.events[s.watchedRunId]?.find((e) => e.seq === s.travelSeq)?.ts : undefined));
+  const replayedAt = useRuns((s) => (s.travelSeq !== null && s.watchedRunId ? s.events[s.watchedRunId]?.bySeq(s.travelSeq)?.ts : undefined));
   const view = travelSeq !== null && travelView ? travelView : liveView;
   const [now, setNow] = useState(() => Date.now());
   const live = travelSeq === null && view && !TERMINAL_RUN_STATUSES.includes(view.status);
