@@ -6,6 +6,7 @@ import { exportRun, rerunNode, retryAllFailed } from '../app/actions';
 import { runsStore, uiStore, useGraph, useRuns, useUi } from '../app/stores';
 import { EventLog } from '../stores/event-log';
 import { errorMessage, getAwe } from '../api/client';
+import { countRender } from '../app/render-count';
 import { ArtifactList } from './ArtifactList';
 import { JsonTree, Markdown } from './common';
 import { formatBytes } from './status';
@@ -13,6 +14,7 @@ import { useRovingFocus } from './roving';
 
 
 export function BottomPanel() {
+  countRender('BottomPanel');
   const open = useUi((s) => s.bottomOpen);
   const tab = useUi((s) => s.bottomTab);
   const artifactCount = useRuns((s) => (s.watchedRunId ? (s.views[s.watchedRunId]?.artifacts.length ?? 0) : 0));
@@ -104,6 +106,7 @@ const EventRow = memo(function EventRow({ e, t0, current }: { e: EngineEvent; t0
 const VISIBLE_ROWS = 300;
 
 function Timeline() {
+  countRender('Timeline');
   const runId = useRuns((s) => s.watchedRunId);
   const events = useRuns((s) => (s.watchedRunId ? (s.events[s.watchedRunId] ?? EventLog.empty) : EventLog.empty));
   const travelSeq = useRuns((s) => s.travelSeq);
@@ -153,6 +156,7 @@ function Timeline() {
 }
 
 function DeadLetters() {
+  countRender('DeadLetters');
   const runId = useRuns((s) => s.watchedRunId);
   const view = useRuns((s) => (s.watchedRunId ? s.views[s.watchedRunId] : undefined));
   const dead = view?.deadLetters ?? [];

@@ -6,6 +6,7 @@ import { useState } from 'react';
 import type { WorkflowNode } from '../../contract';
 import type { AttemptRecord } from '../stores/attempts';
 import { graphStore, useGraph, useNodeView, useRuns, useUi } from '../app/stores';
+import { countRender } from '../app/render-count';
 import { useTools } from '../app/tools';
 import { shownAttempts, shownView } from '../stores/runs';
 import { workflowShapeSelector } from '../stores/workflow-shape';
@@ -30,6 +31,7 @@ function Section({ title, children, defaultOpen = true, count }: { title: string
 }
 
 export function Inspector() {
+  countRender('Inspector');
   const selected = useUi((s) => s.selectedNodeIds);
   const node = useGraph((s) => (selected.length === 1 ? s.workflow.nodes.find((n) => n.id === selected[0]) : undefined));
   const problems = useGraph((s) => s.problems);
@@ -114,6 +116,7 @@ function ProblemList({ problems }: { problems: { message: string; nodeId?: strin
 const NO_ATTEMPTS: readonly AttemptRecord[] = [];
 
 function NodeInspector({ node }: { node: WorkflowNode }) {
+  countRender('NodeInspector');
   // The forms read other nodes (for references), not where they sit: a drag elsewhere does not re-render this.
   const wf = useGraph(useState(workflowShapeSelector)[0]);
   const problems = useGraph((s) => s.problems).filter((p) => p.nodeId === node.id);
@@ -213,6 +216,7 @@ function ProposedChange({ node }: { node: WorkflowNode }) {
 }
 
 function RunRecord({ nodeId }: { nodeId: string }) {
+  countRender('RunRecord');
   const view = useNodeView(nodeId)!;
   // Kept per node by the runs store as events arrive: this re-renders only when this node's attempts change.
   const attempts = useRuns((s) => shownAttempts(s, nodeId)?.list ?? NO_ATTEMPTS);
