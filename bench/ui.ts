@@ -102,7 +102,15 @@ async function benchOpenAndPan(browser: Browser, server: AweServer, profiling: b
     const zoom = await scaleOf(page);
     const zoomedIn = await measureFrames(page, () => pan(page));
     const select = await selectNodes(page, 8);
-    const hotspots = profiling ? [...(await traceSummary(page, () => pan(page))), ...(await profile(page, () => pan(page)))] : [];
+    const hotspots = profiling
+      ? [
+          '-- panning at 100 %',
+          ...(await traceSummary(page, () => pan(page))),
+          ...(await profile(page, () => pan(page))),
+          '-- clicking nodes (inspector)',
+          ...(await profile(page, async () => void (await selectNodes(page, 6)))),
+        ]
+      : [];
     return { open, zoomedOut, withMinimap, zoomedIn, zoom, select, hotspots };
   } finally {
     await page.context().close();
