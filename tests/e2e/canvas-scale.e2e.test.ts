@@ -17,7 +17,7 @@ const renders = (page: Page) => page.evaluate(() => ({ ...(window as unknown as 
 async function saveAndOpen(page: Page, server: AweServer, wf: { name: string }) {
   await server.api('/api/workflows', { body: wf });
   await page.getByRole('button', { name: 'Open', exact: true }).click();
-  await page.getByRole('button', { name: `Open workflow ${wf.name}` }).click();
+  await page.getByRole('button', { name: `Open workflow ${wf.name}` }).click({ timeout: 120_000 });
 }
 
 /** Drags a node by its header with the mouse, in small steps. */
@@ -36,7 +36,7 @@ const wrapperTransform = (page: Page, id: string) => page.locator(`.react-flow__
 describe.skipIf(!hasChromium)('canvas at scale (issue 9, frames)', () => {
   const e2e = useE2e();
 
-  test('moving one node re-renders neither the inspector of another node nor the bottom panel', async () => {
+  test('moving nodes (another one, or the inspected one) re-renders neither the inspector nor the bottom panel', async () => {
     const { page } = await e2e.openApp();
     const tool = (id: string, x: number, y: number) => ({ id, kind: 'tool', tool: 'text.template', label: `Step ${id}`, inputs: { template: `hello from ${id}` }, position: { x, y } });
     await saveAndOpen(page, e2e.server, {
@@ -57,22 +57,40 @@ describe.skipIf(!hasChromium)('canvas at scale (issue 9, frames)', () => {
     await page.getByTestId('inspector').getByText('Succeeded').first().waitFor();
     await page.waitForTimeout(600); // validation after the selection settles
 
-    await resetRenders(page);
-    const before = await wrapperTransform(page, 'c');
-    await dragNode(page, 'c', 180, 60);
-    await page.waitForTimeout(900); // past the validation that follows an edit
-    expect(await wrapperTransform(page, 'c')).not.toBe(before);
-    const afterOther = await renders(page);
-    for (const panel of ['Inspector', 'NodeInspector', 'RunRecord', 'RerunBar', 'BottomPanel', 'Timeline']) expect(afterOther[panel] ?? 0, `${panel} rendered ${afterOther[panel]} times`).toBe(0);
+    const panels = ['Inspector', 'NodeInspector', 'RunRecord', 'RerunBar', 'BottomPanel', 'Timeline'];
+    const expectNoPanelRenders = async (what: string) => {
+      const counts = await renders(page);
+      for (const panel of panels) expect(counts[panel] ?? 0, `${panel} rendered ${counts[panel]} times when ${what}`).toBe(0);
+    };
 
-    // The counter does see renders: moving the inspected node itself re-renders its inspector.
+    // Another node moves while this one is inspected: move c, inspect a again, then Undo puts c back.
+    await dragNode(page, 'c', 180, 60);
+    await nodeEl(page, 'a').click();
+    await expect.poll(() => page.getByTestId('inspector').getByLabel('Node label').inputValue()).toBe('Step a');
+    await page.waitForTimeout(900); // past the validation that follows an edit
     await resetRenders(page);
-    await dragNode(page, 'a', 60, 40);
-    await page.waitForTimeout(300);
-    expect((await renders(page)).NodeInspector ?? 0).toBeGreaterThan(0);
+    const moved = await wrapperTransform(page, 'c');
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => wrapperTransform(page, 'c')).not.toBe(moved);
+    await page.waitForTimeout(900);
+    await expectNoPanelRenders('another node moved');
+
+    // Dragging the inspected node itself: the inspector shows nothing that depends on where it sits.
+    await resetRenders(page);
+    const before = await wrapperTransform(page, 'a');
+    await dragNode(page, 'a', 120, 160);
+    await page.waitForTimeout(900);
+    expect(await wrapperTransform(page, 'a')).not.toBe(before);
+    await expectNoPanelRenders('the inspected node was dragged');
+
+    // The counter does see renders: typing in the inspector re-renders it.
+    await resetRenders(page);
+    await page.getByTestId('inspector').getByLabel('Node label').press('End');
+    await page.keyboard.type('!');
+    await expect.poll(async () => (await renders(page)).NodeInspector ?? 0).toBeGreaterThan(0);
   });
 
-  test('zoomed out, nodes are drawn simplified and edges still meet them at the handles', async () => {
+  test('zoomed out, nodes are drawn simplified and edges still meet them at the handles', { timeout: 300_000 }, async () => {
     const { page } = await e2e.openApp();
     const nodes = [];
     const edges = [];
@@ -84,7 +102,9 @@ describe.skipIf(!hasChromium)('canvas at scale (issue 9, frames)', () => {
     }
     // 400 nodes fit into view well below the detail zoom: the first drawing is the simplified one.
     await saveAndOpen(page, e2e.server, { version: 1, id: 'lod', name: 'Level of detail', nodes, edges, settings: {} } as unknown as { name: string });
-    await expect.poll(() => page.locator('.awe-node-lod').count(), { timeout: 20_000 }).toBe(400);
+    await expect.poll(() => page.locator('.react-flow__node').count(), { timeout: 60_000 }).toBe(400);
+    await page.waitForFunction(() => /scale\(0\.[0-3]/.test((document.querySelector('.react-flow__viewport') as HTMLElement).style.transform), undefined, { timeout: 30_000 });
+    await expect.poll(() => page.locator('.awe-node-lod').count(), { timeout: 30_000 }).toBe(400);
     await expect.poll(() => page.locator('.react-flow__edge path.awe-edge').count()).toBe(edges.length);
     expect(await page.locator('.awe-node-lod .awe-node-label').count()).toBe(0);
     expect(await edgeMeetsNodes(page, 'e5_5', 'n4_5', 'n5_5')).toBe(true);
@@ -101,20 +121,23 @@ describe.skipIf(!hasChromium)('canvas at scale (issue 9, frames)', () => {
   });
 });
 
-/** Whether the edge starts at the source node's right side and ends at the target's left side (on screen, within 4 px). */
-function edgeMeetsNodes(page: Page, edgeId: string, source: string, target: string): Promise<boolean> {
-  return page.evaluate(
+/** Whether the edge starts at the source node's right side and ends at the target's left side (on screen, within 10 px: the handle's half width). */
+async function edgeMeetsNodes(page: Page, edgeId: string, source: string, target: string): Promise<boolean> {
+  const r = await page.evaluate(
     ({ edgeId, source, target }) => {
       const path = document.querySelector<SVGPathElement>(`.react-flow__edge[data-id="${edgeId}"] path.awe-edge`);
       const s = document.querySelector(`.react-flow__node[data-id="${source}"]`)?.getBoundingClientRect();
       const t = document.querySelector(`.react-flow__node[data-id="${target}"]`)?.getBoundingClientRect();
-      if (!path || !s || !t) return false;
+      if (!path || !s || !t) return { ok: false, why: 'missing' };
       const m = path.getScreenCTM()!;
       const a = new DOMPoint(path.getPointAtLength(0).x, path.getPointAtLength(0).y).matrixTransform(m);
       const b = new DOMPoint(path.getPointAtLength(path.getTotalLength()).x, path.getPointAtLength(path.getTotalLength()).y).matrixTransform(m);
-      const near = (x: number, y: number) => Math.abs(x - y) <= 4;
-      return near(a.x, s.right) && a.y > s.top && a.y < s.bottom && near(b.x, t.left) && b.y > t.top && b.y < t.bottom;
+      // React Flow attaches an edge at the outer side of a handle, which straddles the node's border.
+      const near = (x: number, y: number) => Math.abs(x - y) <= 10;
+      return { ok: near(a.x, s.right) && a.y > s.top && a.y < s.bottom && near(b.x, t.left) && b.y > t.top && b.y < t.bottom, why: JSON.stringify({ a, b, s, t }) };
     },
     { edgeId, source, target },
   );
+  if (!r.ok) console.log(`edge ${edgeId} does not meet ${source} → ${target}: ${r.why}`);
+  return r.ok;
 }

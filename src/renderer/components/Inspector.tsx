@@ -33,9 +33,12 @@ function Section({ title, children, defaultOpen = true, count }: { title: string
 export function Inspector() {
   countRender('Inspector');
   const selected = useUi((s) => s.selectedNodeIds);
-  const node = useGraph((s) => (selected.length === 1 ? s.workflow.nodes.find((n) => n.id === selected[0]) : undefined));
+  // Where a node sits is not shown here: read the document without positions, so dragging
+  // a node (even the inspected one) does not re-render the inspector on every frame.
+  const shape = useGraph(useState(workflowShapeSelector)[0]);
+  const node = selected.length === 1 ? shape.nodes.find((n) => n.id === selected[0]) : undefined;
   const problems = useGraph((s) => s.problems);
-  const nodeCount = useGraph((s) => s.workflow.nodes.length);
+  const nodeCount = shape.nodes.length;
   const general = problems.filter((p) => !p.nodeId);
   return (
     <aside className="inspector" data-testid="inspector" aria-label="Inspector">
