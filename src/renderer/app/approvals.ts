@@ -9,7 +9,7 @@ import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
 import type { RunView } from '../../contract';
 import { errorMessage, getAwe } from '../api/client';
-import { uiStore, useRuns } from './stores';
+import { runsStore, uiStore, useRuns } from './stores';
 
 export interface ApprovalRequest {
   /** Names this request (run, node, execution): a rerun that asks again is a new request. */
@@ -32,23 +32,33 @@ interface ApprovalUi {
 
 export const approvalStore = createStore<ApprovalUi>()(() => ({ setAside: {}, answered: {}, reviewing: null }));
 
-/** Waiting requests of a run view, in node order. */
-export function waitingRequests(runId: string, view: RunView | undefined): ApprovalRequest[] {
+/** The requests of the nodes the runs store lists as waiting on a person (it keeps that list per batch, not per node scan). */
+export function requestsOf(runId: string, view: RunView | undefined, waiting: readonly string[]): ApprovalRequest[] {
   if (!view) return [];
   const out: ApprovalRequest[] = [];
-  for (const [nodeId, n] of Object.entries(view.nodes)) {
-    if (n.status !== 'waiting' || !n.approval) continue;
+  for (const nodeId of waiting) {
+    const n = view.nodes[nodeId];
+    if (n?.status !== 'waiting' || !n.approval) continue;
     out.push({ key: `${runId}|${nodeId}|${n.generation}|${n.attempts}`, runId, nodeId, ...n.approval });
   }
   return out;
 }
 
-/** The watched run's requests that still need an answer (always the live state, even while replaying). */
+const NOBODY: readonly string[] = [];
+
+/**
+ * The watched run's requests that still need an answer (always the live state, even while
+ * replaying). Re-derived only when the set of waiting nodes changes, not on every status
+ * batch of a run, so the dialog and the run header cost nothing per frame while a big run streams.
+ */
 export function usePendingApprovals(): ApprovalRequest[] {
   const runId = useRuns((s) => s.watchedRunId);
-  const view = useRuns((s) => (s.watchedRunId ? s.views[s.watchedRunId] : undefined));
+  const waiting = useRuns((s) => (s.watchedRunId ? (s.waiting[s.watchedRunId] ?? NOBODY) : NOBODY));
   const answered = useStore(approvalStore, (s) => s.answered);
-  return useMemo(() => (runId ? waitingRequests(runId, view).filter((r) => !answered[r.key]) : []), [runId, view, answered]);
+  return useMemo(() => {
+    if (!runId || !waiting.length) return [];
+    return requestsOf(runId, runsStore.getState().views[runId], waiting).filter((r) => !answered[r.key]);
+  }, [runId, waiting, answered]);
 }
 
 /** The request the dialog shows: the one under review, else the first not set aside. */

@@ -4,15 +4,17 @@ import Papa from 'papaparse';
 import type { Artifact, ArtifactPreview, EngineEvent } from '../../contract';
 import { exportRun, rerunNode, retryAllFailed } from '../app/actions';
 import { runsStore, uiStore, useGraph, useRuns, useUi } from '../app/stores';
+import { EventLog } from '../stores/event-log';
 import { errorMessage, getAwe } from '../api/client';
+import { countRender } from '../app/render-count';
 import { ArtifactList } from './ArtifactList';
 import { JsonTree, Markdown } from './common';
 import { formatBytes } from './status';
 import { useRovingFocus } from './roving';
 
-const NO_EVENTS: EngineEvent[] = [];
 
 export function BottomPanel() {
+  countRender('BottomPanel');
   const open = useUi((s) => s.bottomOpen);
   const tab = useUi((s) => s.bottomTab);
   const artifactCount = useRuns((s) => (s.watchedRunId ? (s.views[s.watchedRunId]?.artifacts.length ?? 0) : 0));
@@ -104,18 +106,20 @@ const EventRow = memo(function EventRow({ e, t0, current }: { e: EngineEvent; t0
 const VISIBLE_ROWS = 300;
 
 function Timeline() {
+  countRender('Timeline');
   const runId = useRuns((s) => s.watchedRunId);
-  const events = useRuns((s) => (s.watchedRunId ? (s.events[s.watchedRunId] ?? NO_EVENTS) : NO_EVENTS));
+  const events = useRuns((s) => (s.watchedRunId ? (s.events[s.watchedRunId] ?? EventLog.empty) : EventLog.empty));
   const travelSeq = useRuns((s) => s.travelSeq);
-  const last = events.length ? events[events.length - 1].seq : 0;
+  const last = events.last?.seq ?? 0;
   const at = travelSeq ?? last;
   const roving = useRovingFocus<HTMLTableSectionElement>();
+  // Only the rows shown are read from the log (a binary search finds `at`), never the whole run.
   const shown = useMemo(() => {
-    const upto = events.filter((e) => e.seq <= at);
-    return upto.slice(-VISIBLE_ROWS).reverse();
+    const end = events.countUpTo(at);
+    return events.slice(end - VISIBLE_ROWS, end).reverse();
   }, [events, at]);
   if (!runId) return <div className="bottom-body empty muted" data-testid="timeline">Run the workflow to see its events here; drag the scrubber to replay any moment.</div>;
-  const t0 = events[0]?.ts ?? 0;
+  const t0 = events.at(0)?.ts ?? 0;
   return (
     <div className="bottom-body timeline" data-testid="timeline">
       <div className="scrubber row">
@@ -152,11 +156,14 @@ function Timeline() {
 }
 
 function DeadLetters() {
+  countRender('DeadLetters');
   const runId = useRuns((s) => s.watchedRunId);
   const view = useRuns((s) => (s.watchedRunId ? s.views[s.watchedRunId] : undefined));
   const dead = view?.deadLetters ?? [];
-  const labels = useGraph((s) => s.workflow.nodes);
-  const labelOf = (id: string) => labels.find((n) => n.id === id)?.label;
+  // The labels of the dead nodes only, as one string: moving or editing any other node does not re-render the list.
+  const labelText = useGraph((s) => deadLabels(s.workflow.nodes, dead));
+  const labels = useMemo(() => JSON.parse(labelText) as Record<string, string>, [labelText]);
+  const labelOf = (id: string) => labels[id];
   return (
     <div className="bottom-body" data-testid="dead-letters">
       <div className="row">
@@ -187,6 +194,15 @@ function DeadLetters() {
       </ul>
     </div>
   );
+}
+
+/** `{id: label}` of the given nodes, as JSON (a string compares by value in a store selector). */
+function deadLabels(nodes: readonly { id: string; label?: string }[], ids: readonly string[]): string {
+  if (!ids.length) return '{}';
+  const want = new Set(ids);
+  const out: Record<string, string> = {};
+  for (const n of nodes) if (want.has(n.id) && n.label) out[n.id] = n.label;
+  return JSON.stringify(out);
 }
 
 function Artifacts() {

@@ -25,9 +25,6 @@ import { DETAIL_ZOOM, edgeTypes, MiniMapNode, nodeTypes, ZoomedOutContext, type 
 import { useKeyboardConnect } from './KeyboardConnect';
 import { kindForTool } from './status';
 
-/** Measured node sizes, shared with auto-layout so it spaces real boxes. */
-export const measuredSizes = new Map<string, { width: number; height: number }>();
-
 export const TOOL_DRAG_TYPE = 'application/awe-tool';
 
 interface Cached {
@@ -69,16 +66,15 @@ export function Canvas() {
     return () => cancelAnimationFrame(t);
   }, [fitRequest, fitView]);
   const cache = useRef(new Map<string, Cached>());
-  const [measureTick, setMeasureTick] = useState(0);
+  const sizes = useUi((s) => s.nodeSizes);
 
   const nodes = useMemo(() => {
-    void measureTick;
     const selected = new Set(selectedIds);
     const next = new Map<string, Cached>();
     const out = wf.nodes.map((n) => {
       const sel = selected.has(n.id);
       const diff = marks?.get(n.id);
-      const measured = measuredSizes.get(n.id);
+      const measured = sizes.get(n.id);
       const prev = cache.current.get(n.id);
       if (prev && prev.src === n && prev.selected === sel && prev.diff === diff && prev.measured === measured) {
         next.set(n.id, prev);
@@ -99,7 +95,7 @@ export function Canvas() {
     });
     cache.current = next;
     return out;
-  }, [wf.nodes, selectedIds, marks, measureTick, locked]);
+  }, [wf.nodes, selectedIds, marks, sizes, locked]);
 
   const edges = useMemo(() => {
     const selected = new Set(selectedEdgeIds);
@@ -119,17 +115,15 @@ export function Canvas() {
 
   const onNodesChange = useCallback((changes: NodeChange<FlowNodeType>[]) => {
     const positions: Record<string, { x: number; y: number }> = {};
-    let measuredChanged = false;
+    const measured: [string, { width: number; height: number }][] = [];
     let selectionChanged = false;
     for (const c of changes) {
       if (c.type === 'position' && c.position) positions[c.id] = c.position;
-      else if (c.type === 'dimensions' && c.dimensions) {
-        measuredSizes.set(c.id, { width: c.dimensions.width, height: c.dimensions.height });
-        measuredChanged = true;
-      } else if (c.type === 'select') selectionChanged = true;
+      else if (c.type === 'dimensions' && c.dimensions) measured.push([c.id, c.dimensions]);
+      else if (c.type === 'select') selectionChanged = true;
     }
     if (Object.keys(positions).length) graphStore.getState().moveNodes(positions, { transient: graphStore.getState().dragStart !== null });
-    if (measuredChanged) setMeasureTick((t) => t + 1);
+    if (measured.length) uiStore.getState().setNodeSizes(measured);
     if (selectionChanged) {
       const cur = new Set(uiStore.getState().selectedNodeIds);
       for (const c of changes) if (c.type === 'select') toggle(cur, c.id, c.selected);

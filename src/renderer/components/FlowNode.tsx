@@ -6,6 +6,7 @@ import { createContext, memo, useContext } from 'react';
 import { BaseEdge, getBezierPath, Handle, Position, useStoreApi, type Edge as RFEdge, type EdgeProps, type MiniMapNodeProps, type Node as RFNode, type NodeProps } from '@xyflow/react';
 import type { WorkflowNode } from '../../contract';
 import { useGraph, useNodeView, useUi } from '../app/stores';
+import { problemCountOf } from '../stores/graph';
 import { KIND_ICON, STATUS_META } from './status';
 import { StatusIcon } from './StatusIcon';
 import './forms.css';
@@ -46,7 +47,7 @@ function FlowNodeView({ id, data, selected }: NodeProps<FlowNodeType>) {
   const { node, diff } = data;
   const view = useNodeView(id);
   const status = view?.status;
-  const problemCount = useGraph((s) => (s.problems.length ? s.problems.filter((p) => p.nodeId === id).length : 0));
+  const problemCount = useGraph((s) => problemCountOf(s.problems, id));
   const pendingPlan = useUi((s) => s.pendingPlan !== null);
   const zoomedOut = useContext(ZoomedOutContext);
   const rf = useStoreApi();
@@ -65,7 +66,7 @@ function FlowNodeView({ id, data, selected }: NodeProps<FlowNodeType>) {
     classes.push('awe-node-lod');
     return (
       <div className={classes.join(' ')} data-node-id={id} data-status={status ?? 'idle'} style={{ height }} title={node.label || node.id}>
-        <NodeHandles kind={node.kind} />
+        <EdgeAnchors kind={node.kind} />
       </div>
     );
   }
@@ -142,6 +143,29 @@ function NodeHandles({ kind, sourceOnly = false, labelled = false }: { kind: Wor
     </>
   );
 }
+
+/**
+ * Where edges attach to a simplified node: plain elements with React Flow's handle classes
+ * and data attributes, at the same places as the real handles, so React Flow measures the
+ * same attachment points. A real `<Handle>` subscribes to the flow's store (connection
+ * state) and runs its selector on every pan frame; zoomed out nobody connects, so these
+ * cost nothing after layout.
+ */
+const EdgeAnchors = memo(function EdgeAnchors({ kind }: { kind: WorkflowNode['kind'] }) {
+  return (
+    <>
+      <div className="react-flow__handle react-flow__handle-left target" data-handlepos={Position.Left} aria-hidden />
+      {kind === 'condition' ? (
+        <>
+          <div className="react-flow__handle react-flow__handle-right source branch-true" data-handleid="true" data-handlepos={Position.Right} style={TRUE_HANDLE} aria-hidden />
+          <div className="react-flow__handle react-flow__handle-right source branch-false" data-handleid="false" data-handlepos={Position.Right} style={FALSE_HANDLE} aria-hidden />
+        </>
+      ) : (
+        <div className="react-flow__handle react-flow__handle-right source" data-handlepos={Position.Right} aria-hidden />
+      )}
+    </>
+  );
+});
 
 const TRUE_HANDLE = { top: '30%' };
 const FALSE_HANDLE = { top: '62%' };

@@ -15,7 +15,6 @@ import {
 } from '../app/actions';
 import { graphStore, sessionStore, uiStore, useGraph, useRuns, useSession, useUi } from '../app/stores';
 import { RunApprovalControl } from './ApprovalControls';
-import { measuredSizes } from './Canvas';
 import { DocumentDialogs } from './DocumentDialogs';
 import { DocumentMenu } from './DocumentMenu';
 import { folderName } from './WorkspaceDialog';
@@ -91,7 +90,7 @@ export function Header() {
         <button type="button" className="icon-btn" aria-label="Redo" title="Redo (Shift-Ctrl/⌘-Z)" disabled={!canRedo} onClick={() => graphStore.getState().redo()}>
           ↷
         </button>
-        <button type="button" className="icon-btn" aria-label="Auto layout" title="Auto layout: arrange the graph left to right" disabled={!hasNodes} onClick={() => autoLayout(measuredSizes)}>
+        <button type="button" className="icon-btn" aria-label="Auto layout" title="Auto layout: arrange the graph left to right" disabled={!hasNodes} onClick={() => autoLayout(uiStore.getState().nodeSizes)}>
           <svg viewBox="0 0 16 16" width="15" height="15" aria-hidden focusable="false">
             <rect x="1.5" y="6" width="4" height="4" rx="1" fill="none" stroke="currentColor" strokeWidth="1.3" />
             <rect x="10.5" y="2" width="4" height="4" rx="1" fill="none" stroke="currentColor" strokeWidth="1.3" />
@@ -145,7 +144,7 @@ function RunHeader() {
   const liveView = useRuns((s) => (s.watchedRunId ? s.views[s.watchedRunId] : undefined));
   const travelSeq = useRuns((s) => s.travelSeq);
   const travelView = useRuns((s) => s.travelView);
-  const replayedAt = useRuns((s) => (s.travelSeq !== null && s.watchedRunId ? s.events[s.watchedRunId]?.find((e) => e.seq === s.travelSeq)?.ts : undefined));
+  const replayedAt = useRuns((s) => (s.travelSeq !== null && s.watchedRunId ? s.events[s.watchedRunId]?.bySeq(s.travelSeq)?.ts : undefined));
   const view = travelSeq !== null && travelView ? travelView : liveView;
   const [now, setNow] = useState(() => Date.now());
   const live = travelSeq === null && view && !TERMINAL_RUN_STATUSES.includes(view.status);

@@ -2,11 +2,14 @@
  * Right column: the selected node's form, problems and run record (resolved input,
  * output, logs, attempts, errors, cache), with the Rerun buttons.
  */
-import { useMemo } from 'react';
+import { useState } from 'react';
 import type { WorkflowNode } from '../../contract';
+import type { AttemptRecord } from '../stores/attempts';
 import { graphStore, useGraph, useNodeView, useRuns, useUi } from '../app/stores';
+import { countRender } from '../app/render-count';
 import { useTools } from '../app/tools';
-import { attemptsOf, shownView } from '../stores/runs';
+import { shownAttempts, shownView } from '../stores/runs';
+import { workflowShapeSelector } from '../stores/workflow-shape';
 import { stableJson } from '../stores/compare';
 import { ApprovalPanel } from './ApprovalControls';
 import { ValueView } from './common';
@@ -28,10 +31,14 @@ function Section({ title, children, defaultOpen = true, count }: { title: string
 }
 
 export function Inspector() {
+  countRender('Inspector');
   const selected = useUi((s) => s.selectedNodeIds);
-  const node = useGraph((s) => (selected.length === 1 ? s.workflow.nodes.find((n) => n.id === selected[0]) : undefined));
+  // Where a node sits is not shown here: read the document without positions, so dragging
+  // a node (even the inspected one) does not re-render the inspector on every frame.
+  const shape = useGraph(useState(workflowShapeSelector)[0]);
+  const node = selected.length === 1 ? shape.nodes.find((n) => n.id === selected[0]) : undefined;
   const problems = useGraph((s) => s.problems);
-  const nodeCount = useGraph((s) => s.workflow.nodes.length);
+  const nodeCount = shape.nodes.length;
   const general = problems.filter((p) => !p.nodeId);
   return (
     <aside className="inspector" data-testid="inspector" aria-label="Inspector">
@@ -109,8 +116,12 @@ function ProblemList({ problems }: { problems: { message: string; nodeId?: strin
   );
 }
 
+const NO_ATTEMPTS: readonly AttemptRecord[] = [];
+
 function NodeInspector({ node }: { node: WorkflowNode }) {
-  const wf = useGraph((s) => s.workflow);
+  countRender('NodeInspector');
+  // The forms read other nodes (for references), not where they sit: a drag elsewhere does not re-render this.
+  const wf = useGraph(useState(workflowShapeSelector)[0]);
   const problems = useGraph((s) => s.problems).filter((p) => p.nodeId === node.id);
   const tool = useTools((s) => (node.tool ? s.byName.get(node.tool) : undefined));
   const view = useNodeView(node.id);
@@ -208,10 +219,10 @@ function ProposedChange({ node }: { node: WorkflowNode }) {
 }
 
 function RunRecord({ nodeId }: { nodeId: string }) {
+  countRender('RunRecord');
   const view = useNodeView(nodeId)!;
-  const events = useRuns((s) => (s.watchedRunId ? s.events[s.watchedRunId] : undefined));
-  const travelSeq = useRuns((s) => s.travelSeq);
-  const attempts = useMemo(() => attemptsOf(events ?? [], nodeId, travelSeq ?? Infinity), [events, nodeId, travelSeq]);
+  // Kept per node by the runs store as events arrive: this re-renders only when this node's attempts change.
+  const attempts = useRuns((s) => shownAttempts(s, nodeId)?.list ?? NO_ATTEMPTS);
   const meta = STATUS_META[view.status];
   const reason = view.cached ? 'Output reused from cache (same tool, version and input).' : view.reason ? `Ran because: ${view.reason}` : undefined;
   return (

@@ -4,15 +4,19 @@
  * then reruns. When the canvas graph no longer has the run's shape, a rerun cannot use
  * it, and the bar says a full Run is needed instead of rerunning something else silently.
  */
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { changedFields, revisedSnapshot, shapeChange, type WorkflowNode } from '../../contract';
 import { rerunNode } from '../app/actions';
+import { countRender } from '../app/render-count';
 import { useGraph, useRuns } from '../app/stores';
+import { workflowShapeSelector } from '../stores/workflow-shape';
 
 const NO_DEFINITIONS: Record<string, WorkflowNode[]> = {};
 
 export function RerunBar({ node }: { node: WorkflowNode }) {
-  const wf = useGraph((s) => s.workflow);
+  // Nodes, edges and definitions matter here, not positions: a drag elsewhere does not re-render this.
+  const wf = useGraph(useState(workflowShapeSelector)[0]);
+  countRender('RerunBar');
   const snapshot = useRuns((s) => (s.watchedRunId ? s.snapshots[s.watchedRunId] : undefined));
   const definitions = useRuns((s) => (s.watchedRunId ? s.views[s.watchedRunId]?.definitions : undefined) ?? NO_DEFINITIONS);
   const runGraph = useMemo(() => (snapshot ? revisedSnapshot(snapshot, definitions) : undefined), [snapshot, definitions]);

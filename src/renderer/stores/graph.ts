@@ -219,6 +219,9 @@ export function createGraphStore(initial: Workflow = emptyWorkflow()) {
         return nodes.map((n) => n.id);
       },
       setProblems(problems) {
+        // Validation runs after every edit and move; an unchanged answer keeps the old list, so nothing re-renders for it.
+        const cur = get().problems;
+        if (cur === problems || (cur.length === problems.length && JSON.stringify(cur) === JSON.stringify(problems))) return;
         set({ problems });
       },
       undo() {
@@ -235,4 +238,21 @@ export function createGraphStore(initial: Workflow = emptyWorkflow()) {
       },
     };
   });
+}
+
+const countsByProblems = new WeakMap<readonly Problem[], Map<string, number>>();
+
+/**
+ * Problems per node id, counted once per problem list (each node on the canvas asks for
+ * its own count on every graph change; counting per node would be O(nodes × problems)).
+ */
+export function problemCountOf(problems: readonly Problem[], nodeId: string): number {
+  if (!problems.length) return 0;
+  let counts = countsByProblems.get(problems);
+  if (!counts) {
+    counts = new Map();
+    for (const p of problems) if (p.nodeId) counts.set(p.nodeId, (counts.get(p.nodeId) ?? 0) + 1);
+    countsByProblems.set(problems, counts);
+  }
+  return counts.get(nodeId) ?? 0;
 }

@@ -74,7 +74,7 @@ describe('runs store', () => {
     const v = store.getState().views.r1;
     expect(v.lastSeq).toBe(10);
     expect(v.nodes.b.status).toBe('failed');
-    expect(store.getState().events.r1.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(store.getState().events.r1.toArray().map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
   it('time travel shows the run as it was at a seq, and returns to live', () => {

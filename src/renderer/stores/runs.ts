@@ -4,15 +4,36 @@
  * Each batch is one state update. The contract's `applyEvent` mutates a view in place, so
  * before applying we copy the view shell once per batch and each touched node once: the
  * nodes a batch did not touch keep their identity and their components do not re-render.
- * Time travel folds the run's events up to a chosen seq with the same `foldRun`.
+ * The event history is an append-only chunked log (a batch costs O(batch), not O(run)),
+ * and what panels derive per node (attempts, the nodes waiting on a person) is updated
+ * from the batch's events alone. Time travel folds the run's events up to a chosen seq
+ * with the same `foldRun` and attempt step.
  */
 import { createStore } from 'zustand/vanilla';
 import { applyEvent, copyNodeViews, emptyRunView, foldRun, type EngineEvent, type NodeView, type RunSummary, type RunView, type Workflow } from '../../contract';
+import { affectsAttempts, allAttemptsOf, stepAttempts, type NodeAttempts } from './attempts';
+import { EventLog } from './event-log';
+
+export { attemptsOf, type AttemptRecord } from './attempts';
+export { EventLog } from './event-log';
+
+/**
+ * A run's attempts by node. The index is updated in place as events arrive while each
+ * node's value is replaced when it changes: read one node through a selector
+ * (`useNodeAttempts`), which then re-renders only when that node's attempts change.
+ */
+export type AttemptIndex = Map<string, NodeAttempts>;
 
 export interface RunsState {
   views: Record<string, RunView>;
-  /** Every event of each run, in seq order (for time travel and the timeline). */
-  events: Record<string, EngineEvent[]>;
+  /** Every event of each run, in seq order (for time travel and the timeline); a new log object per batch. */
+  events: Record<string, EventLog>;
+  /** Each run's attempts by node, kept current as events arrive. */
+  attempts: Record<string, AttemptIndex>;
+  /** Attempts as of the time-travel seq, or null for live. */
+  travelAttempts: AttemptIndex | null;
+  /** Nodes of each run that wait for a person's approval, in the order they asked; a new array only when that set changes. */
+  waiting: Record<string, readonly string[]>;
   /** The graph each run executes. */
   snapshots: Record<string, Workflow>;
   /** The run the canvas shows. */
@@ -60,6 +81,9 @@ export function createRunsStore() {
   return createStore<RunsState & RunsActions>()((set, get) => ({
     views: {},
     events: {},
+    attempts: {},
+    travelAttempts: null,
+    waiting: {},
     snapshots: {},
     watchedRunId: null,
     travelSeq: null,
@@ -71,7 +95,9 @@ export function createRunsStore() {
       const s = get();
       const views = { ...s.views };
       const events = { ...s.events };
-      const copied = new Map<string, { view: RunView; nodes: Set<string>; log: EngineEvent[] }>();
+      const attempts = { ...s.attempts };
+      let waiting = s.waiting;
+      const copied = new Map<string, { view: RunView; nodes: Set<string>; added: EngineEvent[]; attempts: AttemptIndex }>();
       const gaps: Gap[] = [];
 
       const work = (runId: string) => {
@@ -85,10 +111,10 @@ export function createRunsStore() {
             artifacts: old.artifacts.slice(),
             usage: { ...old.usage },
           };
-          w = { view, nodes: new Set(), log: (events[runId] ?? []).slice() };
+          w = { view, nodes: new Set(), added: [], attempts: attempts[runId] ?? new Map() };
           copied.set(runId, w);
           views[runId] = view;
-          events[runId] = w.log;
+          attempts[runId] = w.attempts;
         }
         return w;
       };
@@ -100,9 +126,9 @@ export function createRunsStore() {
         byRun.set(e.runId, list);
       }
       for (const [runId, list] of byRun) {
-        const waiting = held.get(runId) ?? [];
+        const heldBack = held.get(runId) ?? [];
         held.delete(runId);
-        const ordered = [...waiting, ...list].sort((a, b) => a.seq - b.seq);
+        const ordered = [...heldBack, ...list].sort((a, b) => a.seq - b.seq);
         const w = work(runId);
         for (let i = 0; i < ordered.length; i++) {
           const e = ordered[i];
@@ -119,11 +145,15 @@ export function createRunsStore() {
             if (n) w.view.nodes[id] = copyNode(n);
           }
           applyEvent(w.view, e);
-          w.log.push(e);
+          if (affectsAttempts(e)) w.attempts.set(e.nodeId, stepAttempts(w.attempts.get(e.nodeId), e));
+          w.added.push(e);
         }
+        events[runId] = (events[runId] ?? EventLog.empty).append(w.added);
+        const nextWaiting = updateWaiting(waiting[runId] ?? NOBODY, w.view, w.nodes);
+        if (nextWaiting !== (waiting[runId] ?? NOBODY)) waiting = { ...waiting, [runId]: nextWaiting };
       }
       // While scrubbing, the travel view stays where the person put it; live state keeps moving underneath.
-      set({ views, events, history: mergeHistory(s.history, copied) });
+      set({ views, events, attempts, waiting, history: mergeHistory(s.history, copied) });
       return gaps;
     },
 
@@ -133,11 +163,14 @@ export function createRunsStore() {
       held.delete(runId);
       set((s) => ({
         views: { ...s.views, [runId]: view },
-        events: { ...s.events, [runId]: sorted },
+        events: { ...s.events, [runId]: EventLog.from(sorted) },
+        attempts: { ...s.attempts, [runId]: allAttemptsOf(sorted) },
+        waiting: { ...s.waiting, [runId]: updateWaiting(NOBODY, view, Object.keys(view.nodes)) },
         snapshots: { ...s.snapshots, [runId]: snapshot },
         watchedRunId: runId,
         travelSeq: null,
         travelView: null,
+        travelAttempts: null,
       }));
     },
 
@@ -146,6 +179,7 @@ export function createRunsStore() {
         watchedRunId: runId,
         travelSeq: null,
         travelView: null,
+        travelAttempts: null,
         snapshots: runId && snapshot ? { ...s.snapshots, [runId]: snapshot } : s.snapshots,
       }));
     },
@@ -154,11 +188,13 @@ export function createRunsStore() {
       const s = get();
       const runId = s.watchedRunId;
       if (!runId || seq === null || seq >= (s.views[runId]?.lastSeq ?? 0)) {
-        set({ travelSeq: null, travelView: null });
+        set({ travelSeq: null, travelView: null, travelAttempts: null });
         return;
       }
       const nodeIds = s.snapshots[runId]?.nodes.map((n) => n.id) ?? [];
-      set({ travelSeq: seq, travelView: foldRun(runId, s.events[runId] ?? [], seq, nodeIds) });
+      const log = s.events[runId] ?? EventLog.empty;
+      const upto = log.slice(0, log.countUpTo(seq));
+      set({ travelSeq: seq, travelView: foldRun(runId, upto, seq, nodeIds), travelAttempts: allAttemptsOf(upto, seq) });
     },
 
     setHistory(runs) {
@@ -185,43 +221,30 @@ export function shownView(s: RunsState): RunView | null {
   return s.watchedRunId ? (s.views[s.watchedRunId] ?? null) : null;
 }
 
-/** Executions of one node, derived from the event log: start, end, outcome, error. */
-export interface AttemptRecord {
-  generation: number;
-  attempt: number;
-  startedAt: number;
-  finishedAt?: number;
-  status: string;
-  error?: string;
-  cached?: boolean;
+/** A node's attempts in the shown run (live, or as of the time-travel seq). */
+export function shownAttempts(s: RunsState, nodeId: string): NodeAttempts | undefined {
+  if (s.travelAttempts) return s.travelAttempts.get(nodeId);
+  return s.watchedRunId ? s.attempts[s.watchedRunId]?.get(nodeId) : undefined;
 }
 
-export function attemptsOf(events: readonly EngineEvent[], nodeId: string, uptoSeq = Infinity): AttemptRecord[] {
-  const out: AttemptRecord[] = [];
-  let open: AttemptRecord | undefined;
-  for (const e of events) {
-    if (e.seq > uptoSeq) break;
-    if (e.type === 'node.output' && e.nodeId === nodeId && e.cached) {
-      out.push({ generation: e.generation, attempt: 0, startedAt: e.ts, finishedAt: e.ts, status: 'succeeded', cached: true });
-    }
-    if (e.type !== 'node.status' || e.nodeId !== nodeId) continue;
-    if (e.status === 'running') {
-      if (open && open.status === 'waiting') {
-        open.status = 'running';
-        continue;
-      }
-      open = { generation: e.generation, attempt: e.attempt, startedAt: e.ts, status: 'running' };
-      out.push(open);
-    } else if (open) {
-      if (e.status === 'waiting') {
-        open.status = 'waiting';
-        continue;
-      }
-      open.status = e.status;
-      open.finishedAt = e.ts;
-      open.error = e.error?.message;
-      open = undefined;
-    }
+const NOBODY: readonly string[] = [];
+
+const waitsForPerson = (n: NodeView | undefined) => !!n && n.status === 'waiting' && !!n.approval;
+
+/**
+ * The nodes waiting on a person after a batch, looking only at the nodes it touched. A new
+ * array when a node joined or left the set or a waiting node changed (its request may be a
+ * new one); the same array otherwise, so the approval dialog is not re-derived per frame.
+ */
+function updateWaiting(prev: readonly string[], view: RunView, touched: Iterable<string>): readonly string[] {
+  let next: string[] | null = null;
+  for (const id of touched) {
+    const was = prev.includes(id);
+    const is = waitsForPerson(view.nodes[id]);
+    if (!was && !is) continue;
+    next ??= prev.slice();
+    if (was && !is) next.splice(next.indexOf(id), 1);
+    if (!was && is) next.push(id);
   }
-  return out;
+  return next ?? prev;
 }

@@ -59,6 +59,16 @@ export interface UiState {
   fitRequest: number;
   /** Runs ticked in the history for comparison (at most two, oldest pick first). */
   compareRunIds: string[];
+  /**
+   * Node sizes as the canvas measured them, shared with auto layout so it spaces real
+   * boxes. A new map per measuring pass that changed a size (React Flow measures in batches).
+   */
+  nodeSizes: ReadonlyMap<string, NodeSize>;
+}
+
+export interface NodeSize {
+  width: number;
+  height: number;
 }
 
 export interface UiActions {
@@ -78,6 +88,8 @@ export interface UiActions {
   requestFit(): void;
   /** Ticks or unticks a run for comparison; a third pick replaces the oldest. */
   toggleCompare(runId: string): void;
+  /** Records measured sizes (one canvas measuring pass); sizes equal to the known ones change nothing. */
+  setNodeSizes(sizes: Iterable<[id: string, size: NodeSize]>): void;
 }
 
 export type UiStore = ReturnType<typeof createUiStore>;
@@ -109,6 +121,7 @@ export function createUiStore(storage: Pick<Storage, 'getItem' | 'setItem'> | nu
     busy: {},
     fitRequest: 0,
     compareRunIds: [],
+    nodeSizes: new Map(),
 
     toggleTheme: () => set({ theme: get().theme === 'dark' ? 'light' : 'dark' }),
     setPanelSize(panel, px) {
@@ -141,6 +154,16 @@ export function createUiStore(storage: Pick<Storage, 'getItem' | 'setItem'> | nu
     toggleCompare(runId) {
       const cur = get().compareRunIds;
       set({ compareRunIds: cur.includes(runId) ? cur.filter((id) => id !== runId) : [...cur, runId].slice(-2) });
+    },
+    setNodeSizes(sizes) {
+      let next: Map<string, NodeSize> | null = null;
+      for (const [id, size] of sizes) {
+        const known = (next ?? get().nodeSizes).get(id);
+        if (known && known.width === size.width && known.height === size.height) continue;
+        next ??= new Map(get().nodeSizes);
+        next.set(id, { width: size.width, height: size.height });
+      }
+      if (next) set({ nodeSizes: next });
     },
   }));
 

@@ -1,0 +1,151 @@
+/**
+ * Issue 9 (frames), in Chromium against `awe serve`: panels re-render only for what they
+ * show (a drag of another node re-renders neither the inspector nor the bottom panel), and
+ * zoomed out the canvas draws simplified nodes whose edges still meet them where the
+ * detailed nodes' handles are.
+ */
+import { describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { hasChromium, nodeEl, useE2e, waitForAllNodes, type AweServer } from './support';
+
+type Counts = Record<string, number>;
+
+const resetRenders = (page: Page) => page.evaluate(() => void ((window as unknown as { __aweRenderCounts: Counts }).__aweRenderCounts = {}));
+const renders = (page: Page) => page.evaluate(() => ({ ...(window as unknown as { __aweRenderCounts: Counts }).__aweRenderCounts }));
+
+/** Saves a workflow on the server, then opens it from the Open dialog as a person does. */
+async function saveAndOpen(page: Page, server: AweServer, wf: { name: string }) {
+  await server.api('/api/workflows', { body: wf });
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await page.getByRole('button', { name: `Open workflow ${wf.name}` }).click({ timeout: 120_000 });
+}
+
+/** Drags a node by its header with the mouse, in small steps. */
+async function dragNode(page: Page, id: string, dx: number, dy: number) {
+  const box = (await nodeEl(page, id).boundingBox())!;
+  const x = box.x + box.width / 2;
+  const y = box.y + 12;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  for (let i = 1; i <= 12; i++) await page.mouse.move(x + (dx * i) / 12, y + (dy * i) / 12);
+  await page.mouse.up();
+}
+
+const wrapperTransform = (page: Page, id: string) => page.locator(`.react-flow__node[data-id="${id}"]`).evaluate((el) => (el as HTMLElement).style.transform);
+
+describe.skipIf(!hasChromium)('canvas at scale (issue 9, frames)', () => {
+  const e2e = useE2e();
+
+  test('moving nodes (another one, or the inspected one) re-renders neither the inspector nor the bottom panel', async () => {
+    const { page } = await e2e.openApp();
+    const tool = (id: string, x: number, y: number) => ({ id, kind: 'tool', tool: 'text.template', label: `Step ${id}`, inputs: { template: `hello from ${id}` }, position: { x, y } });
+    await saveAndOpen(page, e2e.server, {
+      version: 1,
+      id: 'render-isolation',
+      name: 'Render isolation',
+      nodes: [tool('a', 0, 0), tool('b', 320, 0), tool('c', 0, 220)],
+      edges: [{ id: 'a-b', source: 'a', target: 'b' }],
+      settings: {},
+    } as unknown as { name: string });
+    await nodeEl(page, 'c').waitFor();
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await waitForAllNodes(page, 'succeeded');
+    await page.getByTestId('timeline').getByRole('row').first().waitFor();
+
+    await nodeEl(page, 'a').click();
+    await expect.poll(() => page.getByTestId('inspector').getByLabel('Node label').inputValue()).toBe('Step a');
+    await page.getByTestId('inspector').getByText('Succeeded').first().waitFor();
+    await page.waitForTimeout(600); // validation after the selection settles
+
+    const panels = ['Inspector', 'NodeInspector', 'RunRecord', 'RerunBar', 'BottomPanel', 'Timeline'];
+    const expectNoPanelRenders = async (what: string) => {
+      const counts = await renders(page);
+      for (const panel of panels) expect(counts[panel] ?? 0, `${panel} rendered ${counts[panel]} times when ${what}`).toBe(0);
+    };
+
+    // Another node moves while this one is inspected: move c, inspect a again, then Undo puts c back.
+    await dragNode(page, 'c', 180, 60);
+    await nodeEl(page, 'a').click();
+    await expect.poll(() => page.getByTestId('inspector').getByLabel('Node label').inputValue()).toBe('Step a');
+    await page.waitForTimeout(900); // past the validation that follows an edit
+    await resetRenders(page);
+    const moved = await wrapperTransform(page, 'c');
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => wrapperTransform(page, 'c')).not.toBe(moved);
+    await page.waitForTimeout(900);
+    await expectNoPanelRenders('another node moved');
+
+    // Dragging the inspected node itself: the inspector shows nothing that depends on where it sits.
+    await resetRenders(page);
+    const before = await wrapperTransform(page, 'a');
+    await dragNode(page, 'a', 120, 160);
+    await page.waitForTimeout(900);
+    expect(await wrapperTransform(page, 'a')).not.toBe(before);
+    await expectNoPanelRenders('the inspected node was dragged');
+
+    // The counter does see renders: typing in the inspector re-renders it.
+    await resetRenders(page);
+    await page.getByTestId('inspector').getByLabel('Node label').press('End');
+    await page.keyboard.type('!');
+    await expect.poll(async () => (await renders(page)).NodeInspector ?? 0).toBeGreaterThan(0);
+  });
+
+  test('zoomed out, nodes are drawn simplified and edges still meet them at the handles', { timeout: 300_000 }, async () => {
+    const { page } = await e2e.openApp();
+    const nodes = [];
+    const edges = [];
+    for (let l = 0; l < 20; l++) {
+      for (let i = 0; i < 20; i++) {
+        nodes.push({ id: `n${l}_${i}`, kind: 'tool', tool: 'text.template', label: `Step ${l}.${i}`, inputs: { template: 'x' }, position: { x: l * 280, y: i * 110 } });
+        if (l > 0) edges.push({ id: `e${l}_${i}`, source: `n${l - 1}_${i}`, target: `n${l}_${i}` });
+      }
+    }
+    // 400 nodes fit into view well below the detail zoom: the first drawing is the simplified one.
+    await saveAndOpen(page, e2e.server, { version: 1, id: 'lod', name: 'Level of detail', nodes, edges, settings: {} } as unknown as { name: string });
+    await expect.poll(() => page.locator('.react-flow__node').count(), { timeout: 60_000 }).toBe(400);
+    await page.waitForFunction(() => /scale\(0\.[0-3]/.test((document.querySelector('.react-flow__viewport') as HTMLElement).style.transform), undefined, { timeout: 30_000 });
+    await expect.poll(() => page.locator('.awe-node-lod').count(), { timeout: 30_000 }).toBe(400);
+    await expect.poll(() => page.locator('.react-flow__edge path.awe-edge').count()).toBe(edges.length);
+    expect(await page.locator('.awe-node-lod .awe-node-label').count()).toBe(0);
+    expect(await edgeMeetsNodes(page, 'e5_5', 'n4_5', 'n5_5')).toBe(true);
+
+    // Zoom in past the detail threshold: full nodes, the same edges, still meeting the handles.
+    const pane = (await page.locator('.react-flow__pane').boundingBox())!;
+    await page.mouse.move(pane.x + pane.width / 2, pane.y + pane.height / 2);
+    for (let i = 0; i < 40 && (await page.locator('.awe-node-lod').count()) > 0; i++) await page.mouse.wheel(0, -240);
+    await expect.poll(() => page.locator('.awe-node-lod').count()).toBe(0);
+    // Off-screen nodes are not drawn at this zoom: take an edge whose two nodes are both on the canvas.
+    const shown = await page.evaluate(() => {
+      for (const el of document.querySelectorAll<HTMLElement>('.react-flow__edge')) {
+        const m = /^e(\d+)_(\d+)$/.exec(el.dataset.id ?? '');
+        if (!m) continue;
+        const [source, target] = [`n${Number(m[1]) - 1}_${m[2]}`, `n${m[1]}_${m[2]}`];
+        if (document.querySelector(`.react-flow__node[data-id="${source}"]`) && document.querySelector(`.react-flow__node[data-id="${target}"]`)) return { edge: el.dataset.id!, source, target };
+      }
+      return null;
+    });
+    expect(shown).not.toBeNull();
+    expect(await edgeMeetsNodes(page, shown!.edge, shown!.source, shown!.target)).toBe(true);
+  });
+});
+
+/** Whether the edge starts at the source node's right side and ends at the target's left side (on screen, within 10 px: the handle's half width). */
+async function edgeMeetsNodes(page: Page, edgeId: string, source: string, target: string): Promise<boolean> {
+  const r = await page.evaluate(
+    ({ edgeId, source, target }) => {
+      const path = document.querySelector<SVGPathElement>(`.react-flow__edge[data-id="${edgeId}"] path.awe-edge`);
+      const s = document.querySelector(`.react-flow__node[data-id="${source}"]`)?.getBoundingClientRect();
+      const t = document.querySelector(`.react-flow__node[data-id="${target}"]`)?.getBoundingClientRect();
+      if (!path || !s || !t) return { ok: false, why: 'missing' };
+      const m = path.getScreenCTM()!;
+      const a = new DOMPoint(path.getPointAtLength(0).x, path.getPointAtLength(0).y).matrixTransform(m);
+      const b = new DOMPoint(path.getPointAtLength(path.getTotalLength()).x, path.getPointAtLength(path.getTotalLength()).y).matrixTransform(m);
+      // React Flow attaches an edge at the outer side of a handle, which straddles the node's border.
+      const near = (x: number, y: number) => Math.abs(x - y) <= 10;
+      return { ok: near(a.x, s.right) && a.y > s.top && a.y < s.bottom && near(b.x, t.left) && b.y > t.top && b.y < t.bottom, why: JSON.stringify({ a, b, s, t }) };
+    },
+    { edgeId, source, target },
+  );
+  if (!r.ok) console.log(`edge ${edgeId} does not meet ${source} → ${target}: ${r.why}`);
+  return r.ok;
+}
