@@ -12,6 +12,6 @@
 export { createEngine, InvalidWorkflowError } from './engine';
 export type { LocalEngine } from './engine';
 export type { Engine, EngineOptions, PlanOptions, PlanResult, RunHandle, SecretStore, StartRunOptions } from './types';
-export { MAX_WORKFLOW_FILE_BYTES, MAX_WORKFLOW_NESTING, parseWorkflowJson, serializeWorkflow } from './workflow/file';
-export { scanJson } from './workflow/json-scan';
+export { MAX_WORKFLOW_FILE_BYTES, MAX_WORKFLOW_NESTING, parseWorkflowJson, serializeWorkflow } from '../shared/workflow-text';
+export { scanJson } from '../shared/json-scan';
 export { fileInside, mimeForName, UI_CSP } from './runs/web-assets';

@@ -5,7 +5,7 @@
  * answered by `approve`; map nodes go through the engine's own runMap.
  */
 import { DEFAULT_TOOL_FOR_KIND, type Workflow } from '../../src/contract';
-import { buildGraph } from '../../src/engine/workflow/graph';
+import { buildGraph } from '../../src/shared/graph';
 import { runMap } from '../../src/engine/execution/map-node';
 import { effectiveRunInputs } from '../../src/engine/workflow/inputs';
 import { resolveBindings, type TemplateScope } from '../../src/engine/workflow/templates';

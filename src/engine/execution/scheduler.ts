@@ -25,7 +25,7 @@ import {
 } from '../../contract';
 import { ToolError } from '../errors';
 import { Frontier, type EdgeState } from './frontier';
-import { buildGraph, descendants, type Graph } from '../workflow/graph';
+import { buildGraph, descendants, type Graph } from '../../shared/graph';
 import type { Executor } from './executor';
 import type { Limiter } from './limiter';
 import { mustYield } from './loop-yield';

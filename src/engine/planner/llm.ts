@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_TOOL_FOR_KIND, Workflow, type Problem, type ToolInfo } from '../../contract';
+import { problemLines } from '../../shared/problems';
 import { parseJsonReply } from '../llm/json';
 import type { LlmChatClient, LlmMessage } from '../tools/types';
 import { fingerprint, slugify } from './goal';
@@ -130,8 +131,8 @@ function repairRequest(problems: Problem[]): string {
 }
 
 export function formatProblems(problems: Problem[]): string {
-  return problems
-    .map((p) => `- [${p.code}]${p.nodeId ? ` node "${p.nodeId}"` : p.edgeId ? ` edge "${p.edgeId}"` : ''}${p.path ? ` at ${p.path}` : ''}: ${p.message}`)
+  return problemLines(problems, { code: true, path: true })
+    .map((line) => `- ${line}`)
     .join('\n');
 }
 

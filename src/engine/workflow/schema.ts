@@ -5,9 +5,7 @@
  */
 import { z } from 'zod';
 import { Workflow } from '../../contract';
-
-/** The schema's `$id`, written as `$schema` into saved workflows. */
-export const WORKFLOW_SCHEMA_ID = 'https://awe.dev/schema/awe.schema.json';
+import { WORKFLOW_SCHEMA_ID } from '../../shared/workflow-text';
 
 export function workflowJsonSchema(): Record<string, unknown> {
   // `input`: what a file may hold before defaults are applied (version, edges, settings optional).

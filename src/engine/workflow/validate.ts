@@ -7,11 +7,9 @@
 import { ConditionOperator, DEFAULT_TOOL_FOR_KIND, Edge, Workflow, WorkflowNode } from '../../contract';
 import type { Problem } from '../../contract';
 import { answerAncestry, type AncestryQuestion } from './ancestry';
-import { buildGraph } from './graph';
-import type { Graph } from './graph';
+import { buildGraph, type Graph } from '../../shared/graph';
 import { didYouMean } from './suggest';
-import { parseTemplate } from './templates';
-import type { Reference } from './templates';
+import { parseTemplate, type Reference } from '../../shared/templates';
 import { formatPath, issueLines } from '../tools/issues';
 import type { ToolSpec } from '../tools/types';
 import { allowRequestProblems } from './trust';

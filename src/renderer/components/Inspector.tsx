@@ -3,11 +3,10 @@
  * output, logs, attempts, errors, cache), with the Rerun buttons.
  */
 import { useMemo } from 'react';
-import type { WorkflowNode } from '../../contract';
+import { stableJson, type WorkflowNode } from '../../contract';
 import { graphStore, useGraph, useNodeView, useRuns, useUi } from '../app/stores';
 import { useTools } from '../app/tools';
 import { attemptsOf, shownView } from '../stores/runs';
-import { stableJson } from '../stores/compare';
 import { ApprovalPanel } from './ApprovalControls';
 import { ValueView } from './common';
 import { InputsForm, SettingsForm } from './NodeForm';

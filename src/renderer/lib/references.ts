@@ -4,7 +4,8 @@
  * `{{…}}` autocomplete and the draggable reference list of the inspector.
  */
 import type { Workflow, WorkflowNode } from '../../contract';
-import { ancestorsOf } from './graph-utils';
+import { ancestorsOf } from '../../shared/graph';
+import { parseTemplate } from '../../shared/templates';
 
 export type Schema = {
   type?: string | string[];
@@ -90,11 +91,17 @@ export function nodeOutputSchema(node: WorkflowNode, toolOutput: (tool: string) 
 export function mapItemSchema(wf: Workflow, mapNode: WorkflowNode, toolOutput: (tool: string) => Schema | undefined): Schema | undefined {
   const items = mapNode.inputs.items;
   if (typeof items !== 'string') return undefined;
-  const m = /^\{\{\s*nodes\.([A-Za-z_][\w-]*)\.output((?:\.[\w$-]+)*)\s*\}\}$/.exec(items);
-  if (!m) return undefined;
-  const source = wf.nodes.find((n) => n.id === m[1]);
+  let segments;
+  try {
+    segments = parseTemplate(items.trim());
+  } catch {
+    return undefined;
+  }
+  const only = segments.length === 1 && 'ref' in segments[0] ? segments[0].ref : undefined;
+  if (only?.root !== 'nodes') return undefined;
+  const source = wf.nodes.find((n) => n.id === only.nodeId);
   if (!source) return undefined;
-  const list = schemaAt(nodeOutputSchema(source, toolOutput), m[2].split('.').filter(Boolean));
+  const list = schemaAt(nodeOutputSchema(source, toolOutput), only.path.map(String));
   return list?.items;
 }
 
