@@ -4,10 +4,10 @@
  * is validated with the engine's validator; problems are sent back for repair a bounded
  * number of times, then planning fails with the last problems listed.
  */
-import { z } from 'zod';
 import { DEFAULT_TOOL_FOR_KIND, Workflow, type Problem, type ToolInfo } from '../../contract';
 import { problemLines } from '../../shared/problems';
 import { parseJsonReply } from '../llm/json';
+import { workflowJsonSchema } from '../workflow/schema';
 import type { LlmChatClient, LlmMessage } from '../tools/types';
 import { fingerprint, slugify } from './goal';
 
@@ -48,15 +48,9 @@ export class PlanningError extends Error {
   }
 }
 
-let workflowJsonSchema: Record<string, unknown> | undefined;
-/** The `*.awe.json` schema, as files are written (defaults optional). */
-export function workflowSchema(): Record<string, unknown> {
-  workflowJsonSchema ??= z.toJSONSchema(Workflow, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  return workflowJsonSchema;
-}
-
 function answerSchema(): Record<string, unknown> {
-  const { $schema: _ignored, ...workflow } = withoutAllowToolsProperty(workflowSchema());
+  // The shipped file's schema, without the keys that describe a file (the model answers with a value).
+  const { $schema: _schema, $id: _id, title: _title, description: _description, ...workflow } = withoutAllowToolsProperty(workflowJsonSchema());
   return {
     type: 'object',
     properties: {
