@@ -68,6 +68,11 @@ export default tseslint.config(
     [...ENGINE_NEVER, '**/execution/**', '**/runs/**', '**/store/**', '../engine', '../index'],
     'src/engine/workflow (the document) imports no execution/, runs/ or store/.',
   ),
+  layer(
+    ['src/engine/kinds/**'],
+    [...ENGINE_NEVER, '**/execution/**', '**/runs/**', '**/store/**', '../engine', '../index'],
+    'src/engine/kinds (how each kind runs) gets what it needs from the node runner: it imports no execution/, runs/ or store/.',
+  ),
   layer(['src/engine/store/**'], [...ENGINE_NEVER, '**/execution/**', '../engine', '../index'], 'src/engine/store imports no execution/.'),
   layer(
     ['src/renderer/**'],

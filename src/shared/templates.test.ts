@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findReferences, findTemplateErrors, parseTemplate, renameReferences } from './templates';
+import { hasTemplate, parseTemplate, renameReferences, walkStrings } from './templates';
 
 describe('template parser', () => {
   it('splits text and references, keeping \\{{ as literal text', () => {
@@ -14,16 +14,22 @@ describe('template parser', () => {
     expect(() => parseTemplate('Hello {{input.name')).toThrow(/unclosed/);
     expect(() => parseTemplate('{{nodes.a.result}}')).toThrow(/\.output/);
     expect(() => parseTemplate('{{env.HOME}}')).toThrow(/unknown reference/);
-    expect(findTemplateErrors({ a: { b: '{{}}' } })).toEqual([{ message: 'empty reference "{{}}"', at: 'a.b' }]);
+    expect(() => parseTemplate('{{}}')).toThrow('empty reference "{{}}"');
   });
 
-  it('finds every reference with where it is', () => {
-    const refs = findReferences({ x: '{{nodes.a.output.t}} and {{input.q}}', y: ['{{nodes.b.output}}'] });
-    expect(refs.map((r) => [r.ref.root, r.ref.nodeId, r.at])).toEqual([
-      ['nodes', 'a', 'x'],
-      ['input', undefined, 'x'],
-      ['nodes', 'b', 'y[0]'],
+  it('walks every string of a binding with its path, quoting keys that are not names', () => {
+    const seen: [string, string][] = [];
+    walkStrings({ x: 'a', y: ['b', { 'odd key': 'c' }], n: 1 }, 'inputs', (s, at) => seen.push([s, at]));
+    expect(seen).toEqual([
+      ['a', 'inputs.x'],
+      ['b', 'inputs.y[0]'],
+      ['c', 'inputs.y[1]["odd key"]'],
     ]);
+  });
+
+  it('finds a template at any depth', () => {
+    expect(hasTemplate({ a: [{ b: 'x {{input.y}}' }] })).toBe(true);
+    expect(hasTemplate({ a: ['{ {not}}', 3] })).toBe(false);
   });
 });
 

@@ -7,8 +7,9 @@
  * `\{{` is a literal. The parser, the reference finder and reference renaming live here
  * once: the validator, the run and the editor all read templates the same way.
  *
- * Pure: no Node APIs, no DOM.
+ * Pure: imports only the contract; no Node APIs, no DOM.
  */
+import { formatPath } from '../contract';
 
 export type RefRoot = 'nodes' | 'input' | 'item' | 'index';
 
@@ -39,7 +40,8 @@ const KEY = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
 /** A template's pieces with where each reference sits in the text (`start`..`end` covers the braces). */
 type Part = { text: string } | { inner: string; start: number; end: number };
 
-function* templateParts(s: string): Generator<Part> {
+function templateParts(s: string): Part[] {
+  const parts: Part[] = [];
   let text = '';
   let i = 0;
   while (i < s.length) {
@@ -53,23 +55,22 @@ function* templateParts(s: string): Generator<Part> {
       if (end < 0) throw new TemplateSyntaxError(`unclosed "{{" at character ${i + 1}`);
       const inner = s.slice(i + 2, end).trim();
       if (inner.includes('{{')) throw new TemplateSyntaxError(`nested "{{" inside "{{${inner}}}"`);
-      if (text) yield { text };
+      if (text) parts.push({ text });
       text = '';
-      yield { inner, start: i, end: end + 2 };
+      parts.push({ inner, start: i, end: end + 2 });
       i = end + 2;
       continue;
     }
     text += s[i];
     i += 1;
   }
-  if (text) yield { text };
+  if (text) parts.push({ text });
+  return parts;
 }
 
 /** Splits a template string into text and references; throws TemplateSyntaxError. */
 export function parseTemplate(s: string): Segment[] {
-  const out: Segment[] = [];
-  for (const part of templateParts(s)) out.push('text' in part ? part : { ref: parseReference(part.inner) });
-  return out;
+  return templateParts(s).map((part) => ('text' in part ? part : { ref: parseReference(part.inner) }));
 }
 
 /** Parses `nodes.fetch.output.items[0].title` into a Reference. */
@@ -109,37 +110,22 @@ function splitPath(raw: string): (string | number)[] {
   return parts;
 }
 
-/** Every reference in a binding (deep), with the JSON path where it occurs. */
-export function findReferences(value: unknown, at = ''): { ref: Reference; at: string }[] {
-  const found: { ref: Reference; at: string }[] = [];
-  walkStrings(value, at, (s, where) => {
-    if (!s.includes('{{')) return;
-    for (const seg of parseTemplate(s)) if ('ref' in seg) found.push({ ref: seg.ref, at: where });
-  });
-  return found;
+/** Whether a binding holds a template anywhere (a `{{` in any string, at any depth). */
+export function hasTemplate(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('{{');
+  if (depth > MAX_DEPTH || !value || typeof value !== 'object') return false;
+  return Object.values(value).some((v) => hasTemplate(v, depth + 1));
 }
 
-/** Template syntax errors in a binding, with where they occur. */
-export function findTemplateErrors(value: unknown, at = ''): { message: string; at: string }[] {
-  const errors: { message: string; at: string }[] = [];
-  walkStrings(value, at, (s, where) => {
-    if (!s.includes('{{')) return;
-    try {
-      parseTemplate(s);
-    } catch (e) {
-      errors.push({ message: (e as Error).message, at: where });
-    }
-  });
-  return errors;
-}
-
-function walkStrings(value: unknown, at: string, visit: (s: string, at: string) => void, depth = 0): void {
-  if (depth > MAX_DEPTH) return;
+/**
+ * Visits every string in a binding with its JSON path under `at` (`inputs.with.path`,
+ * `inputs.items[2]`), down to the depth the walkers allow.
+ */
+export function walkStrings(value: unknown, at: string, visit: (s: string, at: string) => void, depth = 0): void {
   if (typeof value === 'string') visit(value, at);
+  else if (depth > MAX_DEPTH || !value || typeof value !== 'object') return;
   else if (Array.isArray(value)) value.forEach((v, i) => walkStrings(v, `${at}[${i}]`, visit, depth + 1));
-  else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) walkStrings(v, at ? `${at}.${k}` : k, visit, depth + 1);
-  }
+  else for (const [k, v] of Object.entries(value)) walkStrings(v, formatPath(at, [k]), visit, depth + 1);
 }
 
 /**

@@ -26,6 +26,7 @@ import {
 import { ToolError } from '../errors';
 import { Frontier, type EdgeState } from './frontier';
 import { buildGraph, descendants, type Graph } from '../../shared/graph';
+import { branchesFrom } from '../../shared/kinds';
 import type { Executor } from './executor';
 import type { Limiter } from './limiter';
 import { mustYield } from './loop-yield';
@@ -329,7 +330,7 @@ export class RunExecution {
     const src = this.state.nodes[edge.source];
     switch (src.status) {
       case 'succeeded': {
-        if (edge.branch === undefined || this.runner.kindOf(edge.source) !== 'condition') return { live: true };
+        if (edge.branch === undefined || !branchesFrom(this.runner.kindOf(edge.source))) return { live: true };
         const result = Boolean((src.output as { result?: unknown } | undefined)?.result);
         if (edge.branch === String(result)) return { live: true };
         return { live: false, detail: `branch "${edge.branch}" of condition "${edge.source}" was not taken` };
