@@ -3,8 +3,10 @@
  * transport helpers (`src/host`) import the engine only from here (an ESLint rule holds it).
  *
  * Inside, folders by job:
- * - `workflow/`  the document: parse, validate, graph, templates, inputs, trust, schema
- * - `execution/` one run: scheduler, frontier, node runner, deadlines, retries, map, critic, policy, executor
+ * - `workflow/`  the document: validate, resolve templates, inputs, trust, schema (the pure parts —
+ *                graph, template parser, workflow text, node-kind metadata — are in src/shared)
+ * - `kinds/`     how each node kind runs (input, output, condition, map, tool calls)
+ * - `execution/` one run: scheduler, frontier, node runner, deadlines, retries, critic, policy, executor
  * - `runs/`      a run's life: supervisor, event log, lease, artifacts, bundles, workspaces
  * - `store/`     SQLite: migrations, projection, queries
  * - `tools/`, `mcp/`, `llm/`, `planner/`  what nodes call and how goals become workflows
