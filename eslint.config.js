@@ -4,7 +4,8 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The layer rule (DESIGN.md §1): imports only go down.
- * contract ← engine ← host (handlers shared by main and server) ← (main, server, cli); renderer → contract only; electron → contract only.
+ * contract ← shared (pure code both sides compute: no Node, no DOM) ← engine ← host (handlers shared by main and server) ← (main, server, cli);
+ * renderer → shared, contract; electron → contract only.
  */
 const layer = (files, patterns, message) => ({
   files,
@@ -41,9 +42,21 @@ export default tseslint.config(
   },
   layer(
     ['src/contract/**'],
-    ['**/engine/**', '**/main/**', '**/server/**', '**/cli/**', '**/renderer/**', 'node:*', 'electron', 'react', 'react-dom', 'better-sqlite3'],
+    ['**/shared/**', '**/engine/**', '**/main/**', '**/server/**', '**/cli/**', '**/renderer/**', 'node:*', 'electron', 'react', 'react-dom', 'better-sqlite3'],
     'src/contract imports nothing of ours and no Node, DOM or Electron APIs.',
   ),
+  layer(
+    ['src/shared/**'],
+    ['**/engine', '**/engine/**', '**/host/**', '**/main/**', '**/server/**', '**/cli/**', '**/renderer/**', 'node:*', 'fs', 'path', 'crypto', 'child_process', 'electron', 'react', 'react-dom', 'better-sqlite3', '@xyflow/*', 'zustand'],
+    'src/shared is pure: it imports only src/contract and zod (no Node, DOM, engine or renderer).',
+  ),
+  {
+    files: ['src/shared/**'],
+    ignores: ['src/shared/**/*.test.ts'],
+    rules: {
+      'no-restricted-globals': ['error', ...['window', 'document', 'navigator', 'localStorage', 'Buffer', 'process', 'require', '__dirname'].map((name) => ({ name, message: 'src/shared runs in the engine and the renderer alike: no Node or DOM globals.' }))],
+    },
+  },
   layer(
     ['src/engine/**'],
     ENGINE_NEVER,
@@ -55,11 +68,16 @@ export default tseslint.config(
     [...ENGINE_NEVER, '**/execution/**', '**/runs/**', '**/store/**', '../engine', '../index'],
     'src/engine/workflow (the document) imports no execution/, runs/ or store/.',
   ),
+  layer(
+    ['src/engine/kinds/**'],
+    [...ENGINE_NEVER, '**/execution/**', '**/runs/**', '**/store/**', '../engine', '../index'],
+    'src/engine/kinds (how each kind runs) gets what it needs from the node runner: it imports no execution/, runs/ or store/.',
+  ),
   layer(['src/engine/store/**'], [...ENGINE_NEVER, '**/execution/**', '../engine', '../index'], 'src/engine/store imports no execution/.'),
   layer(
     ['src/renderer/**'],
     ['**/engine/**', '**/main/**', '**/server/**', '**/cli/**', 'node:*', 'electron', 'better-sqlite3', 'fs', 'path', 'child_process'],
-    'src/renderer talks only to window.awe and imports only src/contract.',
+    'src/renderer talks only to window.awe and imports only src/contract and src/shared.',
   ),
   layer(
     ['electron/**'],

@@ -5,6 +5,7 @@
 import envPaths from 'env-paths';
 import type { Problem, RunView, Workflow } from '../contract';
 import { createEngine, stderrLogger, type Engine, type EngineOptions, type LocalEngine } from '../engine';
+import { problemLines } from '../shared/problems';
 import { CliError, EXIT } from './exit';
 
 export { CliError, EXIT };
@@ -34,9 +35,8 @@ export function openEngine(flags: GlobalFlags, extra: Partial<EngineOptions> = {
 }
 
 export function formatProblems(problems: Problem[]): string {
-  return problems
-    // Messages already name their node, edge or path.
-    .map((p) => `  - [${p.code}] ${p.message}`)
+  return problemLines(problems, { code: true })
+    .map((line) => `  - ${line}`)
     .join('\n');
 }
 

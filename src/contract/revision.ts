@@ -7,15 +7,8 @@
  *
  * Imports nothing of ours but the contract; no Node APIs, no DOM.
  */
+import { stableJson } from './stable-json';
 import type { Workflow, WorkflowNode } from './workflow';
-
-/** JSON with object keys sorted, so equal values give equal text whatever their key order. */
-export function stableJson(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => {
-    if (!x || typeof x !== 'object' || Array.isArray(x)) return x;
-    return Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0)));
-  });
-}
 
 /** A node as it decides what runs: its place on the canvas is not part of it. */
 export function runnableDefinition(node: WorkflowNode): WorkflowNode {

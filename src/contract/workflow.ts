@@ -44,13 +44,6 @@ export type NodeKind = z.infer<typeof NodeKind>;
 export const ConditionOperator = z.enum(['truthy', 'equals', 'notEquals', 'contains', 'isEmpty', 'isNotEmpty', 'greaterThan', 'lessThan']);
 export type ConditionOperator = z.infer<typeof ConditionOperator>;
 
-/** The tool a kind calls when `tool` is not given. */
-export const DEFAULT_TOOL_FOR_KIND: Partial<Record<NodeKind, string>> = {
-  llm: 'llm.generate',
-  agent: 'agent.run',
-  approval: 'human.approve',
-};
-
 /**
  * A binding is any JSON value. Strings may hold templates:
  * `"Summarise {{nodes.fetch.output.text}} for {{input.audience}}"`.

@@ -6,7 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { foldRun, revisedSnapshot, shapeChange, TERMINAL_RUN_STATUSES, type Problem, type RerunMode, type RunView, type Workflow, type WorkflowNode } from '../contract';
-import { buildGraph, descendants } from './workflow/graph';
+import { buildGraph, descendants } from '../shared/graph';
+import { problemSummary } from '../shared/problems';
 import { ArtifactFiles } from './runs/artifacts';
 import { EventLog } from './runs/event-log';
 import { timeSortableId } from './runs/ids';
@@ -27,14 +28,15 @@ import { WorkflowTrust } from './workflow/trust';
 import { validateOffThread } from './workflow/validate-off-thread';
 import { planGoal } from './planner';
 import { fileSecretStore, SettingsService } from './settings';
-import { readWorkflowFile, serializeWorkflow } from './workflow/file';
+import { readWorkflowFile } from './workflow/file';
+import { serializeWorkflow } from '../shared/workflow-text';
 import { Workspaces } from './runs/workspaces';
 import { stderrLogger } from './logger';
 
 /** Thrown for a workflow that cannot run; `problems` lists every reason (the transports show them). */
 export class InvalidWorkflowError extends Error {
   constructor(readonly problems: Problem[]) {
-    super(`the workflow has ${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems.map((p) => p.message).slice(0, 5).join('; ')}`);
+    super(`the workflow has ${problemSummary(problems)}`);
     this.name = 'InvalidWorkflowError';
   }
 }

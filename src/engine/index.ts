@@ -3,8 +3,10 @@
  * transport helpers (`src/host`) import the engine only from here (an ESLint rule holds it).
  *
  * Inside, folders by job:
- * - `workflow/`  the document: parse, validate, graph, templates, inputs, trust, schema
- * - `execution/` one run: scheduler, frontier, node runner, deadlines, retries, map, critic, policy, executor
+ * - `workflow/`  the document: validate, resolve templates, inputs, trust, schema (the pure parts —
+ *                graph, template parser, workflow text, node-kind metadata — are in src/shared)
+ * - `kinds/`     how each node kind runs (input, output, condition, map, tool calls)
+ * - `execution/` one run: scheduler, frontier, node runner, deadlines, retries, critic, policy, executor
  * - `runs/`      a run's life: supervisor, event log, lease, artifacts, bundles, workspaces
  * - `store/`     SQLite: migrations, projection, queries
  * - `tools/`, `mcp/`, `llm/`, `planner/`  what nodes call and how goals become workflows
@@ -13,7 +15,7 @@ export { createEngine, InvalidWorkflowError } from './engine';
 export type { LocalEngine } from './engine';
 export { stderrLogger } from './logger';
 export type { Engine, EngineLogger, EngineOptions, PlanOptions, PlanResult, RunHandle, SecretStore, StartRunOptions } from './types';
-export { MAX_WORKFLOW_FILE_BYTES, MAX_WORKFLOW_NESTING, parseWorkflowJson, serializeWorkflow } from './workflow/file';
-export { scanJson } from './workflow/json-scan';
+export { MAX_WORKFLOW_FILE_BYTES, MAX_WORKFLOW_NESTING, parseWorkflowJson, serializeWorkflow } from '../shared/workflow-text';
+export { scanJson } from '../shared/json-scan';
 export type { CheckedWorkflow, ValidWorkflow } from './workflow/valid';
 export { fileInside, mimeForName, UI_CSP } from './runs/web-assets';

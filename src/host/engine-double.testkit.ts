@@ -3,7 +3,7 @@
  * tests (handlers, IPC). It runs a workflow by emitting `succeeded` for each node in
  * order; nothing here is imported by product code.
  */
-import { Workflow, foldRun } from '../contract';
+import { Workflow, foldRun, issueLines } from '../contract';
 import type { Artifact, EngineEvent, EngineEventBody, McpServerInfo, Problem, Run, Settings } from '../contract';
 import type { Engine, RunHandle } from '../engine/types';
 import type { ValidWorkflow } from '../engine/workflow/valid';
@@ -46,7 +46,7 @@ export function createEngineDouble(dataDir = '/tmp/awe-engine-double'): EngineDo
   const validate = (doc: unknown) => {
     const parsed = Workflow.safeParse(doc);
     if (!parsed.success) {
-      return { ok: false as const, problems: parsed.error.issues.map((i): Problem => ({ code: 'schema', message: i.message, path: i.path.join('.') })) };
+      return { ok: false as const, problems: issueLines(parsed.error.issues, '').map((l): Problem => ({ code: 'schema', message: `${l.path || '(document)'}: ${l.message}`, path: l.path || undefined })) };
     }
     const ids = new Set(parsed.data.nodes.map((n) => n.id));
     const problems: Problem[] = parsed.data.edges

@@ -82,3 +82,14 @@ it('a draft with problems is saved when the person saves it, its problems come b
   expect(await handlers.dispatch('workflows.get', { id: 'broken' })).toMatchObject({ ok: true, result: { workflow: { nodes: [{ id: 'a' }, { id: 'b' }, { id: 'scan' }] } } });
   expect(await handlers.dispatch('runs.start', { workflowId: 'broken' })).toMatchObject({ ok: false, error: { code: 'invalid-workflow' } });
 });
+
+it('exports a workflow from the UI the way the CLI writes it: $schema first, so editors find the JSON Schema', async () => {
+  const handlers = createHandlers(engine);
+  const doc = { id: 'plain', name: 'Plain', nodes: [{ id: 'a', kind: 'tool', tool: 'text.template', inputs: { template: 'x' } }] };
+  const res = (await handlers.dispatch('workflows.export', { workflow: doc })) as { ok: boolean; result: { text: string; fileName: string } };
+  expect(res.ok).toBe(true);
+  expect(res.result.fileName).toBe('plain.awe.json');
+  expect(res.result.text).toMatch(/^\{\n {2}"\$schema": "https:\/\/awe\.dev\/schema\/awe\.schema\.json",\n {2}"id": "plain"/);
+  const back = await handlers.dispatch('workflows.import', { text: res.result.text });
+  expect(back).toMatchObject({ ok: true, result: { ok: true, workflow: { id: 'plain' }, problems: [] } });
+});

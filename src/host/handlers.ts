@@ -8,7 +8,8 @@ import { readFile, open } from 'node:fs/promises';
 import { z } from 'zod';
 import { api, ApiError, COMMAND_NAMES, formatIssues } from '../contract';
 import type { Api, CommandName, Problem, Workflow } from '../contract';
-import { parseWorkflowJson, type CheckedWorkflow, type Engine, type RunHandle, type ValidWorkflow } from '../engine';
+import { parseWorkflowJson, type CheckedWorkflow, type Engine, type RunHandle, type ValidWorkflow, serializeWorkflow } from '../engine';
+import { problemSummary } from '../shared/problems';
 
 /** What the transport can do with an exported file. */
 export interface ExportPlatform {
@@ -89,8 +90,7 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
   };
   const runnable = (result: CheckedWorkflow): ValidWorkflow => {
     if (!result.ok) {
-      const n = result.problems.length;
-      throw new ApiFailure('invalid-workflow', `The workflow has ${n} problem${n === 1 ? '' : 's'}: ${result.problems.map((p) => p.message).slice(0, 5).join('; ')}`, result.problems);
+      throw new ApiFailure('invalid-workflow', `The workflow has ${problemSummary(result.problems)}`, result.problems);
     }
     return result.workflow;
   };
@@ -154,7 +154,7 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
     'workflows.export': (r) => {
       const wf = r.workflow ?? (r.id !== undefined ? requireWorkflow(r.id) : undefined);
       if (!wf) throw new ApiFailure('bad-request', 'Give either `id` (a saved workflow) or `workflow` (a document).');
-      return { text: JSON.stringify(wf, null, 2) + '\n', fileName: `${wf.id}.awe.json` };
+      return { text: serializeWorkflow(wf), fileName: `${wf.id}.awe.json` };
     },
     'runs.start': async (r) => {
       // Validated here, once: startRun takes the engine's ValidWorkflow without checking it again.

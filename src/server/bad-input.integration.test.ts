@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createHandlers } from '../host/handlers';
 import type { Engine } from '../engine/types';
-import { MAX_WORKFLOW_FILE_BYTES, MAX_WORKFLOW_NESTING } from '../engine/workflow/file';
+import { MAX_WORKFLOW_FILE_BYTES, MAX_WORKFLOW_NESTING } from '../shared/workflow-text';
 import { startServer, type RunningServer } from './server';
 import { makeTestEngine } from './test-engine.testkit';
 

@@ -4,9 +4,10 @@
  * depending on the scheduler. Conditions skip their untaken branch; approvals are
  * answered by `approve`; map nodes go through the engine's own runMap.
  */
-import { DEFAULT_TOOL_FOR_KIND, type Workflow } from '../../src/contract';
-import { buildGraph } from '../../src/engine/workflow/graph';
-import { runMap } from '../../src/engine/execution/map-node';
+import type { Workflow } from '../../src/contract';
+import { toolOf } from '../../src/shared/kinds';
+import { buildGraph } from '../../src/shared/graph';
+import { runMap } from '../../src/engine/kinds/map';
 import { effectiveRunInputs } from '../../src/engine/workflow/inputs';
 import { resolveBindings, type TemplateScope } from '../../src/engine/workflow/templates';
 import { testToolContext } from '../../src/engine/tools/tool-context.testkit';
@@ -83,7 +84,7 @@ export async function runSequentially(
         cancelSignal: new AbortController().signal,
       });
     } else {
-      const toolName = node.tool ?? DEFAULT_TOOL_FOR_KIND[node.kind];
+      const toolName = toolOf(node);
       if (!toolName) throw new Error(`node ${id}: kind ${node.kind} without a tool`);
       output = await call(toolName, resolved, id);
       if (node.kind === 'approval' && !(output as { approved?: boolean }).approved) throw new Error(`node ${id} rejected`);

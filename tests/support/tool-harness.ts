@@ -4,7 +4,7 @@
  * called tool's zod schema, like the engine does.
  */
 import { z } from 'zod';
-import type { Usage } from '../../src/contract';
+import { formatIssues, type Usage } from '../../src/contract';
 import { permanent } from '../../src/engine/errors';
 import type { LlmChatClient, ToolContext, ToolSpec } from '../../src/engine/tools/types';
 
@@ -38,7 +38,7 @@ export function toolHarness(opts: { llm?: LlmChatClient; tools?: ToolSpec[]; sig
       const tool = registry.get(name);
       if (!tool) throw permanent('UNKNOWN_TOOL', `unknown tool ${name}`);
       const parsed = tool.input.safeParse(input);
-      if (!parsed.success) throw permanent('INVALID_INPUT', `${name}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      if (!parsed.success) throw permanent('INVALID_INPUT', `${name}: ${formatIssues(parsed.error.issues, 'input')}`);
       return tool.run(parsed.data, ctx);
     },
     describeTool(name) {

@@ -8,7 +8,7 @@
  *   not-taken branch still runs), and is skipped if every in-edge is dead.
  */
 import type { Edge } from '../../contract';
-import type { Graph } from '../workflow/graph';
+import type { Graph } from '../../shared/graph';
 
 export type EdgeState = { live: true } | { live: false; detail: string; failedRoot?: string };
 

@@ -4,14 +4,14 @@
  * judge the output, and emits every step as an event. The scheduler decides when.
  */
 import { z } from 'zod';
-import { DEFAULT_TOOL_FOR_KIND, type NodeError, type RunReason, type WorkflowNode } from '../../contract';
+import type { NodeError, RunReason, WorkflowNode } from '../../contract';
 import { backoffDelay, shouldRetry, sleep } from './backoff';
 import { cacheKey } from './cache-key';
-import { judgeCondition } from './condition';
 import { DEFAULT_MAX_REWORK, feedbackText, reviewOutput } from './critic';
 import { Deadline } from './deadline';
 import { classifyError, permanent, ToolError } from '../errors';
-import { runMap } from './map-node';
+import { KIND_RUNS } from '../kinds';
+import { kindInfo, toolOf } from '../../shared/kinds';
 import { asValueTooLarge, assertRecordable, measureRecorded } from './recorded-size';
 import type { NodeStatusChange, RunContext, StatusDetails } from './run-context';
 import { resolveBindings, type TemplateScope } from '../workflow/templates';
@@ -24,7 +24,6 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 /** A log message longer than this is cut when recorded. */
 const LOG_MESSAGE_CHARS = 64 * 1024;
 
-const TOOL_KINDS = new Set(['tool', 'llm', 'agent', 'approval', 'map']);
 
 export class NodeRunner {
   private readonly activeCalls = new Set<Deadline>();
@@ -135,8 +134,8 @@ export class NodeRunner {
   }
 
   private toolFor(node: WorkflowNode): ToolSpec | undefined {
-    if (!TOOL_KINDS.has(node.kind)) return undefined;
-    const name = node.tool ?? DEFAULT_TOOL_FOR_KIND[node.kind];
+    if (kindInfo(node.kind).tool.uses === 'none') return undefined;
+    const name = toolOf(node);
     if (!name) throw permanent('NO_TOOL', `node "${node.id}" (${node.kind}) names no tool`);
     const spec = this.run.deps.tools.get(name);
     if (!spec) throw permanent('UNKNOWN_TOOL', `node "${node.id}": tool "${name}" is not registered`);
@@ -150,44 +149,26 @@ export class NodeRunner {
   private resolveInput(node: WorkflowNode, bindings: Record<string, unknown>, feedback: string | undefined): unknown {
     const input = resolveBindings(bindings, this.scope()) as Record<string, unknown>;
     const model = this.run.spec.workflow.settings.model;
-    if ((node.kind === 'llm' || node.kind === 'agent') && model && input.model === undefined) input.model = model;
+    if (kindInfo(node.kind).usesModel && model && input.model === undefined) input.model = model;
     if (feedback !== undefined) input._feedback = feedback;
     return input;
   }
 
-  private async perform(node: WorkflowNode, spec: ToolSpec | undefined, input: unknown, generation: number): Promise<{ output: unknown; truncated: boolean }> {
-    const fields = input as Record<string, unknown>;
-    switch (node.kind) {
-      case 'input': {
-        const name = typeof fields.name === 'string' ? fields.name : node.id;
-        const value = this.run.view.inputs[name] ?? fields.default;
-        if (value === undefined) throw permanent('MISSING_INPUT', `input node "${node.id}": run input "${name}" was not given and the node has no default`);
-        return { output: value, truncated: false };
-      }
-      case 'output':
-        return { output: fields, truncated: false };
-      case 'condition':
-        return { output: { value: fields.test, result: judgeCondition(fields, node.id) }, truncated: false };
-      case 'map': {
-        const tool = spec!;
-        const output = await runMap({
-          nodeId: node.id,
-          resolved: fields,
-          scope: this.scope(),
-          log: (level, message) => this.log(node.id, level, message),
-          cancelSignal: this.run.signal,
-          callItem: async (itemInput, index, signal) => {
-            await this.run.policy.check(tool, itemInput, node.id);
-            // Each item is its own side effect: its own idempotency key, stable across resumes.
-            return (await this.call(tool, itemInput, node, generation, signal, `${this.run.spec.runId}:${node.id}:${generation}/item${index}`)).output;
-          },
-        });
-        return { output, truncated: false };
-      }
-      default:
-        await this.run.policy.check(spec!, input, node.id);
-        return this.call(spec!, input, node, generation);
-    }
+  private perform(node: WorkflowNode, spec: ToolSpec | undefined, input: unknown, generation: number): Promise<{ output: unknown; truncated: boolean }> {
+    return KIND_RUNS[node.kind]({
+      node,
+      input: input as Record<string, unknown>,
+      runInputs: this.run.view.inputs,
+      scope: this.scope(),
+      cancelSignal: this.run.signal,
+      log: (level, message) => this.log(node.id, level, message),
+      callTool: async (toolInput, item) => {
+        await this.run.policy.check(spec!, toolInput, node.id);
+        // Each map item is its own side effect: its own idempotency key, stable across resumes.
+        const key = item ? `${this.run.spec.runId}:${node.id}:${generation}/item${item.index}` : undefined;
+        return this.call(spec!, toolInput, node, generation, item?.signal, key);
+      },
+    });
   }
 
   /** One tool call under its own deadline, aborted by the run's cancel and by `parent`. */
@@ -300,7 +281,7 @@ function plainError(e: NodeError & { retryAfterMs?: number }): NodeError {
 
 /** The model an llm/agent node will use: part of its cache key. */
 function modelOf(node: WorkflowNode, input: unknown, configured: string | undefined): string | undefined {
-  if (node.kind !== 'llm' && node.kind !== 'agent') return undefined;
+  if (!kindInfo(node.kind).usesModel) return undefined;
   const model = (input as { model?: unknown }).model;
   return typeof model === 'string' ? model : configured;
 }

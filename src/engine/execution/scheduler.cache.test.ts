@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cacheKey, stableStringify } from './cache-key';
+import { cacheKey } from './cache-key';
 import { harness, node, testTool } from './scheduler.testkit';
 
 describe('cacheable nodes', () => {
@@ -44,10 +44,32 @@ describe('cacheable nodes', () => {
   });
 
   it('keys ignore object key order but not values, and include the model', () => {
-    expect(stableStringify({ b: 1, a: [{ d: 1, c: 2 }] })).toBe('{"a":[{"c":2,"d":1}],"b":1}');
     const k = (input: unknown, model?: string) => cacheKey({ tool: 't', version: '1', input, model });
     expect(k({ a: 1, b: 2 })).toBe(k({ b: 2, a: 1 }));
     expect(k({ a: 1 })).not.toBe(k({ a: 2 }));
     expect(k({ a: 1 }, 'm1')).not.toBe(k({ a: 1 }, 'm2'));
+  });
+});
+
+describe('model kinds', () => {
+  it("give llm and agent nodes the workflow's model, and key their cache by it; other kinds get no model", async () => {
+    const seen: Record<string, unknown>[] = [];
+    const llm = testTool('llm.generate', async (i) => (seen.push(i), { text: 'ok' }));
+    const agent = testTool('agent.run', async (i) => (seen.push(i), { answer: 'ok' }));
+    const plain = testTool('t.plain', async (i) => (seen.push(i), { ok: true }));
+    const doc = (model: string) => ({
+      id: 'wf',
+      name: 'wf',
+      settings: { model },
+      nodes: [node('l', { kind: 'llm', tool: undefined, cache: true, inputs: { prompt: 'p' } }), node('g', { kind: 'agent', tool: undefined, inputs: { goal: 'g' } }), node('t', { tool: 't.plain', inputs: {} })],
+      edges: [],
+    });
+    const shared = new Map<string, unknown>();
+    await harness(doc('model-a'), { tools: [llm, agent, plain], cache: shared }).exec.start();
+    expect(seen).toEqual([{ prompt: 'p', model: 'model-a' }, { goal: 'g', model: 'model-a' }, {}]);
+    seen.length = 0;
+    // Another model is another answer: the llm node's cached output is not reused.
+    await harness(doc('model-b'), { tools: [llm, agent, plain], cache: shared }).exec.start();
+    expect(seen[0]).toEqual({ prompt: 'p', model: 'model-b' });
   });
 });

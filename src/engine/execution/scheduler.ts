@@ -26,7 +26,8 @@ import {
 } from '../../contract';
 import { ToolError } from '../errors';
 import { Frontier, type EdgeState } from './frontier';
-import { buildGraph, descendants, type Graph } from '../workflow/graph';
+import { buildGraph, descendants, type Graph } from '../../shared/graph';
+import { branchesFrom } from '../../shared/kinds';
 import { mustYield } from './loop-yield';
 import { NodeRunner } from './node-runner';
 import { PersonDesk } from './person-desk';
@@ -282,7 +283,7 @@ export class RunExecution {
     const src = this.state.nodes[edge.source];
     switch (src.status) {
       case 'succeeded': {
-        if (edge.branch === undefined || this.run.definitionOf(edge.source)?.kind !== 'condition') return { live: true };
+        if (edge.branch === undefined || !branchesFrom(this.run.definitionOf(edge.source)?.kind)) return { live: true };
         const result = Boolean((src.output as { result?: unknown } | undefined)?.result);
         if (edge.branch === String(result)) return { live: true };
         return { live: false, detail: `branch "${edge.branch}" of condition "${edge.source}" was not taken` };

@@ -34,7 +34,7 @@ describe('parseMcpConfig', () => {
   });
 
   it('names the server and the field at fault', () => {
-    expect(error('{"mcpServers": {"files": {"command": "npx", "args": "-y"}}}')).toMatch(/server 'files': field "args" expected array/);
+    expect(error('{"mcpServers": {"files": {"command": "npx", "args": "-y"}}}')).toMatch(/server 'files': field "args" should be a list, not a text/);
     expect(error('{"mcpServers": {"files": {"command": ""}}}')).toContain(`server 'files': field "command"`);
     expect(error('{"mcpServers": {"web": {"url": "not a url"}}}')).toContain(`server 'web': field "url"`);
     expect(error('{"mcpServers": {"x": {"args": []}}}')).toContain(`server 'x' needs a "command" to run or a "url"`);

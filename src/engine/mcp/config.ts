@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { McpConfigFile, McpServerConfig } from '../../contract';
+import { describeIssue, formatPath, McpConfigFile, McpServerConfig } from '../../contract';
 
 export type { McpConfigFile, McpServerConfig };
 export type StdioServerConfig = Extract<McpServerConfig, { command: string }>;
@@ -48,8 +48,8 @@ function parseServer(name: string, raw: unknown, source: string): McpServerConfi
   const parsed = variant.safeParse(entry);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const field = issue.path.length > 0 ? issue.path.join('.') : 'entry';
-    throw new McpConfigError(`${where}: field "${field}" ${issue.message.replace(/^Invalid input: /, '').toLowerCase()}`);
+    const field = formatPath('', issue.path) || 'entry';
+    throw new McpConfigError(`${where}: field "${field}" ${describeIssue(issue)}`);
   }
   return parsed.data;
 }

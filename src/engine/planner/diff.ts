@@ -3,7 +3,7 @@
  * workflows, and a merge that keeps hand-made nodes unless the planner explicitly
  * proposes removing them. The UI shows the diff before it is applied.
  */
-import type { Edge, Workflow, WorkflowDiff, WorkflowNode } from '../../contract';
+import { stableJson, type Edge, type Workflow, type WorkflowDiff, type WorkflowNode } from '../../contract';
 
 /** Added / removed / changed node ids (same id, different content; position ignored). */
 export function diffWorkflows(before: Workflow, after: Workflow): WorkflowDiff {
@@ -29,17 +29,6 @@ export function diffWorkflows(before: Workflow, after: Workflow): WorkflowDiff {
 function nodeKey(node: WorkflowNode): string {
   const { position: _position, ...rest } = node;
   return stableJson(rest);
-}
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 export interface ReplanMerge {

@@ -10,7 +10,7 @@ import { formatProblems, planWithLlm, type ValidateFn } from './llm';
 import { planOffline } from './offline';
 
 export { diffWorkflows, mergeReplan } from './diff';
-export { PlanningError, planWithLlm, workflowSchema, type LlmPlan, type LlmPlanOptions } from './llm';
+export { PlanningError, planWithLlm, type LlmPlan, type LlmPlanOptions } from './llm';
 export { OFFLINE_GOAL_KINDS, planOffline, type OfflinePlan, type OfflinePlanOptions } from './offline';
 
 export interface PlanGoalOptions {

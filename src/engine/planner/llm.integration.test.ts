@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { builtinCatalog, builtinValidate } from '../../../tests/support/catalog';
 import { completion, jsonCompletion, startScriptedOpenAI, type ScriptedOpenAI } from '../../../tests/support/scripted-openai';
@@ -69,6 +70,11 @@ describe('planWithLlm against a scripted OpenAI-compatible server', () => {
     const schema = body.response_format.json_schema.schema;
     expect(schema.required).toEqual(['workflow', 'explanation']);
     expect(schema.properties.workflow.properties.nodes.type).toBe('array');
+    // The shipped *.awe.json schema, less what describes a file and the tools a plan may not grant itself.
+    const shipped = JSON.parse(readFileSync(new URL('../../../resources/awe.schema.json', import.meta.url), 'utf8'));
+    const { $schema: _s, $id: _i, title: _t, description: _d, ...fileSchema } = shipped;
+    delete fileSchema.properties.settings.properties.allowTools;
+    expect(schema.properties.workflow).toEqual(fileSchema);
   });
 
   it('invalid JSON counts as a failed round and is repaired', async () => {

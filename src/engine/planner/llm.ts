@@ -4,9 +4,11 @@
  * is validated with the engine's validator; problems are sent back for repair a bounded
  * number of times, then planning fails with the last problems listed.
  */
-import { z } from 'zod';
-import { DEFAULT_TOOL_FOR_KIND, Workflow, type Problem, type ToolInfo } from '../../contract';
+import type { NodeKind, Problem, ToolInfo, Workflow } from '../../contract';
+import { NODE_KINDS, toolOf } from '../../shared/kinds';
+import { problemLines } from '../../shared/problems';
 import { parseJsonReply } from '../llm/json';
+import { workflowJsonSchema } from '../workflow/schema';
 import type { LlmChatClient, LlmMessage } from '../tools/types';
 import { fingerprint, slugify } from './goal';
 
@@ -47,15 +49,9 @@ export class PlanningError extends Error {
   }
 }
 
-let workflowJsonSchema: Record<string, unknown> | undefined;
-/** The `*.awe.json` schema, as files are written (defaults optional). */
-export function workflowSchema(): Record<string, unknown> {
-  workflowJsonSchema ??= z.toJSONSchema(Workflow, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  return workflowJsonSchema;
-}
-
 function answerSchema(): Record<string, unknown> {
-  const { $schema: _ignored, ...workflow } = withoutAllowToolsProperty(workflowSchema());
+  // The shipped file's schema, without the keys that describe a file (the model answers with a value).
+  const { $schema: _schema, $id: _id, title: _title, description: _description, ...workflow } = withoutAllowToolsProperty(workflowJsonSchema());
   return {
     type: 'object',
     properties: {
@@ -70,7 +66,9 @@ function answerSchema(): Record<string, unknown> {
 const SYSTEM = `You are the planner of AWE, a workflow engine. You turn a goal into a workflow: a DAG of typed nodes that call real tools.
 Rules:
 - Use only tools from the catalog, by exact name, with inputs that satisfy their input schema.
-- Node kinds: "tool" (calls "tool"), "llm" (llm.generate: inputs prompt, system?, schema?), "agent" (agent.run: inputs goal, tools[]), "condition" (inputs.test judged truthy; its out-edges carry branch "true" or "false"), "map" (inputs.items: a list, inputs.with: the per-item input using {{item.<path>}}, tool: the tool run per item; output {results, errors}), "input", "output", "approval" (human.approve: inputs.message).
+- Node kinds: ${Object.values(NODE_KINDS)
+  .map((k) => k.plannerHint)
+  .join(', ')}.
 - Inputs may reference earlier outputs with templates: "{{nodes.<id>.output.<path>}}" and run inputs "{{input.<name>}}" (declared in settings.inputs). A referenced node must be an ancestor (reachable through edges).
 - Ids match ^[A-Za-z_][A-Za-z0-9_-]*$ and are unique. Every edge joins two existing nodes. No cycles.
 - Give a node "acceptance" (criteria, requiredFields, nonEmpty, regex) when its output can be checked, and "outputSchema" (JSON Schema) when you know its output shape.
@@ -130,8 +128,8 @@ function repairRequest(problems: Problem[]): string {
 }
 
 export function formatProblems(problems: Problem[]): string {
-  return problems
-    .map((p) => `- [${p.code}]${p.nodeId ? ` node "${p.nodeId}"` : p.edgeId ? ` edge "${p.edgeId}"` : ''}${p.path ? ` at ${p.path}` : ''}: ${p.message}`)
+  return problemLines(problems, { code: true, path: true })
+    .map((line) => `- ${line}`)
     .join('\n');
 }
 
@@ -176,7 +174,7 @@ function catalogProblems(doc: unknown, catalog: ToolInfo[], already: Problem[]):
   nodes.forEach((n, i) => {
     if (!n || typeof n !== 'object') return;
     const { id, kind, tool } = n as { id?: unknown; kind?: unknown; tool?: unknown };
-    const name = typeof tool === 'string' ? tool : DEFAULT_TOOL_FOR_KIND[kind as keyof typeof DEFAULT_TOOL_FOR_KIND];
+    const name = typeof tool === 'string' ? tool : typeof kind === 'string' && Object.hasOwn(NODE_KINDS, kind) ? toolOf({ kind: kind as NodeKind }) : undefined;
     if (!name || names.has(name) || reported.has(typeof id === 'string' ? id : undefined)) return;
     problems.push({
       code: 'unknown-tool',

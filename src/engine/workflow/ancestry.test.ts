@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { answerAncestry } from './ancestry';
-import { buildGraph } from './graph';
+import { buildGraph } from '../../shared/graph';
 
 const graphOf = (ids: string[], edges: [string, string][]) =>
   buildGraph({

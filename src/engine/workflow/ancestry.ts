@@ -12,7 +12,7 @@
  * Nodes on a cycle have no topological position; they get a bounded search (the cycle
  * itself is already reported, so giving up there only spares a second complaint).
  */
-import type { Graph } from './graph';
+import type { Graph } from '../../shared/graph';
 
 export interface AncestryQuestion {
   ancestor: string;

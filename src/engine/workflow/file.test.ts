@@ -6,9 +6,9 @@ import { jsonTransformTool } from '../tools/builtin/json-transform';
 import { textTemplateTool } from '../tools/builtin/text-template';
 import { utilWaitTool } from '../tools/builtin/util-wait';
 import { ToolRegistry } from '../tools/registry';
-import { MAX_WORKFLOW_FILE_BYTES, parseWorkflowText, readWorkflowFile, serializeWorkflow } from './file';
+import { MAX_WORKFLOW_FILE_BYTES, serializeWorkflow, WORKFLOW_SCHEMA_ID } from '../../shared/workflow-text';
+import { parseWorkflowText, readWorkflowFile } from './file';
 import { DESIGN_EXAMPLE_TEXT } from './examples.testkit';
-import { WORKFLOW_SCHEMA_ID } from './schema';
 
 const tools = new ToolRegistry();
 for (const t of [textTemplateTool, jsonTransformTool, utilWaitTool]) tools.register(t);

@@ -5,14 +5,22 @@
  */
 import { z } from 'zod';
 import { Workflow } from '../../contract';
+import { WORKFLOW_SCHEMA_ID } from '../../shared/workflow-text';
 
-/** The schema's `$id`, written as `$schema` into saved workflows. */
-export const WORKFLOW_SCHEMA_ID = 'https://awe.dev/schema/awe.schema.json';
+let generated: Record<string, unknown> | undefined;
 
+/**
+ * The one generator of the workflow JSON Schema: the shipped file and the schema the LLM
+ * planner answers to. Made once per process; callers that change it copy it first.
+ */
 export function workflowJsonSchema(): Record<string, unknown> {
+  generated ??= generate();
+  return generated;
+}
+
+function generate(): Record<string, unknown> {
   // `input`: what a file may hold before defaults are applied (version, edges, settings optional).
-  const generated = z.toJSONSchema(Workflow, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  const { $schema, ...rest } = generated;
+  const { $schema, ...rest } = z.toJSONSchema(Workflow, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   return {
     $schema,
     $id: WORKFLOW_SCHEMA_ID,

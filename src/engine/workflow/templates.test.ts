@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findReferences, findTemplateErrors, parseTemplate, resolveBindings } from './templates';
+import { resolveBindings } from './templates';
 
 const scope = {
   nodes: { fetch: { output: { text: 'hello', items: [{ title: 'a' }, { title: 'b' }], n: 3 } } },
@@ -41,21 +41,5 @@ describe('templates', () => {
 
   it('supports \\{{ as a literal', () => {
     expect(resolveBindings('use \\{{name}} here', scope)).toBe('use {{name}} here');
-  });
-
-  it('reports malformed templates with a reason', () => {
-    expect(() => parseTemplate('Hello {{input.name')).toThrow(/unclosed/);
-    expect(() => parseTemplate('{{nodes.a.result}}')).toThrow(/\.output/);
-    expect(() => parseTemplate('{{env.HOME}}')).toThrow(/unknown reference/);
-    expect(findTemplateErrors({ a: { b: '{{}}' } })).toEqual([{ message: 'empty reference "{{}}"', at: 'a.b' }]);
-  });
-
-  it('finds every reference with where it is', () => {
-    const refs = findReferences({ x: '{{nodes.a.output.t}} and {{input.q}}', y: ['{{nodes.b.output}}'] });
-    expect(refs.map((r) => [r.ref.root, r.ref.nodeId, r.at])).toEqual([
-      ['nodes', 'a', 'x'],
-      ['input', undefined, 'x'],
-      ['nodes', 'b', 'y[0]'],
-    ]);
   });
 });

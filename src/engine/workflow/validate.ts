@@ -4,14 +4,13 @@
  * document size; the ancestor checks of every reference are answered together
  * (ancestry.ts), near-linear for chains and trees.
  */
-import { ConditionOperator, DEFAULT_TOOL_FOR_KIND, Edge, Workflow, WorkflowNode } from '../../contract';
+import { Edge, Workflow, WorkflowNode } from '../../contract';
 import type { Problem } from '../../contract';
 import { answerAncestry, type AncestryQuestion } from './ancestry';
-import { buildGraph } from './graph';
-import type { Graph } from './graph';
+import { buildGraph, type Graph } from '../../shared/graph';
 import { didYouMean } from './suggest';
-import { parseTemplate } from './templates';
-import type { Reference } from './templates';
+import { branchesFrom, kindInfo, toolOf } from '../../shared/kinds';
+import { hasTemplate, parseTemplate, walkStrings, type Reference } from '../../shared/templates';
 import { formatPath, issueLines } from '../tools/issues';
 import type { ToolSpec } from '../tools/types';
 import { allowRequestProblems } from './trust';
@@ -35,10 +34,6 @@ export interface ValidationResult {
 
 /** Cycles reported before giving up: each costs a graph rebuild. */
 const MAX_CYCLES_REPORTED = 10;
-/** Literal map items checked against the tool's input schema: enough to catch a pattern. */
-const MAX_ITEMS_CHECKED = 100;
-/** Nesting depth walked inside one node's inputs (the file reader caps the document at 200). */
-const MAX_BINDING_DEPTH = 64;
 
 export function validateWorkflow(doc: unknown, tools: ToolLookup): ValidationResult {
   const problems: Problem[] = [];
@@ -146,10 +141,11 @@ function checkStructure(
     if (dangling) return;
     goodEdges.push(e);
     const from = byId.get(e.source)!;
-    if (e.branch !== undefined && from.kind !== 'condition') {
+    const branches = branchesFrom(from.kind);
+    if (e.branch !== undefined && !branches) {
       problems.push({ code: 'bad-branch', edgeId: e.id, path: `edges[${i}].branch`, message: `edge "${e.id}" has branch "${e.branch}" but its source "${e.source}" is a ${from.kind} node, not a condition` });
     }
-    if (e.branch === undefined && from.kind === 'condition') {
+    if (e.branch === undefined && branches) {
       problems.push({ code: 'bad-branch', edgeId: e.id, path: `edges[${i}]`, message: `edge "${e.id}" leaves condition "${e.source}" without a branch: add "branch": "true" or "false"` });
     }
   });
@@ -158,7 +154,7 @@ function checkStructure(
   reportCycles(graph, unique, goodEdges, problems);
 
   const ancestry = new PendingAncestry();
-  const inputNames = new Set(unique.filter((n) => n.kind === 'input' && typeof n.inputs.name === 'string').map((n) => n.inputs.name as string));
+  const inputNames = new Set(unique.flatMap((n) => kindInfo(n.kind).declaresInput?.(n) ?? []));
   // Run inputs are checked once the workflow declares any (in settings.inputs or with an
   // input node); a workflow that declares none takes whatever inputs a run is given.
   const declared = Object.keys(declaredInputs ?? {});
@@ -172,7 +168,7 @@ function checkStructure(
     const found: (Problem | PendingProblem)[] = [];
     perNode.set(id, found);
     const at = `nodes[${nodeIndex.get(id)}]`;
-    checkKind(node, at, found);
+    found.push(...(kindInfo(node.kind).check?.(node, at) ?? []));
     checkTool(node, at, tools, found);
     checkReferences(node, at, byId, ancestry, found, inputCheck);
   }
@@ -217,55 +213,23 @@ function reportCycles(graph: Graph, nodes: WorkflowNode[], edges: Edge[], proble
   }
 }
 
-function checkKind(node: WorkflowNode, at: string, problems: Found[]): void {
-  const need = (key: string, why: string) => {
-    if (node.inputs[key] === undefined) problems.push({ code: 'invalid-input', nodeId: node.id, path: `${at}.inputs.${key}`, message: `node "${node.id}": ${why}` });
-  };
-  if (node.kind === 'condition') {
-    need('test', 'a condition needs inputs.test (the value judged true or false)');
-    const op = node.inputs.operator;
-    if (op !== undefined && !hasTemplate(op, 0) && !ConditionOperator.safeParse(op).success) {
-      problems.push({ code: 'invalid-input', nodeId: node.id, path: `${at}.inputs.operator`, message: `node "${node.id}": unknown condition operator ${JSON.stringify(op)}; use one of ${ConditionOperator.options.join(', ')}` });
-    }
-  }
-  if (node.kind === 'map') need('items', 'a map needs inputs.items (the list to run over)');
-  if (node.kind === 'input') {
-    need('name', 'an input node needs inputs.name (the run input it reads)');
-    const name = node.inputs.name;
-    if (name !== undefined && (typeof name !== 'string' || !name)) {
-      problems.push({ code: 'invalid-input', nodeId: node.id, path: `${at}.inputs.name`, message: `node "${node.id}": inputs.name must be a non-empty string` });
-    }
-  }
-}
-
 function checkTool(node: WorkflowNode, at: string, tools: ToolLookup, problems: Found[]): void {
-  if ((node.kind === 'tool' || node.kind === 'map') && !node.tool) {
+  const kind = kindInfo(node.kind);
+  if (kind.tool.uses === 'none') return;
+  const name = toolOf(node);
+  if (!name) {
     problems.push({ code: 'missing-tool', nodeId: node.id, path: `${at}.tool`, message: `node "${node.id}" is a ${node.kind} node but names no tool` });
     return;
   }
-  const usesTool = node.kind === 'tool' || node.kind === 'map' || node.kind in DEFAULT_TOOL_FOR_KIND;
-  const name = node.tool ?? DEFAULT_TOOL_FOR_KIND[node.kind];
-  if (!usesTool || !name) return;
   const spec = tools.get(name);
   if (!spec) {
     const names = tools.list ? tools.list().map((t) => t.name) : [];
     problems.push({ code: 'unknown-tool', nodeId: node.id, path: `${at}.tool`, message: `node "${node.id}": unknown tool "${name}"${didYouMean(name, names)}` });
     return;
   }
-  // A map node calls its tool with `inputs.with` per item (or the item itself when there
-  // is no `with`); the other kinds with `inputs`.
-  if (node.kind === 'map') {
-    const { with: withValue, items } = node.inputs;
-    if (isRecord(withValue)) checkLiteralInput(node, spec, withValue, `${at}.inputs.with`, problems);
-    else if (withValue === undefined && Array.isArray(items) && !hasTemplate(items, 0)) {
-      items.slice(0, MAX_ITEMS_CHECKED).forEach((item, i) => {
-        if (isRecord(item)) checkLiteralInput(node, spec, item, `${at}.inputs.items[${i}]`, problems);
-      });
-    }
-  } else checkLiteralInput(node, spec, node.inputs, `${at}.inputs`, problems);
+  const inputs = kind.toolInputs ? kind.toolInputs(node, at) : [{ value: node.inputs, at: `${at}.inputs` }];
+  for (const input of inputs) checkLiteralInput(node, spec, input.value, input.at, problems);
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /**
  * Checks what is known before the run: fields holding templates are left out (their
@@ -275,7 +239,7 @@ function checkLiteralInput(node: WorkflowNode, spec: ToolSpec, inputs: Record<st
   const literal: Record<string, unknown> = {};
   const templated = new Set<string>();
   for (const [key, value] of Object.entries(inputs)) {
-    if (hasTemplate(value, 0)) templated.add(key);
+    if (hasTemplate(value)) templated.add(key);
     else literal[key] = value;
   }
   const result = spec.input.safeParse(literal);
@@ -288,12 +252,6 @@ function checkLiteralInput(node: WorkflowNode, spec: ToolSpec, inputs: Record<st
       problems.push({ code: 'invalid-input', nodeId: node.id, path, message: `node "${node.id}": ${spec.name} input ${line.path || '(whole input)'}: ${line.message}` });
     }
   }
-}
-
-function hasTemplate(value: unknown, depth: number): boolean {
-  if (typeof value === 'string') return value.includes('{{');
-  if (depth > MAX_BINDING_DEPTH || !value || typeof value !== 'object') return false;
-  return Object.values(value).some((v) => hasTemplate(v, depth + 1));
 }
 
 interface InputCheck {
@@ -309,8 +267,9 @@ function checkReferences(
   problems: (Problem | PendingProblem)[],
   inputs: InputCheck | undefined,
 ): void {
-  const withPath = `${at}.inputs.with`;
-  walkStrings(node.inputs, `${at}.inputs`, 0, (s, where) => {
+  // Where `{{item}}` and `{{index}}` may appear: the per-item input of a map.
+  const itemScopes = (kindInfo(node.kind).itemScope ?? []).map((key) => formatPath(`${at}.inputs`, [key]));
+  walkStrings(node.inputs, `${at}.inputs`, (s, where) => {
     if (!s.includes('{{')) return;
     let refs: Reference[];
     try {
@@ -331,8 +290,8 @@ function checkReferences(
           problems.push(ancestry.ask(target, node.id, { code: 'not-ancestor', nodeId: node.id, path: where, message }));
         }
       } else if (ref.root === 'item' || ref.root === 'index') {
-        const inWith = node.kind === 'map' && (where === withPath || where.startsWith(`${withPath}.`) || where.startsWith(`${withPath}[`));
-        if (!inWith) bad('bad-reference', `is only available inside a map node's inputs.with`);
+        const inScope = itemScopes.some((p) => where === p || where.startsWith(`${p}.`) || where.startsWith(`${p}[`));
+        if (!inScope) bad('bad-reference', `is only available inside a map node's inputs.with`);
       } else if (inputs) {
         const name = String(ref.path[0]);
         if (!inputs.declared.has(name) && !inputs.inputNames.has(name)) {
@@ -345,11 +304,4 @@ function checkReferences(
       }
     }
   });
-}
-
-function walkStrings(value: unknown, at: string, depth: number, visit: (s: string, at: string) => void): void {
-  if (typeof value === 'string') visit(value, at);
-  else if (depth > MAX_BINDING_DEPTH || !value || typeof value !== 'object') return;
-  else if (Array.isArray(value)) value.forEach((v, i) => walkStrings(v, `${at}[${i}]`, depth + 1, visit));
-  else for (const [k, v] of Object.entries(value)) walkStrings(v, formatPath(at, [k]), depth + 1, visit);
 }

@@ -3,6 +3,7 @@
  * Errors become toasts that say what went wrong (with the validator's problems, if any).
  */
 import { revisedSnapshot, type EngineEvent, type Position, type Problem, type RerunMode, type Workflow } from '../../contract';
+import { problemLines } from '../../shared/problems';
 import { AweCallError, errorMessage, getAwe } from '../api/client';
 import { confirmWorkflowPermissions } from '../components/WorkflowPermissionsDialog';
 import { selectionToClipboard } from '../lib/graph-utils';
@@ -10,13 +11,6 @@ import { layoutWorkflow, withPositions } from '../lib/layout';
 import { emptyWorkflow, freshWorkflowId } from '../stores/graph';
 import type { NameMode, PlanChoice } from '../stores/session';
 import { graphStore, runsStore, sessionStore, uiStore } from './stores';
-
-/** One line per problem, naming the node or edge unless the message already does. */
-const problemLines = (problems: readonly Problem[]) =>
-  problems.map((p) => {
-    const named = (p.nodeId && p.message.includes(`"${p.nodeId}"`)) || (p.edgeId && p.message.includes(`"${p.edgeId}"`));
-    return `${named ? '' : p.nodeId ? `${p.nodeId}: ` : p.edgeId ? `edge ${p.edgeId}: ` : ''}${p.message}`;
-  });
 
 /**
  * An error message keyed by where its problem lies: the document's validation problems

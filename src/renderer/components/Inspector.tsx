@@ -3,14 +3,13 @@
  * output, logs, attempts, errors, cache), with the Rerun buttons.
  */
 import { useState } from 'react';
-import type { WorkflowNode } from '../../contract';
+import { stableJson, type WorkflowNode } from '../../contract';
 import type { AttemptRecord } from '../stores/attempts';
 import { graphStore, useGraph, useNodeView, useRuns, useUi } from '../app/stores';
 import { countRender } from '../app/render-count';
 import { useTools } from '../app/tools';
 import { shownAttempts, shownView } from '../stores/runs';
 import { workflowShapeSelector } from '../stores/workflow-shape';
-import { stableJson } from '../stores/compare';
 import { ApprovalPanel } from './ApprovalControls';
 import { ValueView } from './common';
 import { InputsForm, SettingsForm } from './NodeForm';

@@ -4,6 +4,7 @@
  * The hint line says what is going on, and is read out (role="status").
  */
 import { useCallback, useEffect, useState, type KeyboardEvent } from 'react';
+import { branchesFrom } from '../../shared/kinds';
 import { graphStore, uiStore } from '../app/stores';
 
 /** The canvas node wrapper React Flow focuses carries the node id in data-id. */
@@ -34,12 +35,12 @@ export function useKeyboardConnect() {
       if (!id || !(key === 'c' || (source && (key === 't' || key === 'f')))) return;
       e.preventDefault();
       if (!source || source === id) {
-        const isCondition = graphStore.getState().workflow.nodes.find((n) => n.id === id)?.kind === 'condition';
+        const isCondition = branchesFrom(graphStore.getState().workflow.nodes.find((n) => n.id === id)?.kind);
         setSource(id);
         setMessage(`Connecting from ${nameOf(id)}: Tab to the node it feeds and press ${isCondition ? 'T (true branch) or F (false branch)' : 'C'}. Esc cancels.`);
         return;
       }
-      const isCondition = graphStore.getState().workflow.nodes.find((n) => n.id === source)?.kind === 'condition';
+      const isCondition = branchesFrom(graphStore.getState().workflow.nodes.find((n) => n.id === source)?.kind);
       const branch = isCondition ? (key === 'f' ? 'false' : 'true') : undefined;
       const res = graphStore.getState().connect(source, id, branch);
       setSource(null);

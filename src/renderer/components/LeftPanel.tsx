@@ -6,6 +6,7 @@ import { newNodeAt, openRun, plan, refreshHistory } from '../app/actions';
 import { graphStore, uiStore, useGraph, useRuns, useUi } from '../app/stores';
 import { toolsStore, useTools } from '../app/tools';
 import { TOOL_DRAG_TYPE } from './Canvas';
+import { NODE_KINDS } from '../../shared/kinds';
 import { KIND_ICON, STATUS_META, kindForTool } from './status';
 import { StatusIcon } from './StatusIcon';
 import { useRovingFocus } from './roving';
@@ -45,12 +46,7 @@ export function GoalBox() {
 }
 
 /** Node kinds that need no tool: offered in the palette's "Flow" group. */
-const FLOW_KINDS: { kind: NodeKind; title: string; description: string }[] = [
-  { kind: 'input', title: 'Input', description: 'A named run input' },
-  { kind: 'condition', title: 'Condition', description: 'Branch on a test (true / false)' },
-  { kind: 'map', title: 'Map', description: 'Run a tool over each item of a list' },
-  { kind: 'output', title: 'Output', description: 'Collect the run’s named output' },
-];
+const FLOW_KINDS = Object.values(NODE_KINDS).filter((k) => k.flowPalette);
 
 /**
  * A palette entry: drag it onto the canvas, or press Enter (or click) to add it at the

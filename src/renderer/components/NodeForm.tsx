@@ -3,8 +3,9 @@
  * Schema; map, condition, input and output nodes have their own), and the node's
  * retry/timeout/cache/acceptance settings. Every field can hold an expression.
  */
-import { useState } from 'react';
-import { DEFAULT_TOOL_FOR_KIND, type Workflow, type WorkflowNode } from '../../contract';
+import { useState, type ComponentType } from 'react';
+import type { Workflow, WorkflowNode } from '../../contract';
+import { kindInfo, toolOf, type KindForm } from '../../shared/kinds';
 import { graphStore } from '../app/stores';
 import { useTools } from '../app/tools';
 import type { Schema } from '../lib/references';
@@ -17,23 +18,13 @@ import './forms.css';
 
 /** The inputs form of `node`, by its kind. */
 export function InputsForm({ node, wf }: { node: WorkflowNode; wf: Workflow }) {
-  switch (node.kind) {
-    case 'map':
-      return <MapForm node={node} wf={wf} />;
-    case 'condition':
-      return <ConditionForm node={node} wf={wf} />;
-    case 'input':
-      return <InputNodeForm node={node} wf={wf} />;
-    case 'output':
-      return <OutputForm node={node} wf={wf} />;
-    default:
-      return <ToolInputsForm node={node} wf={wf} />;
-  }
+  const Form = FORMS[kindInfo(node.kind).form];
+  return <Form node={node} wf={wf} />;
 }
 
 /** Tool, llm, agent and approval nodes: the fields of the tool's input schema. */
 function ToolInputsForm({ node, wf }: { node: WorkflowNode; wf: Workflow }) {
-  const toolName = node.tool ?? DEFAULT_TOOL_FOR_KIND[node.kind];
+  const toolName = toolOf(node);
   const spec = useTools((s) => (toolName ? s.byName.get(toolName) : undefined));
   const suggestions = useReferenceSuggestions(wf, node);
   const schema = (spec?.inputSchema ?? {}) as Schema;
@@ -83,6 +74,15 @@ function ToolInputsForm({ node, wf }: { node: WorkflowNode; wf: Workflow }) {
     </div>
   );
 }
+
+/** The form each kind's registry entry asks for. */
+const FORMS: Record<KindForm, ComponentType<{ node: WorkflowNode; wf: Workflow }>> = {
+  'tool-inputs': ToolInputsForm,
+  map: MapForm,
+  condition: ConditionForm,
+  input: InputNodeForm,
+  output: OutputForm,
+};
 
 export function SettingsForm({ node }: { node: WorkflowNode }) {
   const update = (patch: Partial<WorkflowNode>) => graphStore.getState().updateNode(node.id, patch);

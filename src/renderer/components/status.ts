@@ -1,5 +1,6 @@
 /** Status and kind presentation: every status has an icon and a label, never colour alone. */
 import type { NodeKind, NodeStatus, RunStatus } from '../../contract';
+import { kindForTool, NODE_KINDS } from '../../shared/kinds';
 
 export const STATUS_META: Record<NodeStatus | RunStatus, { icon: string; label: string }> = {
   pending: { icon: '○', label: 'Pending' },
@@ -15,24 +16,11 @@ export const STATUS_META: Record<NodeStatus | RunStatus, { icon: string; label: 
   interrupted: { icon: '⚡', label: 'Interrupted' },
 };
 
-export const KIND_ICON: Record<NodeKind, string> = {
-  tool: '⚙',
-  llm: '✦',
-  agent: '◎',
-  condition: '◇',
-  map: '⇶',
-  input: '⇥',
-  output: '⇤',
-  approval: '⚑',
-};
+/** The glyph of each node kind (the registry's, src/shared/kinds). */
+export const KIND_ICON: Readonly<Record<NodeKind, string>> = Object.fromEntries(Object.values(NODE_KINDS).map((k) => [k.kind, k.icon])) as Record<NodeKind, string>;
 
 /** The node kind a palette tool creates. */
-export function kindForTool(tool: string): NodeKind {
-  if (tool === 'llm.generate') return 'llm';
-  if (tool === 'agent.run') return 'agent';
-  if (tool === 'human.approve') return 'approval';
-  return 'tool';
-}
+export { kindForTool };
 
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms) || ms < 0) return '–';

@@ -4,22 +4,11 @@
  * `{{…}}` autocomplete and the draggable reference list of the inspector.
  */
 import type { Workflow, WorkflowNode } from '../../contract';
-import { ancestorsOf } from './graph-utils';
+import { ancestorsOf } from '../../shared/graph';
+import { kindInfo, nodeOutputSchema, type Schema } from '../../shared/kinds';
+import { parseTemplate } from '../../shared/templates';
 
-export type Schema = {
-  type?: string | string[];
-  enum?: unknown[];
-  const?: unknown;
-  description?: string;
-  title?: string;
-  properties?: Record<string, Schema>;
-  items?: Schema;
-  required?: string[];
-  default?: unknown;
-  format?: string;
-  anyOf?: Schema[];
-  oneOf?: Schema[];
-};
+export type { Schema };
 
 export interface Suggestion {
   /** The reference without braces, e.g. `nodes.fetch.output.text`. */
@@ -58,43 +47,21 @@ export function schemaAt(schema: Schema | undefined, path: readonly string[]): S
   return s;
 }
 
-/**
- * What a node's output looks like to the nodes after it. Maps, conditions and inputs have
- * shapes of their own (a map's tool output describes one item, not the map's output).
- */
-export function nodeOutputSchema(node: WorkflowNode, toolOutput: (tool: string) => Schema | undefined): Schema | undefined {
-  switch (node.kind) {
-    case 'map': {
-      const each = node.tool ? toolOutput(node.tool) : undefined;
-      return {
-        type: 'object',
-        properties: {
-          results: { type: 'array', items: each },
-          errors: { type: 'array', items: { type: 'object', properties: { index: { type: 'integer' }, message: { type: 'string' } } } },
-          succeeded: { type: 'integer' },
-          failed: { type: 'integer' },
-        },
-      };
-    }
-    case 'condition':
-      return { type: 'object', properties: { value: {}, result: { type: 'boolean' } } };
-    case 'input':
-    case 'output':
-      return undefined;
-    default:
-      return (node.outputSchema as Schema | undefined) ?? (node.tool ? toolOutput(node.tool) : undefined);
-  }
-}
-
 /** The schema of one item of a map node, when `items` is a single reference to a known list. */
 export function mapItemSchema(wf: Workflow, mapNode: WorkflowNode, toolOutput: (tool: string) => Schema | undefined): Schema | undefined {
   const items = mapNode.inputs.items;
   if (typeof items !== 'string') return undefined;
-  const m = /^\{\{\s*nodes\.([A-Za-z_][\w-]*)\.output((?:\.[\w$-]+)*)\s*\}\}$/.exec(items);
-  if (!m) return undefined;
-  const source = wf.nodes.find((n) => n.id === m[1]);
+  let segments;
+  try {
+    segments = parseTemplate(items.trim());
+  } catch {
+    return undefined;
+  }
+  const only = segments.length === 1 && 'ref' in segments[0] ? segments[0].ref : undefined;
+  if (only?.root !== 'nodes') return undefined;
+  const source = wf.nodes.find((n) => n.id === only.nodeId);
   if (!source) return undefined;
-  const list = schemaAt(nodeOutputSchema(source, toolOutput), m[2].split('.').filter(Boolean));
+  const list = schemaAt(nodeOutputSchema(source, toolOutput), only.path.map(String));
   return list?.items;
 }
 
@@ -114,7 +81,10 @@ export function referenceSuggestions(wf: Workflow, nodeId: string, toolOutput: (
     if (node) out.push(...schemaPaths(nodeOutputSchema(node, toolOutput), `nodes.${id}.output`));
   }
   const inputs = new Set(Object.keys(wf.settings.inputs ?? {}));
-  for (const n of wf.nodes) if (n.kind === 'input' && typeof n.inputs.name === 'string' && n.inputs.name) inputs.add(n.inputs.name);
+  for (const n of wf.nodes) {
+    const name = kindInfo(n.kind).declaresInput?.(n);
+    if (name) inputs.add(name);
+  }
   for (const name of inputs) out.push({ ref: `input.${name}`, hint: wf.settings.inputs?.[name]?.type });
   return out;
 }

@@ -3,7 +3,7 @@
  * whether its output (or input) differs. Both runs are folded from their own events with
  * the contract's `foldRun`, so the comparison shows exactly what each run's canvas shows.
  */
-import { changedFields, foldRun, revisedSnapshot, type EngineEvent, type NodeStatus, type NodeView, type RunStatus, type RunView, type Workflow } from '../../contract';
+import { changedFields, foldRun, revisedSnapshot, stableJson, type EngineEvent, type NodeStatus, type NodeView, type RunStatus, type RunView, type Workflow } from '../../contract';
 
 /** What `runs.get` returns that a comparison needs. */
 export interface RunRecord {
@@ -74,14 +74,6 @@ export interface RunComparison {
   nodes: NodeComparison[];
   /** How many nodes differ. */
   differing: number;
-}
-
-/** JSON with object keys sorted, so equal values give equal text whatever their key order. */
-export function stableJson(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => {
-    if (!x || typeof x !== 'object' || Array.isArray(x)) return x;
-    return Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0)));
-  });
 }
 
 /**

@@ -6,7 +6,9 @@
  */
 import { createStore } from 'zustand/vanilla';
 import type { Edge, Position, Problem, Workflow, WorkflowNode } from '../../contract';
-import { freshId, renameReferences, wouldCreateCycle, type ClipboardPayload } from '../lib/graph-utils';
+import { wouldCreateCycle } from '../../shared/graph';
+import { renameReferences } from '../../shared/templates';
+import { freshId, type ClipboardPayload } from '../lib/graph-utils';
 
 /** Undo steps kept. */
 const HISTORY_LIMIT = 200;

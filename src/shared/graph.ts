@@ -1,8 +1,12 @@
 /**
  * The DAG behind a workflow: parents, children, a topological order, and the cycle
- * when there is one. Built once per run (and per validation), O(nodes + edges).
+ * when there is one. Built once per run (and per validation), O(nodes + edges). The
+ * editor asks the same questions of its edges before the validator answers: would this
+ * connection close a cycle, what is upstream of a node.
+ *
+ * Pure: imports only the contract; no Node APIs, no DOM.
  */
-import type { Edge, Workflow } from '../../contract';
+import type { Edge, Workflow } from '../contract';
 
 export interface Graph {
   ids: string[];
@@ -96,11 +100,6 @@ export function descendants(graph: Graph, id: string): Set<string> {
   return reach(graph.children, id);
 }
 
-/** Every node from which `id` is reachable (not including it). */
-export function ancestors(graph: Graph, id: string): Set<string> {
-  return reach(graph.parents, id);
-}
-
 function reach(next: Map<string, string[]>, id: string): Set<string> {
   const seen = new Set<string>();
   const stack = [...(next.get(id) ?? [])];
@@ -111,4 +110,37 @@ function reach(next: Map<string, string[]>, id: string): Set<string> {
     for (const m of next.get(n) ?? []) if (!seen.has(m)) stack.push(m);
   }
   return seen;
+}
+
+/** `edges` as lists of neighbours: targets per source (`forward`) or sources per target. */
+function adjacency(edges: readonly Edge[], forward: boolean): Map<string, string[]> {
+  const next = new Map<string, string[]>();
+  for (const e of edges) {
+    const [from, to] = forward ? [e.source, e.target] : [e.target, e.source];
+    const list = next.get(from);
+    if (list) list.push(to);
+    else next.set(from, [to]);
+  }
+  return next;
+}
+
+/** Would adding `source → target` close a cycle? (Is `source` reachable from `target`?) */
+export function wouldCreateCycle(edges: readonly Edge[], source: string, target: string): boolean {
+  return source === target || reach(adjacency(edges, true), target).has(source);
+}
+
+/** Every node upstream of `nodeId`, nearest first (breadth-first over in-edges). */
+export function ancestorsOf(edges: readonly Edge[], nodeId: string): string[] {
+  const into = adjacency(edges, false);
+  const order: string[] = [];
+  const seen = new Set<string>([nodeId]);
+  const queue = [...(into.get(nodeId) ?? [])];
+  for (let i = 0; i < queue.length; i++) {
+    const id = queue[i];
+    if (seen.has(id)) continue;
+    seen.add(id);
+    order.push(id);
+    for (const p of into.get(id) ?? []) if (!seen.has(p)) queue.push(p);
+  }
+  return order;
 }

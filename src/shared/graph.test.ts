@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ancestors, buildGraph, descendants } from './graph';
+import { ancestorsOf, buildGraph, descendants, wouldCreateCycle } from './graph';
 
 const wf = (edges: [string, string][], ids = ['a', 'b', 'c', 'd']) => ({
   nodes: ids.map((id) => ({ id, kind: 'tool' as const, inputs: {} })),
@@ -22,7 +22,21 @@ describe('graph', () => {
   it('finds ancestors and descendants', () => {
     const g = buildGraph(wf([['a', 'b'], ['b', 'c'], ['a', 'd']]));
     expect([...descendants(g, 'a')].sort()).toEqual(['b', 'c', 'd']);
-    expect([...ancestors(g, 'c')].sort()).toEqual(['a', 'b']);
+    expect(ancestorsOf(wf([['a', 'b'], ['b', 'c'], ['a', 'd']]).edges, 'c')).toEqual(['b', 'a']);
+  });
+
+  it('lists ancestors nearest first, each once, on a diamond', () => {
+    const { edges } = wf([['a', 'b'], ['a', 'c'], ['b', 'd'], ['c', 'd']]);
+    expect(ancestorsOf(edges, 'd')).toEqual(['b', 'c', 'a']);
+    expect(ancestorsOf(edges, 'a')).toEqual([]);
+  });
+
+  it('tells whether a new edge would close a cycle', () => {
+    const { edges } = wf([['a', 'b'], ['b', 'c']]);
+    expect(wouldCreateCycle(edges, 'c', 'a')).toBe(true);
+    expect(wouldCreateCycle(edges, 'b', 'b')).toBe(true);
+    expect(wouldCreateCycle(edges, 'a', 'c')).toBe(false);
+    expect(wouldCreateCycle(edges, 'd', 'a')).toBe(false);
   });
 
   it('handles a 10,000-node chain with a back edge without overflowing', () => {

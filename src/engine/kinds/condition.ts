@@ -6,6 +6,7 @@
  */
 import { ConditionOperator } from '../../contract';
 import { permanent } from '../errors';
+import type { KindRun } from './types';
 
 /** Empty: missing, null, a blank string, an empty list or an object without keys. */
 export function isEmptyValue(v: unknown): boolean {
@@ -87,3 +88,6 @@ export function judgeCondition(inputs: Record<string, unknown>, nodeId = 'condit
       return order(test, value, 'lessThan', nodeId) < 0;
   }
 }
+
+/** A condition node: the value judged and the verdict; the scheduler follows the branch it names. */
+export const runCondition: KindRun = async ({ node, input }) => ({ output: { value: input.test, result: judgeCondition(input, node.id) }, truncated: false });

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { formatIssues } from '../tools/issues';
 import { classifyError, permanent, ToolError } from '../errors';
 import { resolveBindings, type TemplateScope } from '../workflow/templates';
+import type { KindRun } from './types';
 
 /** Items run at once inside one map node. @default 4 */
 export const DEFAULT_MAP_CONCURRENCY = 4;
@@ -83,3 +84,16 @@ export async function runMap(run: MapRun): Promise<MapOutput> {
     failed: errors.length,
   };
 }
+
+/** A map node: its tool over each item, each call through the policy gate with its own idempotency key. */
+export const runMapNode: KindRun = async (ctx) => {
+  const output = await runMap({
+    nodeId: ctx.node.id,
+    resolved: ctx.input,
+    scope: ctx.scope,
+    log: ctx.log,
+    cancelSignal: ctx.cancelSignal,
+    callItem: async (input, index, signal) => (await ctx.callTool(input, { index, signal })).output,
+  });
+  return { output, truncated: false };
+};
