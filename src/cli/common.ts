@@ -4,7 +4,7 @@
  */
 import envPaths from 'env-paths';
 import type { Problem, RunView, Workflow } from '../contract';
-import { createEngine, type Engine, type EngineOptions, type LocalEngine } from '../engine';
+import { createEngine, QueueExecutor, type Engine, type EngineOptions, type LocalEngine } from '../engine';
 import { CliError, EXIT } from './exit';
 
 export { CliError, EXIT };
@@ -16,6 +16,8 @@ export interface GlobalFlags {
   'mcp-config'?: string;
   json?: boolean;
   allow?: string[];
+  /** `--queue redis://HOST:PORT`: node executions go to `awe worker` processes (else `AWE_QUEUE_URL`). */
+  queue?: string;
 }
 
 /** `--data-dir`, else `AWE_DATA_DIR`, else the user's data folder (e.g. ~/.local/share/awe). */
@@ -26,7 +28,8 @@ export function resolveDataDir(flags: GlobalFlags): string {
 export function openEngine(flags: GlobalFlags, extra: Partial<EngineOptions> = {}): LocalEngine {
   const mcpConfigPath = flags['mcp-config'] || process.env.AWE_MCP_CONFIG || undefined;
   try {
-    return createEngine({ dataDir: resolveDataDir(flags), mcpConfigPath, allow: flags.allow, ...extra });
+    const executor = queueExecutorFor(flags);
+    return createEngine({ dataDir: resolveDataDir(flags), mcpConfigPath, allow: flags.allow, ...(executor ? { executor } : {}), ...extra });
   } catch (err) {
     throw new CliError(`cannot open AWE: ${(err as Error).message}`);
   }
@@ -92,4 +95,13 @@ export function requireRunId(engine: Engine, runId: string | undefined): string 
   if (!runId) throw new CliError('a RUN_ID is required (see `awe runs`)');
   if (!engine.getRun(runId)) throw new CliError(`no run with id "${runId}" in ${engine.dataDir}`);
   return runId;
+}
+
+/** The queue executor `--queue` or `AWE_QUEUE_URL` asks for (it connects on the first remote node), else none: in-process. */
+export function queueExecutorFor(flags: GlobalFlags): QueueExecutor | undefined {
+  const url = flags.queue || process.env.AWE_QUEUE_URL || undefined;
+  if (!url) return undefined;
+  if (!/^(rediss?:\/\/|unix:\/\/)/.test(url)) throw new CliError(`--queue expects redis://HOST:PORT or unix:///path/to/redis.sock, got "${url}"`);
+  const reconcileMs = Number(process.env.AWE_QUEUE_RECONCILE_MS) || undefined;
+  return new QueueExecutor({ url, ...(reconcileMs ? { reconcileMs } : {}) });
 }

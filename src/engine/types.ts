@@ -21,6 +21,7 @@ import type {
 } from '../contract';
 import type { LlmChatClient, ToolSpec } from './tools/types';
 import type { WorkspaceInfo } from './runs/workspaces';
+import type { Executor } from './execution/executor';
 
 /** Where API keys live: safeStorage in Electron, a 0600 file or the environment headless. */
 export interface SecretStore {
@@ -59,6 +60,11 @@ export interface EngineOptions {
   adoptOrphans?: boolean;
   /** Run lease timing (run-lease.ts). @default 10 s lease, 3 s heartbeat, or AWE_LEASE_MS / AWE_LEASE_HEARTBEAT_MS */
   lease?: { durationMs?: number; heartbeatMs?: number };
+  /**
+   * Where node executions run (`awe run|serve --queue` passes a QueueExecutor); closed with the engine.
+   * @default in this process
+   */
+  executor?: Executor & { close?(): Promise<void> };
 }
 
 export interface StartRunOptions {
