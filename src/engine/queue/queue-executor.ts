@@ -62,6 +62,7 @@ export class QueueExecutor implements Executor {
   private conn: Redis | undefined;
   private queue: Queue | undefined;
   private events: QueueEvents | undefined;
+  private eventsConn: Redis | undefined;
   private readonly inFlight = new Map<string, InFlight>();
   /** Latest dispatch number seen per idempotency key: probing starts there. */
   private readonly lastDispatch = new Map<string, number>();
@@ -97,16 +98,17 @@ export class QueueExecutor implements Executor {
     this.inFlight.clear();
     await Promise.allSettled([this.events?.close(), this.queue?.close()]);
     this.conn?.disconnect();
+    this.eventsConn?.disconnect();
   }
 
   private open(): { queue: Queue; conn: Redis } {
     if (this.closed) throw new ToolError('transient', 'QUEUE_CLOSED', 'the queue executor is closed');
     if (!this.queue || !this.conn) {
       this.conn = redisFromUrl(this.o.url);
-      this.conn.on('error', () => undefined); // ioredis reconnects; commands wait meanwhile
       this.queue = new Queue(this.queueName, { connection: this.conn });
       this.queue.on('error', () => undefined);
-      const events = new QueueEvents(this.queueName, { connection: redisFromUrl(this.o.url) });
+      this.eventsConn = redisFromUrl(this.o.url);
+      const events = new QueueEvents(this.queueName, { connection: this.eventsConn });
       events.on('error', () => undefined);
       events.on('completed', ({ jobId, returnvalue }) => this.adoptCompleted(jobId, returnvalue));
       events.on('failed', ({ jobId, failedReason }) => this.adoptFailed(jobId, failedReason));

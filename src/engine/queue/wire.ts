@@ -35,9 +35,11 @@ export function placementOf(spec: Pick<ToolSpec, 'placement' | 'source'>): ToolP
  */
 export function redisFromUrl(url: string, extra: RedisOptions = {}): Redis {
   const base: RedisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true, retryStrategy: (times) => Math.min(100 * times, 1000), ...extra };
-  if (url.startsWith('unix://')) return new Redis({ ...base, path: url.slice('unix://'.length) });
-  if (!/^rediss?:\/\//.test(url)) throw new Error(`--queue expects redis://HOST:PORT or unix:///path, got "${url}"`);
-  return new Redis(url, base);
+  if (!url.startsWith('unix://') && !/^rediss?:\/\//.test(url)) throw new Error(`--queue expects redis://HOST:PORT or unix:///path, got "${url}"`);
+  const redis = url.startsWith('unix://') ? new Redis({ ...base, path: url.slice('unix://'.length) }) : new Redis(url, base);
+  // ioredis reconnects by itself and commands wait meanwhile; an unhandled 'error' would only print noise.
+  redis.on('error', () => undefined);
+  return redis;
 }
 
 /** A transient error for a job that lost its worker twice (BullMQ's stalled limit). */

@@ -53,6 +53,7 @@ export class QueueWorker {
   private worker: Worker | undefined;
   private subscriber: Redis | undefined;
   private conn: Redis | undefined;
+  private workerConn: Redis | undefined;
   readonly id: string;
 
   constructor(private readonly o: QueueWorkerOptions) {
@@ -65,15 +66,13 @@ export class QueueWorker {
 
   async start(): Promise<void> {
     this.conn = redisFromUrl(this.o.url);
-    this.conn.on('error', () => undefined);
     this.subscriber = redisFromUrl(this.o.url);
-    this.subscriber.on('error', () => undefined);
     this.subscriber.on('message', (_channel: string, jobId: string) => {
       if (this.worker?.cancelJob(jobId, 'cancelled by the control plane')) this.say(`job ${jobId}: cancelled by the control plane`);
     });
     await this.subscriber.subscribe(cancelChannel(this.queueName));
     this.worker = new Worker(this.queueName, (job, _token, signal) => this.process(job, signal), {
-      connection: redisFromUrl(this.o.url),
+      connection: (this.workerConn = redisFromUrl(this.o.url)),
       concurrency: this.o.concurrency ?? 4,
       lockDuration: this.o.lockDurationMs ?? 30_000,
       stalledInterval: this.o.stalledIntervalMs ?? 30_000,
@@ -90,6 +89,7 @@ export class QueueWorker {
     await this.worker?.close();
     this.subscriber?.disconnect();
     this.conn?.disconnect();
+    this.workerConn?.disconnect();
   }
 
   private say(line: string): void {
