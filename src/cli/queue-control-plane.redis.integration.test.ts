@@ -48,7 +48,8 @@ describe.skipIf(!HAVE_REDIS)('queue mode: control plane and Redis failures', () 
       await waitFor(() => startsIn(worker.output()).some((s) => s.key.includes(':s1:')), 60_000, () => worker.output());
       await redis.restart();
       const view = await handle.done;
-      expect(view.status).toBe('succeeded');
+      const errors = Object.entries(view.nodes).flatMap(([id, n]) => (n.error ? [`${id}: ${n.error.code} ${n.error.message}`] : []));
+      expect(view.status, `${errors.join('\n')}\n${worker.output()}`).toBe('succeeded');
       expect(successesPerNode(engine.events(handle.runId))).toEqual({ s0: 1, s1: 1, s2: 1, s3: 1 });
     } finally {
       await engine.close();

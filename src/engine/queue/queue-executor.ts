@@ -123,7 +123,8 @@ export class QueueExecutor implements Executor {
   private async dispatch(spec: ToolSpec, input: unknown, ctx: ToolContext): Promise<{ output: unknown; truncated: boolean }> {
     const { queue } = this.open();
     const key = ctx.idempotencyKey;
-    const { dispatch, attach } = await this.findDispatch(key, JSON.stringify(input ?? null));
+    const signal = ctx.signal;
+    const { dispatch, attach } = await this.whileRedisIsAway(signal, () => this.findDispatch(key, JSON.stringify(input ?? null)));
     const jobId = jobIdFor(key, dispatch);
     const task: QueueTask = {
       v: QUEUE_WIRE_VERSION,
@@ -136,7 +137,6 @@ export class QueueExecutor implements Executor {
       input,
       workspaceDir: ctx.workspaceDir,
     };
-    const signal = ctx.signal;
     if (signal.aborted) throw signal.reason;
     return new Promise((resolve, reject) => {
       const onAbort = () => {
@@ -160,11 +160,28 @@ export class QueueExecutor implements Executor {
         void this.check(jobId);
         return;
       }
-      queue.add(spec.name, task, this.jobOptions(jobId)).then(
+      this.whileRedisIsAway(signal, () => queue.add(spec.name, task, this.jobOptions(jobId))).then(
         () => (entry.added = true),
-        (err: unknown) => this.settle(jobId)?.reject(new ToolError('transient', 'QUEUE_UNAVAILABLE', `could not queue job ${jobId}: ${(err as Error).message}`)),
+        (err: unknown) => this.settle(jobId)?.reject(err),
       );
     });
+  }
+
+  /**
+   * Retries a Redis step while Redis is unreachable (a restart, a failover): the node waits,
+   * bounded by its own deadline and the run's cancel (`signal`), instead of failing.
+   */
+  private async whileRedisIsAway<T>(signal: AbortSignal, step: () => Promise<T>): Promise<T> {
+    for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
+      try {
+        return await step();
+      } catch (err) {
+        if (signal.aborted) throw signal.reason;
+        if (this.closed) throw new ToolError('transient', 'QUEUE_CLOSED', 'the queue executor is closed');
+        this.report(`Redis step failed (${(err as Error).message}); trying again in ${delay} ms`);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   private jobOptions(jobId: string) {
