@@ -277,17 +277,21 @@ export class QueueExecutor implements Executor {
     const entry = this.inFlight.get(jobId);
     if (!entry || !entry.added) return;
     const { queue } = this.open();
-    const job = await queue.getJob(jobId);
+    // State first, then the job: a job read before it finished would carry no result yet.
+    const state = await queue.getJobState(jobId);
     if (!this.inFlight.has(jobId)) return;
-    if (!job) {
+    if (state === 'completed' || state === 'failed') {
+      const job = await queue.getJob(jobId);
+      if (!job || !job.finishedOn) return; // being written or just removed: the next sweep looks again
+      if (state === 'completed') this.adoptCompleted(jobId, job.returnvalue);
+      else this.adoptFailed(jobId, job.failedReason);
+      return;
+    }
+    if (state === 'unknown') {
       this.report(`job ${jobId} is missing from Redis (was Redis restarted without its data?); queued again under the same id`);
       entry.ctx.log('warn', `job ${jobId} was missing from Redis; queued again`);
       await queue.add(entry.task.tool.name, entry.task, this.jobOptions(jobId));
-      return;
     }
-    const state = await job.getState();
-    if (state === 'completed') this.adoptCompleted(jobId, job.returnvalue);
-    else if (state === 'failed') this.adoptFailed(jobId, job.failedReason);
   }
 
   private async sweep(): Promise<void> {
