@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { builtinTools, QueueWorker, type ToolSpec } from '../engine';
 import { useCliSandbox } from './cli.testkit';
-import { HAVE_REDIS, openControlPlane, startRedis } from './queue.testkit';
+import { HAVE_REDIS, openControlPlane, startRedis, startsIn, waitFor, waitGraph } from './queue.testkit';
 
 const cli = useCliSandbox();
 
@@ -79,6 +79,33 @@ describe.skipIf(!HAVE_REDIS)('queue mode: the task/result contract', () => {
       expect(flakyCalls).toBe(0);
     } finally {
       await worker.drain();
+      await engine.close();
+      await redis.stop();
+    }
+  });
+
+  it('a draining worker finishes the job it holds and takes no new one', { timeout: 60_000 }, async () => {
+    const redis = await startRedis(join(cli.dir, 'redis'));
+    let lines = '';
+    const draining = new QueueWorker({ url: redis.url, concurrency: 1, tools: new Map(builtinTools().map((t) => [t.name, t])), say: (l) => (lines += `${l}\n`) });
+    await draining.start();
+    const { engine } = openControlPlane(join(cli.dir, 'data'), redis.url);
+    let next: QueueWorker | undefined;
+    try {
+      const handle = engine.startRun(engine.validate(waitGraph('drain', 2, 1_500)).workflow!);
+      await waitFor(() => startsIn(lines).length === 1, 20_000, () => lines);
+      await draining.drain();
+      // It finished the job it held, and took nothing more.
+      expect(startsIn(lines)).toHaveLength(1);
+      expect(lines).toMatch(/: succeeded/);
+      let nextLines = '';
+      next = new QueueWorker({ url: redis.url, tools: new Map(builtinTools().map((t) => [t.name, t])), say: (l) => (nextLines += `${l}\n`) });
+      await next.start();
+      const view = await handle.done;
+      expect(view.status).toBe('succeeded');
+      expect(startsIn(nextLines).map((s) => s.key.split(':')[1]).sort()).toEqual(['join', startsIn(lines)[0].key.split(':')[1] === 'w0' ? 'w1' : 'w0'].sort());
+    } finally {
+      await next?.drain();
       await engine.close();
       await redis.stop();
     }
