@@ -4,7 +4,7 @@
  */
 import envPaths from 'env-paths';
 import type { Problem, RunView, Workflow } from '../contract';
-import { createEngine, stderrLogger, type Engine, type EngineOptions, type LocalEngine } from '../engine';
+import { createEngine, QueueExecutor, stderrLogger, type Engine, type EngineOptions, type LocalEngine } from '../engine';
 import { problemLines } from '../shared/problems';
 import { CliError, EXIT } from './exit';
 
@@ -17,6 +17,8 @@ export interface GlobalFlags {
   'mcp-config'?: string;
   json?: boolean;
   allow?: string[];
+  /** `--queue redis://HOST:PORT`: node executions go to `awe worker` processes (else `AWE_QUEUE_URL`). */
+  queue?: string;
 }
 
 /** `--data-dir`, else `AWE_DATA_DIR`, else the user's data folder (e.g. ~/.local/share/awe). */
@@ -28,7 +30,8 @@ export function openEngine(flags: GlobalFlags, extra: Partial<EngineOptions> = {
   const mcpConfigPath = flags['mcp-config'] || process.env.AWE_MCP_CONFIG || undefined;
   try {
     // The engine's own reports (adopted runs, unrecorded events) go to stderr, beside the CLI's messages; `awe serve` opens here too.
-    return createEngine({ dataDir: resolveDataDir(flags), mcpConfigPath, allow: flags.allow, logger: stderrLogger, ...extra });
+    const executor = queueExecutorFor(flags);
+    return createEngine({ dataDir: resolveDataDir(flags), mcpConfigPath, allow: flags.allow, logger: stderrLogger, ...(executor ? { executor } : {}), ...extra });
   } catch (err) {
     throw new CliError(`cannot open AWE: ${(err as Error).message}`);
   }
@@ -93,4 +96,13 @@ export function requireRunId(engine: Engine, runId: string | undefined): string 
   if (!runId) throw new CliError('a RUN_ID is required (see `awe runs`)');
   if (!engine.getRun(runId)) throw new CliError(`no run with id "${runId}" in ${engine.dataDir}`);
   return runId;
+}
+
+/** The queue executor `--queue` or `AWE_QUEUE_URL` asks for (it connects on the first remote node), else none: in-process. */
+export function queueExecutorFor(flags: GlobalFlags): QueueExecutor | undefined {
+  const url = flags.queue || process.env.AWE_QUEUE_URL || undefined;
+  if (!url) return undefined;
+  if (!/^(rediss?:\/\/|unix:\/\/)/.test(url)) throw new CliError(`--queue expects redis://HOST:PORT or unix:///path/to/redis.sock, got "${url}"`);
+  const reconcileMs = Number(process.env.AWE_QUEUE_RECONCILE_MS) || undefined;
+  return new QueueExecutor({ url, ...(reconcileMs ? { reconcileMs } : {}) });
 }

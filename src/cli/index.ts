@@ -37,6 +37,12 @@ Tools and output
                                      call needs the token (printed in the URL, also in
                                      DATA_DIR/serve-token; a fresh one each start unless --token)
 
+Queue mode (node executions on workers over Redis; docs/distributed.md)
+  worker --queue redis://HOST:PORT [--concurrency N]
+                                     run node executions from the queue until SIGTERM (then drain)
+  run|resume|rerun|serve … --queue redis://HOST:PORT
+                                     hand node executions to workers (default: $AWE_QUEUE_URL, else in-process)
+
 Options for every command
   --data-dir DIR      data folder (default: $AWE_DATA_DIR, else the user data folder)
   --mcp-config FILE   an mcpServers JSON file (default: $AWE_MCP_CONFIG)
@@ -67,6 +73,7 @@ const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   token: { type: 'string' },
+  queue: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -90,6 +97,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   artifacts: () => import('./tool-commands').then((m) => m.artifactsCommand),
   export: () => import('./tool-commands').then((m) => m.exportCommand),
   serve: () => import('./serve-command').then((m) => m.serveCommand),
+  worker: () => import('./worker-command').then((m) => m.workerCommand),
 };
 
 export async function main(argv: string[]): Promise<number> {

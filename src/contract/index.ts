@@ -6,3 +6,4 @@ export * from './revision';
 export * from './stable-json';
 export * from './issues';
 export * from './api';
+export * from './queue-wire';

@@ -105,6 +105,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
         set: (key, output) => store.cacheSet(key, output),
       },
       interactive: options.interactive ?? false,
+      ...(options.executor ? { executor: options.executor } : {}),
       ...(client ? { llm: client, judge: (criteria, output, signal) => llmJudge(criteria, output, client, signal) } : {}),
       isAllowed: (name, runAllow, workflowAllow) =>
         isAllowed(name, engineAllow) || isAllowed(name, settings.get().allowTools) || isAllowed(name, runAllow) || isAllowed(name, workflowAllow),
@@ -394,6 +395,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
       if (adoptTimer) clearInterval(adoptTimer);
       supervisor.close();
       log.close();
+      await options.executor?.close?.();
       await mcp.close();
       store.close();
     },

@@ -10,6 +10,7 @@
  * - `runs/`      a run's life: supervisor, event log, lease, artifacts, bundles, workspaces
  * - `store/`     SQLite: migrations, projection, queries
  * - `tools/`, `mcp/`, `llm/`, `planner/`  what nodes call and how goals become workflows
+ * - `queue/`     queue mode: the BullMQ executor and `awe worker`'s runtime (issue 12)
  */
 export { createEngine, InvalidWorkflowError } from './engine';
 export type { LocalEngine } from './engine';
@@ -19,3 +20,8 @@ export { MAX_WORKFLOW_FILE_BYTES, MAX_WORKFLOW_NESTING, parseWorkflowJson, seria
 export { scanJson } from '../shared/json-scan';
 export type { CheckedWorkflow, ValidWorkflow } from './workflow/valid';
 export { fileInside, mimeForName, UI_CSP } from './runs/web-assets';
+export { QueueExecutor, type QueueCounts, type QueueExecutorOptions } from './queue/queue-executor';
+export { QueueWorker, type QueueWorkerOptions } from './queue/worker';
+export { builtinTools } from './tools/builtins';
+export { createLlmClient, llmConfigFromEnv } from './llm/client';
+export type { ToolSpec } from './tools/types';

@@ -22,6 +22,7 @@ import type { LlmChatClient, ToolSpec } from './tools/types';
 import type { WorkspaceInfo } from './runs/workspaces';
 import type { CheckedWorkflow } from './workflow/valid';
 import type { EngineLogger } from './logger';
+import type { Executor } from './execution/executor';
 
 export type { EngineLogger } from './logger';
 
@@ -64,6 +65,11 @@ export interface EngineOptions {
   logger?: EngineLogger;
   /** Run lease timing (run-lease.ts). @default 10 s lease, 3 s heartbeat, or AWE_LEASE_MS / AWE_LEASE_HEARTBEAT_MS */
   lease?: { durationMs?: number; heartbeatMs?: number };
+  /**
+   * Where node executions run (`awe run|serve --queue` passes a QueueExecutor); closed with the engine.
+   * @default in this process
+   */
+  executor?: Executor & { close?(): Promise<void> };
 }
 
 export interface StartRunOptions {

@@ -4,7 +4,7 @@
  * violations are permanent errors naming the field.
  */
 import type { z } from 'zod';
-import type { Artifact, ToolEffects, Usage } from '../../contract';
+import type { Artifact, ToolEffects, ToolPlacement, Usage } from '../../contract';
 
 export type { ToolEffects };
 
@@ -90,5 +90,11 @@ export interface ToolSpec<I = any, O = any> {
   /** `builtin` or the MCP server's name. */
   source?: string;
   annotations?: Record<string, unknown>;
+  /**
+   * Where it may run in queue mode (`awe run|serve --queue`): `local` in the control plane only
+   * (it needs approvals, nested calls or the artifact store), `remote`/`any` on an `awe worker`.
+   * @default `any` for builtins, `local` for MCP tools (their servers are configured on the control plane)
+   */
+  placement?: ToolPlacement;
   run(input: I, ctx: ToolContext): Promise<O>;
 }

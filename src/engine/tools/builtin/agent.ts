@@ -63,6 +63,8 @@ export const agentRunTool: ToolSpec<AgentInput, AgentOutput> = {
   // The model endpoint is the person's own configuration (see llm.generate); every tool the
   // agent calls goes through the policy gate on its own, with its own effects.
   effects: 'pure',
+  // Stays in the control plane in queue mode: nested tool calls and approvals go through the control plane.
+  placement: 'local',
   timeoutMs: 600_000,
   source: 'builtin',
   async run(input, ctx) {

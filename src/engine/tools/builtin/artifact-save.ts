@@ -80,6 +80,8 @@ export const artifactSaveTool: ToolSpec<ArtifactSaveInput, ArtifactSaveOutput> =
   // Artifacts land in AWE's own data folder, owned by the run, never in the user's files or
   // on the network; so, like a pure transform, saving one needs no approval from the policy gate.
   effects: 'pure',
+  // Stays in the control plane in queue mode: writes the control plane's artifact store (its content is in its input).
+  placement: 'local',
   source: 'builtin',
   async run(input, ctx) {
     if (input.content === undefined) throw permanent('BAD_CONTENT', 'artifact content is missing');

@@ -24,6 +24,8 @@ export const humanApproveTool: ToolSpec<HumanApproveInput, HumanApproveOutput> =
   output: HumanApproveOutput,
   // Asking changes nothing in the world; the policy gate must not ask before asking.
   effects: 'pure',
+  // Stays in the control plane in queue mode: asks a person through the control plane.
+  placement: 'local',
   source: 'builtin',
   // People take their time: the node's usual 60 s deadline would cut them off.
   timeoutMs: 7 * 24 * 60 * 60 * 1000,

@@ -63,6 +63,8 @@ export const jsonTransformTool: ToolSpec<JsonTransformInput, JsonTransformOutput
   input: JsonTransformInput,
   output: JsonTransformOutput,
   effects: 'pure',
+  // Stays in the control plane in queue mode: instant: a queue round trip would cost more than the call.
+  placement: 'local',
   source: 'builtin',
   async run(input, ctx) {
     const expr = compile(input.expression);

@@ -23,6 +23,8 @@ export const textTemplateTool: ToolSpec<TextTemplateInput, TextTemplateOutput> =
   input: TextTemplateInput,
   output: TextTemplateOutput,
   effects: 'pure',
+  // Stays in the control plane in queue mode: instant: a queue round trip would cost more than the call.
+  placement: 'local',
   source: 'builtin',
   async run(input) {
     return { text: input.template };
