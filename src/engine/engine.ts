@@ -28,16 +28,15 @@ import { planGoal } from './planner';
 import { fileSecretStore, SettingsService } from './settings';
 import { readWorkflowFile, serializeWorkflow } from './workflow/file';
 import { Workspaces } from './runs/workspaces';
+import { badRequest, conflict, EngineError, isConflict, notFound } from './errors';
 
 /** Thrown for a workflow that cannot run; `problems` lists every reason (the transports show them). */
-export class InvalidWorkflowError extends Error {
-  constructor(readonly problems: Problem[]) {
-    super(`the workflow has ${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems.map((p) => p.message).slice(0, 5).join('; ')}`);
+export class InvalidWorkflowError extends EngineError {
+  constructor(problems: Problem[]) {
+    super('invalid-workflow', `the workflow has ${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems.map((p) => p.message).slice(0, 5).join('; ')}`, { problems });
     this.name = 'InvalidWorkflowError';
   }
 }
-
-const notFound = (message: string) => Object.assign(new Error(message), { code: 'NOT_FOUND' });
 
 /** The in-process engine: the facade plus what only local callers (the CLI) need. */
 export interface LocalEngine extends Engine {
@@ -158,7 +157,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
     const current = revisedSnapshot(record.run.snapshot, view?.definitions ?? {});
     const change = shapeChange(current, edited);
     if (change) {
-      throw Object.assign(new Error(`The graph changed since run ${runId} (${change}); a rerun keeps the run's graph, so Run the workflow to use the new one.`), { code: 'CONFLICT' });
+      throw conflict(`The graph changed since run ${runId} (${change}); a rerun keeps the run's graph, so Run the workflow to use the new one.`);
     }
     // Only the nodes the rerun runs take the editor's definition; an unfinished edit elsewhere does not block it.
     const graph = mode === 'only' ? undefined : buildGraph(current);
@@ -181,7 +180,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
         .done.catch(() => undefined);
     } catch (err) {
       // Claimed meanwhile by a process that resumed it: ask that one to stop.
-      if ((err as { code?: string }).code !== 'CONFLICT') throw err;
+      if (!isConflict(err)) throw err;
       store.requestCancel(record.run.id);
     }
     log.flush();
@@ -232,7 +231,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
       if (!checked.ok || !checked.workflow) throw new InvalidWorkflowError(checked.problems);
       const snapshot: Workflow = checked.workflow;
       const { problems } = effectiveRunInputs(snapshot, runOptions.inputs ?? {});
-      if (problems.length) throw Object.assign(new Error(problems.join('; ')), { code: 'BAD_INPUT' });
+      if (problems.length) throw badRequest(problems.join('; '));
       const runId = timeSortableId('r');
       const workspaceDir = runOptions.workspaceDir ? resolve(runOptions.workspaceDir) : join(dataDir, 'workspaces', runId);
       mkdirSync(workspaceDir, { recursive: true });
@@ -286,7 +285,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
           handles.push(supervisor.resume(record));
         } catch (err) {
           // Another process claimed it between our check and our claim: it resumes it.
-          if ((err as { code?: string }).code !== 'CONFLICT') throw err;
+          if (!isConflict(err)) throw err;
         }
       }
       return handles;
@@ -297,7 +296,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
       const node = runView(runId)?.nodes[nodeId];
       if (!node) throw notFound(`run ${runId} has no node "${nodeId}"`);
       if (node.status !== 'waiting') {
-        throw Object.assign(new Error(`node "${nodeId}" of run ${runId} is not waiting for approval (it is ${node.status})`), { code: 'CONFLICT' });
+        throw conflict(`node "${nodeId}" of run ${runId} is not waiting for approval (it is ${node.status})`);
       }
       store.decideApproval(runId, nodeId, approved, comment);
       if (supervisor.deliverApproval(runId, nodeId, approved, comment)) return;
@@ -414,7 +413,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
         handle.done.catch((err: Error) => process.stderr.write(`[awe] resuming run ${id} failed: ${err.message}\n`));
       } catch (err) {
         // Another process took it first: it executes it.
-        if ((err as { code?: string }).code !== 'CONFLICT') process.stderr.write(`[awe] adopting run ${id} failed: ${(err as Error).message}\n`);
+        if (!isConflict(err)) process.stderr.write(`[awe] adopting run ${id} failed: ${(err as Error).message}\n`);
       }
     }
   };

@@ -7,6 +7,7 @@ import { Workflow, foldRun } from '../contract';
 import type { Artifact, EngineEvent, EngineEventBody, McpServerInfo, Problem, Run, Settings } from '../contract';
 import type { Engine, RunHandle } from '../engine/types';
 import { checkWorkspaceFolder } from '../engine/runs/workspaces';
+import { EngineError } from '../engine/errors';
 
 export interface EngineDouble extends Engine {
   calls: { method: string; args: unknown[] }[];
@@ -152,7 +153,7 @@ export function createEngineDouble(dataDir = '/tmp/awe-engine-double'): EngineDo
     getArtifact: (id) => (record('getArtifact', id), artifacts.get(id)?.artifact),
     artifactPath(id) {
       const a = artifacts.get(id);
-      if (!a) throw Object.assign(new Error(`artifact ${id} not found`), { code: 'NOT_FOUND' });
+      if (!a) throw new EngineError('not-found', `artifact ${id} not found`);
       return a.path;
     },
     exportRunBundle: async (runId) => (record('exportRunBundle', runId), new Uint8Array([0x50, 0x4b, 3, 4])),

@@ -7,6 +7,7 @@ import type { CommandName } from '../contract';
 import { createEngineDouble } from './engine-double.testkit';
 import type { EngineDouble } from './engine-double.testkit';
 import { createHandlers } from './handlers';
+import { EngineError } from '../engine';
 
 const doc = {
   id: 'greeting',
@@ -137,6 +138,24 @@ describe('createHandlers', () => {
     };
     const res = await createHandlers(engine).dispatch('tools.list', {});
     expect(res).toEqual({ ok: false, error: { code: 'internal', message: 'MCP server crashed' } });
+  });
+
+  it('maps the engine’s errors by type: code and problems kept, a message that merely says “not found” stays internal', async () => {
+    const handlers = createHandlers(engine);
+    engine.approve = () => {
+      throw new EngineError('conflict', 'node "ask" is not waiting for approval');
+    };
+    expect(await handlers.dispatch('runs.approve', { runId, nodeId: 'greet', approved: true })).toEqual({ ok: false, error: { code: 'conflict', message: 'node "ask" is not waiting for approval' } });
+    const problems = [{ code: 'cycle' as const, message: 'a → b → a', nodeId: 'a' }];
+    engine.plan = async () => {
+      throw new EngineError('invalid-workflow', 'no valid plan after 3 rounds', { problems });
+    };
+    expect(await handlers.dispatch('plan', { goal: 'x' })).toEqual({ ok: false, error: { code: 'invalid-workflow', message: 'no valid plan after 3 rounds', problems } });
+    engine.listTools = async () => {
+      // Words are not a type: only an EngineError (or a missing file) says what the caller did wrong.
+      throw Object.assign(new Error('tool catalog not found'), { code: 'NOT_FOUND', problems });
+    };
+    expect(await handlers.dispatch('tools.list', {})).toEqual({ ok: false, error: { code: 'internal', message: 'tool catalog not found' } });
   });
 
   it('reports a bad import file without saving anything', async () => {

@@ -11,6 +11,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { dirname } from 'node:path';
+import { tokenFromProtocols } from '../contract';
 
 export function generateToken(): string {
   return randomBytes(24).toString('base64url');
@@ -43,6 +44,13 @@ export interface AccessPolicy {
   loopbackOnly: boolean;
 }
 
+/** The token a WebSocket client offered as a subprotocol (`awe.token.<base64url>`, see contract/wire.ts). */
+function offeredToken(req: IncomingMessage): string | undefined {
+  const header = req.headers['sec-websocket-protocol'];
+  if (typeof header !== 'string') return undefined;
+  return tokenFromProtocols(header.split(',').map((p) => p.trim()));
+}
+
 /** Checks Host, Origin and (for the API) the token of one request or WebSocket upgrade. */
 export function checkAccess(req: IncomingMessage, url: URL, policy: AccessPolicy, opts: { api: boolean }): AccessDecision {
   const host = req.headers.host ?? '';
@@ -62,7 +70,7 @@ export function checkAccess(req: IncomingMessage, url: URL, policy: AccessPolicy
   }
   const header = req.headers.authorization;
   const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-  const given = bearer ?? url.searchParams.get('token') ?? undefined;
+  const given = bearer ?? offeredToken(req) ?? url.searchParams.get('token') ?? undefined;
   if (given === undefined) {
     return { ok: false, status: 401, message: 'A token is required: send "Authorization: Bearer <token>" or add ?token=<token> (awe serve prints the URL with it).' };
   }

@@ -11,6 +11,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { WebSocketServer } from 'ws';
+import { WS_PROTOCOL } from '../contract';
 import { createHandlers } from '../host/handlers';
 import type { Engine } from '../engine';
 import { checkAccess, generateToken, isLoopbackHost, writeTokenFile } from './auth';
@@ -144,7 +145,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (timedOut) setTimeout(() => socket.destroy(), 1_000).unref();
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
+  // The answer names the API's protocol only: the token a client offered is never echoed.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES, handleProtocols: (offered) => (offered.has(WS_PROTOCOL) ? WS_PROTOCOL : false) });
   const hub = attachSocketHub(wss, engine, handlers, { eventBatchMs: options.eventBatchMs });
   const maxSockets = options.maxWebSocketClients ?? 64;
   server.on('upgrade', (req, socket, head) => {

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_TOOL_FOR_KIND, Workflow, type Problem, type ToolInfo } from '../../contract';
+import { EngineError } from '../errors';
 import { parseJsonReply } from '../llm/json';
 import type { LlmChatClient, LlmMessage } from '../tools/types';
 import { fingerprint, slugify } from './goal';
@@ -37,12 +38,10 @@ export interface LlmPlan {
 }
 
 /** Thrown when every round failed; `problems` are the last round's. */
-export class PlanningError extends Error {
-  constructor(
-    message: string,
-    readonly problems: Problem[],
-  ) {
-    super(message);
+export class PlanningError extends EngineError {
+  declare readonly problems: Problem[];
+  constructor(message: string, problems: Problem[]) {
+    super('invalid-workflow', message, { problems });
     this.name = 'PlanningError';
   }
 }

@@ -3,15 +3,17 @@
  * same interface over WebSocket when the page is served by `awe serve`. Nothing else in
  * the renderer knows which.
  */
-import type { AweApi } from '../../contract';
-import { createWebSocketApi, defaultSocketUrl, type ConnectionMonitor, type ConnectionState } from './ws-client';
+import type { AweApi, AweBridge } from '../../contract';
+import { createBridgeApi } from './bridge-client';
+import { createWebSocketApi, socketUrl, takePageToken, type ConnectionMonitor, type ConnectionState } from './ws-client';
 
-export { AweCallError } from './ws-client';
+export { AweCallError } from './call-error';
 export type { ConnectionMonitor, ConnectionState };
 
 declare global {
   interface Window {
-    awe?: AweApi;
+    /** The Electron preload's bridge (absent in a browser). */
+    awe?: AweBridge;
   }
 }
 
@@ -24,10 +26,10 @@ const alwaysOpen: ConnectionMonitor = { state: 'open', subscribe: () => () => {}
 export function getAwe(): AweApi {
   if (api) return api;
   if (window.awe) {
-    api = window.awe;
+    api = createBridgeApi(window.awe);
     connection = alwaysOpen;
   } else {
-    const ws = createWebSocketApi({ url: defaultSocketUrl(window.location) });
+    const ws = createWebSocketApi({ url: socketUrl(window.location), token: takePageToken() });
     api = ws;
     connection = ws.connection;
   }
