@@ -7,7 +7,7 @@ import type { CommandName } from '../contract';
 import { createEngineDouble } from './engine-double.testkit';
 import type { EngineDouble } from './engine-double.testkit';
 import { createHandlers } from './handlers';
-import { EngineError } from '../engine';
+import { EngineError, serializeWorkflow } from '../engine';
 
 const doc = {
   id: 'greeting',
@@ -156,6 +156,16 @@ describe('createHandlers', () => {
       throw Object.assign(new Error('tool catalog not found'), { code: 'NOT_FOUND', problems });
     };
     expect(await handlers.dispatch('tools.list', {})).toEqual({ ok: false, error: { code: 'internal', message: 'tool catalog not found' } });
+  });
+
+  it('exports a workflow as the CLI writes it: $schema first, then the document', async () => {
+    const res = await createHandlers(engine).dispatch('workflows.export', { id: 'greeting' });
+    expect(res.ok).toBe(true);
+    const { text, fileName } = (res as { result: { text: string; fileName: string } }).result;
+    expect(fileName).toBe('greeting.awe.json');
+    expect(text).toBe(serializeWorkflow(engine.getWorkflow('greeting')!));
+    expect(Object.keys(JSON.parse(text))[0]).toBe('$schema');
+    expect(JSON.parse(text).$schema).toBe('https://awe.dev/schema/awe.schema.json');
   });
 
   it('reports a bad import file without saving anything', async () => {

@@ -8,7 +8,7 @@ import { readFile, open } from 'node:fs/promises';
 import { z } from 'zod';
 import { api, ApiError, COMMAND_NAMES, formatIssues } from '../contract';
 import type { Api, CommandName, DispatchResult, Problem, Workflow } from '../contract';
-import { EngineError, parseWorkflowJson, type Engine, type RunHandle } from '../engine';
+import { EngineError, parseWorkflowJson, serializeWorkflow, type Engine, type RunHandle } from '../engine';
 
 /** What the transport can do with an exported file. */
 export interface ExportPlatform {
@@ -150,7 +150,8 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
     'workflows.export': (r) => {
       const wf = r.workflow ?? (r.id !== undefined ? requireWorkflow(r.id) : undefined);
       if (!wf) throw new ApiFailure('bad-request', 'Give either `id` (a saved workflow) or `workflow` (a document).');
-      return { text: JSON.stringify(wf, null, 2) + '\n', fileName: `${wf.id}.awe.json` };
+      // The one serializer the CLI uses too: `$schema` first, so editors validate the file.
+      return { text: serializeWorkflow(wf), fileName: `${wf.id}.awe.json` };
     },
     'runs.start': async (r) => {
       let wf: Workflow;
