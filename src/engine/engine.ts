@@ -28,6 +28,7 @@ import { planGoal } from './planner';
 import { fileSecretStore, SettingsService } from './settings';
 import { readWorkflowFile, serializeWorkflow } from './workflow/file';
 import { Workspaces } from './runs/workspaces';
+import { TeamServers } from './team-servers';
 import { badRequest, conflict, EngineError, isConflict, notFound } from './errors';
 
 /** Thrown for a workflow that cannot run; `problems` lists every reason (the transports show them). */
@@ -375,6 +376,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
 
     getSettings: () => settings.get(),
     updateSettings: (update) => settings.update(update),
+    teamServers: new TeamServers({ get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) }, options.secrets ?? fileSecretStore(dataDir)),
 
     async awaitRunOwners(runId, onWait) {
       const ids = runId !== undefined ? [runId] : store.unfinishedRunIds();

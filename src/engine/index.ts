@@ -12,6 +12,7 @@
 export { createEngine, InvalidWorkflowError } from './engine';
 export type { LocalEngine } from './engine';
 export { EngineError, type EngineErrorCode } from './errors';
+export { TeamServers, teamServerOrigin } from './team-servers';
 export type { Engine, EngineOptions, PlanOptions, PlanResult, RunHandle, SecretStore, StartRunOptions } from './types';
 export { MAX_WORKFLOW_FILE_BYTES, MAX_WORKFLOW_NESTING, parseWorkflowJson, serializeWorkflow } from './workflow/file';
 export { scanJson } from './workflow/json-scan';

@@ -8,6 +8,22 @@ import type { Artifact, EngineEvent, EngineEventBody, McpServerInfo, Problem, Ru
 import type { Engine, RunHandle } from '../engine/types';
 import { checkWorkspaceFolder } from '../engine/runs/workspaces';
 import { EngineError } from '../engine/errors';
+import { TeamServers } from '../engine/team-servers';
+
+function recorded<T extends object>(target: T, record: (method: string, args: unknown[]) => void): T {
+  return new Proxy(target, {
+    get(t, key, receiver) {
+      const value = Reflect.get(t, key, receiver);
+      if (typeof value !== 'function' || typeof key !== 'string') return value;
+      return (...args: unknown[]) => (record(key, args), value.apply(t, args));
+    },
+  });
+}
+
+function memoryKeyValue() {
+  const values = new Map<string, unknown>();
+  return { get: (key: string): any => values.get(key), set: (key: string, value: unknown) => void (value === undefined ? values.delete(key) : values.set(key, value)) };
+}
 
 export interface EngineDouble extends Engine {
   calls: { method: string; args: unknown[] }[];
@@ -167,6 +183,8 @@ export function createEngineDouble(dataDir = '/tmp/awe-engine-double'): EngineDo
       return workspaceOf(workflowId);
     },
     workspaceForRun: (workflowId) => (record('workspaceForRun', workflowId), workspaceOf(workflowId).path),
+    // The real book of team servers over memory (it holds no engine state worth faking), its calls recorded.
+    teamServers: recorded(new TeamServers(memoryKeyValue(), memoryKeyValue()), (method, args) => record(`teamServers.${method}`, ...args)),
     getSettings: () => (record('getSettings'), settings),
     updateSettings(update) {
       record('updateSettings', update);

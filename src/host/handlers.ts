@@ -212,6 +212,10 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
     'mcp.remove': (r) => ({ servers: engine.removeMcpServer(r.name) }),
     'settings.get': () => engine.getSettings(),
     'settings.update': (r) => engine.updateSettings(r),
+    'servers.list': () => ({ servers: engine.teamServers.list() }),
+    'servers.save': (r) => ({ servers: engine.teamServers.save(r.url, r.token) }),
+    'servers.remove': (r) => ({ servers: engine.teamServers.remove(r.url) }),
+    'servers.credentials': (r) => engine.teamServers.credentials(r.url),
     'artifacts.list': (r) => {
       requireRun(r.runId);
       return { artifacts: engine.listArtifacts(r.runId) };
