@@ -36,6 +36,8 @@ Tools and output
                                      REST + WebSocket API and the UI in a browser; every API
                                      call needs the token (printed in the URL, also in
                                      DATA_DIR/serve-token; a fresh one each start unless --token)
+    [--allow-origin ORIGIN]          let the UI served at ORIGIN attach to this server as a team
+                                     server (repeatable; the desktop app may always)
 
 Options for every command
   --data-dir DIR      data folder (default: $AWE_DATA_DIR, else the user data folder)
@@ -67,6 +69,7 @@ const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   token: { type: 'string' },
+  'allow-origin': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -16,4 +16,4 @@ export { TeamServers, teamServerOrigin } from './team-servers';
 export type { Engine, EngineOptions, PlanOptions, PlanResult, RunHandle, SecretStore, StartRunOptions } from './types';
 export { MAX_WORKFLOW_FILE_BYTES, MAX_WORKFLOW_NESTING, parseWorkflowJson, serializeWorkflow } from './workflow/file';
 export { scanJson } from './workflow/json-scan';
-export { fileInside, mimeForName, UI_CSP } from './runs/web-assets';
+export { fileInside, mimeForName, UI_CSP, uiCsp } from './runs/web-assets';
