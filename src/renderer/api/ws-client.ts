@@ -18,8 +18,11 @@ export interface ConnectionMonitor {
 export interface WebSocketApiOptions {
   /** The server's `/ws` URL, without a token. */
   url: string;
-  /** The server's token, offered as a subprotocol (never put in the URL). */
-  token?: string;
+  /**
+   * The server's token, offered as a subprotocol (never put in the URL); a function is
+   * asked before each connection (a team server's token comes from the local engine).
+   */
+  token?: string | (() => Promise<string>);
   /** For tests and non-browser hosts. @default globalThis.WebSocket */
   WebSocketImpl?: typeof WebSocket;
   /** First reconnect delay; doubles up to `maxBackoffMs`. @default 500 */
@@ -120,9 +123,24 @@ export function createWebSocketApi(opts: WebSocketApiOptions): AweApi & { connec
     }
   };
 
+  const retry = () => {
+    setState('connecting');
+    const delay = Math.min(maxDelay, baseDelay * 2 ** attempt) * (0.75 + Math.random() * 0.5);
+    attempt += 1;
+    setTimeout(connect, delay);
+  };
+
   const connect = () => {
     setState('connecting');
-    const ws = opts.token ? new WS(opts.url, socketProtocols(opts.token)) : new WS(opts.url);
+    if (typeof opts.token !== 'function') return open(opts.token);
+    opts.token().then(
+      (token) => (closedByUs ? setState('closed') : open(token)),
+      () => (closedByUs ? setState('closed') : retry()),
+    );
+  };
+
+  const open = (token: string | undefined) => {
+    const ws = token ? new WS(opts.url, socketProtocols(token)) : new WS(opts.url);
     socket = ws;
     ws.onopen = () => {
       attempt = 0;
@@ -171,10 +189,7 @@ export function createWebSocketApi(opts: WebSocketApiOptions): AweApi & { connec
         pending.delete(id);
       }
       if (closedByUs) return setState('closed');
-      setState('connecting');
-      const delay = Math.min(maxDelay, baseDelay * 2 ** attempt) * (0.75 + Math.random() * 0.5);
-      attempt += 1;
-      setTimeout(connect, delay);
+      retry();
     };
     ws.onclose = lost;
     ws.onerror = lost;
@@ -194,7 +209,7 @@ export function createWebSocketApi(opts: WebSocketApiOptions): AweApi & { connec
   const api: Record<string, unknown> = {};
   for (const c of COMMAND_NAMES) api[methodName(c)] = (request: unknown) => call(c, request);
   // Exports answer with a same-origin download URL; the token it needs is the socket's.
-  const token = opts.token;
+  const token = typeof opts.token === 'string' ? opts.token : undefined;
   for (const c of ['artifacts.export', 'runs.export'] as const) {
     api[methodName(c)] = async (request: unknown) => {
       const res = (await call(c, request)) as { url?: string };

@@ -18,6 +18,7 @@ import { RunApprovalControl } from './ApprovalControls';
 import { measuredSizes } from './Canvas';
 import { DocumentDialogs } from './DocumentDialogs';
 import { DocumentMenu } from './DocumentMenu';
+import { EngineBadge } from './EngineBadge';
 import { folderName } from './WorkspaceDialog';
 import { STATUS_META, formatDuration } from './status';
 import { StatusIcon } from './StatusIcon';
@@ -128,6 +129,7 @@ export function Header() {
       <RunHeader />
       <RunApprovalControl />
       <span className="spacer" />
+      <EngineBadge />
       <button type="button" className="icon-btn" aria-label="Toggle theme" title={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} onClick={() => uiStore.getState().toggleTheme()}>
         {theme === 'dark' ? '☀' : '☾'}
       </button>
