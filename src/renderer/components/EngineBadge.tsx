@@ -15,11 +15,12 @@ export function EngineBadge() {
         onClick={() => uiStore.getState().openDialog('settings')}
       >
         <span className="engine-dot" aria-hidden />
-        {choice.kind === 'local' ? 'Local' : `Team: ${label}`}
+        {/* A team server shows its host (the accent dot marks it remote); the name and title say "team server". */}
+        <span className="engine-name">{label}</span>
       </button>
       {choice.kind === 'team' && (
-        <button type="button" className="btn ghost small" onClick={() => chooseEngine(null)}>
-          Use local engine
+        <button type="button" className="icon-btn" aria-label="Use local engine" title="Back to the local engine (this machine)" onClick={() => chooseEngine(null)}>
+          ⏏
         </button>
       )}
     </>
