@@ -1,6 +1,37 @@
 import { describe, expect, it, vi } from 'vitest';
 import { COMMAND_NAMES, methodName } from '../src/contract';
 
+/**
+ * A stand-in for Electron's contextBridge that copies values across the world boundary
+ * as Electron documents it: functions become proxies (their arguments and results are
+ * copied too, promises included), plain data is structured-cloned, and an Error — thrown
+ * or rejected — arrives as a new Error with its message only: custom properties such as
+ * `code` and `problems` are lost, and so is its class.
+ */
+const bridgeCopy = vi.hoisted(() => {
+  const copyError = (e: unknown) => new Error(e instanceof Error ? e.message : String(e));
+  const copy = (value: unknown): unknown => {
+    if (typeof value === 'function') {
+      const fn = value as (...a: unknown[]) => unknown;
+      return (...args: unknown[]) => {
+        let out: unknown;
+        try {
+          out = fn(...args.map(copy));
+        } catch (e) {
+          throw copyError(e);
+        }
+        if (out instanceof Promise) return out.then(copy, (e: unknown) => Promise.reject(copyError(e)));
+        return copy(out);
+      };
+    }
+    if (value instanceof Error) return copyError(value);
+    if (Array.isArray(value)) return value.map(copy);
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copy(v)]));
+    return structuredClone(value);
+  };
+  return copy;
+});
+
 const electron = vi.hoisted(() => {
   const exposed: Record<string, any> = {};
   const listeners = new Map<string, Set<(...a: unknown[]) => void>>();
@@ -12,9 +43,10 @@ const electron = vi.hoisted(() => {
     invoked,
     setReply: (r: unknown) => (reply = r),
     module: {
-      contextBridge: { exposeInMainWorld: (key: string, api: unknown) => (exposed[key] = api) },
+      contextBridge: { exposeInMainWorld: (key: string, api: unknown) => (exposed[key] = bridgeCopy(api)) },
       ipcRenderer: {
-        invoke: async (channel: string, request: unknown) => (invoked.push({ channel, request }), reply),
+        // ipcRenderer.invoke structured-clones what the main process returned.
+        invoke: async (channel: string, request: unknown) => (invoked.push({ channel, request }), structuredClone(reply)),
         on: (channel: string, fn: (...a: unknown[]) => void) => (listeners.get(channel) ?? listeners.set(channel, new Set()).get(channel)!).add(fn),
         removeListener: (channel: string, fn: (...a: unknown[]) => void) => listeners.get(channel)?.delete(fn),
       },
@@ -33,15 +65,20 @@ describe('preload bridge', () => {
     for (const forbidden of ['invoke', 'send', 'ipcRenderer', 'on']) expect(awe[forbidden]).toBeUndefined();
   });
 
-  it('calls the command’s own channel and unwraps the result', async () => {
-    await expect(awe.workflowsList({})).resolves.toEqual({ workflows: [] });
+  it('calls the command’s own channel and answers with the result envelope', async () => {
+    await expect(awe.workflowsList({})).resolves.toEqual({ ok: true, result: { workflows: [] } });
     await awe.runsStart({ workflowId: 'w' });
     expect(electron.invoked.map((i) => i.channel)).toEqual(['awe:workflows.list', 'awe:runs.start']);
   });
 
-  it('rejects with the ApiError’s code and problems', async () => {
-    electron.setReply({ ok: false, error: { code: 'invalid-workflow', message: 'The workflow has 1 problem', problems: [{ code: 'cycle', message: 'a → b → a' }] } });
-    await expect(awe.runsStart({ workflow: {} })).rejects.toMatchObject({ message: 'The workflow has 1 problem', code: 'invalid-workflow', problems: [{ code: 'cycle' }] });
+  it('a failure reaches the page across contextBridge with its code and problems', async () => {
+    const error = { code: 'invalid-workflow', message: 'The workflow has 1 problem', problems: [{ code: 'cycle', message: 'a → b → a', nodeId: 'a' }] };
+    electron.setReply({ ok: false, error });
+    const received = await awe.runsStart({ workflow: {} }).then(
+      (v: unknown) => v,
+      (e: unknown) => e,
+    );
+    expect(received).toEqual({ ok: false, error });
   });
 
   it('events.subscribe delivers batches without the IPC event, and unsubscribes', () => {

@@ -4,27 +4,20 @@
  * `ipcRenderer` or a generic invoke, so the page can reach only the commands in the
  * table, each on its own `awe:<command>` channel. Sandboxed: imports only 'electron'
  * at run time (the table is bundled in by electron-vite).
+ *
+ * Each method resolves with the command's DispatchResult, failures included. contextBridge
+ * copies only an Error's message across the world boundary (its `code` and `problems`
+ * would be lost), so errors travel as plain envelopes and the renderer rebuilds them
+ * (src/renderer/api/bridge-client.ts).
  */
 import { contextBridge, ipcRenderer } from 'electron';
 import type { IpcRendererEvent } from 'electron';
 import { COMMAND_NAMES, methodName } from '../src/contract/api';
-import type { ApiError, CommandName, EngineEvent } from '../src/contract';
-
-type DispatchResult = { ok: true; result: unknown } | { ok: false; error: ApiError };
-
-/** Rejects like the browser client: an Error carrying the ApiError's code and problems. */
-function unwrap(res: DispatchResult): unknown {
-  if (res.ok) return res.result;
-  const err = new Error(res.error.message) as Error & Partial<ApiError>;
-  err.name = 'AweCallError';
-  err.code = res.error.code;
-  if (res.error.problems) err.problems = res.error.problems;
-  throw err;
-}
+import type { CommandName, DispatchResult, EngineEvent } from '../src/contract';
 
 function method(command: CommandName) {
   const channel = `awe:${command}`;
-  return async (request: unknown) => unwrap((await ipcRenderer.invoke(channel, request ?? {})) as DispatchResult);
+  return async (request: unknown): Promise<DispatchResult> => (await ipcRenderer.invoke(channel, request ?? {})) as DispatchResult;
 }
 
 const bridge: Record<string, unknown> = {};

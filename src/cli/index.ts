@@ -36,6 +36,8 @@ Tools and output
                                      REST + WebSocket API and the UI in a browser; every API
                                      call needs the token (printed in the URL, also in
                                      DATA_DIR/serve-token; a fresh one each start unless --token)
+    [--allow-origin ORIGIN]          let the UI served at ORIGIN attach to this server as a team
+                                     server (repeatable; the desktop app may always)
 
 Queue mode (node executions on workers over Redis; docs/distributed.md)
   worker --queue redis://HOST:PORT [--concurrency N]
@@ -74,6 +76,7 @@ const OPTIONS = {
   host: { type: 'string' },
   token: { type: 'string' },
   queue: { type: 'string' },
+  'allow-origin': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -12,15 +12,31 @@ export interface ServeFlags extends GlobalFlags {
   port?: string;
   host?: string;
   token?: string;
+  'allow-origin'?: string[];
+}
+
+/** `--allow-origin` values, each exactly an origin (`http://10.0.0.7:8787`), as browsers send it. */
+function allowedOrigins(values: string[] = []): string[] {
+  return values.map((value) => {
+    let origin = '';
+    try {
+      origin = new URL(value).origin;
+    } catch {}
+    if (!origin || origin === 'null' || origin !== value.replace(/\/$/, '')) {
+      throw new CliError(`--allow-origin expects an origin such as http://10.0.0.7:8787 (scheme, host and port only), got "${value}"`);
+    }
+    return origin;
+  });
 }
 
 export async function serveCommand(_args: string[], flags: ServeFlags): Promise<number> {
   const port = flags.port === undefined ? 8787 : flags.port.trim() === '' ? NaN : Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port expects 0–65535, got "${flags.port}"`);
+  const allowOrigins = allowedOrigins(flags['allow-origin']);
   const engine = openEngine(flags, { interactive: true, resumeOnOpen: true, adoptOrphans: true });
   let server;
   try {
-    server = await startServer({ engine, host: flags.host, port, token: flags.token, tokenFile: join(resolveDataDir(flags), TOKEN_FILE) });
+    server = await startServer({ engine, host: flags.host, port, token: flags.token, allowOrigins, tokenFile: join(resolveDataDir(flags), TOKEN_FILE) });
   } catch (err) {
     await engine.close();
     throw new CliError(`cannot start the server: ${(err as Error).message}`, EXIT.failed);

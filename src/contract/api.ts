@@ -83,6 +83,15 @@ export const SettingsUpdate = z.object({
 });
 export type SettingsUpdate = z.infer<typeof SettingsUpdate>;
 
+/** A team's `awe serve` this app can attach to; its token is kept with the secrets and never listed. */
+export const TeamServer = z.object({
+  /** The server's origin, e.g. `https://awe.team.example:8787`. */
+  url: z.string(),
+  tokenSet: z.boolean(),
+});
+export type TeamServer = z.infer<typeof TeamServer>;
+const TeamServerUrl = z.string().trim().min(1).max(2048);
+
 export const WorkflowDiff = z.object({
   added: z.array(z.string()),
   removed: z.array(z.string()),
@@ -268,6 +277,18 @@ export const api = {
   'mcp.remove': command(z.object({ name: z.string() }), z.object({ servers: z.array(McpServerInfo) }), 'Remove a server.'),
   'settings.get': command(Empty, Settings, 'Current settings (the API key is never returned).'),
   'settings.update': command(SettingsUpdate, Settings, 'Update settings.'),
+  'servers.list': command(Empty, z.object({ servers: z.array(TeamServer) }), 'Team servers this app can attach to (tokens are never listed).'),
+  'servers.save': command(
+    z.object({ url: TeamServerUrl, token: z.string().min(1).max(4096) }),
+    z.object({ servers: z.array(TeamServer) }),
+    'Add a team server, or replace its token.',
+  ),
+  'servers.remove': command(z.object({ url: TeamServerUrl }), z.object({ servers: z.array(TeamServer) }), 'Forget a team server and its token.'),
+  'servers.credentials': command(
+    z.object({ url: TeamServerUrl }),
+    z.object({ url: z.string(), token: z.string() }),
+    'The token to attach to a saved team server (for this app’s own page, which opens the connection).',
+  ),
   'artifacts.list': command(z.object({ runId: z.string() }), z.object({ artifacts: z.array(Artifact) }), 'Artifacts of a run.'),
   'artifacts.preview': command(
     z.object({ artifactId: z.string(), maxBytes: z.number().int().min(1).max(10 * 1024 * 1024).optional() }),

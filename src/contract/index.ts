@@ -7,3 +7,4 @@ export * from './stable-json';
 export * from './issues';
 export * from './api';
 export * from './queue-wire';
+export * from './wire';

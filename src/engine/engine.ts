@@ -32,16 +32,16 @@ import { readWorkflowFile } from './workflow/file';
 import { serializeWorkflow } from '../shared/workflow-text';
 import { Workspaces } from './runs/workspaces';
 import { stderrLogger } from './logger';
+import { TeamServers } from './team-servers';
+import { badRequest, conflict, EngineError, isConflict, notFound } from './errors';
 
 /** Thrown for a workflow that cannot run; `problems` lists every reason (the transports show them). */
-export class InvalidWorkflowError extends Error {
-  constructor(readonly problems: Problem[]) {
-    super(`the workflow has ${problemSummary(problems)}`);
+export class InvalidWorkflowError extends EngineError {
+  constructor(problems: Problem[]) {
+    super('invalid-workflow', `the workflow has ${problemSummary(problems)}`, { problems });
     this.name = 'InvalidWorkflowError';
   }
 }
-
-const notFound = (message: string) => Object.assign(new Error(message), { code: 'NOT_FOUND' });
 
 /** The in-process engine: the facade plus what only local callers (the CLI) need. */
 export interface LocalEngine extends Engine {
@@ -170,7 +170,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
     const current = revisedSnapshot(record.run.snapshot, view?.definitions ?? {});
     const change = shapeChange(current, edited);
     if (change) {
-      throw Object.assign(new Error(`The graph changed since run ${runId} (${change}); a rerun keeps the run's graph, so Run the workflow to use the new one.`), { code: 'CONFLICT' });
+      throw conflict(`The graph changed since run ${runId} (${change}); a rerun keeps the run's graph, so Run the workflow to use the new one.`);
     }
     // Only the nodes the rerun runs take the editor's definition; an unfinished edit elsewhere does not block it.
     const graph = mode === 'only' ? undefined : buildGraph(current);
@@ -193,7 +193,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
         .done.catch(() => undefined);
     } catch (err) {
       // Claimed meanwhile by a process that resumed it: ask that one to stop.
-      if ((err as { code?: string }).code !== 'CONFLICT') throw err;
+      if (!isConflict(err)) throw err;
       store.requestCancel(record.run.id);
     }
     log.flush();
@@ -236,7 +236,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
       const snapshot = runnable(workflow);
       // Typed once (defaults applied, `--input n=3` text typed as declared): the run's row and its `run.started` hold these.
       const { inputs, problems } = effectiveRunInputs(snapshot, runOptions.inputs ?? {});
-      if (problems.length) throw Object.assign(new Error(problems.join('; ')), { code: 'BAD_INPUT' });
+      if (problems.length) throw badRequest(problems.join('; '));
       const runId = timeSortableId('r');
       const workspaceDir = runOptions.workspaceDir ? resolve(runOptions.workspaceDir) : join(dataDir, 'workspaces', runId);
       mkdirSync(workspaceDir, { recursive: true });
@@ -289,7 +289,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
           handles.push(supervisor.resume(record));
         } catch (err) {
           // Another process claimed it between our check and our claim: it resumes it.
-          if ((err as { code?: string }).code !== 'CONFLICT') throw err;
+          if (!isConflict(err)) throw err;
         }
       }
       return handles;
@@ -300,7 +300,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
       const node = runView(runId)?.nodes[nodeId];
       if (!node) throw notFound(`run ${runId} has no node "${nodeId}"`);
       if (node.status !== 'waiting') {
-        throw Object.assign(new Error(`node "${nodeId}" of run ${runId} is not waiting for approval (it is ${node.status})`), { code: 'CONFLICT' });
+        throw conflict(`node "${nodeId}" of run ${runId} is not waiting for approval (it is ${node.status})`);
       }
       store.decideApproval(runId, nodeId, approved, comment);
       if (supervisor.deliverApproval(runId, nodeId, approved, comment)) return;
@@ -379,6 +379,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
 
     getSettings: () => settings.get(),
     updateSettings: (update) => settings.update(update),
+    teamServers: new TeamServers({ get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) }, options.secrets ?? fileSecretStore(dataDir)),
 
     async awaitRunOwners(runId, onWait) {
       const ids = runId !== undefined ? [runId] : store.unfinishedRunIds();
@@ -419,7 +420,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
         handle.done.catch((err: Error) => logger.error(`resuming run ${id} failed: ${err.message}`));
       } catch (err) {
         // Another process took it first: it executes it.
-        if ((err as { code?: string }).code !== 'CONFLICT') logger.error(`adopting run ${id} failed: ${(err as Error).message}`);
+        if (!isConflict(err)) logger.error(`adopting run ${id} failed: ${(err as Error).message}`);
       }
     }
   };

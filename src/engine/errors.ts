@@ -3,7 +3,34 @@
  * permanent ones fail at once. Tools throw `ToolError` to say which; anything else
  * is classified from its shape (HTTP status, Node error code, abort).
  */
-import type { ErrorClass, NodeError } from '../contract';
+import type { ApiError, ErrorClass, NodeError, Problem } from '../contract';
+
+/** What a caller did wrong, in the API's own words (`internal` and `unknown-command` belong to the transports). */
+export type EngineErrorCode = Exclude<ApiError['code'], 'internal' | 'unknown-command'>;
+
+/**
+ * An error the engine raises on purpose for its caller: a run, node or artifact that is
+ * not there, a request that conflicts with a run's state, input that cannot be used, a
+ * workflow that cannot run (with every problem). The transports answer it with the same
+ * code; anything else the engine throws is an internal error.
+ */
+export class EngineError extends Error {
+  readonly code: EngineErrorCode;
+  readonly problems?: Problem[];
+
+  constructor(code: EngineErrorCode, message: string, options?: { problems?: Problem[]; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'EngineError';
+    this.code = code;
+    if (options?.problems) this.problems = options.problems;
+  }
+}
+
+export const notFound = (message: string) => new EngineError('not-found', message);
+export const conflict = (message: string) => new EngineError('conflict', message);
+export const badRequest = (message: string) => new EngineError('bad-request', message);
+/** A run another process owns, a node not waiting, a graph that changed: the caller may try again later. */
+export const isConflict = (err: unknown): err is EngineError => err instanceof EngineError && err.code === 'conflict';
 
 export class ToolError extends Error {
   readonly class: ErrorClass;

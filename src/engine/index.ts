@@ -19,9 +19,11 @@ export type { Engine, EngineLogger, EngineOptions, PlanOptions, PlanResult, RunH
 export { MAX_WORKFLOW_FILE_BYTES, MAX_WORKFLOW_NESTING, parseWorkflowJson, serializeWorkflow } from '../shared/workflow-text';
 export { scanJson } from '../shared/json-scan';
 export type { CheckedWorkflow, ValidWorkflow } from './workflow/valid';
-export { fileInside, mimeForName, UI_CSP } from './runs/web-assets';
+export { fileInside, mimeForName, UI_CSP, uiCsp } from './runs/web-assets';
 export { QueueExecutor, type QueueCounts, type QueueExecutorOptions } from './queue/queue-executor';
 export { QueueWorker, type QueueWorkerOptions } from './queue/worker';
 export { builtinTools } from './tools/builtins';
 export { createLlmClient, llmConfigFromEnv } from './llm/client';
 export type { ToolSpec } from './tools/types';
+export { EngineError, type EngineErrorCode } from './errors';
+export { TeamServers, teamServerOrigin } from './team-servers';

@@ -16,6 +16,7 @@ import { Settings, SettingsUpdate } from '../contract';
 import { createLlmClient, DEFAULT_MODEL, llmConfigFromEnv, type PriceTable } from './llm/client';
 import type { LlmChatClient } from './tools/types';
 import type { SecretStore } from './types';
+import { badRequest } from './errors';
 
 /** The key-value store key settings are kept under. */
 export const SETTINGS_KEY = 'settings';
@@ -87,7 +88,7 @@ export class SettingsService {
       if (u.llm.baseUrl !== undefined) {
         const baseUrl = u.llm.baseUrl.trim();
         if (baseUrl && !/^https?:\/\/[^\s]+$/i.test(baseUrl)) {
-          throw new Error(`the LLM base URL must be an http(s) URL such as http://localhost:11434/v1, got "${baseUrl}"`);
+          throw badRequest(`the LLM base URL must be an http(s) URL such as http://localhost:11434/v1, got "${baseUrl}"`);
         }
         llm.baseUrl = baseUrl || undefined;
       }

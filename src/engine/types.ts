@@ -18,6 +18,7 @@ import type {
   WorkflowDiff,
   WorkflowSummary,
 } from '../contract';
+import type { TeamServers } from './team-servers';
 import type { LlmChatClient, ToolSpec } from './tools/types';
 import type { WorkspaceInfo } from './runs/workspaces';
 import type { CheckedWorkflow } from './workflow/valid';
@@ -178,6 +179,8 @@ export interface Engine {
   // Settings
   getSettings(): Settings;
   updateSettings(update: SettingsUpdate): Settings;
+  /** Team servers this app can attach to (Settings → Servers); their origins feed the UI's CSP. */
+  readonly teamServers: TeamServers;
 
   close(): Promise<void>;
 }

@@ -8,6 +8,23 @@ import type { Artifact, EngineEvent, EngineEventBody, McpServerInfo, Problem, Ru
 import type { Engine, RunHandle } from '../engine/types';
 import type { ValidWorkflow } from '../engine/workflow/valid';
 import { checkWorkspaceFolder } from '../engine/runs/workspaces';
+import { EngineError } from '../engine/errors';
+import { TeamServers } from '../engine/team-servers';
+
+function recorded<T extends object>(target: T, record: (method: string, args: unknown[]) => void): T {
+  return new Proxy(target, {
+    get(t, key, receiver) {
+      const value = Reflect.get(t, key, receiver);
+      if (typeof value !== 'function' || typeof key !== 'string') return value;
+      return (...args: unknown[]) => (record(key, args), value.apply(t, args));
+    },
+  });
+}
+
+function memoryKeyValue() {
+  const values = new Map<string, unknown>();
+  return { get: (key: string): any => values.get(key), set: (key: string, value: unknown) => void (value === undefined ? values.delete(key) : values.set(key, value)) };
+}
 
 export interface EngineDouble extends Engine {
   calls: { method: string; args: unknown[] }[];
@@ -154,7 +171,7 @@ export function createEngineDouble(dataDir = '/tmp/awe-engine-double'): EngineDo
     getArtifact: (id) => (record('getArtifact', id), artifacts.get(id)?.artifact),
     artifactPath(id) {
       const a = artifacts.get(id);
-      if (!a) throw Object.assign(new Error(`artifact ${id} not found`), { code: 'NOT_FOUND' });
+      if (!a) throw new EngineError('not-found', `artifact ${id} not found`);
       return a.path;
     },
     exportRunBundle: async (runId) => (record('exportRunBundle', runId), new Uint8Array([0x50, 0x4b, 3, 4])),
@@ -168,6 +185,8 @@ export function createEngineDouble(dataDir = '/tmp/awe-engine-double'): EngineDo
       return workspaceOf(workflowId);
     },
     workspaceForRun: (workflowId) => (record('workspaceForRun', workflowId), workspaceOf(workflowId).path),
+    // The real book of team servers over memory (it holds no engine state worth faking), its calls recorded.
+    teamServers: recorded(new TeamServers(memoryKeyValue(), memoryKeyValue()), (method, args) => record(`teamServers.${method}`, ...args)),
     getSettings: () => (record('getSettings'), settings),
     updateSettings(update) {
       record('updateSettings', update);

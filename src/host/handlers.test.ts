@@ -7,6 +7,7 @@ import type { CommandName } from '../contract';
 import { createEngineDouble } from './engine-double.testkit';
 import type { EngineDouble } from './engine-double.testkit';
 import { createHandlers } from './handlers';
+import { EngineError, serializeWorkflow } from '../engine';
 
 const doc = {
   id: 'greeting',
@@ -63,6 +64,10 @@ const cases: Record<CommandName, () => { request: unknown; reaches: string }> = 
   'mcp.remove': () => ({ request: { name: 'fs' }, reaches: 'removeMcpServer' }),
   'settings.get': () => ({ request: {}, reaches: 'getSettings' }),
   'settings.update': () => ({ request: { llm: { apiKey: 'sk-secret' } }, reaches: 'updateSettings' }),
+  'servers.list': () => ({ request: {}, reaches: 'teamServers.list' }),
+  'servers.save': () => ({ request: { url: 'http://10.0.0.5:8787', token: 't0ken' }, reaches: 'teamServers.save' }),
+  'servers.remove': () => ({ request: { url: 'http://10.0.0.5:8787' }, reaches: 'teamServers.remove' }),
+  'servers.credentials': () => (engine.teamServers.save('http://10.0.0.5:8787/', 't0ken'), { request: { url: 'http://10.0.0.5:8787' }, reaches: 'teamServers.credentials' }),
   'artifacts.list': () => ({ request: { runId }, reaches: 'listArtifacts' }),
   'artifacts.preview': () => ({ request: { artifactId }, reaches: 'getArtifact' }),
   'artifacts.export': () => ({ request: { artifactId }, reaches: 'getArtifact' }),
@@ -137,6 +142,34 @@ describe('createHandlers', () => {
     };
     const res = await createHandlers(engine).dispatch('tools.list', {});
     expect(res).toEqual({ ok: false, error: { code: 'internal', message: 'MCP server crashed' } });
+  });
+
+  it('maps the engine’s errors by type: code and problems kept, a message that merely says “not found” stays internal', async () => {
+    const handlers = createHandlers(engine);
+    engine.approve = () => {
+      throw new EngineError('conflict', 'node "ask" is not waiting for approval');
+    };
+    expect(await handlers.dispatch('runs.approve', { runId, nodeId: 'greet', approved: true })).toEqual({ ok: false, error: { code: 'conflict', message: 'node "ask" is not waiting for approval' } });
+    const problems = [{ code: 'cycle' as const, message: 'a → b → a', nodeId: 'a' }];
+    engine.plan = async () => {
+      throw new EngineError('invalid-workflow', 'no valid plan after 3 rounds', { problems });
+    };
+    expect(await handlers.dispatch('plan', { goal: 'x' })).toEqual({ ok: false, error: { code: 'invalid-workflow', message: 'no valid plan after 3 rounds', problems } });
+    engine.listTools = async () => {
+      // Words are not a type: only an EngineError (or a missing file) says what the caller did wrong.
+      throw Object.assign(new Error('tool catalog not found'), { code: 'NOT_FOUND', problems });
+    };
+    expect(await handlers.dispatch('tools.list', {})).toEqual({ ok: false, error: { code: 'internal', message: 'tool catalog not found' } });
+  });
+
+  it('exports a workflow as the CLI writes it: $schema first, then the document', async () => {
+    const res = await createHandlers(engine).dispatch('workflows.export', { id: 'greeting' });
+    expect(res.ok).toBe(true);
+    const { text, fileName } = (res as { result: { text: string; fileName: string } }).result;
+    expect(fileName).toBe('greeting.awe.json');
+    expect(text).toBe(serializeWorkflow(engine.getWorkflow('greeting')!));
+    expect(Object.keys(JSON.parse(text))[0]).toBe('$schema');
+    expect(JSON.parse(text).$schema).toBe('https://awe.dev/schema/awe.schema.json');
   });
 
   it('reports a bad import file without saving anything', async () => {

@@ -7,8 +7,8 @@
 import { readFile, open } from 'node:fs/promises';
 import { z } from 'zod';
 import { api, ApiError, COMMAND_NAMES, formatIssues } from '../contract';
-import type { Api, CommandName, Problem, Workflow } from '../contract';
-import { parseWorkflowJson, type CheckedWorkflow, type Engine, type RunHandle, type ValidWorkflow, serializeWorkflow } from '../engine';
+import type { Api, CommandName, DispatchResult, Problem, Workflow } from '../contract';
+import { EngineError, parseWorkflowJson, serializeWorkflow, type CheckedWorkflow, type Engine, type RunHandle, type ValidWorkflow } from '../engine';
 import { problemSummary } from '../shared/problems';
 
 /** What the transport can do with an exported file. */
@@ -21,7 +21,7 @@ export interface ExportPlatform {
   chooseFolder?(): Promise<string | null>;
 }
 
-export type DispatchResult = { ok: true; result: unknown } | { ok: false; error: ApiError };
+export type { DispatchResult };
 
 export interface Handlers {
   /** Runs one command. Never throws: every failure comes back as a typed ApiError. */
@@ -50,23 +50,19 @@ export function describeZodIssues(error: z.ZodError): string {
   return formatIssues(error.issues, '', 20, '(request)');
 }
 
-/** Maps anything a handler or the engine threw to the ApiError a client receives. */
+/**
+ * Maps anything a handler or the engine threw to the ApiError a client receives, by
+ * type: the engine's own errors keep their code and problems, a file that is not there
+ * is not-found, and anything else is an internal error with its message.
+ */
 export function toApiError(err: unknown): ApiError {
-  if (err instanceof ApiFailure) return { code: err.code, message: err.message, ...(err.problems ? { problems: err.problems } : {}) };
-  if (err instanceof z.ZodError) return { code: 'bad-request', message: describeZodIssues(err) };
-  const e = err as { message?: unknown; code?: unknown; name?: unknown; problems?: unknown } | undefined;
-  const message = typeof e?.message === 'string' && e.message ? e.message : String(err);
-  const problems = z.array(z.object({ code: z.string(), message: z.string() }).loose()).safeParse(e?.problems);
-  if (problems.success && problems.data.length > 0) {
-    return { code: 'invalid-workflow', message, problems: problems.data as Problem[] };
+  if (err instanceof ApiFailure || err instanceof EngineError) {
+    return { code: err.code, message: err.message, ...(err.problems ? { problems: err.problems } : {}) };
   }
-  const code = typeof e?.code === 'string' ? e.code.toLowerCase().replace(/_/g, '-') : '';
-  const name = typeof e?.name === 'string' ? e.name : '';
-  if (code === 'not-found' || code === 'enoent' || /NotFound/.test(name)) return { code: 'not-found', message };
-  if (code === 'conflict' || /Conflict/.test(name)) return { code: 'conflict', message };
-  if (code === 'bad-input' || code === 'bad-request') return { code: 'bad-request', message };
-  if (code === 'forbidden' || code === 'policy') return { code: 'forbidden', message };
-  if (/\b(not found|unknown (run|workflow|node|artifact)|no such)\b/i.test(message)) return { code: 'not-found', message };
+  if (err instanceof z.ZodError) return { code: 'bad-request', message: describeZodIssues(err) };
+  const message = err instanceof Error && err.message ? err.message : String(err);
+  // An artifact file removed behind the store's back.
+  if ((err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return { code: 'not-found', message };
   return { code: 'internal', message };
 }
 
@@ -154,6 +150,7 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
     'workflows.export': (r) => {
       const wf = r.workflow ?? (r.id !== undefined ? requireWorkflow(r.id) : undefined);
       if (!wf) throw new ApiFailure('bad-request', 'Give either `id` (a saved workflow) or `workflow` (a document).');
+      // The one serializer the CLI uses too: `$schema` first, so editors validate the file.
       return { text: serializeWorkflow(wf), fileName: `${wf.id}.awe.json` };
     },
     'runs.start': async (r) => {
@@ -216,6 +213,10 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
     'mcp.remove': (r) => ({ servers: engine.removeMcpServer(r.name) }),
     'settings.get': () => engine.getSettings(),
     'settings.update': (r) => engine.updateSettings(r),
+    'servers.list': () => ({ servers: engine.teamServers.list() }),
+    'servers.save': (r) => ({ servers: engine.teamServers.save(r.url, r.token) }),
+    'servers.remove': (r) => ({ servers: engine.teamServers.remove(r.url) }),
+    'servers.credentials': (r) => engine.teamServers.credentials(r.url),
     'artifacts.list': (r) => {
       requireRun(r.runId);
       return { artifacts: engine.listArtifacts(r.runId) };

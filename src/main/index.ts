@@ -115,7 +115,6 @@ async function start(): Promise<void> {
   const denyAll = session.defaultSession;
   denyAll.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   denyAll.setPermissionCheckHandler(() => false);
-  serveAppProtocol(rendererDir);
 
   const dataDir = app.getPath('userData');
   // resumeOnOpen: runs left running when the app died are picked up again here.
@@ -123,6 +122,7 @@ async function start(): Promise<void> {
   const sampleWorkspaceDir = app.isPackaged ? join(process.resourcesPath, 'sample-workspace') : undefined;
   const opened = createEngine({ dataDir, interactive: true, resumeOnOpen: true, secrets: createSafeStorageSecrets(dataDir), sampleWorkspaceDir, logger: stderrLogger });
   engine = opened;
+  serveAppProtocol(rendererDir, () => opened.teamServers.connectSources());
   registerIpcHandlers(createHandlers(opened, { exportFile, chooseFolder }), () => mainWindow?.webContents.id);
   forwardEvents(opened, () => mainWindow?.webContents);
 

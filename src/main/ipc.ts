@@ -7,7 +7,8 @@
  */
 import { ipcMain } from 'electron';
 import { COMMAND_NAMES } from '../contract';
-import type { Handlers, DispatchResult } from '../host/handlers';
+import type { DispatchResult } from '../contract';
+import type { Handlers } from '../host/handlers';
 
 /** The app's origin: the renderer is served from `awe://app/` (see protocol.ts). */
 export const APP_SCHEME = 'awe';

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { protocol } from 'electron';
-import { fileInside, mimeForName, UI_CSP } from '../engine';
+import { fileInside, mimeForName, uiCsp } from '../engine';
 import { APP_HOST, APP_SCHEME } from './ipc';
 
 export const APP_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
@@ -30,7 +30,8 @@ export function appFileFor(root: string, requestUrl: string): string | undefined
   return fileInside(root, url.pathname);
 }
 
-export function serveAppProtocol(rendererDir: string): void {
+/** `connectSources`: the team servers the page may connect to (read per response: adding one takes a reload). */
+export function serveAppProtocol(rendererDir: string, connectSources: () => readonly string[] = () => []): void {
   protocol.handle(APP_SCHEME, async (request) => {
     const file = appFileFor(rendererDir, request.url);
     if (!file) return new Response('Not found', { status: 404 });
@@ -41,7 +42,7 @@ export function serveAppProtocol(rendererDir: string): void {
       return new Response(body, {
         headers: {
           'Content-Type': mimeForName(target, { charset: true }),
-          'Content-Security-Policy': UI_CSP,
+          'Content-Security-Policy': uiCsp(connectSources()),
           'X-Content-Type-Options': 'nosniff',
         },
       });

@@ -6,11 +6,17 @@
  * hold no data, and the page then sends the token it was opened with. The Host and Origin
  * checks stop other web pages (DNS rebinding, cross-site requests and WebSocket hijacking)
  * from driving the engine through the person's browser.
+ *
+ * A team server is reached from other origins: the desktop app (`awe://app`, which no web
+ * site can claim) and pages named with `--allow-origin`. Those may open the WebSocket and
+ * download exports, nothing else, and only with the token in a header or subprotocol —
+ * never in the URL, where it would land in their history and logs.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { dirname } from 'node:path';
+import { tokenFromProtocols } from '../contract';
 
 export function generateToken(): string {
   return randomBytes(24).toString('base64url');
@@ -41,10 +47,26 @@ export interface AccessPolicy {
   token: string;
   /** True when bound to a loopback address: then the Host header must name loopback too. */
   loopbackOnly: boolean;
+  /** Origins other than the server's own that may use the cross-origin routes (exact `scheme://host[:port]`). */
+  allowOrigins?: readonly string[];
+}
+
+/** The desktop app's origin (src/main/protocol.ts): always allowed to attach. */
+export const DESKTOP_APP_ORIGIN = 'awe://app';
+
+export function isAllowedOrigin(origin: string, policy: AccessPolicy): boolean {
+  return origin === DESKTOP_APP_ORIGIN || (policy.allowOrigins ?? []).includes(origin);
+}
+
+/** The token a WebSocket client offered as a subprotocol (`awe.token.<base64url>`, see contract/wire.ts). */
+function offeredToken(req: IncomingMessage): string | undefined {
+  const header = req.headers['sec-websocket-protocol'];
+  if (typeof header !== 'string') return undefined;
+  return tokenFromProtocols(header.split(',').map((p) => p.trim()));
 }
 
 /** Checks Host, Origin and (for the API) the token of one request or WebSocket upgrade. */
-export function checkAccess(req: IncomingMessage, url: URL, policy: AccessPolicy, opts: { api: boolean }): AccessDecision {
+export function checkAccess(req: IncomingMessage, url: URL, policy: AccessPolicy, opts: { api: boolean; crossOrigin?: boolean }): AccessDecision {
   const host = req.headers.host ?? '';
   const hostname = host.replace(/:\d+$/, '');
   if (policy.loopbackOnly && !isLoopbackHost(hostname)) {
@@ -53,16 +75,23 @@ export function checkAccess(req: IncomingMessage, url: URL, policy: AccessPolicy
   if (!opts.api) return { ok: true };
   const origin = req.headers.origin;
   if (origin === 'null') return { ok: false, status: 403, message: 'Requests from opaque origins are not allowed.' };
+  let crossOrigin = false;
   if (origin !== undefined) {
     let originHost = '';
     try {
       originHost = new URL(origin).host;
     } catch {}
-    if (originHost !== host) return { ok: false, status: 403, message: `Cross-origin requests from ${origin} are not allowed.` };
+    crossOrigin = originHost !== host;
+    const allowed = opts.crossOrigin === true && isAllowedOrigin(origin, policy);
+    if (crossOrigin && !allowed) return { ok: false, status: 403, message: `Cross-origin requests from ${origin} are not allowed.` };
   }
   const header = req.headers.authorization;
   const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-  const given = bearer ?? url.searchParams.get('token') ?? undefined;
+  const inUrl = url.searchParams.get('token') ?? undefined;
+  if (crossOrigin && bearer === undefined && inUrl !== undefined && offeredToken(req) === undefined) {
+    return { ok: false, status: 401, message: `From ${origin}, send the token in "Authorization: Bearer" or the WebSocket subprotocol, not in the URL.` };
+  }
+  const given = bearer ?? offeredToken(req) ?? (crossOrigin ? undefined : inUrl);
   if (given === undefined) {
     return { ok: false, status: 401, message: 'A token is required: send "Authorization: Bearer <token>" or add ?token=<token> (awe serve prints the URL with it).' };
   }

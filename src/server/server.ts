@@ -11,9 +11,10 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { WebSocketServer } from 'ws';
+import { WS_PROTOCOL } from '../contract';
 import { createHandlers } from '../host/handlers';
-import type { Engine } from '../engine';
-import { checkAccess, generateToken, isLoopbackHost, writeTokenFile } from './auth';
+import { uiCsp, type Engine } from '../engine';
+import { checkAccess, generateToken, isAllowedOrigin, isLoopbackHost, writeTokenFile } from './auth';
 import type { AccessPolicy } from './auth';
 import { HttpError, MAX_BODY_BYTES, SECURITY_HEADERS, sendError, sendJson } from './http';
 import { docsPage, openApiDocument } from './openapi';
@@ -45,6 +46,12 @@ export interface ServerOptions {
   maxConnections?: number;
   /** WebSocket clients at once; the next upgrade is answered 503. @default 64 */
   maxWebSocketClients?: number;
+  /**
+   * Pages of other origins that may attach to this server (open `/ws`, download exports),
+   * e.g. another machine's `awe serve` UI: `http://10.0.0.7:8787`. The desktop app
+   * (`awe://app`) may always. @default []
+   */
+  allowOrigins?: string[];
 }
 
 export interface RunningServer {
@@ -62,13 +69,16 @@ export interface RunningServer {
 /** The browser build (`npm run build:web`), found from this file so any working directory works. */
 const DEFAULT_STATIC_DIR = resolve(import.meta.dirname, '..', '..', 'out', 'renderer');
 
+/** The two routes an attached app downloads from (run bundles and artifacts). */
+const DOWNLOAD_ROUTE = /^\/api\/(runs\/[^/]+\/export|artifacts\/[^/]+\/download)$/;
+
 const DOCS_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const loopback = isLoopbackHost(host);
   const token = options.token || generateToken();
-  const policy: AccessPolicy = { token, loopbackOnly: loopback };
+  const policy: AccessPolicy = { token, loopbackOnly: loopback, allowOrigins: options.allowOrigins ?? [] };
   const staticDir = resolve(options.staticDir ?? DEFAULT_STATIC_DIR);
   const engine = options.engine;
   const handlers = createHandlers(engine, {
@@ -85,7 +95,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return sendError(res, 400, { code: 'bad-request', message: 'The request URL is malformed.' });
     }
     const api = isApiPath(url.pathname);
-    const access = checkAccess(req, url, policy, { api });
+    // Exports are downloaded by an attached app with fetch() and its token in a header: CORS for those two routes only.
+    const download = DOWNLOAD_ROUTE.test(url.pathname);
+    const origin = req.headers.origin;
+    if (download && origin && isAllowedOrigin(origin, policy)) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Vary', 'Origin');
+      res.setHeader('Access-Control-Expose-Headers', 'Content-Disposition');
+      if (req.method === 'OPTIONS') {
+        // A preflight carries no token by design; it only learns that a GET with Authorization may follow.
+        const hostOk = checkAccess(req, url, policy, { api: false });
+        if (!hostOk.ok) return sendError(res, hostOk.status, { code: 'forbidden', message: hostOk.message });
+        res.writeHead(204, { 'Access-Control-Allow-Methods': 'GET', 'Access-Control-Allow-Headers': 'Authorization', 'Access-Control-Max-Age': '600' });
+        return void res.end();
+      }
+    }
+    const access = checkAccess(req, url, policy, { api, crossOrigin: download && req.method === 'GET' });
     if (!access.ok) {
       if (access.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
       return sendError(res, access.status, { code: 'forbidden', message: access.message });
@@ -103,7 +128,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return sendError(res, 405, { code: 'bad-request', message: `${req.method} is not allowed on ${url.pathname}.` });
     }
-    const served = await serveStatic(staticDir, url.pathname, res, req.method);
+    const served = await serveStatic(staticDir, url.pathname, res, req.method, uiCsp(engine.teamServers.connectSources()));
     if (served === 'forbidden') return sendError(res, 403, { code: 'forbidden', message: 'That path is outside the app folder.' });
     if (served === 'not-found') {
       if (!existsSync(resolve(staticDir, 'index.html'))) {
@@ -144,7 +169,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (timedOut) setTimeout(() => socket.destroy(), 1_000).unref();
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
+  // The answer names the API's protocol only: the token a client offered is never echoed.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES, handleProtocols: (offered) => (offered.has(WS_PROTOCOL) ? WS_PROTOCOL : false) });
   const hub = attachSocketHub(wss, engine, handlers, { eventBatchMs: options.eventBatchMs });
   const maxSockets = options.maxWebSocketClients ?? 64;
   server.on('upgrade', (req, socket, head) => {
@@ -156,7 +182,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return void socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     }
     if (url.pathname !== '/ws') return void socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-    const access = checkAccess(req, url, policy, { api: true });
+    const access = checkAccess(req, url, policy, { api: true, crossOrigin: true });
     if (!access.ok) {
       const line = access.status === 401 ? '401 Unauthorized' : '403 Forbidden';
       return void socket.end(`HTTP/1.1 ${line}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${access.message}`);

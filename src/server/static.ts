@@ -7,12 +7,13 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, join, resolve } from 'node:path';
-import { fileInside, mimeForName, UI_CSP } from '../engine';
+import { fileInside, mimeForName } from '../engine';
 import { SECURITY_HEADERS } from './http';
 
 export type StaticResult = 'served' | 'not-found' | 'forbidden';
 
-export async function serveStatic(root: string, urlPath: string, res: ServerResponse, method: string): Promise<StaticResult> {
+/** `csp` is the page's Content-Security-Policy (it names the team servers the person added). */
+export async function serveStatic(root: string, urlPath: string, res: ServerResponse, method: string, csp: string): Promise<StaticResult> {
   const target = fileInside(root, urlPath);
   if (!target) return 'forbidden';
   let file = target;
@@ -29,7 +30,7 @@ export async function serveStatic(root: string, urlPath: string, res: ServerResp
     ...SECURITY_HEADERS,
     'Content-Type': type,
     'Content-Length': info.size,
-    'Content-Security-Policy': UI_CSP,
+    'Content-Security-Policy': csp,
     // Hashed asset names can be cached; index.html must not be, or updates never arrive.
     'Cache-Control': file.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable',
   });

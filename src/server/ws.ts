@@ -1,30 +1,15 @@
 /**
  * The WebSocket endpoint (`/ws`): the API table's commands and the event stream over
  * one socket, for the browser UI's `window.awe` client.
- *
- * Protocol (JSON text frames):
- *   client → server  {"kind":"call","id":1,"command":"runs.start","request":{…}}
- *   server → client  {"kind":"result","id":1,"ok":true,"result":…}
- *                    {"kind":"result","id":1,"ok":false,"error":{code,message,problems?}}
- *                    {"kind":"events","events":[EngineEvent…]}   (≤ 1 per ~16 ms, to every client)
- *                    {"kind":"error","error":{code,message}}     (a frame with no usable id)
- * A client that reconnects catches up with `runs.events` from the last seq it saw.
+ The protocol's messages are declared in src/contract/wire.ts.
  */
 import type { WebSocket, WebSocketServer } from 'ws';
-import { z } from 'zod';
-import type { ApiError, EngineEvent } from '../contract';
-import { formatIssues } from '../contract';
+import type { ApiError, EngineEvent, ServerMessage } from '../contract';
+import { ClientMessage, formatIssues } from '../contract';
 import { createCoalescer } from '../host/coalesce';
 import type { Handlers } from '../host/handlers';
 import type { Engine } from '../engine';
 import { parseJsonText } from './http';
-
-const CallMessage = z.object({
-  kind: z.literal('call'),
-  id: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-  command: z.string().max(200),
-  request: z.unknown().optional(),
-});
 
 /**
  * A client that has this much unsent data is too slow to keep up: it is closed (code
@@ -56,7 +41,7 @@ export function attachSocketHub(wss: WebSocketServer, engine: Engine, handlers: 
 
   const broadcast = (events: EngineEvent[]) => {
     if (clients.size === 0) return;
-    const text = JSON.stringify({ kind: 'events', events });
+    const text = JSON.stringify({ kind: 'events', events } satisfies ServerMessage);
     for (const ws of clients) {
       if (ws.readyState !== ws.OPEN) continue;
       if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
@@ -85,7 +70,7 @@ export function attachSocketHub(wss: WebSocketServer, engine: Engine, handlers: 
     });
   });
 
-  const send = (ws: WebSocket, message: unknown) => {
+  const send = (ws: WebSocket, message: ServerMessage) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
   };
   const sendError = (ws: WebSocket, error: ApiError, id?: number) =>
@@ -96,7 +81,7 @@ export function attachSocketHub(wss: WebSocketServer, engine: Engine, handlers: 
     const parsedText = parseJsonText(data.toString('utf8'));
     if (!parsedText.ok) return sendError(ws, { code: 'bad-request', message: `The message: ${parsedText.message}` });
     const message = parsedText.value;
-    const parsed = CallMessage.safeParse(message);
+    const parsed = ClientMessage.safeParse(message);
     if (!parsed.success) {
       const id = (message as { id?: unknown } | null)?.id;
       const words = formatIssues(parsed.error.issues, '', 20, '(message)');

@@ -72,13 +72,13 @@ process.once('exit', () => {
   }
 });
 
-/** Starts `awe serve --port 0` on a fresh data folder and waits until /health answers. */
-export async function startAweServer(): Promise<AweServer> {
+/** Starts `awe serve --port 0 [extraArgs]` on a fresh data folder and waits until /health answers. */
+export async function startAweServer(extraArgs: string[] = []): Promise<AweServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'awe-e2e-'));
   const env: NodeJS.ProcessEnv = { ...process.env, AWE_DATA_DIR: dataDir };
   // Plans must come from the offline planner: no model, no MCP servers from the environment.
   for (const key of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'AWE_LLM_MODEL', 'AWE_MCP_CONFIG']) delete env[key];
-  const child = spawn(nodeBinary(), ['--import', 'tsx', 'src/cli/index.ts', 'serve', '--port', '0', '--data-dir', dataDir], {
+  const child = spawn(nodeBinary(), ['--import', 'tsx', 'src/cli/index.ts', 'serve', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

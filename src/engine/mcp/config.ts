@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { describeIssue, formatPath, McpConfigFile, McpServerConfig } from '../../contract';
+import { EngineError } from '../errors';
 
 export type { McpConfigFile, McpServerConfig };
 export type StdioServerConfig = Extract<McpServerConfig, { command: string }>;
@@ -13,13 +14,10 @@ export type HttpServerConfig = Extract<McpServerConfig, { url: string }>;
 /** Becomes the middle of `mcp.<server>.<tool>`, so no dots or spaces. */
 const SERVER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
-export class McpConfigError extends Error {
-  /** BAD_REQUEST for a bad config, NOT_FOUND for a server name that is not configured: API callers get a 4xx. */
-  constructor(
-    message: string,
-    readonly code: 'BAD_REQUEST' | 'NOT_FOUND' = 'BAD_REQUEST',
-  ) {
-    super(message);
+export class McpConfigError extends EngineError {
+  /** bad-request for a bad config, not-found for a server name that is not configured: API callers get a 4xx. */
+  constructor(message: string, code: 'bad-request' | 'not-found' = 'bad-request') {
+    super(code, message);
     this.name = 'McpConfigError';
   }
 }

@@ -118,7 +118,7 @@ export class McpManager {
 
   private configOf(name: string): McpServerConfig {
     const cfg = this.configs()[name];
-    if (!cfg) throw new McpConfigError(`there is no MCP server named '${name}'`, 'NOT_FOUND');
+    if (!cfg) throw new McpConfigError(`there is no MCP server named '${name}'`, 'not-found');
     return cfg;
   }
 

@@ -5,6 +5,7 @@
 import type { ToolInfo, Workflow } from '../../contract';
 import type { LlmChatClient } from '../tools/types';
 import type { PlanResult } from '../types';
+import { badRequest } from '../errors';
 import { mergeReplan } from './diff';
 import { formatProblems, planWithLlm, type ValidateFn } from './llm';
 import { planOffline } from './offline';
@@ -39,9 +40,9 @@ export function withoutAllowTools(workflow: Workflow, keep?: string[]): Workflow
 
 export async function planGoal(goal: string, opts: PlanGoalOptions): Promise<PlanResult> {
   const text = goal.trim();
-  if (!text) throw new Error('the goal is empty: describe what the workflow should do');
+  if (!text) throw badRequest('the goal is empty: describe what the workflow should do');
   const mode = opts.planner ?? 'auto';
-  if (mode === 'llm' && !opts.llm) throw new Error(NO_MODEL_FOR_PLANNER);
+  if (mode === 'llm' && !opts.llm) throw badRequest(NO_MODEL_FOR_PLANNER);
 
   let planner: 'offline' | 'llm';
   let workflow: Workflow;

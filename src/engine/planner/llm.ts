@@ -7,6 +7,7 @@
 import type { NodeKind, Problem, ToolInfo, Workflow } from '../../contract';
 import { NODE_KINDS, toolOf } from '../../shared/kinds';
 import { problemLines } from '../../shared/problems';
+import { EngineError } from '../errors';
 import { parseJsonReply } from '../llm/json';
 import { workflowJsonSchema } from '../workflow/schema';
 import type { LlmChatClient, LlmMessage } from '../tools/types';
@@ -39,12 +40,10 @@ export interface LlmPlan {
 }
 
 /** Thrown when every round failed; `problems` are the last round's. */
-export class PlanningError extends Error {
-  constructor(
-    message: string,
-    readonly problems: Problem[],
-  ) {
-    super(message);
+export class PlanningError extends EngineError {
+  declare readonly problems: Problem[];
+  constructor(message: string, problems: Problem[]) {
+    super('invalid-workflow', message, { problems });
     this.name = 'PlanningError';
   }
 }

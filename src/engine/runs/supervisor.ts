@@ -14,6 +14,7 @@ import type { ExecutionDeps, RunSpec } from '../execution/run-context';
 import type { NewRun, RunRecord, Store } from '../store/store';
 import type { RunHandle } from '../types';
 import { stderrLogger, type EngineLogger } from '../logger';
+import { conflict, isConflict } from '../errors';
 
 /** How often waiting approvals and cross-process cancel requests are checked. */
 export const POLL_MS = 500;
@@ -90,7 +91,7 @@ export class RunSupervisor {
     if (!claim.ok) {
       const who = claim.holder.pid === null ? 'another AWE process' : `another AWE process (pid ${claim.holder.pid})`;
       const message = `run ${runId} is being executed by ${who}; if that process died, it can be taken over when its lease lapses in ${(claim.lapsesInMs / 1000).toFixed(1)} s`;
-      throw Object.assign(new Error(message), { code: 'CONFLICT', lapsesInMs: claim.lapsesInMs });
+      throw conflict(message);
     }
     this.lost.delete(runId);
     this.log.forget(runId);
@@ -117,7 +118,7 @@ export class RunSupervisor {
     try {
       handle = this.takeOver(record, (x) => x.resume());
     } catch (err) {
-      if ((err as { code?: string }).code === 'CONFLICT') throw err;
+      if (isConflict(err)) throw err;
       return this.failResume(runId, err);
     }
     const done = handle.done.catch((err: unknown) => {

@@ -48,7 +48,16 @@ export function mimeForName(name: string, options: { charset?: boolean } = {}): 
   return options.charset && textual ? `${type}; charset=utf-8` : type;
 }
 
-/** The UI's CSP: no remote code, no inline scripts, network only to our own origin. */
+/**
+ * The UI's CSP: no remote code, no inline scripts, network only to our own origin and to
+ * the team servers the person added (`connectSources`: their http(s) and ws(s) origins,
+ * already checked to be bare origins by team-servers.ts).
+ */
+export function uiCsp(connectSources: readonly string[] = []): string {
+  return UI_CSP.replace("connect-src 'self'", ["connect-src 'self'", ...connectSources].join(' '));
+}
+
+/** The UI's CSP with no team server added. */
 export const UI_CSP = [
   "default-src 'self'",
   "script-src 'self'",

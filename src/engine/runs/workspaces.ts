@@ -11,6 +11,7 @@
 import { cpSync, existsSync, mkdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { badRequest } from '../errors';
 
 /**
  * resources/sample-workspace of the nearest folder above this module that has one: the same
@@ -42,7 +43,7 @@ interface SettingsKv {
 
 const keyOf = (workflowId: string) => `workspace:${workflowId}`;
 
-const badInput = (message: string) => Object.assign(new Error(message), { code: 'BAD_INPUT' });
+const badInput = badRequest;
 
 /**
  * The folder at `path`, resolved to its real absolute path, or an error a person can act

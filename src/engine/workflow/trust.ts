@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Problem, Workflow } from '../../contract';
+import { badRequest, conflict } from '../errors';
 
 /** The key-value store key approvals are kept under. */
 export const WORKFLOW_TRUST_KEY = 'workflowTrust';
@@ -77,13 +78,10 @@ export class WorkflowTrust {
   approve(workflow: Pick<Workflow, 'id' | 'settings'>, tools: readonly string[]): AllowRequest {
     const requested = normalise(workflow.settings.allowTools);
     const problems = allowRequestProblems(requested);
-    if (problems.length) throw Object.assign(new Error(problems.map((p) => p.message).join('; ')), { code: 'BAD_REQUEST' });
+    if (problems.length) throw badRequest(problems.map((p) => p.message).join('; '));
     const shown = normalise(tools);
     if (JSON.stringify(shown) !== JSON.stringify(requested)) {
-      throw Object.assign(
-        new Error(`the workflow "${workflow.id}" now requests [${requested.join(', ')}], not the [${shown.join(', ')}] that was approved; ask again`),
-        { code: 'CONFLICT' },
-      );
+      throw conflict(`the workflow "${workflow.id}" now requests [${requested.join(', ')}], not the [${shown.join(', ')}] that was approved; ask again`);
     }
     if (requested.length === 0) return { requested, approved: true };
     const key = approvalKey(workflow.id, requested);

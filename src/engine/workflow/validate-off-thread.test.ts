@@ -38,7 +38,7 @@ describe('validateOffThread', () => {
 
   it('stops a validation that exceeds its time bound with a clear error', async () => {
     const err = await validateOffThread(distantChain(40_000), registry, { timeoutMs: 1 }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ name: 'ValidationTimeout', code: 'BAD_REQUEST' });
+    expect(err).toMatchObject({ name: 'EngineError', code: 'bad-request' });
     expect((err as Error).message).toMatch(/validating the workflow took longer than 1 ms \(40000 nodes\); split it into smaller workflows/);
   });
 });

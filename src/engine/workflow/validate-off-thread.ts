@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { catalogOf } from './validate-catalog';
 import { validateWorkflow, type ToolLookup, type ValidationResult } from './validate';
+import { badRequest } from '../errors';
 
 /** Documents with more nodes (or edges) than this go to a worker. @default 2000 */
 export const OFF_THREAD_MIN_ITEMS = 2000;
@@ -55,10 +56,7 @@ export function validateOffThread(doc: unknown, tools: ToolLookup, options: OffT
         settle(() =>
           reject(
             // A request the server will not finish: answered as a bad request, with what to do.
-            Object.assign(new Error(`validating the workflow took longer than ${timeoutMs} ms (${sizeOf(doc)} nodes); split it into smaller workflows`), {
-              name: 'ValidationTimeout',
-              code: 'BAD_REQUEST',
-            }),
+            badRequest(`validating the workflow took longer than ${timeoutMs} ms (${sizeOf(doc)} nodes); split it into smaller workflows`),
           ),
         ),
       timeoutMs,

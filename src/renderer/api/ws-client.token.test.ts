@@ -1,7 +1,7 @@
-// The page token awe serve puts in the URL: moved to sessionStorage, out of the address bar, onto the socket and download links.
+// The page token awe serve puts in the URL: moved to sessionStorage, out of the address bar, into the socket's subprotocol and onto download links.
 import { describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { createWebSocketApi, defaultSocketUrl, takePageToken, TOKEN_STORAGE_KEY } from './ws-client';
+import { createWebSocketApi, socketUrl, takePageToken, TOKEN_STORAGE_KEY } from './ws-client';
 
 function fakeWindow(href: string) {
   const storage = new Map<string, string>();
@@ -20,7 +20,7 @@ describe('the page token', () => {
     expect(win.location.href).toBe('http://127.0.0.1:8787/runs/r1?x=1#n');
     expect(storage.get(TOKEN_STORAGE_KEY)).toBe('s3cr+t');
     expect(takePageToken(win)).toBe('s3cr+t');
-    expect(defaultSocketUrl({ protocol: 'http:', host: '127.0.0.1:8787' } as Location, 's3cr+t')).toBe('ws://127.0.0.1:8787/ws?token=s3cr%2Bt');
+    expect(socketUrl({ protocol: 'http:', host: '127.0.0.1:8787' })).toBe('ws://127.0.0.1:8787/ws');
   });
 
   it('download URLs of the server carry the socket’s token', async () => {
@@ -32,7 +32,7 @@ describe('the page token', () => {
         ws.send(JSON.stringify({ kind: 'result', id: m.id, ok: true, result: { url: '/api/runs/r1/export', fileName: 'run-r1.zip' } }));
       }),
     );
-    const api = createWebSocketApi({ url: `ws://127.0.0.1:${(wss.address() as { port: number }).port}/ws?token=abc` });
+    const api = createWebSocketApi({ url: `ws://127.0.0.1:${(wss.address() as { port: number }).port}/ws`, token: 'abc' });
     try {
       expect(await api.runsExport({ runId: 'r1' })).toEqual({ url: '/api/runs/r1/export?token=abc', fileName: 'run-r1.zip' });
     } finally {

@@ -1,12 +1,12 @@
 /**
- * `window.awe` for the browser: the same AweApi over one WebSocket to `awe serve`.
- *
- * Protocol (shared with src/server):
- *   → {"kind":"call","id":1,"command":"runs.start","request":{…}}
- *   ← {"kind":"result","id":1,"ok":true,"result":…} | {"kind":"result","id":1,"ok":false,"error":{code,message,problems?}}
- *   ← {"kind":"events","events":[EngineEvent…]}
+ * `window.awe` for the browser: the same AweApi over one WebSocket to `awe serve`. The
+ * protocol's messages are declared in src/contract/wire.ts; every frame the server sends
+ * is checked against them before it is used.
  */
-import { COMMAND_NAMES, methodName, type AweApi, type CommandName, type EngineEvent, type Problem } from '../../contract';
+import { COMMAND_NAMES, methodName, ServerMessage, socketProtocols, type AweApi, type CallMessage, type CommandName, type EngineEvent } from '../../contract';
+import { AweCallError, callError } from './call-error';
+
+export { AweCallError };
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
@@ -15,20 +15,14 @@ export interface ConnectionMonitor {
   subscribe(cb: (state: ConnectionState) => void): () => void;
 }
 
-/** An API error as the server reported it; `code` and `problems` come from the contract's ApiError. */
-export class AweCallError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly problems?: Problem[],
-  ) {
-    super(message);
-    this.name = 'AweCallError';
-  }
-}
-
 export interface WebSocketApiOptions {
+  /** The server's `/ws` URL, without a token. */
   url: string;
+  /**
+   * The server's token, offered as a subprotocol (never put in the URL); a function is
+   * asked before each connection (a team server's token comes from the local engine).
+   */
+  token?: string | (() => Promise<string>);
   /** For tests and non-browser hosts. @default globalThis.WebSocket */
   WebSocketImpl?: typeof WebSocket;
   /** First reconnect delay; doubles up to `maxBackoffMs`. @default 500 */
@@ -71,10 +65,10 @@ export function takePageToken(win: Pick<Window, 'location' | 'history' | 'sessio
   return fromUrl ?? stored ?? undefined;
 }
 
-/** The page's `/ws` URL, carrying the server's token (a browser cannot set headers on a WebSocket). */
-export function defaultSocketUrl(loc: Location, token: string | undefined = takePageToken()): string {
-  const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${loc.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+/** The `/ws` URL of the server at `origin` (the page's own by default); the token goes in a subprotocol. */
+export function socketUrl(origin: Pick<Location, 'protocol' | 'host'>): string {
+  const scheme = origin.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${origin.host}/ws`;
 }
 
 /** A download URL of the server with the token added: a link the browser follows cannot carry a header. */
@@ -129,9 +123,24 @@ export function createWebSocketApi(opts: WebSocketApiOptions): AweApi & { connec
     }
   };
 
+  const retry = () => {
+    setState('connecting');
+    const delay = Math.min(maxDelay, baseDelay * 2 ** attempt) * (0.75 + Math.random() * 0.5);
+    attempt += 1;
+    setTimeout(connect, delay);
+  };
+
   const connect = () => {
     setState('connecting');
-    const ws = new WS(opts.url);
+    if (typeof opts.token !== 'function') return open(opts.token);
+    opts.token().then(
+      (token) => (closedByUs ? setState('closed') : open(token)),
+      () => (closedByUs ? setState('closed') : retry()),
+    );
+  };
+
+  const open = (token: string | undefined) => {
+    const ws = token ? new WS(opts.url, socketProtocols(token)) : new WS(opts.url);
     socket = ws;
     ws.onopen = () => {
       attempt = 0;
@@ -148,22 +157,22 @@ export function createWebSocketApi(opts: WebSocketApiOptions): AweApi & { connec
       if (reconnected) void catchUp();
     };
     ws.onmessage = (m) => {
-      let msg: any;
+      let parsed: ReturnType<typeof ServerMessage.safeParse>;
       try {
-        msg = JSON.parse(typeof m.data === 'string' ? m.data : String(m.data));
+        parsed = ServerMessage.safeParse(JSON.parse(typeof m.data === 'string' ? m.data : String(m.data)));
       } catch {
         return;
       }
-      if (msg?.kind === 'events' && Array.isArray(msg.events)) deliver(msg.events as EngineEvent[]);
-      else if (msg?.kind === 'result' && typeof msg.id === 'number') {
+      // A frame that is not in the protocol is dropped: a call it should have answered fails with its connection.
+      if (!parsed.success) return;
+      const msg = parsed.data;
+      if (msg.kind === 'events') deliver(msg.events);
+      else if (msg.kind === 'result') {
         const p = pending.get(msg.id);
         if (!p) return;
         pending.delete(msg.id);
         if (msg.ok) p.resolve(msg.result);
-        else {
-          const err = msg.error ?? {};
-          p.reject(new AweCallError(err.message ?? 'The server refused the call', err.code ?? 'internal', err.problems));
-        }
+        else p.reject(callError(msg.error));
       }
     };
     // Browsers fire error then close; some hosts (Node's WebSocket) fire only error when the
@@ -180,10 +189,7 @@ export function createWebSocketApi(opts: WebSocketApiOptions): AweApi & { connec
         pending.delete(id);
       }
       if (closedByUs) return setState('closed');
-      setState('connecting');
-      const delay = Math.min(maxDelay, baseDelay * 2 ** attempt) * (0.75 + Math.random() * 0.5);
-      attempt += 1;
-      setTimeout(connect, delay);
+      retry();
     };
     ws.onclose = lost;
     ws.onerror = lost;
@@ -191,7 +197,7 @@ export function createWebSocketApi(opts: WebSocketApiOptions): AweApi & { connec
 
   function call(command: CommandName, request: unknown): Promise<unknown> {
     const id = nextId++;
-    const text = JSON.stringify({ kind: 'call', id, command, request: request ?? {} });
+    const text = JSON.stringify({ kind: 'call', id, command, request: request ?? {} } satisfies CallMessage);
     return new Promise((resolve, reject) => {
       const open = !!socket && socket.readyState === WS.OPEN;
       pending.set(id, { resolve, reject, sent: open });
@@ -203,7 +209,7 @@ export function createWebSocketApi(opts: WebSocketApiOptions): AweApi & { connec
   const api: Record<string, unknown> = {};
   for (const c of COMMAND_NAMES) api[methodName(c)] = (request: unknown) => call(c, request);
   // Exports answer with a same-origin download URL; the token it needs is the socket's.
-  const token = new URL(opts.url, 'ws://localhost').searchParams.get('token') ?? undefined;
+  const token = typeof opts.token === 'string' ? opts.token : undefined;
   for (const c of ['artifacts.export', 'runs.export'] as const) {
     api[methodName(c)] = async (request: unknown) => {
       const res = (await call(c, request)) as { url?: string };

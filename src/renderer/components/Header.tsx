@@ -17,6 +17,7 @@ import { graphStore, sessionStore, uiStore, useGraph, useRuns, useSession, useUi
 import { RunApprovalControl } from './ApprovalControls';
 import { DocumentDialogs } from './DocumentDialogs';
 import { DocumentMenu } from './DocumentMenu';
+import { EngineBadge } from './EngineBadge';
 import { folderName } from './WorkspaceDialog';
 import { STATUS_META, formatDuration } from './status';
 import { StatusIcon } from './StatusIcon';
@@ -127,6 +128,7 @@ export function Header() {
       <RunHeader />
       <RunApprovalControl />
       <span className="spacer" />
+      <EngineBadge />
       <button type="button" className="icon-btn" aria-label="Toggle theme" title={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} onClick={() => uiStore.getState().toggleTheme()}>
         {theme === 'dark' ? '☀' : '☾'}
       </button>

@@ -5,6 +5,7 @@ import { uiStore } from '../app/stores';
 import { toolsStore } from '../app/tools';
 import { errorMessage, getAwe } from '../api/client';
 import { Modal } from './Modal';
+import { ServersSection } from './ServersSection';
 
 export function SettingsDialog() {
   const [settings, setSettings] = useState<Settings | null>(null);
@@ -147,6 +148,8 @@ export function SettingsDialog() {
           <div className="muted small">The offline planner needs no key or network.</div>
         </div>
       </div>
+
+      <ServersSection />
 
       <h3>MCP servers</h3>
       <ul className="mcp-list" data-testid="mcp-servers">
