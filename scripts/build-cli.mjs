@@ -81,6 +81,8 @@ export async function buildCli({ quiet = false } = {}) {
       metafile: true,
       logLevel: quiet ? 'error' : 'warning',
       legalComments: 'none',
+      minifyWhitespace: true,
+      minifySyntax: true,
     });
     // The dependencies count through the lock file: an install that changes them makes the build stale.
     const inputs = [...Object.keys(result.metafile.inputs).filter((file) => !file.includes('node_modules/')), 'package-lock.json'].sort();
