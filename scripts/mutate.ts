@@ -84,7 +84,7 @@ const MUTATIONS: Mutation[] = [
     file: 'src/engine/errors.ts',
     from: 'status === 425 || status === 429 ||',
     to: 'status === 425 ||',
-    tests: ['src/engine/execution/scheduler.retries.test.ts', 'src/engine/execution/retry-after.integration.test.ts', 'src/engine/tools/invoke.test.ts'],
+    tests: ['src/engine/errors.test.ts', 'src/engine/execution/scheduler.retries.test.ts'],
   },
   {
     name: 'limiter-max',
