@@ -12,6 +12,7 @@ const OPTIONAL: [file: string, fn: string][] = [
   ['ws-events.ts', 'benchWsEvents'],
   ['ui.ts', 'benchUi'],
   ['queue.ts', 'benchQueue'],
+  ['cli.ts', 'benchCli'],
 ];
 
 async function main(): Promise<void> {

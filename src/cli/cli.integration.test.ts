@@ -1,5 +1,5 @@
 /**
- * The `awe` CLI as a real child process (Node 22 under vitest, tsx loader) against a
+ * The `awe` CLI as a real child process (the compiled command, as bin/awe.mjs runs it) against a
  * real data folder: crash (SIGKILL) and resume, Ctrl-C, bad files, `--json` shapes.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,6 +1,7 @@
 /**
  * Shared by the CLI's integration tests: the real `awe` command started as a child
- * process (Node 22 under vitest, tsx loader) against a fresh data folder per test.
+ * process as a user starts it (bin/awe.mjs running the compiled dist/cli/awe.js, which the
+ * vitest global setup tests/support/build-cli.ts builds) against a fresh data folder per test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +10,8 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 
 export const ROOT = resolve(__dirname, '../..');
-const CLI = join(ROOT, 'src/cli/index.ts');
+/** The `awe` command as installed (package.json "bin"): run it with `process.execPath`. */
+export const AWE_BIN = join(ROOT, 'bin/awe.mjs');
 
 export interface CliResult {
   code: number | null;
@@ -63,7 +65,7 @@ export function useCliSandbox(): CliSandbox {
       return join(dir, 'data');
     },
     start(args, options = {}) {
-      const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args, ...(options.dataDir === false ? [] : ['--data-dir', sandbox.dataDir])], {
+      const child = spawn(process.execPath, [AWE_BIN, ...args, ...(options.dataDir === false ? [] : ['--data-dir', sandbox.dataDir])], {
         cwd: ROOT,
         // A 2 s run lease: a SIGKILLed owner's runs can be taken over quickly (tests wanting the default pass AWE_LEASE_MS: '').
         env: { ...process.env, AWE_MCP_CONFIG: '', OPENAI_API_KEY: '', OPENAI_BASE_URL: '', FORCE_COLOR: '0', AWE_LEASE_MS: '2000', ...options.env },

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { lastJson, ROOT, useCliSandbox, waitFor, waitForOutput } from './cli.testkit';
+import { AWE_BIN, lastJson, ROOT, useCliSandbox, waitFor, waitForOutput } from './cli.testkit';
 
 const cli = useCliSandbox();
 const LEASE = { AWE_LEASE_MS: '2000' };
@@ -37,7 +37,7 @@ afterEach(() => {
  */
 async function runUnderNonReapingParent(file: string): Promise<{ pid: number; output: () => string }> {
   const log = join(cli.dir, 'run.log');
-  const cmd = `"${process.execPath}" --import tsx src/cli/index.ts run "${file}" --data-dir "${cli.dataDir}" > "${log}" 2>&1 & echo $!; exec sleep 120`;
+  const cmd = `"${process.execPath}" "${AWE_BIN}" run "${file}" --data-dir "${cli.dataDir}" > "${log}" 2>&1 & echo $!; exec sleep 120`;
   const wrapper = spawn('sh', ['-c', cmd], { cwd: ROOT, env: { ...process.env, ...LEASE, AWE_MCP_CONFIG: '', FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'ignore'] });
   wrappers.push(wrapper);
   let out = '';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { builtinRegistry, builtinValidate } from '../../../tests/support/catalog';
-import { runSequentially } from '../../../tests/support/run-sequentially';
+import { runOnEngine } from '../../../tests/support/run-on-engine';
 import { Workflow } from '../../contract';
 
 const EXAMPLES = path.resolve(__dirname, '../../../resources/examples');
@@ -24,7 +24,7 @@ afterEach(async () => {
 async function runExample(file: string, opts: { approve?: boolean } = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), 'awe-example-'));
   dirs.push(dir);
-  return runSequentially(await load(file), { tools: registry, workspaceDir: dir, approve: opts.approve });
+  return runOnEngine(await load(file), { workspaceDir: dir, approve: opts.approve });
 }
 
 describe('resources/examples', () => {

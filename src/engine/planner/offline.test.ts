@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { builtinCatalog, builtinRegistry, builtinValidate } from '../../../tests/support/catalog';
-import { runSequentially } from '../../../tests/support/run-sequentially';
+import { runOnEngine } from '../../../tests/support/run-on-engine';
 import type { Workflow } from '../../contract';
 import { readGoal } from './goal';
 import { literal, planOffline } from './offline';
@@ -59,7 +59,7 @@ describe('planOffline', () => {
     const p = plan('Build an index of the markdown files in docs/');
     expect(chain(p.workflow)).toEqual(['file.list', 'json.transform', 'map:file.read', 'json.transform', 'artifact.save']);
     const dir = await workspace({ 'docs/intro.md': '# Introduction\nhello', 'docs/guide/setup.md': '\n# Setup | install\n', 'docs/logo.svg': '<svg/>', 'other.md': 'x' });
-    const run = await runSequentially(p.workflow, { tools: registry, workspaceDir: dir });
+    const run = await runOnEngine(p.workflow, { workspaceDir: dir });
     expect(run.artifacts).toHaveLength(1);
     const index = run.artifacts[0].content;
     expect(index).toContain('# Index of docs');
@@ -74,7 +74,7 @@ describe('planOffline', () => {
     const p = plan('Clean up data/customers.csv and remove duplicates');
     expect(chain(p.workflow)).toEqual(['file.read', 'json.transform', 'artifact.save']);
     const dir = await workspace({ 'data/customers.csv': 'name, age\n alice ,30\n\nbob,41\nalice,30\n' });
-    const run = await runSequentially(p.workflow, { tools: registry, workspaceDir: dir });
+    const run = await runOnEngine(p.workflow, { workspaceDir: dir });
     expect(run.artifacts[0].name).toBe('customers.clean.csv');
     expect(run.artifacts[0].content.trim()).toBe('name,age\nalice,30\nbob,41');
   });
@@ -83,7 +83,7 @@ describe('planOffline', () => {
     const p = plan('Transform records.json: normalise the entries');
     expect(chain(p.workflow)).toEqual(['file.read', 'json.transform', 'artifact.save']);
     const dir = await workspace({ 'records.json': JSON.stringify([{ a: ' x ' }, null, { a: 'x' }, { b: 2 }]) });
-    const run = await runSequentially(p.workflow, { tools: registry, workspaceDir: dir });
+    const run = await runOnEngine(p.workflow, { workspaceDir: dir });
     expect(JSON.parse(run.artifacts[0].content)).toEqual([{ a: 'x' }, { b: 2 }]);
   });
 
@@ -91,7 +91,7 @@ describe('planOffline', () => {
     const p = plan('Review src/server.ts and write up the findings');
     expect(chain(p.workflow)).toEqual(['file.read', 'json.transform', 'artifact.save']);
     const dir = await workspace({ 'src/server.ts': `const x = 1;\n// FIXME: handle errors\nconsole.log(x);\n${'y'.repeat(130)}\n` });
-    const run = await runSequentially(p.workflow, { tools: registry, workspaceDir: dir });
+    const run = await runOnEngine(p.workflow, { workspaceDir: dir });
     const report = run.artifacts[0].content;
     expect(report).toContain('src/server.ts:2 — todo');
     expect(report).toContain('src/server.ts:3 — debug-output');
@@ -108,7 +108,7 @@ describe('planOffline', () => {
     const p = plan('Audit the code in lib/ for problems');
     expect(chain(p.workflow)).toEqual(['file.list', 'json.transform', 'map:file.read', 'json.transform', 'json.transform', 'artifact.save']);
     const dir = await workspace({ 'lib/a.py': 'print("debug")\n', 'lib/b.js': 'ok();\n', 'lib/readme.md': 'TODO' });
-    const run = await runSequentially(p.workflow, { tools: registry, workspaceDir: dir });
+    const run = await runOnEngine(p.workflow, { workspaceDir: dir });
     const report = run.artifacts[0].content;
     expect(report).toContain('2 file(s) checked');
     expect(report).toContain('lib/a.py:1 — debug-output');
@@ -118,7 +118,7 @@ describe('planOffline', () => {
   it('runbook: template → save; deploy goals get an approval step before saving', async () => {
     const plain = plan('Write an onboarding checklist for new engineers');
     expect(chain(plain.workflow)).toEqual(['text.template', 'artifact.save']);
-    const run = await runSequentially(plain.workflow, { tools: registry, workspaceDir: await workspace({}) });
+    const run = await runOnEngine(plain.workflow, { workspaceDir: await workspace({}) });
     expect(run.artifacts[0].name).toBe('checklist.md');
     expect(run.artifacts[0].content).toContain('# Write an onboarding checklist for new engineers');
     expect(run.artifacts[0].content).toContain('- [ ] Create accounts');
@@ -126,7 +126,7 @@ describe('planOffline', () => {
     const deploy = plan('Create a runbook to deploy the API to production');
     expect(chain(deploy.workflow)).toEqual(['text.template', 'human.approve', 'artifact.save']);
     expect(deploy.workflow.nodes[1].kind).toBe('approval');
-    const approved = await runSequentially(deploy.workflow, { tools: registry, workspaceDir: await workspace({}) });
+    const approved = await runOnEngine(deploy.workflow, { workspaceDir: await workspace({}) });
     expect(approved.approvals).toHaveLength(1);
     expect(approved.artifacts[0].content).toContain('## Rollback');
   });
@@ -148,7 +148,7 @@ describe('planOffline', () => {
     const p = plan('make me a {{sandwich}}');
     expect(chain(p.workflow)).toEqual(['text.template']);
     expect(p.explanation).toContain('did not recognise');
-    const run = await runSequentially(p.workflow, { tools: registry, workspaceDir: await workspace({}) });
+    const run = await runOnEngine(p.workflow, { workspaceDir: await workspace({}) });
     const text = (run.outputs.explain as { text: string }).text;
     expect(text).toContain('"make me a {{sandwich}}"'); // the goal's braces are kept literally, not read as a reference
     expect(text).toContain('fetch a URL');
