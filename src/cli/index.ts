@@ -22,6 +22,8 @@ Runs
   run --goal "GOAL" [--planner offline|llm] …   plan, then run
   runs [--json]                      runs, newest first
   show RUN_ID [--json]               a run's nodes, attempts, outputs and errors
+  show RUN_ID --scorecard [--json]   the run's scorecard: outcome, wall time, critical path,
+                                     approval wait, per-node latency, retries, cost by model
   rerun RUN_ID NODE_ID [--only] [--json]
                                      rerun a node (and downstream unless --only)
   resume [RUN_ID] [--json]           resume runs a crash left unfinished
@@ -63,6 +65,7 @@ const OPTIONS = {
   only: { type: 'boolean' },
   reject: { type: 'boolean' },
   comment: { type: 'string' },
+  scorecard: { type: 'boolean' },
   out: { type: 'string', short: 'o' },
   port: { type: 'string' },
   host: { type: 'string' },

@@ -5,3 +5,4 @@ export * from './fold';
 export * from './revision';
 export * from './issues';
 export * from './api';
+export * from './scorecard';

@@ -6,7 +6,7 @@
  */
 import { readFile, open } from 'node:fs/promises';
 import { z } from 'zod';
-import { api, ApiError, COMMAND_NAMES, formatIssues } from '../contract';
+import { api, ApiError, COMMAND_NAMES, formatIssues, scorecard } from '../contract';
 import type { Api, CommandName, Problem, Workflow } from '../contract';
 import { parseWorkflowJson, type Engine, type RunHandle } from '../engine';
 
@@ -204,6 +204,7 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
       events: engine.events(r.runId, 0),
       artifacts: engine.listArtifacts(r.runId),
     }),
+    'runs.scorecard': (r) => scorecard(requireRun(r.runId), engine.events(r.runId, 0)),
     'runs.events': (r) => {
       requireRun(r.runId);
       return { events: engine.events(r.runId, r.afterSeq, r.limit) };
