@@ -37,7 +37,9 @@ Tools and output
   serve [--port 8787] [--host 127.0.0.1] [--token T]
                                      REST + WebSocket API and the UI in a browser; every API
                                      call needs the token (printed in the URL, also in
-                                     DATA_DIR/serve-token; a fresh one each start unless --token)
+                                     DATA_DIR/serve-token; a fresh one each start unless --token);
+                                     GET /metrics (Prometheus) needs it too, or --metrics-port N
+                                     serves /metrics alone on 127.0.0.1:N without a token
 
 Options for every command
   --data-dir DIR      data folder (default: $AWE_DATA_DIR, else the user data folder)
@@ -70,6 +72,7 @@ const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   token: { type: 'string' },
+  'metrics-port': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -28,6 +28,7 @@ import { planGoal } from './planner';
 import { fileSecretStore, SettingsService } from './settings';
 import { readWorkflowFile, serializeWorkflow } from './workflow/file';
 import { Workspaces } from './runs/workspaces';
+import { EngineMetrics } from './observe/metrics';
 
 /** Thrown for a workflow that cannot run; `problems` lists every reason (the transports show them). */
 export class InvalidWorkflowError extends Error {
@@ -57,6 +58,14 @@ export function createEngine(options: EngineOptions): LocalEngine {
   const store = Store.open(dataDir);
   const log = new EventLog(store);
   const artifacts = new ArtifactFiles(dataDir, store, (runId, body) => log.emit(runId, body));
+  const metrics = new EngineMetrics((runId) => {
+    try {
+      return store.runRecord(runId)?.run.snapshot;
+    } catch {
+      return undefined; // an unreadable record: its nodes are counted under tool "unknown"
+    }
+  });
+  const stopMetrics = log.subscribe((batch) => metrics.observe(batch));
   const registry = new ToolRegistry();
   for (const tool of [...builtinTools(), ...(options.extraTools ?? [])]) registry.register(tool);
   let mcp: McpManager;
@@ -67,6 +76,8 @@ export function createEngine(options: EngineOptions): LocalEngine {
       // Naming a config file on the command line is the person's approval of its servers.
       autoApprove: options.mcpConfigPath !== undefined,
       log: (level, message) => process.stderr.write(`[awe mcp ${level}] ${message}\n`),
+      onRestart: (server) => metrics.mcpRestarted(server),
+      onCallFailure: (server) => metrics.mcpCallFailed(server),
     });
   } catch (err) {
     store.close();
@@ -374,6 +385,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
     chooseWorkspace: (workflowId, path) => workspaces.choose(workflowId, path),
     workspaceForRun: (workflowId) => workspaces.forRun(workflowId),
 
+    metricsText: async () => ({ contentType: metrics.contentType, text: await metrics.text() }),
     getSettings: () => settings.get(),
     updateSettings: (update) => settings.update(update),
 
@@ -392,6 +404,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
       if (adoptTimer) clearInterval(adoptTimer);
       supervisor.close();
       log.close();
+      stopMetrics();
       await mcp.close();
       store.close();
     },

@@ -158,6 +158,9 @@ export interface Engine {
   /** The folder a run of the workflow uses, checked again at run start. */
   workspaceForRun(workflowId: string): string;
 
+  /** The engine's Prometheus metrics as text exposition (`GET /metrics`). */
+  metricsText?(): Promise<{ contentType: string; text: string }>;
+
   // Settings
   getSettings(): Settings;
   updateSettings(update: SettingsUpdate): Settings;
