@@ -29,6 +29,8 @@ import { fileSecretStore, SettingsService } from './settings';
 import { readWorkflowFile, serializeWorkflow } from './workflow/file';
 import { Workspaces } from './runs/workspaces';
 import { EngineMetrics } from './observe/metrics';
+import { RunTracer, tracingFromEnv } from './observe/tracing';
+import { inProcessExecutor } from './execution/executor';
 
 /** Thrown for a workflow that cannot run; `problems` lists every reason (the transports show them). */
 export class InvalidWorkflowError extends Error {
@@ -58,14 +60,19 @@ export function createEngine(options: EngineOptions): LocalEngine {
   const store = Store.open(dataDir);
   const log = new EventLog(store);
   const artifacts = new ArtifactFiles(dataDir, store, (runId, body) => log.emit(runId, body));
-  const metrics = new EngineMetrics((runId) => {
+  const snapshotOf = (runId: string): Workflow | undefined => {
     try {
       return store.runRecord(runId)?.run.snapshot;
     } catch {
-      return undefined; // an unreadable record: its nodes are counted under tool "unknown"
+      return undefined; // an unreadable record: its nodes are labelled tool "unknown"
     }
-  });
+  };
+  const metrics = new EngineMetrics(snapshotOf);
   const stopMetrics = log.subscribe((batch) => metrics.observe(batch));
+  // Tracing only when configured (OTEL_* environment or options.tracing): otherwise nothing is created.
+  const tracingOptions = options.tracing === false ? undefined : (options.tracing ?? tracingFromEnv());
+  const tracer = tracingOptions ? new RunTracer(tracingOptions, snapshotOf) : undefined;
+  const stopTracing = tracer ? log.tap((e) => tracer.onEvent(e)) : undefined;
   const registry = new ToolRegistry();
   for (const tool of [...builtinTools(), ...(options.extraTools ?? [])]) registry.register(tool);
   let mcp: McpManager;
@@ -105,6 +112,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
         set: (key, output) => store.cacheSet(key, output),
       },
       interactive: options.interactive ?? false,
+      ...(tracer ? { executor: tracer.wrapExecutor(inProcessExecutor) } : {}),
       ...(client ? { llm: client, judge: (criteria, output, signal) => llmJudge(criteria, output, client, signal) } : {}),
       isAllowed: (name, runAllow, workflowAllow) =>
         isAllowed(name, engineAllow) || isAllowed(name, settings.get().allowTools) || isAllowed(name, runAllow) || isAllowed(name, workflowAllow),
@@ -405,6 +413,8 @@ export function createEngine(options: EngineOptions): LocalEngine {
       supervisor.close();
       log.close();
       stopMetrics();
+      stopTracing?.();
+      await tracer?.shutdown().catch((err: Error) => process.stderr.write(`[awe] tracing: ${err.message}\n`));
       await mcp.close();
       store.close();
     },

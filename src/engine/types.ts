@@ -21,6 +21,7 @@ import type {
 } from '../contract';
 import type { LlmChatClient, ToolSpec } from './tools/types';
 import type { WorkspaceInfo } from './runs/workspaces';
+import type { TracingOptions } from './observe/tracing';
 
 /** Where API keys live: safeStorage in Electron, a 0600 file or the environment headless. */
 export interface SecretStore {
@@ -57,6 +58,11 @@ export interface EngineOptions {
    * @default false
    */
   adoptOrphans?: boolean;
+  /**
+   * OpenTelemetry traces of runs. @default from the OTEL_* environment: on when
+   * OTEL_EXPORTER_OTLP_ENDPOINT (or …_TRACES_ENDPOINT) is set; `false` turns it off.
+   */
+  tracing?: TracingOptions | false;
   /** Run lease timing (run-lease.ts). @default 10 s lease, 3 s heartbeat, or AWE_LEASE_MS / AWE_LEASE_HEARTBEAT_MS */
   lease?: { durationMs?: number; heartbeatMs?: number };
 }
