@@ -1,6 +1,6 @@
 /**
  * OpenTelemetry traces of runs (issue 13): a span per run, a child per node attempt, and
- * children of those for tool calls (MCP tools, http.fetch, …) and LLM calls (GenAI
+ * children of those for calls that leave the process (MCP tools, http.fetch) and LLM calls (GenAI
  * semantic conventions). Run and attempt spans come from the engine's events as they are
  * emitted (their clock readings are the spans' times); tool and LLM spans from wrapping the
  * executor and the tool context's LLM client. Off unless an OTLP endpoint is configured:
@@ -218,12 +218,19 @@ export class RunTracer {
     a.span.end(ts);
   }
 
-  /** The executor with a span around each tool call, and the tool's LLM client traced. */
+  /**
+   * The executor with a span around each call that leaves the process — MCP tools and
+   * network tools (http.fetch) — and the tool's LLM client traced. In-process built-ins get
+   * no span of their own: their attempt span already times them.
+   */
   wrapExecutor(inner: Executor): Executor {
     return {
       execute: (spec, input, ctx) => {
         const parent = this.attempts.get(key(ctx.runId, ctx.nodeId))?.ctx ?? ROOT_CONTEXT;
         const source = spec.source ?? 'builtin';
+        if (source === 'builtin' && spec.effects !== 'network') {
+          return inner.execute(spec, input, ctx.llm ? withLlm(ctx, this.tracedLlm(ctx.llm, parent)) : ctx);
+        }
         const attributes: Attributes = { 'awe.tool.name': spec.name, 'awe.tool.source': source, 'awe.tool.effects': spec.effects };
         if (source !== 'builtin') attributes['mcp.server'] = source;
         const url = (input as { url?: unknown } | undefined)?.url;
@@ -235,7 +242,7 @@ export class RunTracer {
             // Not a URL: the tool says so itself.
           }
         }
-        const span = this.tracer.startSpan(`tool ${spec.name}`, { kind: source === 'builtin' && spec.effects !== 'network' ? SpanKind.INTERNAL : SpanKind.CLIENT, attributes }, parent);
+        const span = this.tracer.startSpan(`tool ${spec.name}`, { kind: SpanKind.CLIENT, attributes }, parent);
         const spanCtx = trace.setSpan(parent, span);
         const traced = ctx.llm ? withLlm(ctx, this.tracedLlm(ctx.llm, spanCtx)) : ctx;
         return context.with(spanCtx, () => inner.execute(spec, input, traced)).then(
