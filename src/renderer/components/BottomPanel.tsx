@@ -6,6 +6,7 @@ import { exportRun, rerunNode, retryAllFailed } from '../app/actions';
 import { runsStore, uiStore, useGraph, useRuns, useUi } from '../app/stores';
 import { errorMessage, getAwe } from '../api/client';
 import { ArtifactList } from './ArtifactList';
+import { ScorecardPanel } from './ScorecardPanel';
 import { JsonTree, Markdown } from './common';
 import { formatBytes } from './status';
 import { useRovingFocus } from './roving';
@@ -21,6 +22,7 @@ export function BottomPanel() {
     { id: 'timeline', label: 'Timeline' },
     { id: 'artifacts', label: 'Artifacts', count: artifactCount },
     { id: 'dead-letters', label: 'Dead letters', count: deadCount },
+    { id: 'scorecard', label: 'Scorecard' },
   ] as const;
   return (
     <section className={`bottom${open ? '' : ' collapsed'}`} aria-label="Run details">
@@ -39,6 +41,7 @@ export function BottomPanel() {
       {open && tab === 'timeline' && <Timeline />}
       {open && tab === 'artifacts' && <Artifacts />}
       {open && tab === 'dead-letters' && <DeadLetters />}
+      {open && tab === 'scorecard' && <ScorecardPanel />}
     </section>
   );
 }
