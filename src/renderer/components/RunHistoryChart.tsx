@@ -34,10 +34,11 @@ export const RunHistoryChart = memo(function RunHistoryChart({ runs, workflowId 
     const plot = new uPlot(
       {
         width: Math.max(160, el.clientWidth),
-        height: 120,
+        height: 110,
         legend: { show: true, live: false },
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: true }, s: { auto: true }, usd: { auto: true } },
+        // From zero, and never a range of nothing: runs that cost $0 still draw a flat line at the bottom.
+        scales: { x: { time: true }, s: { range: (_u, _min, max) => [0, Math.max(max * 1.15, 0.01)] }, usd: { range: (_u, _min, max) => [0, Math.max(max * 1.15, 0.01)] } },
         axes: [
           { stroke: ink, grid: { show: false }, size: 28, font: '10px sans-serif' },
           { scale: 's', stroke: ink, size: 36, font: '10px sans-serif', values: (_u, vals) => vals.map((v) => `${v}s`) },
@@ -52,7 +53,7 @@ export const RunHistoryChart = memo(function RunHistoryChart({ runs, workflowId 
       data,
       el,
     );
-    const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(160, el.clientWidth), height: 120 }));
+    const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(160, el.clientWidth), height: 110 }));
     resize.observe(el);
     return () => {
       resize.disconnect();
