@@ -13,6 +13,7 @@ const OPTIONAL: [file: string, fn: string][] = [
   ['ui.ts', 'benchUi'],
   ['queue.ts', 'benchQueue'],
   ['cli.ts', 'benchCli'],
+  ['observe.ts', 'benchObserve'],
 ];
 
 async function main(): Promise<void> {

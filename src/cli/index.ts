@@ -22,6 +22,8 @@ Runs
   run --goal "GOAL" [--planner offline|llm] …   plan, then run
   runs [--json]                      runs, newest first
   show RUN_ID [--json]               a run's nodes, attempts, outputs and errors
+  show RUN_ID --scorecard [--json]   the run's scorecard: outcome, wall time, critical path,
+                                     approval wait, per-node latency, retries, cost by model
   rerun RUN_ID NODE_ID [--only] [--json]
                                      rerun a node (and downstream unless --only)
   resume [RUN_ID] [--json]           resume runs a crash left unfinished
@@ -35,7 +37,9 @@ Tools and output
   serve [--port 8787] [--host 127.0.0.1] [--token T]
                                      REST + WebSocket API and the UI in a browser; every API
                                      call needs the token (printed in the URL, also in
-                                     DATA_DIR/serve-token; a fresh one each start unless --token)
+                                     DATA_DIR/serve-token; a fresh one each start unless --token);
+                                     GET /metrics (Prometheus) needs it too, or --metrics-port N
+                                     serves /metrics alone on 127.0.0.1:N without a token
     [--allow-origin ORIGIN]          let the UI served at ORIGIN attach to this server as a team
                                      server (repeatable; the desktop app may always)
 
@@ -71,12 +75,14 @@ const OPTIONS = {
   only: { type: 'boolean' },
   reject: { type: 'boolean' },
   comment: { type: 'string' },
+  scorecard: { type: 'boolean' },
   out: { type: 'string', short: 'o' },
   port: { type: 'string' },
   host: { type: 'string' },
   token: { type: 'string' },
   queue: { type: 'string' },
   'allow-origin': { type: 'string', multiple: true },
+  'metrics-port': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -18,6 +18,7 @@ import {
   type GlobalFlags,
 } from './common';
 import { RunProgress } from './progress';
+import { printScorecard } from './scorecard-output';
 
 export interface RunFlags extends GlobalFlags {
   input?: string[];
@@ -29,6 +30,7 @@ export interface RunFlags extends GlobalFlags {
   reject?: boolean;
   comment?: string;
   'trust-workflow'?: boolean;
+  scorecard?: boolean;
 }
 
 /**
@@ -252,6 +254,7 @@ export async function showCommand(args: string[], flags: RunFlags): Promise<numb
   const engine = openEngine(flags);
   try {
     const runId = requireRunId(engine, args[0]);
+    if (flags.scorecard) return printScorecard(engine, runId, flags);
     const view = engine.runView(runId)!;
     if (flags.json) {
       printJson(runResultJson(view));

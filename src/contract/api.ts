@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { EngineEvent } from './events';
 import { Artifact, NodeRun, RerunMode, Run, RunSummary } from './run';
 import { Problem, Workflow } from './workflow';
+import { Scorecard } from './scorecard';
 
 export const ToolEffects = z.enum(['pure', 'read', 'write', 'network']);
 export type ToolEffects = z.infer<typeof ToolEffects>;
@@ -261,6 +262,11 @@ export const api = {
     'Runs, newest first.',
   ),
   'runs.get': command(z.object({ runId: z.string() }), RunDetail, 'A run with its snapshot, node runs, events and artifacts.'),
+  'runs.scorecard': command(
+    z.object({ runId: z.string() }),
+    Scorecard,
+    'A run\'s scorecard, computed from its events: outcome and failing node, wall time and critical path, approval wait, per-node latency, retries, tokens and cost by model, cache hits, artifacts with links.',
+  ),
   'runs.events': command(
     z.object({ runId: z.string(), afterSeq: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(100_000).optional() }),
     z.object({ events: z.array(EngineEvent) }),

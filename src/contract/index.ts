@@ -8,3 +8,4 @@ export * from './issues';
 export * from './api';
 export * from './queue-wire';
 export * from './wire';
+export * from './scorecard';

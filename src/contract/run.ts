@@ -110,6 +110,10 @@ export const RunSummary = z.object({
   status: RunStatus,
   startedAt: z.number(),
   finishedAt: z.number().nullable(),
+  /** What the run spent (USD, from the prices in Settings) and its retries, for the run history (issue 13). */
+  costUsd: z.number().optional(),
+  tokens: z.number().optional(),
+  retries: z.number().int().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 

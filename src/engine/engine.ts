@@ -34,6 +34,9 @@ import { Workspaces } from './runs/workspaces';
 import { stderrLogger } from './logger';
 import { TeamServers } from './team-servers';
 import { badRequest, conflict, EngineError, isConflict, notFound } from './errors';
+import { EngineMetrics } from './observe/metrics';
+import { RunTracer, tracingFromEnv } from './observe/tracing';
+import { inProcessExecutor } from './execution/executor';
 
 /** Thrown for a workflow that cannot run; `problems` lists every reason (the transports show them). */
 export class InvalidWorkflowError extends EngineError {
@@ -62,6 +65,19 @@ export function createEngine(options: EngineOptions): LocalEngine {
   const store = Store.open(dataDir, logger);
   const log = new EventLog(store, Date.now, logger);
   const artifacts = new ArtifactFiles(dataDir, store, (runId, body) => log.emit(runId, body));
+  const snapshotOf = (runId: string): Workflow | undefined => {
+    try {
+      return store.runRecord(runId)?.run.snapshot;
+    } catch {
+      return undefined; // an unreadable record: its nodes are labelled tool "unknown"
+    }
+  };
+  const metrics = new EngineMetrics(snapshotOf);
+  const stopMetrics = log.subscribe((batch) => metrics.observe(batch));
+  // Tracing only when configured (OTEL_* environment or options.tracing): otherwise nothing is created.
+  const tracingOptions = options.tracing === false ? undefined : (options.tracing ?? tracingFromEnv());
+  const tracer = tracingOptions ? new RunTracer(tracingOptions, snapshotOf) : undefined;
+  const stopTracing = tracer ? log.tap((e) => tracer.onEvent(e)) : undefined;
   const registry = new ToolRegistry();
   for (const tool of [...builtinTools(), ...(options.extraTools ?? [])]) registry.register(tool);
   let mcp: McpManager;
@@ -72,6 +88,8 @@ export function createEngine(options: EngineOptions): LocalEngine {
       // Naming a config file on the command line is the person's approval of its servers.
       autoApprove: options.mcpConfigPath !== undefined,
       log: (level, message) => logger[level](`mcp: ${message}`),
+      onRestart: (server) => metrics.mcpRestarted(server),
+      onCallFailure: (server) => metrics.mcpCallFailed(server),
     });
   } catch (err) {
     store.close();
@@ -105,7 +123,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
         set: (key, output) => store.cacheSet(key, output),
       },
       interactive: options.interactive ?? false,
-      ...(options.executor ? { executor: options.executor } : {}),
+      ...(tracer ? { executor: tracer.wrapExecutor(options.executor ?? inProcessExecutor) } : options.executor ? { executor: options.executor } : {}),
       ...(client ? { llm: client, judge: (criteria, output, signal) => llmJudge(criteria, output, client, signal) } : {}),
       isAllowed: (name, runAllow, workflowAllow) =>
         isAllowed(name, engineAllow) || isAllowed(name, settings.get().allowTools) || isAllowed(name, runAllow) || isAllowed(name, workflowAllow),
@@ -377,6 +395,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
     chooseWorkspace: (workflowId, path) => workspaces.choose(workflowId, path),
     workspaceForRun: (workflowId) => workspaces.forRun(workflowId),
 
+    metricsText: async () => ({ contentType: metrics.contentType, text: await metrics.text() }),
     getSettings: () => settings.get(),
     updateSettings: (update) => settings.update(update),
     teamServers: new TeamServers({ get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) }, options.secrets ?? fileSecretStore(dataDir)),
@@ -396,6 +415,9 @@ export function createEngine(options: EngineOptions): LocalEngine {
       if (adoptTimer) clearInterval(adoptTimer);
       supervisor.close();
       log.close();
+      stopMetrics();
+      stopTracing?.();
+      await tracer?.shutdown().catch((err: Error) => logger.error(`tracing: ${err.message}`));
       await options.executor?.close?.();
       await mcp.close();
       store.close();

@@ -26,6 +26,7 @@ import type { EngineLogger } from './logger';
 import type { Executor } from './execution/executor';
 
 export type { EngineLogger } from './logger';
+import type { TracingOptions } from './observe/tracing';
 
 /** Where API keys live: safeStorage in Electron, a 0600 file or the environment headless. */
 export interface SecretStore {
@@ -64,6 +65,11 @@ export interface EngineOptions {
   adoptOrphans?: boolean;
   /** Where the engine reports what no caller awaits (adopted runs, unrecorded events, slow statements). @default `[awe] …` lines on stderr */
   logger?: EngineLogger;
+  /**
+   * OpenTelemetry traces of runs. @default from the OTEL_* environment: on when
+   * OTEL_EXPORTER_OTLP_ENDPOINT (or …_TRACES_ENDPOINT) is set; `false` turns it off.
+   */
+  tracing?: TracingOptions | false;
   /** Run lease timing (run-lease.ts). @default 10 s lease, 3 s heartbeat, or AWE_LEASE_MS / AWE_LEASE_HEARTBEAT_MS */
   lease?: { durationMs?: number; heartbeatMs?: number };
   /**
@@ -175,6 +181,9 @@ export interface Engine {
   chooseWorkspace(workflowId: string, path: string): WorkspaceInfo;
   /** The folder a run of the workflow uses, checked again at run start. */
   workspaceForRun(workflowId: string): string;
+
+  /** The engine's Prometheus metrics as text exposition (`GET /metrics`). */
+  metricsText?(): Promise<{ contentType: string; text: string }>;
 
   // Settings
   getSettings(): Settings;

@@ -57,6 +57,7 @@ const cases: Record<CommandName, () => { request: unknown; reaches: string }> = 
   'runs.list': () => ({ request: { limit: 5 }, reaches: 'listRuns' }),
   'runs.get': () => ({ request: { runId }, reaches: 'nodeRuns' }),
   'runs.events': () => ({ request: { runId, afterSeq: 2 }, reaches: 'events' }),
+  'runs.scorecard': () => ({ request: { runId }, reaches: 'events' }),
   'tools.list': () => ({ request: {}, reaches: 'listTools' }),
   'mcp.list': () => ({ request: {}, reaches: 'listMcpServers' }),
   'mcp.import': () => ({ request: { text: '{"mcpServers":{"fs":{"command":"npx","args":[]}}}' }, reaches: 'importMcpServers' }),

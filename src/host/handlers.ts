@@ -7,6 +7,7 @@
 import { readFile, open } from 'node:fs/promises';
 import { z } from 'zod';
 import { api, ApiError, COMMAND_NAMES, formatIssues } from '../contract';
+import { scorecard } from '../shared/scorecard';
 import type { Api, CommandName, DispatchResult, Problem, Workflow } from '../contract';
 import { EngineError, parseWorkflowJson, serializeWorkflow, type CheckedWorkflow, type Engine, type RunHandle, type ValidWorkflow } from '../engine';
 import { problemSummary } from '../shared/problems';
@@ -202,6 +203,7 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
       events: engine.events(r.runId, 0),
       artifacts: engine.listArtifacts(r.runId),
     }),
+    'runs.scorecard': (r) => scorecard(requireRun(r.runId), engine.events(r.runId, 0)),
     'runs.events': (r) => {
       requireRun(r.runId);
       return { events: engine.events(r.runId, r.afterSeq, r.limit) };

@@ -176,6 +176,10 @@ const ROUTES: Route[] = [
     },
   },
   {
+    method: 'GET', path: '/api/runs/:id/scorecard', operationId: 'runScorecard', summary: 'The run’s scorecard: outcome, failing node, wall time, critical path, approval wait, per-node latency, retries, tokens and cost by model, cache hits, artifact links.',
+    handle: (ctx, m) => call(ctx, 'runs.scorecard', { runId: m.params.id }),
+  },
+  {
     method: 'POST', path: '/api/runs/:id/nodes/:node/rerun', operationId: 'rerunNode', summary: 'Rerun a node (mode: only | downstream, optional edited inputs, or the edited workflow whose definitions the rerun nodes use).', body: json(RerunBody),
     async handle(ctx, m) {
       const body = parseBody(RerunBody, await readJsonBody(m.req));

@@ -21,6 +21,7 @@ import { docsPage, openApiDocument } from './openapi';
 import { handleRest, STREAMED } from './rest';
 import { serveStatic } from './static';
 import { attachSocketHub } from './ws';
+import { sendMetrics } from './metrics-server';
 import type { EventStreamStats } from './ws';
 
 export interface ServerOptions {
@@ -85,7 +86,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     downloadUrl: (kind, id) => (kind === 'artifact' ? `/api/artifacts/${encodeURIComponent(id)}/download` : `/api/runs/${encodeURIComponent(id)}/export`),
   });
 
-  const isApiPath = (p: string) => p === '/health' || p === '/ws' || p.startsWith('/api/') || p === '/api';
+  // `/metrics` is behind the token like the API (Prometheus sends it as `authorization: Bearer`).
+  const isApiPath = (p: string) => p === '/metrics' || p === '/health' || p === '/ws' || p.startsWith('/api/') || p === '/api';
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let url: URL;
@@ -116,6 +118,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return sendError(res, access.status, { code: 'forbidden', message: access.message });
     }
 
+    if (url.pathname === '/metrics' && req.method === 'GET' && engine.metricsText) return sendMetrics(engine, res);
     if (url.pathname === '/api/openapi.json' && req.method === 'GET') return sendJson(res, 200, openApiDocument());
     if (url.pathname === '/api/docs' && req.method === 'GET') {
       res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': DOCS_CSP });

@@ -27,6 +27,8 @@ export interface McpConnectionOptions {
   backoffBaseMs: number;
   /** Longest restart delay. @default 30000 */
   backoffMaxMs: number;
+  /** Told each time the server is started again after a crash or disconnect. */
+  onRestart?: (server: string) => void;
 }
 
 export const DEFAULT_CONNECTION_OPTIONS: McpConnectionOptions = { callTimeoutMs: 60_000, startTimeoutMs: 10_000, backoffBaseMs: 500, backoffMaxMs: 30_000 };
@@ -243,6 +245,7 @@ export class McpServerConnection {
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
     this.status = this.failures > 0 ? 'restarting' : 'starting';
+    if (this.failures > 0) this.options.onRestart?.(this.name);
     let stderrTail = '';
     const cfg = this.config;
     const transport = isStdio(cfg)

@@ -33,6 +33,10 @@ export interface McpManagerOptions {
   backoffBaseMs?: number;
   /** Where problems with individual servers are reported. @default no logging */
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** Told each time a server is started again after a crash or disconnect (metrics). */
+  onRestart?: (server: string) => void;
+  /** Told each time a tool call to a server fails (metrics). */
+  onCallFailure?: (server: string) => void;
 }
 
 /** A server's tool list as last listed, for the command line it was listed from. */
@@ -82,6 +86,7 @@ export class McpManager {
   private readonly listsFile: string;
   private readonly lists: Record<string, CachedList>;
   private readonly connectionOptions;
+  private readonly onCallFailure?: (server: string) => void;
   private readonly log: NonNullable<McpManagerOptions['log']>;
   private closed = false;
 
@@ -107,7 +112,9 @@ export class McpManager {
       ...(opts.callTimeoutMs ? { callTimeoutMs: opts.callTimeoutMs } : {}),
       ...(opts.startTimeoutMs ? { startTimeoutMs: opts.startTimeoutMs } : {}),
       ...(opts.backoffBaseMs ? { backoffBaseMs: opts.backoffBaseMs } : {}),
+      ...(opts.onRestart ? { onRestart: opts.onRestart } : {}),
     };
+    this.onCallFailure = opts.onCallFailure;
     this.log = opts.log ?? (() => {});
   }
 
@@ -240,7 +247,13 @@ export class McpManager {
         serverVersion,
         tool,
         // Resolved at call time: the server may have been restarted, re-approved or removed since listing.
-        (toolName, args, ctx) => this.connection(name).call(toolName, args, ctx),
+        (toolName, args, ctx) =>
+          this.connection(name)
+            .call(toolName, args, ctx)
+            .catch((err: unknown) => {
+              this.onCallFailure?.(name);
+              throw err;
+            }),
         this.connectionOptions.callTimeoutMs,
       ),
     );

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { strToU8, zip, type Zippable } from 'fflate';
 import type { Artifact, EngineEvent, NodeRun, Run } from '../../contract';
+import { scorecard } from '../../shared/scorecard';
 
 export interface RunBundleParts {
   run: Run;
@@ -18,6 +19,8 @@ export function zipRunBundle(parts: RunBundleParts): Promise<Uint8Array> {
   const files: Zippable = {
     'workflow.awe.json': strToU8(parts.workflowText),
     'events.jsonl': strToU8(parts.events.map((e) => JSON.stringify(e)).join('\n') + (parts.events.length ? '\n' : '')),
+    // The figures a reader wants first, computed from the same events the bundle carries.
+    'scorecard.json': strToU8(`${JSON.stringify(scorecard(parts.run, parts.events), null, 2)}\n`),
     'run.json': strToU8(`${JSON.stringify({ run: parts.run, nodeRuns: parts.nodeRuns, artifacts: parts.artifacts.map((a) => a.artifact) }, null, 2)}\n`),
   };
   const used = new Set<string>();

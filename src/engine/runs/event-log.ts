@@ -24,6 +24,8 @@ interface Queued {
 export class EventLog {
   private readonly nextSeq = new Map<string, number>();
   private readonly listeners = new Set<EventListener>();
+  /** Hear each event as it is emitted, before it is written (tracing); none when tracing is off. */
+  private readonly taps = new Set<(event: EngineEvent) => void>();
   private queue: Queued[] = [];
   private scheduled = false;
   /** Failed transactions in a row, per run: one run's trouble is never another's. */
@@ -48,6 +50,7 @@ export class EventLog {
     const event = { ...body, runId, seq, ts: this.now() } as EngineEvent;
     const json = serialise(event);
     this.nextSeq.set(runId, seq + 1);
+    if (this.taps.size) for (const tap of this.taps) tap(event);
     if (this.closed) {
       // The engine closed while a run was still going (the process is exiting). What the
       // log already holds is consistent: resume re-runs the interrupted nodes.
@@ -138,6 +141,15 @@ export class EventLog {
         this.logger.error(`an event subscriber failed: ${(err as Error).stack ?? String(err)}`);
       }
     }
+  }
+
+  /**
+   * Calls `listener` with each event the moment it is emitted (before the store has it), in
+   * the emitter's call stack: spans can start when a node starts. Must not throw; must be quick.
+   */
+  tap(listener: (event: EngineEvent) => void): () => void {
+    this.taps.add(listener);
+    return () => this.taps.delete(listener);
   }
 
   subscribe(listener: EventListener): () => void {

@@ -87,6 +87,9 @@ export class Store {
       runGet: p('SELECT * FROM runs WHERE id = ?'),
       runList: p(`SELECT id, workflow_id, workflow_name, status, started_at, finished_at FROM runs
         WHERE (@workflowId IS NULL OR workflow_id = @workflowId) ORDER BY started_at DESC, id DESC LIMIT @limit`),
+      // Figures the run history shows (issue 13): cost, tokens and retries of one run, from its node runs.
+      runTotals: p(`SELECT COALESCE(SUM(cost_usd), 0) AS cost, COALESCE(SUM(prompt_tokens + completion_tokens), 0) AS tokens,
+        COALESCE(SUM(reason = 'retry'), 0) AS retries FROM node_runs WHERE run_id = ?`),
       runsUnfinished: p(`SELECT id FROM runs WHERE status IN ('running', 'waiting', 'interrupted') ORDER BY started_at`),
       runRequestCancel: p('UPDATE runs SET cancel_requested = 1 WHERE id = ?'),
       runClearCancel: p('UPDATE runs SET cancel_requested = 0 WHERE id = ?'),
@@ -219,14 +222,20 @@ export class Store {
   /** Runs, newest first. */
   listRuns(filter: { workflowId?: string; limit?: number } = {}): RunSummary[] {
     const rows = this.s.runList.all({ workflowId: filter.workflowId ?? null, limit: filter.limit ?? -1 }) as RunRow[];
-    return rows.map((r) => ({
-      runId: r.id,
-      workflowId: r.workflow_id,
-      ...(r.workflow_name ? { workflowName: r.workflow_name } : {}),
-      status: r.status as RunStatus,
-      startedAt: r.started_at,
-      finishedAt: r.finished_at,
-    }));
+    return rows.map((r) => {
+      const totals = this.s.runTotals.get(r.id) as { cost: number; tokens: number; retries: number };
+      return {
+        runId: r.id,
+        workflowId: r.workflow_id,
+        ...(r.workflow_name ? { workflowName: r.workflow_name } : {}),
+        status: r.status as RunStatus,
+        startedAt: r.started_at,
+        finishedAt: r.finished_at,
+        costUsd: totals.cost,
+        tokens: totals.tokens,
+        retries: totals.retries,
+      };
+    });
   }
 
   /** Runs a crash may have left unfinished (running, waiting for a person, interrupted). */

@@ -8,6 +8,7 @@ import { EventLog } from '../stores/event-log';
 import { errorMessage, getAwe } from '../api/client';
 import { countRender } from '../app/render-count';
 import { ArtifactList } from './ArtifactList';
+import { ScorecardPanel } from './ScorecardPanel';
 import { JsonTree, Markdown } from './common';
 import { formatBytes } from './status';
 import { useRovingFocus } from './roving';
@@ -23,6 +24,7 @@ export function BottomPanel() {
     { id: 'timeline', label: 'Timeline' },
     { id: 'artifacts', label: 'Artifacts', count: artifactCount },
     { id: 'dead-letters', label: 'Dead letters', count: deadCount },
+    { id: 'scorecard', label: 'Scorecard' },
   ] as const;
   return (
     <section className={`bottom${open ? '' : ' collapsed'}`} aria-label="Run details">
@@ -41,6 +43,7 @@ export function BottomPanel() {
       {open && tab === 'timeline' && <Timeline />}
       {open && tab === 'artifacts' && <Artifacts />}
       {open && tab === 'dead-letters' && <DeadLetters />}
+      {open && tab === 'scorecard' && <ScorecardPanel />}
     </section>
   );
 }

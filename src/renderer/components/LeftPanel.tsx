@@ -3,6 +3,8 @@ import { memo, useCallback, useEffect, useMemo, useState, type DragEvent } from 
 import { useReactFlow, useStoreApi } from '@xyflow/react';
 import type { NodeKind, ToolInfo } from '../../contract';
 import { newNodeAt, openRun, plan, refreshHistory } from '../app/actions';
+import { RunFigures } from './RunFigures';
+import { RunHistoryChart } from './RunHistoryChart';
 import { graphStore, uiStore, useGraph, useRuns, useUi } from '../app/stores';
 import { toolsStore, useTools } from '../app/tools';
 import { TOOL_DRAG_TYPE } from './Canvas';
@@ -180,6 +182,8 @@ export function RunHistory() {
   const watched = useRuns((s) => s.watchedRunId);
   const picked = useUi((s) => s.compareRunIds);
   const roving = useRovingFocus<HTMLUListElement>();
+  // The chart follows the workflow of the run being watched, else of the latest run.
+  const chartWorkflow = (history.find((r) => r.runId === watched) ?? history[0])?.workflowId;
   useEffect(() => {
     void refreshHistory();
   }, []);
@@ -236,10 +240,12 @@ export function RunHistory() {
               <span className="history-meta muted">
                 {STATUS_META[r.status].label} · {new Date(r.startedAt).toLocaleTimeString()}
               </span>
+              <RunFigures run={r} />
             </button>
           </li>
         ))}
       </ul>
+      {chartWorkflow && <RunHistoryChart runs={history} workflowId={chartWorkflow} />}
     </section>
   );
 }

@@ -208,9 +208,9 @@ function mergeHistory(history: RunSummary[], touched: Map<string, { view: RunVie
   let changed = false;
   const next = history.map((r) => {
     const v = touched.get(r.runId)?.view;
-    if (!v || (v.status === r.status && (v.finishedAt ?? null) === r.finishedAt)) return r;
+    if (!v || (v.status === r.status && (v.finishedAt ?? null) === r.finishedAt && v.retries === r.retries && v.usage.costUsd === r.costUsd)) return r;
     changed = true;
-    return { ...r, status: v.status, finishedAt: v.finishedAt ?? null };
+    return { ...r, status: v.status, finishedAt: v.finishedAt ?? null, retries: v.retries, costUsd: v.usage.costUsd };
   });
   return changed ? next : history;
 }

@@ -7,7 +7,7 @@ import type { Workflow, WorkflowDiff } from '../../contract';
 
 export type Theme = 'light' | 'dark';
 export type Dialog = 'settings' | 'open' | 'rerun-inputs' | 'compare' | null;
-export type BottomTab = 'timeline' | 'artifacts' | 'dead-letters';
+export type BottomTab = 'timeline' | 'artifacts' | 'dead-letters' | 'scorecard';
 
 export interface PendingPlan {
   workflow: Workflow;

@@ -1,0 +1,174 @@
+/**
+ * Traces of a real run, exported over OTLP/HTTP (JSON) to a receiver in this test on
+ * 127.0.0.1, configured the standard way (OTEL_EXPORTER_OTLP_ENDPOINT): the tree run →
+ * node attempts → network/MCP tool calls and LLM calls, and the attributes on each, including the token
+ * counts of an LLM node against the scripted OpenAI-compatible server.
+ */
+import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { completion, startScriptedOpenAI, type ScriptedOpenAI } from '../../../tests/support/scripted-openai';
+import { createEngine } from '../engine';
+import { transient } from '../errors';
+import { createLlmClient } from '../llm/client';
+import type { ToolSpec } from '../tools/types';
+import { tracingFromEnv } from './tracing';
+
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  startTimeUnixNano: string | number;
+  endTimeUnixNano: string | number;
+  attributes?: { key: string; value: Record<string, unknown> }[];
+  events?: { name: string; attributes?: { key: string; value: Record<string, unknown> }[] }[];
+  status?: { code?: number; message?: string };
+}
+
+/** An OTLP/HTTP receiver: what the JSON exporter posts to /v1/traces. */
+async function startReceiver(): Promise<{ url: string; spans: OtlpSpan[]; paths: string[]; close(): Promise<void> }> {
+  const spans: OtlpSpan[] = [];
+  const paths: string[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      paths.push(`${req.method} ${req.url} ${req.headers['content-type']}`);
+      const doc = JSON.parse(body) as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] };
+      for (const rs of doc.resourceSpans) for (const ss of rs.scopeSpans) spans.push(...ss.spans);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, paths, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+const attr = (s: { attributes?: OtlpSpan['attributes'] }, key: string): unknown => {
+  const v = s.attributes?.find((a) => a.key === key)?.value;
+  if (!v) return undefined;
+  const raw = v.stringValue ?? v.intValue ?? v.boolValue ?? v.doubleValue;
+  return typeof raw === 'string' && 'intValue' in v ? Number(raw) : raw;
+};
+
+/** The span tree as indented lines: name [key attributes]. */
+function printTree(spans: OtlpSpan[]): string {
+  const children = new Map<string, OtlpSpan[]>();
+  for (const s of spans) children.set(s.parentSpanId ?? '', [...(children.get(s.parentSpanId ?? '') ?? []), s]);
+  const keys = ['awe.node.attempt', 'awe.node.status', 'awe.cache.hit', 'error.type', 'gen_ai.request.model', 'gen_ai.usage.input_tokens', 'gen_ai.usage.output_tokens', 'awe.run.status'];
+  const lines: string[] = [];
+  const walk = (s: OtlpSpan, depth: number) => {
+    const shown = keys.filter((k) => attr(s, k) !== undefined).map((k) => `${k}=${String(attr(s, k))}`);
+    const events = (s.events ?? []).filter((e) => e.name === 'awe.retry').map((e) => `event ${e.name} delay_ms=${String(attr(e, 'awe.retry.delay_ms'))}`);
+    const ms = (Number(BigInt(s.endTimeUnixNano) - BigInt(s.startTimeUnixNano)) / 1e6).toFixed(1);
+    lines.push(`${'  '.repeat(depth)}${s.name} (${ms} ms)${shown.length ? ` [${shown.join(' ')}]` : ''}${events.length ? ` {${events.join('; ')}}` : ''}`);
+    for (const c of (children.get(s.spanId) ?? []).sort((a, b) => Number(BigInt(a.startTimeUnixNano) - BigInt(b.startTimeUnixNano)))) walk(c, depth + 1);
+  };
+  for (const root of spans.filter((s) => !s.parentSpanId)) walk(root, 0);
+  return lines.join('\n');
+}
+
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let openai: ScriptedOpenAI;
+const saved = { ...process.env };
+beforeAll(async () => {
+  receiver = await startReceiver();
+  openai = await startScriptedOpenAI();
+});
+afterAll(async () => {
+  process.env = saved;
+  await receiver.close();
+  await openai.close();
+});
+
+let calls = 0;
+const flaky: ToolSpec = {
+  name: 'test.flaky', title: 'flaky', description: 'fails once', version: '1', input: z.any(), output: z.any(), effects: 'network',
+  run: async () => {
+    if (++calls === 1) throw transient('HTTP_503', 'upstream unavailable');
+    return { ok: true };
+  },
+};
+
+describe('tracing', () => {
+  it('is off without an OTLP endpoint, and with OTEL_SDK_DISABLED or OTEL_TRACES_EXPORTER=none', () => {
+    expect(tracingFromEnv({})).toBeUndefined();
+    expect(tracingFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_SDK_DISABLED: 'true' })).toBeUndefined();
+    expect(tracingFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_TRACES_EXPORTER: 'none' })).toBeUndefined();
+    expect(tracingFromEnv({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:4318/v1/traces' })?.spanProcessors).toHaveLength(1);
+  });
+
+  it('exports run → node attempts → tool and LLM calls over OTLP/HTTP, with GenAI token counts', async () => {
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
+    process.env.OTEL_SERVICE_NAME = 'awe-under-test';
+    openai.enqueue(completion({ content: 'A short draft', model: 'test-model', promptTokens: 42, completionTokens: 7 }));
+    const engine = createEngine({
+      dataDir: mkdtempSync(join(tmpdir(), 'awe-traces-')),
+      extraTools: [flaky],
+      allow: ['test.flaky'],
+      llm: createLlmClient({ baseUrl: openai.baseUrl, apiKey: 'k', model: 'test-model', prices: { 'test-model': { prompt: 1, completion: 2 } } }),
+    });
+    const doc = {
+      id: 'traced',
+      name: 'Traced',
+      nodes: [
+        { id: 'draft', kind: 'llm', inputs: { prompt: 'Write a draft' } },
+        { id: 'fetch', kind: 'tool', tool: 'test.flaky', inputs: {}, retry: { max: 2, baseMs: 1 } },
+        { id: 'join', kind: 'tool', tool: 'text.template', inputs: { template: '{{nodes.draft.output.text}}' } },
+      ],
+      edges: [
+        { id: 'e1', source: 'draft', target: 'join' },
+        { id: 'e2', source: 'fetch', target: 'join' },
+      ],
+    };
+    const handle = engine.startRun(engine.validate(doc).workflow!);
+    const view = await handle.done;
+    expect(view.status).toBe('succeeded');
+    await engine.close(); // flushes the batch processor
+
+    expect(receiver.paths.every((p) => p.startsWith('POST /v1/traces application/json'))).toBe(true);
+    const spans = receiver.spans;
+    console.log(`span tree received by the OTLP receiver:\n${printTree(spans)}`);
+    expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
+    const byId = new Map(spans.map((s) => [s.spanId, s]));
+    const parentOf = (s: OtlpSpan) => (s.parentSpanId ? byId.get(s.parentSpanId) : undefined);
+
+    const [run] = spans.filter((s) => !s.parentSpanId);
+    expect(run.name).toBe('run Traced');
+    expect(attr(run, 'awe.run.id')).toBe(handle.runId);
+    expect(attr(run, 'awe.run.status')).toBe('succeeded');
+
+    const attempts = spans.filter((s) => s.name.startsWith('node '));
+    expect(attempts.every((s) => parentOf(s) === run)).toBe(true);
+    expect(attempts.map((s) => `${s.name}#${String(attr(s, 'awe.node.attempt'))}`).sort()).toEqual(['node draft#1', 'node fetch#1', 'node fetch#2', 'node join#1']);
+    const fetch1 = attempts.find((s) => s.name === 'node fetch' && attr(s, 'awe.node.attempt') === 1)!;
+    expect(attr(fetch1, 'error.type')).toBe('HTTP_503');
+    expect(attr(fetch1, 'awe.error.class')).toBe('transient');
+    expect(fetch1.status?.code).toBe(2); // ERROR
+    expect(fetch1.events?.map((e) => e.name)).toContain('awe.retry');
+    const fetch2 = attempts.find((s) => s.name === 'node fetch' && attr(s, 'awe.node.attempt') === 2)!;
+    expect(attr(fetch2, 'awe.node.status')).toBe('succeeded');
+    expect(attr(fetch2, 'awe.node.tool')).toBe('test.flaky');
+    expect(attr(fetch2, 'awe.node.reason')).toBe('retry');
+
+    const draft = attempts.find((s) => s.name === 'node draft')!;
+    expect([attr(draft, 'awe.node.kind'), attr(draft, 'awe.node.tool'), attr(draft, 'awe.node.generation'), attr(draft, 'awe.cache.hit')]).toEqual(['llm', 'llm.generate', 0, false]);
+    expect([attr(draft, 'gen_ai.usage.input_tokens'), attr(draft, 'gen_ai.usage.output_tokens')]).toEqual([42, 7]);
+    expect(attr(draft, 'awe.cost_usd')).toBeCloseTo((42 * 1 + 7 * 2) / 1e6, 12);
+    // llm.generate runs in-process: its chat call hangs straight under the attempt.
+    expect(spans.some((s) => s.name === 'tool llm.generate')).toBe(false);
+    const chat = spans.find((s) => s.name === 'chat test-model')!;
+    expect(parentOf(chat)).toBe(draft);
+    expect(chat.kind).toBe(3); // CLIENT
+    expect([attr(chat, 'gen_ai.operation.name'), attr(chat, 'gen_ai.request.model'), attr(chat, 'gen_ai.usage.input_tokens'), attr(chat, 'gen_ai.usage.output_tokens')]).toEqual(['chat', 'test-model', 42, 7]);
+    // Calls that leave the process (a network tool) get their own span, under their own attempt.
+    const fetchTools = spans.filter((s) => s.name === 'tool test.flaky');
+    expect(fetchTools.map((s) => s.parentSpanId).sort()).toEqual([fetch1.spanId, fetch2.spanId].sort());
+  }, 60_000);
+});

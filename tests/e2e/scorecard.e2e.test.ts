@@ -1,0 +1,49 @@
+/**
+ * The run's Scorecard tab and the run history figures and chart, as a person sees them:
+ * plan a goal, run it, open the Scorecard tab; run again, and the history shows duration
+ * per run and a chart of the workflow's last runs.
+ */
+import { describe, expect, test } from 'vitest';
+import { hasChromium, latestRunId, screenshotBothThemes, useE2e, waitForAllNodes } from './support';
+
+describe.skipIf(!hasChromium)('run scorecard and history chart (Chromium against awe serve)', () => {
+  const e2e = useE2e();
+
+  test('the Scorecard tab shows the run’s figures, and two runs draw the history chart', async () => {
+    const { page } = await e2e.openApp({ theme: 'light' });
+    await page.getByRole('textbox', { name: 'Goal' }).click();
+    await page.getByRole('textbox', { name: 'Goal' }).pressSequentially('Write an onboarding checklist for new engineers');
+    await page.getByRole('button', { name: 'Plan' }).click();
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await waitForAllNodes(page, 'succeeded');
+
+    await page.getByRole('tab', { name: 'Scorecard' }).click();
+    const card = page.getByTestId('scorecard');
+    const figures = card.locator('dl[aria-label="Run figures"]');
+    await figures.waitFor();
+    await expect.poll(() => figures.textContent()).toContain('Outcomesucceeded');
+    const text = (await figures.textContent()) ?? '';
+    expect(text).toMatch(/Critical pathoutline → save/);
+    expect(text).toContain('Retries0');
+    // The same figures the API serves for this run.
+    const served = await e2e.server.api(`/api/runs/${await latestRunId(e2e.server)}/scorecard`);
+    expect(served.criticalPath.nodeIds).toEqual(['outline', 'save']);
+    expect(await card.getByRole('table', { name: 'Node latency' }).getByRole('row').count()).toBe(3);
+    expect(served.artifacts.length).toBeGreaterThan(0);
+    expect(await card.getByRole('button', { name: /^Export / }).count()).toBe(served.artifacts.length);
+    await screenshotBothThemes(page, 'scorecard');
+
+    // A second run of the same workflow: the history chart appears with both.
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect.poll(async () => (await e2e.server.api('/api/runs')).runs.filter((r: { status: string }) => r.status === 'succeeded').length, { timeout: 30_000 }).toBe(2);
+    await page.getByRole('button', { name: 'Refresh runs' }).click();
+    const chart = page.getByTestId('history-chart');
+    await chart.waitFor({ timeout: 15_000 });
+    expect(await chart.locator('figcaption').textContent()).toContain('Last 2 runs of');
+    expect(await chart.locator('canvas').count()).toBe(1);
+    const rows = page.getByTestId('run-figures');
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await rows.first().textContent()).toMatch(/\d+(\.\d)? ?(ms|s)/);
+    await screenshotBothThemes(page, 'history-chart');
+  }, 180_000);
+});
