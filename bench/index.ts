@@ -11,6 +11,7 @@ import { benchValidate } from './validate';
 const OPTIONAL: [file: string, fn: string][] = [
   ['ws-events.ts', 'benchWsEvents'],
   ['ui.ts', 'benchUi'],
+  ['layout.ts', 'benchLayout'],
 ];
 
 async function main(): Promise<void> {

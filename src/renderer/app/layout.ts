@@ -23,11 +23,16 @@ let current: LayoutJob | undefined;
 /** Runs one layout in the worker; undefined when it was cancelled. Starting one cancels the one running. */
 async function runLayout(input: LayoutInput, reason: LayoutJobInfo['reason']): Promise<Positions | undefined> {
   current?.cancel();
+  // User Timing marks, so a bench or test in the page can tell the layout's time from the
+  // main thread's work of applying its result.
+  performance.mark('awe:layout-start', { detail: { nodes: input.nodes.length, reason } });
   const job = client.layout(input);
   current = job;
   layoutStore.getState().started({ nodeCount: input.nodes.length, startedAt: performance.now(), reason });
   try {
-    return await job.done;
+    const positions = await job.done;
+    performance.mark('awe:layout-done');
+    return positions;
   } catch (e) {
     if (e instanceof LayoutCancelled) return undefined;
     throw e;

@@ -1,10 +1,15 @@
+/**
+ * The layout worker client against the real worker module (in a Node worker thread):
+ * layouts come back, Cancel ends the thread mid-layout, a broken worker fails loudly.
+ * Starting a thread compiles ELK (1.5 MB): slow on a loaded machine, hence the timeouts.
+ */
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { realisticWorkflow } from '../../../bench/workflow-shapes';
-import { createLayoutClient, LayoutCancelled, type LayoutClient, type LayoutReply, type LayoutWorker } from './layout-client';
-import { layoutInput } from './layout-input';
+import { realisticWorkflow } from '../../bench/workflow-shapes';
+import { createLayoutClient, LayoutCancelled, type LayoutClient, type LayoutReply, type LayoutWorker } from '../../src/renderer/lib/layout-client';
+import { layoutInput } from '../../src/renderer/lib/layout-input';
 
-const BOOTSTRAP = new URL('../../../tests/support/layout-worker-thread.mjs', import.meta.url);
+const BOOTSTRAP = new URL('../support/layout-worker-thread.mjs', import.meta.url);
 
 /** The real layout worker module in a Node worker thread, behind the Web Worker interface the client uses. */
 function threadWorker(log: { replies: LayoutReply[]; exits: number[] }, file: URL = BOOTSTRAP): LayoutWorker {
@@ -38,7 +43,7 @@ describe('layout worker client', () => {
     const second = await client.layout(layoutInput(wf)).done;
     expect(second).toEqual(first);
     expect(spawned).toBe(1);
-  });
+  }, 120_000);
 
   it('Cancel ends the worker mid-layout: no positions arrive, and the next layout starts a fresh worker', async () => {
     const log = { replies: [] as LayoutReply[], exits: [] as number[] };
@@ -58,11 +63,11 @@ describe('layout worker client', () => {
     const wf = realisticWorkflow(30);
     expect(Object.keys(await client.layout(layoutInput(wf)).done)).toHaveLength(wf.nodes.length);
     expect(spawned).toBe(2);
-  }, 30_000);
+  }, 120_000);
 
   it('a worker that cannot start fails the layout with a message instead of hanging', async () => {
     const log = { replies: [] as LayoutReply[], exits: [] as number[] };
-    client = createLayoutClient(() => threadWorker(log, new URL('../../../tests/support/no-such-worker.mjs', import.meta.url)));
+    client = createLayoutClient(() => threadWorker(log, new URL('../support/no-such-worker.mjs', import.meta.url)));
     await expect(client.layout(layoutInput(realisticWorkflow(10))).done).rejects.toThrow(/layout worker failed/);
-  });
+  }, 60_000);
 });
