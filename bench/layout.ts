@@ -73,7 +73,7 @@ async function timed<T>(fn: () => T | Promise<T>): Promise<[T, number]> {
   return [out, performance.now() - t0];
 }
 
-async function benchNode(): Promise<void> {
+export async function benchNode(): Promise<void> {
   console.log(`\n== Layout in Node: dagre (before) vs ELK layered (now)   [${load()}]`);
   // Warm both up (JIT, ELK's one-time initialisation) so the first figure is not a start-up cost.
   const warm = layoutInput(realisticWorkflow(150));
@@ -176,7 +176,7 @@ async function benchUiLayout(server: AweServer, browser: Awaited<ReturnType<type
   }
 }
 
-async function benchUi(): Promise<void> {
+export async function benchUi(): Promise<void> {
   console.log(`\n== Auto layout in Chromium against awe serve (the toolbar button)   [${load()}]`);
   if (!hasChromium) {
     console.log(`  SKIPPED: no Chromium at ${chromiumPath} (set AWE_CHROMIUM=/path/to/chrome)`);
