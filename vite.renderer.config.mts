@@ -15,6 +15,8 @@ export const rendererConfig: UserConfig = {
   // path prefix behind `awe serve`.
   base: './',
   plugins: [react()],
+  // The layout worker is an ES module worker (`new Worker(url, { type: 'module' })`).
+  worker: { format: 'es' },
   build: {
     outDir: resolve(import.meta.dirname, 'out/renderer'),
     emptyOutDir: true,

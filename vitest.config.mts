@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'electron/**/*.test.ts', 'tests/architecture/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'electron/**/*.test.ts', 'tests/architecture/**/*.test.ts', 'tests/unit/**/*.test.ts'],
     exclude: ['node_modules', 'out', 'dist', 'tests/e2e/**'],
     environment: 'node',
     // The CLI integration tests run the compiled command: built (when stale) once per run.

@@ -14,6 +14,7 @@ const OPTIONAL: [file: string, fn: string][] = [
   ['queue.ts', 'benchQueue'],
   ['cli.ts', 'benchCli'],
   ['observe.ts', 'benchObserve'],
+  ['layout.ts', 'benchLayout'],
 ];
 
 async function main(): Promise<void> {

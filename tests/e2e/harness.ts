@@ -46,6 +46,9 @@ export function ensureRendererBuilt(): void {
   const build = spawnSync(nodeBinary(), [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'vite.renderer.config.mts', '--logLevel', 'warn'], {
     cwd: root,
     stdio: 'inherit',
+    // Vitest sets NODE_ENV=test, and Vite honours it: React's development build (several
+    // times slower) would be shipped to every e2e test and UI bench. Build what users get.
+    env: { ...process.env, NODE_ENV: 'production' },
   });
   if (build.status !== 0) throw new Error('`vite build --config vite.renderer.config.mts` failed; see the output above');
 }

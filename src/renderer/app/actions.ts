@@ -7,7 +7,7 @@ import { problemLines } from '../../shared/problems';
 import { AweCallError, errorMessage, getAwe } from '../api/client';
 import { confirmWorkflowPermissions } from '../components/WorkflowPermissionsDialog';
 import { selectionToClipboard } from '../lib/graph-utils';
-import { layoutWorkflow, withPositions } from '../lib/layout';
+import { withPositions } from './layout';
 import { emptyWorkflow, freshWorkflowId } from '../stores/graph';
 import type { NameMode, PlanChoice } from '../stores/session';
 import { graphStore, runsStore, sessionStore, uiStore } from './stores';
@@ -106,7 +106,7 @@ export async function plan(goal: string) {
     const res = await getAwe().plan({ goal: text, current: extend ? current : undefined });
     if (extend) {
       // The replan keeps this document's identity: it is an edit of the open workflow.
-      const planned = withPositions({ ...res.workflow, id: current.id, name: current.name, version: current.version, goal: text });
+      const planned = await withPositions({ ...res.workflow, id: current.id, name: current.name, version: current.version, goal: text });
       uiStore.getState().setPlanNote({ workflowId: planned.id, goal: text, planner: res.planner, explanation: res.explanation });
       const diff = res.diff;
       if (diff && (diff.added.length || diff.removed.length || diff.changed.length)) {
@@ -116,7 +116,7 @@ export async function plan(goal: string) {
       }
       graphStore.getState().load(planned, { undoable: true, dirty: true });
     } else {
-      const planned = withPositions({ ...res.workflow, id: freshWorkflowId(res.workflow.id), goal: text });
+      const planned = await withPositions({ ...res.workflow, id: freshWorkflowId(res.workflow.id), goal: text });
       // The folder the person chose for this canvas belongs to the planned workflow too
       // (it gets a new id); set it before loading so the workspace sync finds it.
       const ws = sessionStore.getState().workspace;
@@ -248,7 +248,7 @@ function sameGraph(a: Workflow, b: Workflow): boolean {
 export async function openRun(runId: string) {
   try {
     const detail = await getAwe().runsGet({ runId });
-    const snapshot = withPositions(detail.run.snapshot);
+    const snapshot = await withPositions(detail.run.snapshot);
     // Opening the run of the graph on the canvas loses nothing; an older snapshot would.
     if (!sameGraph(snapshot, graphStore.getState().workflow) && !(await confirmDiscard('open this run'))) return;
     runsStore.getState().loadRun(runId, snapshot, detail.events);
@@ -284,8 +284,8 @@ export async function confirmDiscard(action: string): Promise<boolean> {
 }
 
 /** Replaces the document with another one (not undoable across identities: it was asked). */
-function openDocument(workflow: Workflow, opts: { dirty?: boolean } = {}) {
-  graphStore.getState().load(withPositions(workflow), { undoable: true, dirty: opts.dirty });
+async function openDocument(workflow: Workflow, opts: { dirty?: boolean } = {}) {
+  graphStore.getState().load(await withPositions(workflow), { undoable: true, dirty: opts.dirty });
   uiStore.getState().select([]);
   uiStore.getState().setPendingPlan(null);
   uiStore.getState().requestFit();
@@ -296,8 +296,8 @@ export async function openWorkflow(id: string) {
   if (!(await confirmDiscard('open another workflow'))) return;
   try {
     const { workflow } = await getAwe().workflowsGet({ id });
-    openDocument(workflow);
     uiStore.getState().openDialog(null);
+    await openDocument(workflow);
   } catch (e) {
     fail('Could not open the workflow', e);
   }
@@ -306,7 +306,7 @@ export async function openWorkflow(id: string) {
 /** An empty, unsaved workflow with an id of its own. */
 export async function newWorkflow() {
   if (!(await confirmDiscard('start a new workflow'))) return;
-  openDocument(emptyWorkflow());
+  await openDocument(emptyWorkflow());
 }
 
 /**
@@ -322,7 +322,7 @@ export async function copyWorkflow(mode: Exclude<NameMode, 'rename'>) {
     const ws = sessionStore.getState().workspace;
     if (ws && ws.workflowId === from.id && !ws.isDefault) await getAwe().workspacesSet({ workflowId: copy.id, path: ws.path });
     if (mode === 'duplicate') {
-      openDocument(copy, { dirty: true });
+      await openDocument(copy, { dirty: true });
       uiStore.getState().notify('info', `“${name}” is a copy of “${from.name}”; it is not saved yet.`);
       return;
     }
@@ -360,7 +360,7 @@ export async function importWorkflowFile(file: File) {
       .then(() => true)
       .catch(() => false);
     if (clash) workflow = { ...workflow, id: freshWorkflowId(workflow.id) };
-    openDocument(workflow, { dirty: true });
+    await openDocument(workflow, { dirty: true });
     succeeded('import');
     graphStore.getState().setProblems(res.problems);
     const draft = res.problems.length
@@ -465,12 +465,7 @@ export async function exportRun(runId: string) {
   }
 }
 
-export function autoLayout(sizes?: ReadonlyMap<string, { width: number; height: number }>) {
-  const wf = graphStore.getState().workflow;
-  if (!wf.nodes.length) return;
-  graphStore.getState().applyLayout(layoutWorkflow(wf, sizes));
-  uiStore.getState().requestFit();
-}
+export { autoLayout, cancelLayout } from './layout';
 
 /** Writes the selection to a clipboard event (so it pastes into any workflow, in any window). */
 export function copySelectionTo(data: DataTransfer): boolean {

@@ -1,0 +1,165 @@
+/**
+ * Auto layout runs in a Web Worker (Chromium against `awe serve`, fresh data folder): while
+ * a 1,000-node workflow is laid out, a timer in the page keeps firing (the main thread is
+ * free), the progress indicator offers Cancel, and Cancel leaves every node where it was.
+ * A workflow file without positions opens the same way. Small graphs still look right.
+ */
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { realisticWorkflow } from '../../bench/workflow-shapes';
+import { hasChromium, nodeEl, root, screenshotBothThemes, useE2e } from './support';
+
+/** The longest pause of the page's timer allowed while a layout runs: a frozen page pauses for the whole layout (seconds). */
+const MAX_TIMER_GAP_MS = 100;
+
+/** Imports a workflow file as a person does: the document menu, Import, the file chooser. */
+async function importFile(page: Page, name: string, content: { text: string } | { path: string }): Promise<void> {
+  await page.getByRole('button', { name: 'More workflow actions' }).click();
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('menuitem', { name: 'Import .awe.json…' }).click();
+  await (await chooser).setFiles('path' in content ? content.path : { name, mimeType: 'application/json', buffer: Buffer.from(content.text) });
+}
+
+/** Starts a 16 ms timer in the page that records when it fires. */
+async function startTimer(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as any;
+    clearInterval(w.__tick);
+    w.__ticks = [performance.now()];
+    w.__tick = setInterval(() => w.__ticks.push(performance.now()), 16);
+  });
+}
+
+/** The timer's longest pause between `from` and `to` (page times), and how many times it fired. */
+function longestGap(ticks: number[], from: number, to: number): { gap: number; ticks: number } {
+  const inside = ticks.filter((t) => t >= from && t <= to);
+  let gap = 0;
+  for (let i = 1; i < inside.length; i++) gap = Math.max(gap, inside[i] - inside[i - 1]);
+  return { gap, ticks: inside.length };
+}
+
+/** The longest pause of the timer over `ms` of an idle page: what this machine's load alone causes. */
+async function idleGap(page: Page, ms: number): Promise<number> {
+  await page.waitForTimeout(1_000); // let the render of the last change settle
+  await startTimer(page);
+  await page.waitForTimeout(ms);
+  const ticks = await page.evaluate(() => (window as any).__ticks as number[]);
+  return longestGap(ticks, 0, Infinity).gap;
+}
+
+/**
+ * The page answered while the layout ran: the timer never paused longer than ~100 ms, or,
+ * on a machine so loaded that an idle page pauses longer, than twice what the idle page
+ * paused over as long. A layout on the main thread pauses it for the whole layout, which
+ * must be long enough to tell (three times the bound).
+ */
+async function expectAnswering(page: Page, run: { ms: number; gap: number; ticks: number }, what: string): Promise<void> {
+  const idle = await idleGap(page, Math.min(run.ms, 30_000));
+  const limit = Math.max(MAX_TIMER_GAP_MS, 2 * idle);
+  const figures = `${run.ticks} ticks over ${Math.round(run.ms)} ms, longest pause ${Math.round(run.gap)} ms; idle page ${Math.round(idle)} ms`;
+  expect(run.ms, `the layout took long enough for a frozen page to show (${figures})`).toBeGreaterThan(3 * limit);
+  expect(run.gap, `timer pauses ${what} (${figures})`).toBeLessThan(limit);
+}
+
+/**
+ * The last layout's time (User Timing marks the app sets when it posts the layout and when
+ * the positions arrive) and the timer's longest pause within it. The store update and render
+ * that apply the positions come after the second mark: they are not the layout.
+ */
+async function layoutWindow(page: Page): Promise<{ ms: number; gap: number; ticks: number }> {
+  const { start, done, ticks } = await page.evaluate(() => {
+    const last = (name: string) => performance.getEntriesByName(name).at(-1)?.startTime ?? NaN;
+    return { start: last('awe:layout-start'), done: last('awe:layout-done'), ticks: (window as any).__ticks as number[] };
+  });
+  return { ms: done - start, ...longestGap(ticks, start, done) };
+}
+
+const layoutsDone = (page: Page) => page.evaluate(() => performance.getEntriesByName('awe:layout-done').length);
+
+/** Where the canvas draws each of `ids` (React Flow's transform of the node box). */
+const transforms = (page: Page, ids: string[]) =>
+  page.evaluate((list) => list.map((id) => (document.querySelector(`.react-flow__node[data-id="${id}"]`) as HTMLElement | null)?.style.transform ?? null), ids);
+
+const progress = (page: Page) => page.getByRole('status', { name: 'Layout in progress' });
+
+describe.skipIf(!hasChromium)('auto layout in a Web Worker (Chromium against awe serve)', () => {
+  const e2e = useE2e();
+
+  test('a 1,000-node file without positions opens while the page keeps answering; Auto layout keeps it answering; Cancel moves nothing; Undo restores', async () => {
+    const { page } = await e2e.openApp({ theme: 'light' });
+    const wf = realisticWorkflow(1_000);
+    const sample = wf.nodes.filter((_, i) => i % 97 === 0).map((n) => n.id);
+
+    // Open: the file has no positions, so it is laid out (in the worker) before it is drawn.
+    await startTimer(page);
+    await importFile(page, 'generated.awe.json', { text: JSON.stringify({ ...wf, id: 'generated-1000' }) });
+    await expect(progress(page).textContent()).resolves.toMatch(/Arranging 1,00\d steps to open them/);
+    await page.locator('.react-flow__node').first().waitFor({ timeout: 180_000 });
+    const opening = await layoutWindow(page);
+    await progress(page).waitFor({ state: 'detached' });
+    await expectAnswering(page, opening, 'while the file was laid out');
+
+    // The same graph with positions on a plain grid: Auto layout moves every node.
+    const grid = { ...wf, id: 'generated-grid', nodes: wf.nodes.map((n, i) => ({ ...n, position: { x: (i % 40) * 260, y: Math.floor(i / 40) * 120 } })) };
+    await importFile(page, 'grid.awe.json', { text: JSON.stringify(grid) });
+    await page.getByRole('button', { name: 'Discard changes' }).click();
+    const onGrid = sample.map((id) => {
+      const p = grid.nodes.find((n) => n.id === id)!.position;
+      return `translate(${p.x}px, ${p.y}px)`;
+    });
+    await expect.poll(() => transforms(page, sample)).toEqual(onGrid);
+    const before = onGrid;
+
+    // Auto layout, then Cancel while it runs: nothing moves, now or later.
+    const autoLayout = page.getByRole('button', { name: 'Auto layout' });
+    await autoLayout.click();
+    await progress(page).waitFor();
+    await page.getByRole('button', { name: 'Cancel layout' }).click();
+    await progress(page).waitFor({ state: 'detached' });
+    await page.waitForTimeout(1_500);
+    expect(await transforms(page, sample)).toEqual(before);
+    expect(await layoutsDone(page), 'the cancelled layout never delivered positions').toBe(1);
+
+    // Auto layout to the end: the page keeps answering while the worker works.
+    await startTimer(page);
+    await autoLayout.click();
+    await progress(page).waitFor();
+    await expect.poll(() => layoutsDone(page), { timeout: 180_000 }).toBe(2);
+    const layingOut = await layoutWindow(page);
+    await progress(page).waitFor({ state: 'detached' });
+    await expectAnswering(page, layingOut, 'during Auto layout');
+    await expect.poll(() => transforms(page, sample).then((t) => t.every((x, i) => x !== null && x !== before[i]))).toBe(true);
+    const after = await transforms(page, sample);
+
+    // One undo step brings back every position the layout changed.
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => transforms(page, sample)).toEqual(before);
+    await page.getByRole('button', { name: 'Redo' }).click();
+    await expect.poll(() => transforms(page, sample)).toEqual(after);
+  }, 300_000);
+
+  test('small workflows: opened without positions and after Auto layout, true branch above false, left to right (screenshots)', async () => {
+    const { page } = await e2e.openApp({ theme: 'light' });
+    await importFile(page, 'data-cleaning.awe.json', { path: join(root, 'resources', 'examples', 'data-cleaning.awe.json') });
+    await nodeEl(page, 'changed').waitFor();
+    await screenshotBothThemes(page, 'layout-on-open');
+    const box = async (id: string) => (await nodeEl(page, id).boundingBox())!;
+    const [check, yes, no] = await Promise.all([box('changed'), box('save_clean'), box('note_unchanged')]);
+    expect(yes.x).toBeGreaterThan(check.x + check.width / 2);
+    expect(yes.y + yes.height / 2).toBeLessThan(no.y + no.height / 2);
+
+    // A planned workflow, laid out again by hand: never a progress flash for a few nodes.
+    await page.getByRole('textbox', { name: 'Goal' }).click();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.getByRole('textbox', { name: 'Goal' }).pressSequentially('Draft a rollback runbook for the orders service and ask me before saving');
+    await page.getByRole('button', { name: 'Plan' }).click();
+    const choice = page.getByRole('button', { name: /Replace/ });
+    await choice.click();
+    await expect.poll(() => page.locator('.react-flow__node').count(), { timeout: 20_000 }).toBeGreaterThan(1);
+    await page.getByRole('button', { name: 'Auto layout' }).click();
+    await page.waitForTimeout(600);
+    await expect(progress(page).count()).resolves.toBe(0);
+    await screenshotBothThemes(page, 'layout-small-planned');
+  }, 120_000);
+});
