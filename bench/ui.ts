@@ -41,7 +41,7 @@ export function layeredWorkflow(id: string, layers: number, width: number, node:
   return { version: 1, id, name: `Bench: ${layers * width} nodes`, nodes, edges, settings: { concurrency: 16 } };
 }
 
-async function openApp(browser: Browser, server: AweServer): Promise<Page> {
+export async function openApp(browser: Browser, server: AweServer): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   // tsx keeps function names with a `__name` helper that page-side functions would lack.
   await context.addInitScript({ content: 'globalThis.__name = (f) => f;' });
@@ -57,7 +57,7 @@ async function openApp(browser: Browser, server: AweServer): Promise<Page> {
 }
 
 /** Opens a saved workflow from the Open dialog; returns ms from the click to the first and to the last node drawn. */
-async function openSaved(page: Page, name: string, nodeCount: number): Promise<{ firstNode: number; allNodes: number }> {
+export async function openSaved(page: Page, name: string, nodeCount: number): Promise<{ firstNode: number; allNodes: number }> {
   await page.getByRole('button', { name: 'Open', exact: true }).click();
   const item = page.getByRole('button', { name: `Open workflow ${name}` });
   await item.waitFor();
@@ -118,7 +118,7 @@ async function benchOpenAndPan(browser: Browser, server: AweServer, profiling: b
 }
 
 /** Lets the fit-view animation settle. */
-async function settle(page: Page) {
+export async function settle(page: Page) {
   await page.waitForFunction(() => !document.querySelector('.react-flow__viewport')?.getAnimations?.().length, undefined, { timeout: 5_000 }).catch(() => undefined);
   await page.waitForTimeout(300);
 }
@@ -127,7 +127,7 @@ async function settle(page: Page) {
  * Clicks `count` nodes on screen, one after another, as a person does; for each, ms from
  * the press to the first frame after the inspector shows that node's label.
  */
-async function selectNodes(page: Page, count: number): Promise<number[]> {
+export async function selectNodes(page: Page, count: number): Promise<number[]> {
   const pane = (await page.locator('.react-flow__pane').boundingBox())!;
   const targets = await page.evaluate(
     ({ pane: p, count: n }) => {
