@@ -239,7 +239,7 @@ describe('createEngine', () => {
     expect(readFileSync(path, 'utf8')).toBe('# Hi');
 
     const files = unzipSync(await engine.exportRunBundle(ok.runId));
-    expect(Object.keys(files).sort()).toEqual(['artifacts/report.md', 'events.jsonl', 'run.json', 'workflow.awe.json']);
+    expect(Object.keys(files).sort()).toEqual(['artifacts/report.md', 'events.jsonl', 'run.json', 'scorecard.json', 'workflow.awe.json']);
     expect(strFromU8(files['artifacts/report.md'])).toBe('# Hi');
     expect(JSON.parse(strFromU8(files['workflow.awe.json'])).id).toBe('report');
     const events = strFromU8(files['events.jsonl']).trim().split('\n').map((l) => JSON.parse(l));

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { Settings, SettingsUpdate } from '../contract';
 import { createLlmClient, DEFAULT_MODEL, llmConfigFromEnv, type PriceTable } from './llm/client';
 import type { LlmChatClient } from './tools/types';
-import type { SecretStore } from './types';
+import type { SecretStore } from './secret-store';
 import { badRequest } from './errors';
 
 /** The key-value store key settings are kept under. */

@@ -7,7 +7,7 @@
 import type { TeamServer } from '../contract';
 import { badRequest, notFound } from './errors';
 import type { KeyValue } from './settings';
-import type { SecretStore } from './types';
+import type { SecretStore } from './secret-store';
 
 const LIST_KEY = 'teamServers';
 const secretName = (origin: string) => `teamServer:${origin}`;

@@ -18,21 +18,17 @@ import type {
   WorkflowDiff,
   WorkflowSummary,
 } from '../contract';
+import type { Executor } from './execution/executor';
+import type { EngineLogger } from './logger';
+import type { TracingOptions } from './observe/tracing';
+import type { WorkspaceInfo } from './runs/workspaces';
+import type { SecretStore } from './secret-store';
 import type { TeamServers } from './team-servers';
 import type { LlmChatClient, ToolSpec } from './tools/types';
-import type { WorkspaceInfo } from './runs/workspaces';
 import type { CheckedWorkflow } from './workflow/valid';
-import type { EngineLogger } from './logger';
-import type { Executor } from './execution/executor';
 
 export type { EngineLogger } from './logger';
-import type { TracingOptions } from './observe/tracing';
-
-/** Where API keys live: safeStorage in Electron, a 0600 file or the environment headless. */
-export interface SecretStore {
-  get(name: string): string | undefined;
-  set(name: string, value: string | undefined): void;
-}
+export type { SecretStore } from './secret-store';
 
 export interface EngineOptions {
   /** The data folder: SQLite file, artifacts, workspaces. */
