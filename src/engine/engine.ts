@@ -27,12 +27,12 @@ import { ValidWorkflows, type CheckedWorkflow, type ValidWorkflow } from './work
 import { WorkflowTrust } from './workflow/trust';
 import { validateOffThread } from './workflow/validate-off-thread';
 import { planGoal } from './planner';
-import { fileSecretStore, SettingsService } from './settings';
+import { fileSecretStore, SettingsService } from './settings/settings';
 import { readWorkflowFile } from './workflow/file';
 import { serializeWorkflow } from '../shared/workflow-text';
 import { Workspaces } from './runs/workspaces';
 import { stderrLogger } from './logger';
-import { TeamServers } from './team-servers';
+import { TeamServers } from './settings/team-servers';
 import { badRequest, conflict, EngineError, isConflict, notFound } from './errors';
 import { EngineMetrics } from './observe/metrics';
 import { RunTracer, tracingFromEnv } from './observe/tracing';

@@ -11,6 +11,8 @@
  * - `store/`     SQLite: migrations, projection, queries
  * - `tools/`, `mcp/`, `llm/`, `planner/`  what nodes call and how goals become workflows
  * - `queue/`     queue mode: the BullMQ executor and `awe worker`'s runtime (issue 12)
+ * - `observe/`   Prometheus metrics and OpenTelemetry traces (issue 13)
+ * - `settings/`  settings, secrets and the team servers this app may attach to
  */
 export { createEngine, InvalidWorkflowError } from './engine';
 export type { LocalEngine } from './engine';
@@ -26,4 +28,4 @@ export { builtinTools } from './tools/builtins';
 export { createLlmClient, llmConfigFromEnv } from './llm/client';
 export type { ToolSpec } from './tools/types';
 export { EngineError, type EngineErrorCode } from './errors';
-export { TeamServers, teamServerOrigin } from './team-servers';
+export { TeamServers, teamServerOrigin } from './settings/team-servers';

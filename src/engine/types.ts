@@ -22,13 +22,13 @@ import type { Executor } from './execution/executor';
 import type { EngineLogger } from './logger';
 import type { TracingOptions } from './observe/tracing';
 import type { WorkspaceInfo } from './runs/workspaces';
-import type { SecretStore } from './secret-store';
-import type { TeamServers } from './team-servers';
+import type { SecretStore } from './settings/secret-store';
+import type { TeamServers } from './settings/team-servers';
 import type { LlmChatClient, ToolSpec } from './tools/types';
 import type { CheckedWorkflow } from './workflow/valid';
 
 export type { EngineLogger } from './logger';
-export type { SecretStore } from './secret-store';
+export type { SecretStore } from './settings/secret-store';
 
 export interface EngineOptions {
   /** The data folder: SQLite file, artifacts, workspaces. */

@@ -9,7 +9,7 @@ import type { Engine, RunHandle } from '../engine/types';
 import type { ValidWorkflow } from '../engine/workflow/valid';
 import { checkWorkspaceFolder } from '../engine/runs/workspaces';
 import { EngineError } from '../engine/errors';
-import { TeamServers } from '../engine/team-servers';
+import { TeamServers } from '../engine/settings/team-servers';
 
 function recorded<T extends object>(target: T, record: (method: string, args: unknown[]) => void): T {
   return new Proxy(target, {

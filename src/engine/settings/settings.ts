@@ -12,11 +12,11 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Settings, SettingsUpdate } from '../contract';
-import { createLlmClient, DEFAULT_MODEL, llmConfigFromEnv, type PriceTable } from './llm/client';
-import type { LlmChatClient } from './tools/types';
+import { Settings, SettingsUpdate } from '../../contract';
+import { createLlmClient, DEFAULT_MODEL, llmConfigFromEnv, type PriceTable } from '../llm/client';
+import type { LlmChatClient } from '../tools/types';
 import type { SecretStore } from './secret-store';
-import { badRequest } from './errors';
+import { badRequest } from '../errors';
 
 /** The key-value store key settings are kept under. */
 export const SETTINGS_KEY = 'settings';

@@ -4,8 +4,8 @@
  * app, the 0600 secrets file headless). Only origins are kept, so the page's CSP can name
  * exactly the servers the person added (`connect-src`), and nothing else.
  */
-import type { TeamServer } from '../contract';
-import { badRequest, notFound } from './errors';
+import type { TeamServer } from '../../contract';
+import { badRequest, notFound } from '../errors';
 import type { KeyValue } from './settings';
 import type { SecretStore } from './secret-store';
 
