@@ -152,7 +152,8 @@ describe.skipIf(!hasChromium)('keyboard and contrast (Chromium against awe serve
     });
     for (let i = 0; i < 2; i++) {
       const run = page.getByRole('button', { name: 'Run', exact: true });
-      await expect.poll(() => run.isEnabled()).toBe(true);
+      // The imported file has no positions: the graph (and Run) arrive once the layout worker answers.
+      await expect.poll(() => run.isEnabled(), { timeout: 15_000 }).toBe(true);
       await run.click();
       await waitForAllNodes(page, 'succeeded');
     }

@@ -20,6 +20,16 @@ const client = createLayoutClient(() => new Worker(new URL('../lib/layout.worker
 
 let current: LayoutJob | undefined;
 
+/**
+ * Loads the worker (and ELK in it) while the page is idle after start-up, so opening even a
+ * two-node file is not held up by the library's first load.
+ */
+export function warmLayoutWorker(): void {
+  const idle = (globalThis as { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => void }).requestIdleCallback;
+  if (idle) idle(() => client.warm(), { timeout: 2000 });
+  else setTimeout(() => client.warm(), 200);
+}
+
 /** Runs one layout in the worker; undefined when it was cancelled. Starting one cancels the one running. */
 async function runLayout(input: LayoutInput, reason: LayoutJobInfo['reason']): Promise<Positions | undefined> {
   current?.cancel();

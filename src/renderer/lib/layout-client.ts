@@ -38,6 +38,8 @@ export interface LayoutJob {
 
 export interface LayoutClient {
   layout(input: LayoutInput): LayoutJob;
+  /** Starts the worker now (it loads the layout library), so the first layout does not wait for it. */
+  warm(): void;
   /** Ends the worker (and any layout in it). */
   dispose(): void;
 }
@@ -88,6 +90,13 @@ export function createLayoutClient(spawn: () => LayoutWorker): LayoutClient {
           if (pending.has(id)) stop(() => new LayoutCancelled());
         },
       };
+    },
+    warm() {
+      try {
+        ready();
+      } catch {
+        // The first layout will try again and report the failure.
+      }
     },
     dispose: () => stop(() => new LayoutCancelled()),
   };
