@@ -79,7 +79,7 @@ export async function startWorker(cli: CliSandbox, url: string, extraArgs: strin
 
 /** A control plane in this process: the engine with a QueueExecutor (reconciling every 500 ms). */
 export function openControlPlane(dataDir: string, url: string, extraTools: ToolSpec[] = []): { engine: LocalEngine; executor: QueueExecutor } {
-  const executor = new QueueExecutor({ url, reconcileMs: 500, report: () => undefined });
+  const executor = new QueueExecutor({ url, reconcileMs: 500, logger: { info: () => undefined, warn: () => undefined, error: () => undefined } });
   const engine = createEngine({ dataDir, executor, extraTools, allow: ['file.write', 'file.read', 'file.list'] });
   return { engine, executor };
 }

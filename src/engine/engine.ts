@@ -76,7 +76,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
   const stopMetrics = log.subscribe((batch) => metrics.observe(batch));
   // Tracing only when configured (OTEL_* environment or options.tracing): otherwise nothing is created.
   const tracingOptions = options.tracing === false ? undefined : (options.tracing ?? tracingFromEnv());
-  const tracer = tracingOptions ? new RunTracer(tracingOptions, snapshotOf) : undefined;
+  const tracer = tracingOptions ? new RunTracer(tracingOptions, snapshotOf, logger) : undefined;
   const stopTracing = tracer ? log.tap((e) => tracer.onEvent(e)) : undefined;
   const registry = new ToolRegistry();
   for (const tool of [...builtinTools(), ...(options.extraTools ?? [])]) registry.register(tool);

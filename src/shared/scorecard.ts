@@ -5,7 +5,8 @@
  * the engine, the CLI, the run bundle and the renderer agree on every figure.
  */
 import type { z } from 'zod';
-import { artifactUrl, type Artifact, type EngineEvent, type NodeError, type NodeStatus, type Run, type RunStatus, type Scorecard, type ScorecardNode, type Usage, type Workflow } from '../contract';
+import { artifactUrl, type Artifact, type EngineEvent, type NodeError, type NodeStatus, type Run, type RunStatus, type Scorecard, type ScorecardNode, type Usage } from '../contract';
+import { buildGraph, type Graph } from './graph';
 import { toolOf } from './kinds';
 
 interface NodeTrack {
@@ -147,7 +148,8 @@ export function scorecard(run: Pick<Run, 'id' | 'workflowId' | 'workflowName' | 
   // Requests still open in an unfinished run wait until now, as far as the events know.
   if (finishedAt === undefined && lastTs !== undefined) for (const open of openApproval.values()) open.waitMs = lastTs - open.requestedAt;
 
-  const stages = stagesOf(snapshot);
+  const graph = buildGraph(snapshot);
+  const stages = stagesOf(graph);
   const nodes: ScorecardNode[] = snapshot.nodes.map((n) => {
     const t = track(n.id);
     const latencyMs = t.startedAt !== undefined && t.finishedAt !== undefined ? t.finishedAt - t.startedAt : 0;
@@ -185,7 +187,7 @@ export function scorecard(run: Pick<Run, 'id' | 'workflowId' | 'workflowName' | 
     ...(startedAt !== undefined ? { startedAt } : {}),
     ...(finishedAt !== undefined ? { finishedAt } : {}),
     wallMs: startedAt !== undefined && end !== undefined ? end - startedAt : 0,
-    criticalPath: criticalPath(snapshot, new Map(nodes.map((n) => [n.nodeId, n.status === 'skipped' ? 0 : n.latencyMs]))),
+    criticalPath: criticalPath(graph, new Map(nodes.map((n) => [n.nodeId, n.status === 'skipped' ? 0 : n.latencyMs]))),
     approvalWaitMs: approvals.reduce((sum, a) => sum + a.waitMs, 0),
     approvals,
     nodes,
@@ -209,39 +211,14 @@ function lastErrorOf(events: readonly EngineEvent[], nodeId: string): z.infer<ty
 }
 
 /** Nodes in an order where every edge's source comes before its target (Kahn); nodes on a cycle are left out. */
-function topoOrder(wf: Workflow): { order: string[]; preds: Map<string, string[]> } {
-  const preds = new Map<string, string[]>(wf.nodes.map((n) => [n.id, []]));
-  const succs = new Map<string, string[]>(wf.nodes.map((n) => [n.id, []]));
-  for (const e of wf.edges) {
-    if (!preds.has(e.target) || !succs.has(e.source)) continue;
-    preds.get(e.target)!.push(e.source);
-    succs.get(e.source)!.push(e.target);
-  }
-  const indegree = new Map([...preds].map(([id, p]) => [id, p.length]));
-  const ready = wf.nodes.filter((n) => indegree.get(n.id) === 0).map((n) => n.id);
-  const order: string[] = [];
-  while (ready.length) {
-    const id = ready.shift()!;
-    order.push(id);
-    for (const s of succs.get(id)!) {
-      const left = indegree.get(s)! - 1;
-      indegree.set(s, left);
-      if (left === 0) ready.push(s);
-    }
-  }
-  return { order, preds };
-}
-
-function stagesOf(wf: Workflow): Map<string, number> {
-  const { order, preds } = topoOrder(wf);
+function stagesOf({ order, parents: preds }: Graph): Map<string, number> {
   const stage = new Map<string, number>();
   for (const id of order) stage.set(id, 1 + Math.max(0, ...preds.get(id)!.map((p) => stage.get(p) ?? 0)));
   return stage;
 }
 
 /** The longest path by summed weight through the DAG (ties: the earliest node in document order). */
-function criticalPath(wf: Workflow, weight: Map<string, number>): { nodeIds: string[]; ms: number } {
-  const { order, preds } = topoOrder(wf);
+function criticalPath({ order, parents: preds }: Graph, weight: Map<string, number>): { nodeIds: string[]; ms: number } {
   const best = new Map<string, { ms: number; via?: string }>();
   for (const id of order) {
     let via: string | undefined;

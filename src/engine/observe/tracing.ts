@@ -13,6 +13,7 @@ import { BatchSpanProcessor, TracerProvider, type SpanProcessor } from '@opentel
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { EngineEvent, Workflow, WorkflowNode } from '../../contract';
 import type { Executor } from '../execution/executor';
+import { stderrLogger, type EngineLogger } from '../logger';
 import type { LlmChatClient, ToolContext } from '../tools/types';
 import { toolLabel } from './metrics';
 
@@ -64,6 +65,7 @@ export class RunTracer {
   constructor(
     options: TracingOptions,
     private readonly workflowOf: (runId: string) => Workflow | undefined,
+    private readonly logger: EngineLogger = stderrLogger,
   ) {
     this.provider = new TracerProvider({
       resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName ?? process.env.OTEL_SERVICE_NAME ?? 'awe', [ATTR_SERVICE_VERSION]: '0.1.0' }),
@@ -78,7 +80,7 @@ export class RunTracer {
     try {
       this.apply(e);
     } catch (err) {
-      process.stderr.write(`[awe] tracing: ${(err as Error).message}\n`);
+      this.logger.error(`tracing: ${(err as Error).message}`);
     }
   }
 

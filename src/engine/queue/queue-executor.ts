@@ -17,6 +17,7 @@ import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DEFAULT_QUEUE_NAME, QUEUE_WIRE_VERSION, QueueProgress, QueueResult, type QueueLog, type QueueTask } from '../../contract';
 import { ToolError } from '../errors';
+import { stderrLogger, type EngineLogger } from '../logger';
 import { inProcessExecutor, type Executor } from '../execution/executor';
 import type { ToolContext, ToolSpec } from '../tools/types';
 import { cancelChannel, cancelKey } from './cancel';
@@ -33,8 +34,8 @@ export interface QueueExecutorOptions {
   reconcileMs?: number;
   /** Finished jobs are kept this long (s) so a restarted control plane can adopt them. @default 86400 */
   keepSeconds?: number;
-  /** Says what it does that a person should know (a job re-added, a redelivery). @default stderr */
-  report?: (line: string) => void;
+  /** Says what it does that a person should know (a job re-added, a redelivery). @default the engine's stderr logger */
+  logger?: EngineLogger;
 }
 
 export interface QueueCounts {
@@ -323,6 +324,6 @@ export class QueueExecutor implements Executor {
   }
 
   private report(line: string): void {
-    (this.o.report ?? ((l: string) => process.stderr.write(`[awe queue] ${l}\n`)))(line);
+    (this.o.logger ?? stderrLogger).warn(`queue: ${line}`);
   }
 }
