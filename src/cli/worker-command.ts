@@ -5,7 +5,7 @@
  * AWE_LLM_MODEL). For tests and small fleets, AWE_QUEUE_LOCK_MS and AWE_QUEUE_STALLED_CHECK_MS
  * shorten how long a dead worker's jobs wait before another worker takes them.
  */
-import { builtinTools, createLlmClient, llmConfigFromEnv, QueueWorker, type ToolSpec } from '../engine';
+import { builtinTools, createLlmClient, llmConfigFromEnv, QueueWorker, TaskTracer, tracingFromEnv, type ToolSpec } from '../engine';
 import { CliError, EXIT, parsePositiveInt, type GlobalFlags } from './common';
 
 export interface WorkerFlags extends GlobalFlags {
@@ -20,8 +20,11 @@ export async function workerCommand(_args: string[], flags: WorkerFlags): Promis
   const tools = new Map<string, ToolSpec>(builtinTools().map((t) => [t.name, t]));
   const llmEnv = llmConfigFromEnv();
   const llm = llmEnv.apiKey || llmEnv.baseUrl ? createLlmClient({ ...llmEnv, apiKey: llmEnv.apiKey ?? 'none' }) : undefined;
+  const tracing = tracingFromEnv();
   const worker = new QueueWorker({
     url,
+    // The control plane sends each task's trace context; this worker exports to its own OTEL_* endpoint.
+    ...(tracing ? { tracer: new TaskTracer(tracing) } : {}),
     concurrency,
     tools,
     llm,

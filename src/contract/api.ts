@@ -66,6 +66,18 @@ export const Settings = z.object({
   allowTools: z.array(z.string()),
   /** USD per 1M tokens, per model. */
   prices: z.record(z.string(), z.object({ prompt: z.number(), completion: z.number() })),
+  /** Where run traces go (OTLP/HTTP). The environment's OTEL_* variables win over Settings. */
+  observability: z
+    .object({
+      /** The effective OTLP endpoint (traces go to its /v1/traces); absent when tracing is off. */
+      otlpEndpoint: z.string().optional(),
+      /** Who decides: Settings, the OTEL_* environment (`envVar` names the variable), or nobody (off). */
+      source: z.enum(['settings', 'environment', 'off']),
+      envVar: z.string().optional(),
+      /** Never sent back: only whether headers (an auth header) are stored for the Settings endpoint. */
+      otlpHeadersSet: z.boolean(),
+    })
+    .default({ source: 'off', otlpHeadersSet: false }),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -81,6 +93,17 @@ export const SettingsUpdate = z.object({
   planner: z.enum(['auto', 'offline', 'llm']).optional(),
   allowTools: z.array(z.string()).optional(),
   prices: z.record(z.string(), z.object({ prompt: z.number(), completion: z.number() })).optional(),
+  observability: z
+    .object({
+      /** An http(s) URL such as http://127.0.0.1:4318; an empty string turns Settings' tracing off. */
+      otlpEndpoint: z.string().max(2048).optional(),
+      /**
+       * Write-only, kept with the secrets: `name=value` pairs separated by commas, as in
+       * OTEL_EXPORTER_OTLP_HEADERS (e.g. `authorization=Bearer abc`). An empty string clears them.
+       */
+      otlpHeaders: z.string().max(8192).optional(),
+    })
+    .optional(),
 });
 export type SettingsUpdate = z.infer<typeof SettingsUpdate>;
 

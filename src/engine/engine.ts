@@ -35,7 +35,7 @@ import { stderrLogger } from './logger';
 import { TeamServers } from './settings/team-servers';
 import { badRequest, conflict, EngineError, isConflict, notFound } from './errors';
 import { EngineMetrics } from './observe/metrics';
-import { RunTracer, tracingFromEnv } from './observe/tracing';
+import { RunTracer, TracingSwitch } from './observe/tracing';
 import { inProcessExecutor } from './execution/executor';
 
 /** Thrown for a workflow that cannot run; `problems` lists every reason (the transports show them). */
@@ -74,10 +74,17 @@ export function createEngine(options: EngineOptions): LocalEngine {
   };
   const metrics = new EngineMetrics(snapshotOf);
   const stopMetrics = log.subscribe((batch) => metrics.observe(batch));
-  // Tracing only when configured (OTEL_* environment or options.tracing): otherwise nothing is created.
-  const tracingOptions = options.tracing === false ? undefined : (options.tracing ?? tracingFromEnv());
-  const tracer = tracingOptions ? new RunTracer(tracingOptions, snapshotOf, logger) : undefined;
-  const stopTracing = tracer ? log.tap((e) => tracer.onEvent(e)) : undefined;
+  const settings = new SettingsService(
+    { get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) },
+    options.secrets ?? fileSecretStore(dataDir),
+  );
+  // Tracing only when configured (options.tracing, the OTEL_* environment or Settings): otherwise nothing is created.
+  const tracing = new TracingSwitch((spanProcessors) => new RunTracer({ spanProcessors }, snapshotOf, logger), (tracer) => log.tap((e) => tracer.onEvent(e)), logger);
+  const applyTracing = () => {
+    if (options.tracing === undefined) tracing.apply(settings.otlpTarget());
+  };
+  if (options.tracing) tracing.fixed(options.tracing);
+  applyTracing();
   const registry = new ToolRegistry();
   for (const tool of [...builtinTools(), ...(options.extraTools ?? [])]) registry.register(tool);
   let mcp: McpManager;
@@ -95,10 +102,6 @@ export function createEngine(options: EngineOptions): LocalEngine {
     store.close();
     throw err;
   }
-  const settings = new SettingsService(
-    { get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) },
-    options.secrets ?? fileSecretStore(dataDir),
-  );
   const trust = new WorkflowTrust({ get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) });
   const workspaces = new Workspaces(dataDir, { get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) }, options.sampleWorkspaceDir);
   /** Documents this engine's validation found runnable (the very objects it returned): startRun takes them as they are. */
@@ -113,6 +116,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
   const globalLimiter = new Limiter(options.globalConcurrency ?? 16);
   const engineAllow = options.allow ?? [];
 
+  const executor = tracing.wrapExecutor(options.executor ?? inProcessExecutor);
   const supervisor = new RunSupervisor(store, log, artifacts, () => {
     const client = llm();
     return {
@@ -123,7 +127,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
         set: (key, output) => store.cacheSet(key, output),
       },
       interactive: options.interactive ?? false,
-      ...(tracer ? { executor: tracer.wrapExecutor(options.executor ?? inProcessExecutor) } : options.executor ? { executor: options.executor } : {}),
+      executor,
       ...(client ? { llm: client, judge: (criteria, output, signal) => llmJudge(criteria, output, client, signal) } : {}),
       isAllowed: (name, runAllow, workflowAllow) =>
         isAllowed(name, engineAllow) || isAllowed(name, settings.get().allowTools) || isAllowed(name, runAllow) || isAllowed(name, workflowAllow),
@@ -397,7 +401,11 @@ export function createEngine(options: EngineOptions): LocalEngine {
 
     metricsText: async () => ({ contentType: metrics.contentType, text: await metrics.text() }),
     getSettings: () => settings.get(),
-    updateSettings: (update) => settings.update(update),
+    updateSettings: (update) => {
+      const next = settings.update(update);
+      applyTracing();
+      return next;
+    },
     teamServers: new TeamServers({ get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) }, options.secrets ?? fileSecretStore(dataDir)),
 
     async awaitRunOwners(runId, onWait) {
@@ -416,8 +424,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
       supervisor.close();
       log.close();
       stopMetrics();
-      stopTracing?.();
-      await tracer?.shutdown().catch((err: Error) => logger.error(`tracing: ${err.message}`));
+      await tracing.shutdown();
       await options.executor?.close?.();
       await mcp.close();
       store.close();

@@ -24,6 +24,7 @@ export type { CheckedWorkflow, ValidWorkflow } from './workflow/valid';
 export { fileInside, mimeForName, UI_CSP, uiCsp } from './runs/web-assets';
 export { QueueExecutor, type QueueCounts, type QueueExecutorOptions } from './queue/queue-executor';
 export { QueueWorker, type QueueWorkerOptions } from './queue/worker';
+export { TaskTracer, tracingFromEnv } from './observe/tracing';
 export { builtinTools } from './tools/builtins';
 export { createLlmClient, llmConfigFromEnv } from './llm/client';
 export type { ToolSpec } from './tools/types';

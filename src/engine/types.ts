@@ -63,7 +63,8 @@ export interface EngineOptions {
   logger?: EngineLogger;
   /**
    * OpenTelemetry traces of runs. @default from the OTEL_* environment: on when
-   * OTEL_EXPORTER_OTLP_ENDPOINT (or …_TRACES_ENDPOINT) is set; `false` turns it off.
+   * OTEL_EXPORTER_OTLP_ENDPOINT (or …_TRACES_ENDPOINT) is set, else when Settings name an OTLP
+   * endpoint (applied as Settings change); fixed processors here ignore both; `false` turns it off.
    */
   tracing?: TracingOptions | false;
   /** Run lease timing (run-lease.ts). @default 10 s lease, 3 s heartbeat, or AWE_LEASE_MS / AWE_LEASE_HEARTBEAT_MS */

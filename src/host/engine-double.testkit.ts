@@ -41,7 +41,7 @@ export function createEngineDouble(dataDir = '/tmp/awe-engine-double'): EngineDo
   const artifacts = new Map<string, { artifact: Artifact; path: string }>();
   const listeners = new Set<(batch: EngineEvent[]) => void>();
   let servers: McpServerInfo[] = [];
-  let settings: Settings = { llm: { apiKeySet: false }, planner: 'auto', allowTools: [], prices: {} };
+  let settings: Settings = { llm: { apiKeySet: false }, planner: 'auto', allowTools: [], prices: {}, observability: { source: 'off', otlpHeadersSet: false } };
   let runCounter = 0;
   const workspaces = new Map<string, string>();
   const workspaceOf = (workflowId: string) => {

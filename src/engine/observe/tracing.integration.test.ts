@@ -32,14 +32,16 @@ interface OtlpSpan {
 }
 
 /** An OTLP/HTTP receiver: what the JSON exporter posts to /v1/traces. */
-async function startReceiver(): Promise<{ url: string; spans: OtlpSpan[]; paths: string[]; close(): Promise<void> }> {
+async function startReceiver(): Promise<{ url: string; spans: OtlpSpan[]; paths: string[]; headers: Record<string, string | string[] | undefined>[]; close(): Promise<void> }> {
   const spans: OtlpSpan[] = [];
   const paths: string[] = [];
+  const headers: Record<string, string | string[] | undefined>[] = [];
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (d) => (body += d));
     req.on('end', () => {
       paths.push(`${req.method} ${req.url} ${req.headers['content-type']}`);
+      headers.push(req.headers);
       const doc = JSON.parse(body) as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] };
       for (const rs of doc.resourceSpans) for (const ss of rs.scopeSpans) spans.push(...ss.spans);
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -47,7 +49,7 @@ async function startReceiver(): Promise<{ url: string; spans: OtlpSpan[]; paths:
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, paths, close: () => new Promise((r) => server.close(() => r())) };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, paths, headers, close: () => new Promise((r) => server.close(() => r())) };
 }
 
 const attr = (s: { attributes?: OtlpSpan['attributes'] }, key: string): unknown => {
@@ -170,5 +172,42 @@ describe('tracing', () => {
     // Calls that leave the process (a network tool) get their own span, under their own attempt.
     const fetchTools = spans.filter((s) => s.name === 'tool test.flaky');
     expect(fetchTools.map((s) => s.parentSpanId).sort()).toEqual([fetch1.spanId, fetch2.spanId].sort());
+  }, 60_000);
+
+  it('follows Settings while the engine runs: on, to another endpoint (with its auth header), off', async () => {
+    delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+    const other = await startReceiver();
+    const dataDir = mkdtempSync(join(tmpdir(), 'awe-traces-settings-'));
+    const engine = createEngine({ dataDir });
+    const doc = { id: 'switched', name: 'Switched', nodes: [{ id: 'say', kind: 'tool', tool: 'text.template', inputs: { template: 'hi' } }], edges: [] };
+    const run = async () => {
+      const handle = engine.startRun(engine.validate(doc).workflow!);
+      expect((await handle.done).status).toBe('succeeded');
+      return handle.runId;
+    };
+    const runSpans = (r: { spans: OtlpSpan[] }) => r.spans.filter((s) => s.name === 'run Switched').map((s) => attr(s, 'awe.run.id'));
+    try {
+      const before = receiver.spans.length;
+      await run(); // off: no endpoint anywhere
+      const first = engine.updateSettings({ observability: { otlpEndpoint: receiver.url } });
+      expect(first.observability).toMatchObject({ source: 'settings', otlpEndpoint: receiver.url });
+      const onFirst = await run();
+      // Another endpoint: the first exporter is flushed as it is swapped out.
+      engine.updateSettings({ observability: { otlpEndpoint: other.url, otlpHeaders: 'authorization=Bearer team-token' } });
+      await expect.poll(() => runSpans({ spans: receiver.spans.slice(before) })).toEqual([onFirst]);
+      const onOther = await run();
+      engine.updateSettings({ observability: { otlpEndpoint: '' } });
+      await expect.poll(() => runSpans(other)).toEqual([onOther]);
+      expect(other.headers.every((h) => h.authorization === 'Bearer team-token')).toBe(true);
+      await run(); // off again
+      await engine.close();
+      expect(runSpans({ spans: receiver.spans.slice(before) })).toEqual([onFirst]);
+      expect(runSpans(other)).toEqual([onOther]);
+      // The attempt span of each traced run hangs under its run.
+      const run2 = other.spans.find((s) => s.name === 'run Switched')!;
+      expect(other.spans.find((s) => s.name === 'node say')?.parentSpanId).toBe(run2.spanId);
+    } finally {
+      await other.close();
+    }
   }, 60_000);
 });

@@ -6,15 +6,16 @@
  * executor and the tool context's LLM client. Off unless an OTLP endpoint is configured:
  * then nothing here is created, no provider is registered, and the engine pays nothing.
  */
-import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { context, defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import type { EngineEvent, Workflow, WorkflowNode } from '../../contract';
+import type { EngineEvent, QueueTask, Workflow, WorkflowNode } from '../../contract';
 import type { Executor } from '../execution/executor';
 import { stderrLogger, type EngineLogger } from '../logger';
-import type { LlmChatClient, ToolContext } from '../tools/types';
+import type { LlmChatClient, ToolContext, ToolSpec } from '../tools/types';
 import { toolLabel } from './metrics';
 
 export interface TracingOptions {
@@ -25,16 +26,64 @@ export interface TracingOptions {
 }
 
 /**
+ * What the standard OTEL_* environment says about tracing: off (OTEL_SDK_DISABLED=true or
+ * OTEL_TRACES_EXPORTER=none), on to the endpoint an OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT names,
+ * or nothing (undefined: Settings may decide). `envVar` is the variable that decided.
+ */
+export function otlpFromEnv(env: NodeJS.ProcessEnv = process.env): { on: boolean; envVar: string } | undefined {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return { on: false, envVar: 'OTEL_SDK_DISABLED' };
+  if ((env.OTEL_TRACES_EXPORTER ?? '').split(',').map((s) => s.trim()).includes('none')) return { on: false, envVar: 'OTEL_TRACES_EXPORTER' };
+  for (const envVar of ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
+    if (env[envVar]?.trim()) return { on: true, envVar };
+  }
+  return undefined;
+}
+
+/**
  * Tracing as the standard OTEL_* environment asks for it: on when OTEL_EXPORTER_OTLP_ENDPOINT
  * or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set (the exporter reads those, their headers,
  * timeout and compression itself), off when neither is, or OTEL_SDK_DISABLED=true, or
  * OTEL_TRACES_EXPORTER=none.
  */
 export function tracingFromEnv(env: NodeJS.ProcessEnv = process.env): TracingOptions | undefined {
-  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return undefined;
-  if ((env.OTEL_TRACES_EXPORTER ?? '').split(',').map((s) => s.trim()).includes('none')) return undefined;
-  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return undefined;
-  return { spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })] };
+  return otlpFromEnv(env)?.on ? { spanProcessors: [otlpProcessor()] } : undefined;
+}
+
+/** Batched OTLP/HTTP export: to `target` (Settings), or where the OTEL_* environment says. */
+export function otlpProcessor(target?: { endpoint: string; headers: Record<string, string> }): SpanProcessor {
+  const exporter = target ? new OTLPTraceExporter({ url: `${target.endpoint.replace(/\/+$/, '')}/v1/traces`, headers: target.headers }) : new OTLPTraceExporter();
+  return new BatchSpanProcessor({ exporter });
+}
+
+/**
+ * The engine's span processor when Settings may change the endpoint while runs are open: it
+ * hands spans to the current exporter's processor, and `swap` flushes the old one. A span
+ * started before a swap and ended after it goes to the new endpoint, so open runs keep their tree.
+ */
+export class SwappableSpanProcessor implements SpanProcessor {
+  constructor(private inner: SpanProcessor) {}
+
+  async swap(next: SpanProcessor): Promise<void> {
+    const old = this.inner;
+    this.inner = next;
+    await old.shutdown();
+  }
+
+  onStart(span: Parameters<SpanProcessor['onStart']>[0], parentContext: Context): void {
+    this.inner.onStart(span, parentContext);
+  }
+
+  onEnd(span: Parameters<SpanProcessor['onEnd']>[0]): void {
+    this.inner.onEnd(span);
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush();
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
 }
 
 interface Attempt {
@@ -223,79 +272,45 @@ export class RunTracer {
   /**
    * The executor with a span around each call that leaves the process — MCP tools and
    * network tools (http.fetch) — and the tool's LLM client traced. In-process built-ins get
-   * no span of their own: their attempt span already times them.
+   * no span of their own: their attempt span already times them. Either way the call carries
+   * the W3C context of its parent span (`ctx.trace`), which a queue worker continues.
    */
   wrapExecutor(inner: Executor): Executor {
-    return {
-      execute: (spec, input, ctx) => {
-        const parent = this.attempts.get(key(ctx.runId, ctx.nodeId))?.ctx ?? ROOT_CONTEXT;
-        const source = spec.source ?? 'builtin';
-        if (source === 'builtin' && spec.effects !== 'network') {
-          return inner.execute(spec, input, ctx.llm ? withLlm(ctx, this.tracedLlm(ctx.llm, parent)) : ctx);
-        }
-        const attributes: Attributes = { 'awe.tool.name': spec.name, 'awe.tool.source': source, 'awe.tool.effects': spec.effects };
-        if (source !== 'builtin') attributes['mcp.server'] = source;
-        const url = (input as { url?: unknown } | undefined)?.url;
-        if (spec.name === 'http.fetch' && typeof url === 'string') {
-          try {
-            const u = new URL(url);
-            Object.assign(attributes, { 'server.address': u.hostname, 'url.scheme': u.protocol.replace(':', ''), 'http.request.method': String((input as { method?: unknown }).method ?? 'GET') });
-          } catch {
-            // Not a URL: the tool says so itself.
-          }
-        }
-        const span = this.tracer.startSpan(`tool ${spec.name}`, { kind: SpanKind.CLIENT, attributes }, parent);
-        const spanCtx = trace.setSpan(parent, span);
-        const traced = ctx.llm ? withLlm(ctx, this.tracedLlm(ctx.llm, spanCtx)) : ctx;
-        return context.with(spanCtx, () => inner.execute(spec, input, traced)).then(
-          (result) => {
-            span.end();
-            return result;
-          },
-          (err: unknown) => {
-            const e = err as { code?: string; class?: string; message?: string };
-            setError(span, { code: e.code, class: e.class ?? 'error', message: e.message ?? String(err) });
-            span.end();
-            throw err;
-          },
-        );
-      },
-    };
+    return { execute: (spec, input, ctx) => this.execute(inner, spec, input, ctx) };
   }
 
-  /** One CLIENT span per chat completion, named and attributed as the GenAI semantic conventions say. */
-  tracedLlm(client: LlmChatClient, parent: Context): LlmChatClient {
-    const tracer = this.tracer;
-    return {
-      get model() {
-        return client.model;
+  execute(inner: Executor, spec: ToolSpec, input: unknown, ctx: ToolContext): Promise<{ output: unknown; truncated: boolean }> {
+    const parent = this.attempts.get(key(ctx.runId, ctx.nodeId))?.ctx ?? ROOT_CONTEXT;
+    const source = spec.source ?? 'builtin';
+    if (source === 'builtin' && spec.effects !== 'network') {
+      return inner.execute(spec, input, withTrace(ctx, parent, ctx.llm && tracedLlm(this.tracer, ctx.llm, parent)));
+    }
+    const attributes: Attributes = { 'awe.tool.name': spec.name, 'awe.tool.source': source, 'awe.tool.effects': spec.effects };
+    if (source !== 'builtin') attributes['mcp.server'] = source;
+    const url = (input as { url?: unknown } | undefined)?.url;
+    if (spec.name === 'http.fetch' && typeof url === 'string') {
+      try {
+        const u = new URL(url);
+        Object.assign(attributes, { 'server.address': u.hostname, 'url.scheme': u.protocol.replace(':', ''), 'http.request.method': String((input as { method?: unknown }).method ?? 'GET') });
+      } catch {
+        // Not a URL: the tool says so itself.
+      }
+    }
+    const span = this.tracer.startSpan(`tool ${spec.name}`, { kind: SpanKind.CLIENT, attributes }, parent);
+    const spanCtx = trace.setSpan(parent, span);
+    const traced = withTrace(ctx, spanCtx, ctx.llm && tracedLlm(this.tracer, ctx.llm, spanCtx));
+    return context.with(spanCtx, () => inner.execute(spec, input, traced)).then(
+      (result) => {
+        span.end();
+        return result;
       },
-      async chat(request, signal) {
-        const model = request.model ?? client.model;
-        const span = tracer.startSpan(
-          `chat ${model}`,
-          { kind: SpanKind.CLIENT, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': model, ...(request.maxTokens ? { 'gen_ai.request.max_tokens': request.maxTokens } : {}), ...(request.temperature !== undefined ? { 'gen_ai.request.temperature': request.temperature } : {}) } },
-          parent,
-        );
-        try {
-          const res = await client.chat(request, signal);
-          span.setAttributes({
-            'gen_ai.response.model': res.model,
-            'gen_ai.usage.input_tokens': res.usage.promptTokens,
-            'gen_ai.usage.output_tokens': res.usage.completionTokens,
-            'awe.cost_usd': res.usage.costUsd,
-            ...(res.finishReason ? { 'gen_ai.response.finish_reasons': [res.finishReason] } : {}),
-          });
-          return res;
-        } catch (err) {
-          const e = err as { code?: string; message?: string };
-          setError(span, { code: e.code, class: 'error', message: e.message ?? String(err) });
-          throw err;
-        } finally {
-          span.end();
-        }
+      (err: unknown) => {
+        const e = err as { code?: string; class?: string; message?: string };
+        setError(span, { code: e.code, class: e.class ?? 'error', message: e.message ?? String(err) });
+        span.end();
+        throw err;
       },
-    };
+    );
   }
 
   /** Sends what is buffered and stops (engine close). */
@@ -311,14 +326,179 @@ export class RunTracer {
   }
 }
 
+/** One CLIENT span per chat completion, named and attributed as the GenAI semantic conventions say. */
+/** Where an engine's traces go, as Settings and the environment decide (settings.ts `otlpTarget`). */
+export type OtlpTarget = { source: 'environment'; envVar: string } | { source: 'settings'; endpoint: string; headers: Record<string, string> } | { source: 'off'; envVar?: string };
+
+/**
+ * The engine's tracing, switched while it runs (issue 13: the endpoint is a Setting, applied
+ * without a restart). Off: no tracer, no event tap, the executor calls straight through.
+ * On: one RunTracer; a new endpoint swaps only its exporter (open runs keep their spans);
+ * off again ends open spans as unfinished, flushes, and removes the tap.
+ */
+export class TracingSwitch {
+  private tracer: RunTracer | undefined;
+  private processor: SwappableSpanProcessor | undefined;
+  private untap: (() => void) | undefined;
+  private signature = 'off';
+  /** The exporters being flushed and shut down, in order; `shutdown` waits for them. */
+  private settling: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly start: (processors: SpanProcessor[]) => RunTracer,
+    private readonly tap: (tracer: RunTracer) => () => void,
+    private readonly logger: EngineLogger = stderrLogger,
+  ) {}
+
+  /** Fixed span processors (tests, the bench): Settings and the environment are not consulted. */
+  fixed(options: TracingOptions): void {
+    this.tracer = this.start(options.spanProcessors);
+    this.untap = this.tap(this.tracer);
+    this.signature = 'fixed';
+  }
+
+  apply(target: OtlpTarget): void {
+    if (this.signature === 'fixed') return;
+    const signature = target.source === 'off' ? 'off' : JSON.stringify(target);
+    if (signature === this.signature) return;
+    this.signature = signature;
+    const next = target.source === 'off' ? undefined : otlpProcessor(target.source === 'settings' ? target : undefined);
+    if (!next) {
+      const [tracer, untap] = [this.tracer, this.untap];
+      this.tracer = this.processor = this.untap = undefined;
+      untap?.();
+      if (tracer) this.settle(tracer.shutdown());
+    } else if (this.processor) {
+      this.settle(this.processor.swap(next));
+    } else {
+      this.processor = new SwappableSpanProcessor(next);
+      this.tracer = this.start([this.processor]);
+      this.untap = this.tap(this.tracer);
+    }
+  }
+
+  /** Calls through `inner`, traced when tracing is on at the time of the call. */
+  wrapExecutor(inner: Executor): Executor {
+    return { execute: (spec, input, ctx) => (this.tracer ? this.tracer.execute(inner, spec, input, ctx) : inner.execute(spec, input, ctx)) };
+  }
+
+  async shutdown(): Promise<void> {
+    this.untap?.();
+    const tracer = this.tracer;
+    this.tracer = this.processor = this.untap = undefined;
+    if (tracer) this.settle(tracer.shutdown());
+    await this.settling;
+  }
+
+  private settle(step: Promise<void>): void {
+    this.settling = this.settling.then(() => step).catch((err: Error) => this.logger.error(`tracing: ${err.message}`));
+  }
+}
+
+/**
+ * `awe worker`'s side of a trace: one CONSUMER span per task, a child of the span the control
+ * plane sent with it (the node attempt, or its tool call), and the task's LLM calls under it.
+ */
+export class TaskTracer {
+  private readonly provider: TracerProvider;
+  private readonly tracer: Tracer;
+
+  constructor(options: TracingOptions) {
+    this.provider = new TracerProvider({
+      resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName ?? process.env.OTEL_SERVICE_NAME ?? 'awe-worker', [ATTR_SERVICE_VERSION]: '0.1.0' }),
+      spanProcessors: options.spanProcessors,
+    });
+    this.tracer = this.provider.getTracer('awe.worker');
+  }
+
+  async run<T>(task: QueueTask, job: { workerId: string; delivery: number }, llm: LlmChatClient | undefined, fn: (llm: LlmChatClient | undefined) => Promise<T>): Promise<T> {
+    const parent = task.trace?.traceparent ? propagator.extract(ROOT_CONTEXT, task.trace, defaultTextMapGetter) : ROOT_CONTEXT;
+    const span = this.tracer.startSpan(
+      `tool ${task.tool.name}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'awe.tool.name': task.tool.name,
+          'awe.tool.version': task.tool.version,
+          'awe.run.id': task.runId,
+          'awe.node.id': task.nodeId,
+          'awe.node.generation': task.generation,
+          'awe.queue.dispatch': task.dispatch,
+          'awe.queue.delivery': job.delivery,
+          'awe.worker.id': job.workerId,
+          'messaging.system': 'bullmq',
+          'messaging.operation.type': 'process',
+        },
+      },
+      parent,
+    );
+    const spanCtx = trace.setSpan(parent, span);
+    try {
+      return await fn(llm && tracedLlm(this.tracer, llm, spanCtx));
+    } catch (err) {
+      const e = err as { code?: string; class?: string; message?: string };
+      setError(span, { code: e.code, class: e.class ?? 'error', message: e.message ?? String(err) });
+      throw err;
+    } finally {
+      span.end();
+    }
+  }
+
+  /** Sends what is buffered (the worker drains). */
+  shutdown(): Promise<void> {
+    return this.provider.shutdown();
+  }
+}
+
+export function tracedLlm(tracer: Tracer, client: LlmChatClient, parent: Context): LlmChatClient {
+  return {
+    get model() {
+      return client.model;
+    },
+    async chat(request, signal) {
+      const model = request.model ?? client.model;
+      const span = tracer.startSpan(
+        `chat ${model}`,
+        { kind: SpanKind.CLIENT, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': model, ...(request.maxTokens ? { 'gen_ai.request.max_tokens': request.maxTokens } : {}), ...(request.temperature !== undefined ? { 'gen_ai.request.temperature': request.temperature } : {}) } },
+        parent,
+      );
+      try {
+        const res = await client.chat(request, signal);
+        span.setAttributes({
+          'gen_ai.response.model': res.model,
+          'gen_ai.usage.input_tokens': res.usage.promptTokens,
+          'gen_ai.usage.output_tokens': res.usage.completionTokens,
+          'awe.cost_usd': res.usage.costUsd,
+          ...(res.finishReason ? { 'gen_ai.response.finish_reasons': [res.finishReason] } : {}),
+        });
+        return res;
+      } catch (err) {
+        const e = err as { code?: string; message?: string };
+        setError(span, { code: e.code, class: 'error', message: e.message ?? String(err) });
+        throw err;
+      } finally {
+        span.end();
+      }
+    },
+  };
+}
+
 function setError(span: Span, error: { code?: string; class?: string; message: string }): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message: error.message.slice(0, 500) });
   span.setAttributes({ 'error.type': error.code ?? error.class ?? 'error', ...(error.class ? { 'awe.error.class': error.class } : {}) });
 }
 
-/** The tool's context with its LLM client replaced; getters (signal, artifacts) stay getters. */
-function withLlm(ctx: ToolContext, llm: LlmChatClient): ToolContext {
+const propagator = new W3CTraceContextPropagator();
+
+/**
+ * The tool's context carrying `parent`'s W3C trace context and, when there is one, the traced
+ * LLM client; getters (signal, artifacts) stay getters.
+ */
+function withTrace(ctx: ToolContext, parent: Context, llm: LlmChatClient | undefined): ToolContext {
+  const carrier: { traceparent?: string; tracestate?: string } = {};
+  propagator.inject(parent, carrier, defaultTextMapSetter);
   const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(ctx)) as ToolContext;
-  Object.defineProperty(copy, 'llm', { value: llm, enumerable: true, configurable: true, writable: true });
+  if (carrier.traceparent) Object.defineProperty(copy, 'trace', { value: { traceparent: carrier.traceparent, ...(carrier.tracestate ? { tracestate: carrier.tracestate } : {}) }, enumerable: true, configurable: true, writable: true });
+  if (llm) Object.defineProperty(copy, 'llm', { value: llm, enumerable: true, configurable: true, writable: true });
   return copy;
 }

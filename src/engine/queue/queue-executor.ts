@@ -137,6 +137,8 @@ export class QueueExecutor implements Executor {
       tool: { name: spec.name, version: spec.version },
       input,
       workspaceDir: ctx.workspaceDir,
+      // The worker's span continues the node attempt's trace.
+      ...(ctx.trace ? { trace: ctx.trace } : {}),
     };
     if (signal.aborted) throw signal.reason;
     return new Promise((resolve, reject) => {

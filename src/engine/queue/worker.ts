@@ -20,6 +20,7 @@ import {
   type QueueUsage,
 } from '../../contract';
 import { classifyError, permanent } from '../errors';
+import type { TaskTracer } from '../observe/tracing';
 import { invokeTool } from '../tools/invoke';
 import type { LlmChatClient, ToolContext, ToolSpec } from '../tools/types';
 import { cancelChannel, cancelKey } from './cancel';
@@ -42,6 +43,8 @@ export interface QueueWorkerOptions {
   stalledIntervalMs?: number;
   /** @default `${hostname}:${pid}` */
   workerId?: string;
+  /** Spans of the tasks it runs, continuing each task's trace. @default none */
+  tracer?: TaskTracer;
   /** One line per event worth a person's attention. @default stdout */
   say?: (line: string) => void;
 }
@@ -90,6 +93,7 @@ export class QueueWorker {
     this.subscriber?.disconnect();
     this.conn?.disconnect();
     this.workerConn?.disconnect();
+    await this.o.tracer?.shutdown();
   }
 
   private say(line: string): void {
@@ -139,9 +143,9 @@ export class QueueWorker {
     if (signal?.aborted) abort();
     signal?.addEventListener('abort', abort, { once: true });
     const deadline = task.deadlineAt === undefined ? undefined : setTimeout(() => controller.abort('deadline'), Math.max(0, task.deadlineAt - Date.now()));
-    const ctx = this.context(task, controller.signal, log, usage);
+    const run = (llm: LlmChatClient | undefined) => invokeTool(spec, task.input, this.context(task, controller.signal, log, usage, llm));
     try {
-      const { output, truncated } = await invokeTool(spec, task.input, ctx);
+      const { output, truncated } = await (this.o.tracer ? this.o.tracer.run(task, { workerId: this.id, delivery }, this.o.llm, run) : run(this.o.llm));
       await stream.close();
       this.say(`job ${job.id}: succeeded`);
       return { v: QUEUE_WIRE_VERSION, ok: true, output, truncated, logs, usage, worker: this.id, delivery };
@@ -160,7 +164,7 @@ export class QueueWorker {
     }
   }
 
-  private context(task: QueueTask, signal: AbortSignal, log: ToolContext['log'], usage: QueueUsage[]): ToolContext {
+  private context(task: QueueTask, signal: AbortSignal, log: ToolContext['log'], usage: QueueUsage[], llm: LlmChatClient | undefined): ToolContext {
     const notHere = (what: string) => permanent('NOT_ON_WORKER', `${task.tool.name}: ${what} is only available in the control plane (placement local)`);
     return {
       signal,
@@ -172,7 +176,7 @@ export class QueueWorker {
       artifacts: {
         save: () => Promise.reject(notHere('saving artifacts')),
       },
-      llm: this.o.llm,
+      llm,
       reportUsage: (u, model) =>
         usage.push({ promptTokens: u.promptTokens ?? 0, completionTokens: u.completionTokens ?? 0, costUsd: u.costUsd ?? 0, ...(model ? { model } : {}) }),
       requestApproval: () => Promise.reject(notHere('asking a person')),

@@ -92,4 +92,42 @@ describe('SettingsService', () => {
     service.update({ llm: { baseUrl: '' } });
     expect(service.llmConfig().apiKey).toBe('env-key');
   });
+
+  it('the OTLP endpoint: validated, off by default, headers write-only in the secrets file and bound to the endpoint', () => {
+    const { service, dir, map } = setup();
+    expect(service.get().observability).toEqual({ source: 'off', otlpHeadersSet: false });
+    expect(service.otlpTarget()).toEqual({ source: 'off' });
+    for (const bad of ['127.0.0.1:4318', 'ftp://collector:21', 'http://user:pw@collector:4318', 'http://collector:4318/?x=1', 'not a url']) {
+      expect(() => service.update({ observability: { otlpEndpoint: bad } }), bad).toThrow(/OTLP endpoint/);
+    }
+    expect(() => service.update({ observability: { otlpEndpoint: 'http://c:4318', otlpHeaders: 'authorization' } })).toThrow(/name=value pairs/);
+    expect(() => service.update({ observability: { otlpEndpoint: 'http://c:4318', otlpHeaders: 'bad name=1' } })).toThrow(/name=value pairs/);
+    expect(service.otlpTarget()).toEqual({ source: 'off' }); // nothing half-applied
+
+    const s = service.update({ observability: { otlpEndpoint: 'https://otel.example.com:4318/', otlpHeaders: 'authorization=Bearer%20tok-123, x-team = blue' } });
+    expect(s.observability).toEqual({ source: 'settings', otlpEndpoint: 'https://otel.example.com:4318', otlpHeadersSet: true });
+    expect(JSON.stringify(s)).not.toContain('tok-123');
+    expect(JSON.stringify([...map.values()])).not.toContain('tok-123');
+    expect(readFileSync(path.join(dir, 'secrets.json'), 'utf8')).toContain('tok-123');
+    expect(service.otlpTarget()).toEqual({ source: 'settings', endpoint: 'https://otel.example.com:4318', headers: { authorization: 'Bearer tok-123', 'x-team': 'blue' } });
+
+    // Another endpoint without new headers: the credentials do not follow it.
+    expect(service.update({ observability: { otlpEndpoint: 'http://127.0.0.1:9' } }).observability.otlpHeadersSet).toBe(false);
+    expect(service.otlpTarget()).toEqual({ source: 'settings', endpoint: 'http://127.0.0.1:9', headers: {} });
+    expect(readFileSync(path.join(dir, 'secrets.json'), 'utf8')).not.toContain('tok-123');
+    expect(service.update({ observability: { otlpEndpoint: '' } }).observability).toEqual({ source: 'off', otlpHeadersSet: false });
+  });
+
+  it('the OTEL_* environment wins over Settings and is named as the source', () => {
+    const stored = { observability: { otlpEndpoint: 'http://127.0.0.1:4318' } };
+    const env = setup({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector.internal:4318' });
+    env.service.update(stored);
+    expect(env.service.get().observability).toEqual({ source: 'environment', envVar: 'OTEL_EXPORTER_OTLP_ENDPOINT', otlpEndpoint: 'http://collector.internal:4318', otlpHeadersSet: false });
+    expect(env.service.otlpTarget()).toEqual({ source: 'environment', envVar: 'OTEL_EXPORTER_OTLP_ENDPOINT' });
+    const disabled = setup({ OTEL_SDK_DISABLED: 'true' });
+    disabled.service.update(stored);
+    expect(disabled.service.get().observability).toEqual({ source: 'off', envVar: 'OTEL_SDK_DISABLED', otlpHeadersSet: false });
+    const none = setup({ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/v1/traces' });
+    expect(none.service.otlpTarget()).toEqual({ source: 'off', envVar: 'OTEL_TRACES_EXPORTER' });
+  });
 });

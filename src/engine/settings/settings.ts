@@ -15,6 +15,7 @@ import path from 'node:path';
 import { Settings, SettingsUpdate } from '../../contract';
 import { createLlmClient, DEFAULT_MODEL, llmConfigFromEnv, type PriceTable } from '../llm/client';
 import type { LlmChatClient } from '../tools/types';
+import { otlpFromEnv, type OtlpTarget } from '../observe/tracing';
 import type { SecretStore } from './secret-store';
 import { badRequest } from '../errors';
 
@@ -22,6 +23,8 @@ import { badRequest } from '../errors';
 export const SETTINGS_KEY = 'settings';
 /** The SecretStore name of the LLM API key. */
 export const API_KEY_SECRET = 'llm.apiKey';
+/** The SecretStore name of the OTLP exporter's headers (an auth header, as Settings took it). */
+export const OTLP_HEADERS_SECRET = 'otlp.headers';
 
 /**
  * USD per 1M tokens, as OpenAI published them in 2025. Edit them in Settings; a model
@@ -41,6 +44,8 @@ interface StoredSettings {
   planner?: Settings['planner'];
   allowTools?: string[];
   prices?: PriceTable;
+  /** `headersEndpoint`: the endpoint the stored headers were entered for (they go nowhere else). */
+  observability?: { otlpEndpoint?: string; headersEndpoint?: string };
 }
 
 export interface KeyValue {
@@ -75,7 +80,33 @@ export class SettingsService {
       planner: stored.planner ?? 'auto',
       allowTools: stored.allowTools ?? [],
       prices: llm.prices,
+      observability: this.observability(),
     });
+  }
+
+  private observability(): Settings['observability'] {
+    const target = this.otlpTarget();
+    const headersSet = this.secrets.get(OTLP_HEADERS_SECRET) !== undefined;
+    if (target.source === 'settings') return { source: 'settings', otlpEndpoint: target.endpoint, otlpHeadersSet: headersSet };
+    if (target.source === 'environment') {
+      return { source: 'environment', envVar: target.envVar, otlpEndpoint: this.env[target.envVar]?.trim(), otlpHeadersSet: headersSet };
+    }
+    return { source: 'off', ...(target.envVar ? { envVar: target.envVar } : {}), otlpHeadersSet: headersSet };
+  }
+
+  /**
+   * Where traces go. The standard environment wins, as it does for every OpenTelemetry SDK
+   * (a deployment's OTEL_* settings are not overridden from a dialog): OTEL_SDK_DISABLED=true
+   * or OTEL_TRACES_EXPORTER=none turn tracing off, an OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT
+   * sends there; otherwise the endpoint from Settings, if any.
+   */
+  otlpTarget(): OtlpTarget {
+    const env = otlpFromEnv(this.env);
+    if (env) return env.on ? { source: 'environment', envVar: env.envVar } : { source: 'off', envVar: env.envVar };
+    const stored = this.stored().observability;
+    if (!stored?.otlpEndpoint) return { source: 'off' };
+    const raw = stored.headersEndpoint === stored.otlpEndpoint ? this.secrets.get(OTLP_HEADERS_SECRET) : undefined;
+    return { source: 'settings', endpoint: stored.otlpEndpoint, headers: raw ? parseOtlpHeaders(raw) : {} };
   }
 
   /** Applies an update; empty strings clear a value (the env fallback then applies). */
@@ -108,6 +139,25 @@ export class SettingsService {
     if (u.planner !== undefined) stored.planner = u.planner;
     if (u.allowTools !== undefined) stored.allowTools = [...new Set(u.allowTools.map((t) => t.trim()).filter(Boolean))];
     if (u.prices !== undefined) stored.prices = u.prices;
+    if (u.observability) {
+      const o = { ...stored.observability };
+      if (u.observability.otlpEndpoint !== undefined) {
+        const endpoint = u.observability.otlpEndpoint.trim().replace(/\/+$/, '');
+        if (endpoint) checkOtlpEndpoint(endpoint);
+        o.otlpEndpoint = endpoint || undefined;
+      }
+      if (u.observability.otlpHeaders !== undefined) {
+        const headers = u.observability.otlpHeaders.trim();
+        if (headers) parseOtlpHeaders(headers); // refuses what the exporter could not send
+        this.secrets.set(OTLP_HEADERS_SECRET, headers || undefined);
+        o.headersEndpoint = headers ? o.otlpEndpoint : undefined;
+      } else if (o.otlpEndpoint !== o.headersEndpoint && this.secrets.get(OTLP_HEADERS_SECRET) !== undefined) {
+        // Headers carry credentials: never to an endpoint they were not entered for.
+        this.secrets.set(OTLP_HEADERS_SECRET, undefined);
+        o.headersEndpoint = undefined;
+      }
+      stored.observability = o;
+    }
     this.kv.set(SETTINGS_KEY, stored);
     return this.get();
   }
@@ -153,6 +203,45 @@ export class SettingsService {
     const value = this.kv.get(SETTINGS_KEY);
     return value && typeof value === 'object' ? structuredClone(value as StoredSettings) : {};
   }
+}
+
+function checkOtlpEndpoint(endpoint: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
+    throw badRequest(`the OTLP endpoint must be an http(s) URL such as http://127.0.0.1:4318, got "${endpoint}"`);
+  }
+  if (url.username || url.password) throw badRequest('the OTLP endpoint must not carry a user or password: put an authorization header in OTLP headers (kept with the secrets)');
+  if (url.search || url.hash) throw badRequest(`the OTLP endpoint is a base URL (traces go to its /v1/traces), without ?query or #fragment: got "${endpoint}"`);
+}
+
+/**
+ * `name=value,name2=value2` as OTEL_EXPORTER_OTLP_HEADERS writes them (values may be
+ * percent-encoded). A pair without a name or `=`, or a name that is not an HTTP token, is refused.
+ */
+export function parseOtlpHeaders(text: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const pair of text.split(',')) {
+    if (!pair.trim()) continue;
+    const eq = pair.indexOf('=');
+    const name = eq < 0 ? '' : pair.slice(0, eq).trim();
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+      throw badRequest(`OTLP headers are name=value pairs separated by commas (e.g. authorization=Bearer abc); "${pair.trim().slice(0, 40)}" is not one`);
+    }
+    let value = pair.slice(eq + 1).trim();
+    try {
+      value = decodeURIComponent(value);
+    } catch {
+      // not percent-encoded: taken as it is
+    }
+    if (/[\r\n]/.test(value)) throw badRequest(`the OTLP header "${name}" holds a line break`);
+    headers[name] = value;
+  }
+  return headers;
 }
 
 /**

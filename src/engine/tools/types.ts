@@ -62,6 +62,11 @@ export interface ToolContext {
   artifacts: ArtifactSink;
   /** Present when an LLM endpoint is configured. */
   llm?: LlmChatClient;
+  /**
+   * W3C trace context of the span this call belongs to, when tracing is on: the queue executor
+   * sends it with the task, so a worker's spans continue the run's trace.
+   */
+  trace?: { traceparent: string; tracestate?: string };
   /** Adds tokens and cost to the node run. */
   reportUsage(usage: Partial<Usage>, model?: string): void;
   /** Pauses until a person answers; the run shows `waiting`. Rejects in headless mode. */
