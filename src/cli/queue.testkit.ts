@@ -71,8 +71,8 @@ export async function startRedis(dir: string, options: { appendonly?: boolean } 
 }
 
 /** A real `awe worker` on the queue, started and ready to take jobs. */
-export async function startWorker(cli: CliSandbox, url: string, extraArgs: string[] = []): Promise<CliProcess> {
-  const worker = cli.start(['worker', '--queue', url, ...extraArgs], { env: WORKER_ENV, dataDir: false });
+export async function startWorker(cli: CliSandbox, url: string, extraArgs: string[] = [], env: Record<string, string> = {}): Promise<CliProcess> {
+  const worker = cli.start(['worker', '--queue', url, ...extraArgs], { env: { ...WORKER_ENV, ...env }, dataDir: false });
   await waitFor(() => /taking jobs from queue/.test(worker.output()), 90_000, () => `awe worker did not start:\n${worker.output()}`);
   return worker;
 }
