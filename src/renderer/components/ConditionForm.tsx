@@ -38,22 +38,14 @@ export function ConditionForm({ node, wf }: { node: WorkflowNode; wf: Workflow }
   const set = (key: string, v: unknown) => graphStore.getState().setInput(node.id, key, v);
   const parsed = ConditionOperator.safeParse(node.inputs.operator ?? 'truthy');
   const operator = parsed.success ? parsed.data : undefined;
+  /** The test and the value compared with it: one-line JSON-or-reference fields alike. */
+  const operand = (name: 'test' | 'value', props: { title: string; description: string; required?: boolean; placeholder?: string }) => (
+    <ExpressionField id={`cond-${node.id}-${name}`} name={name} type="json" value={node.inputs[name]} onChange={(v) => set(name, v)} suggestions={suggestions} multiline={false} {...props} />
+  );
   return (
     <div className="form">
       <ReferenceList suggestions={suggestions} />
-      <ExpressionField
-        id={`cond-${node.id}-test`}
-        name="test"
-        title="Test"
-        type="json"
-        value={node.inputs.test}
-        onChange={(v) => set('test', v)}
-        suggestions={suggestions}
-        required
-        multiline={false}
-        placeholder="{{nodes.check.output}}"
-        description="The value the check looks at: a reference to an upstream output, or a value."
-      />
+      {operand('test', { title: 'Test', required: true, placeholder: '{{nodes.check.output}}', description: 'The value the check looks at: a reference to an upstream output, or a value.' })}
       <div className="field">
         <label htmlFor={`cond-${node.id}-operator`}>Check</label>
         <select
@@ -84,19 +76,7 @@ export function ConditionForm({ node, wf }: { node: WorkflowNode; wf: Workflow }
           ))}
         </select>
       </div>
-      {operator && !UNARY.has(operator) && (
-        <ExpressionField
-          id={`cond-${node.id}-value`}
-          name="value"
-          title="Compared with"
-          type="json"
-          value={node.inputs.value}
-          onChange={(v) => set('value', v)}
-          suggestions={suggestions}
-          multiline={false}
-          description="Text, a number, JSON, or a reference."
-        />
-      )}
+      {operator && !UNARY.has(operator) && operand('value', { title: 'Compared with', description: 'Text, a number, JSON, or a reference.' })}
       <p className="cond-summary">
         <span className="branch-word branch-true">true</span> when <code>{conditionSummary(node.inputs)}</code>; otherwise <span className="branch-word branch-false">false</span>. Connect the node’s “true” and “false” handles to the branches.
       </p>

@@ -7,12 +7,13 @@ import { useEffect, useState } from 'react';
 import type { TeamServer } from '../../contract';
 import { errorMessage, getLocalAwe } from '../api/client';
 import { chooseEngine, engineChoice } from '../api/engine-choice';
+import { useActionError } from './common';
 
 export function ServersSection() {
   const [servers, setServers] = useState<TeamServer[]>([]);
   const [url, setUrl] = useState('');
   const [token, setToken] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, guard } = useActionError();
   const current = engineChoice();
 
   useEffect(() => {
@@ -22,14 +23,6 @@ export function ServersSection() {
       .catch((e) => setError(errorMessage(e)));
   }, []);
 
-  const guard = async (fn: () => Promise<void>) => {
-    setError(null);
-    try {
-      await fn();
-    } catch (e) {
-      setError(errorMessage(e));
-    }
-  };
   const add = () =>
     guard(async () => {
       setServers((await getLocalAwe().serversSave({ url, token })).servers);

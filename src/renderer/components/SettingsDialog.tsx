@@ -1,9 +1,10 @@
-/** Settings: LLM endpoint/model/key (write-only), planner, MCP servers with approval, tool allowlist. */
+/** Settings: LLM endpoint/model/key (write-only), planner, OTLP endpoint and headers, team servers, MCP servers with approval, tool allowlist. */
 import { useEffect, useState } from 'react';
 import type { McpServerInfo, Settings } from '../../contract';
 import { uiStore } from '../app/stores';
 import { toolsStore } from '../app/tools';
 import { errorMessage, getAwe } from '../api/client';
+import { useActionError } from './common';
 import { Modal } from './Modal';
 import { ServersSection } from './ServersSection';
 
@@ -16,7 +17,9 @@ export function SettingsDialog() {
   const [planner, setPlanner] = useState<Settings['planner']>('auto');
   const [allow, setAllow] = useState('');
   const [mcpText, setMcpText] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [otlpEndpoint, setOtlpEndpoint] = useState('');
+  const [otlpHeaders, setOtlpHeaders] = useState('');
+  const { error, setError, guard } = useActionError();
   const [saving, setSaving] = useState(false);
 
   const adopt = (s: Settings) => {
@@ -25,6 +28,7 @@ export function SettingsDialog() {
     setModel(s.llm.model ?? '');
     setPlanner(s.planner);
     setAllow(s.allowTools.join('\n'));
+    if (s.observability.source !== 'environment') setOtlpEndpoint(s.observability.otlpEndpoint ?? '');
   };
   useEffect(() => {
     const api = getAwe();
@@ -46,14 +50,8 @@ export function SettingsDialog() {
   }, [settling, servers]);
 
   const close = () => uiStore.getState().openDialog(null);
-  const guard = async (fn: () => Promise<void>) => {
-    setError(null);
-    try {
-      await fn();
-    } catch (e) {
-      setError(errorMessage(e));
-    }
-  };
+  // The environment's OTEL_* variables decide when set: the fields are then shown, not sent.
+  const otlpFromEnv = settings?.observability.envVar !== undefined;
   const save = () =>
     guard(async () => {
       setSaving(true);
@@ -62,9 +60,11 @@ export function SettingsDialog() {
           llm: { baseUrl: baseUrl.trim() || undefined, model: model.trim() || undefined, ...(apiKey ? { apiKey } : {}) },
           planner,
           allowTools: allow.split(/[\n,]/).map((s) => s.trim()).filter(Boolean),
+          ...(otlpFromEnv ? {} : { observability: { otlpEndpoint: otlpEndpoint.trim(), ...(otlpHeaders ? { otlpHeaders } : {}) } }),
         });
         adopt(next);
         setApiKey('');
+        setOtlpHeaders('');
         uiStore.getState().notify('info', 'Settings saved.');
         close();
       } finally {
@@ -72,6 +72,7 @@ export function SettingsDialog() {
       }
     });
   const clearKey = () => guard(async () => adopt(await getAwe().settingsUpdate({ llm: { apiKey: '' } })));
+  const clearHeaders = () => guard(async () => adopt(await getAwe().settingsUpdate({ observability: { otlpHeaders: '' } })));
   const importMcp = () =>
     guard(async () => {
       JSON.parse(mcpText); // a readable error before the server's schema check
@@ -149,6 +150,47 @@ export function SettingsDialog() {
         </div>
       </div>
 
+      <section aria-labelledby="observability-title">
+        <h3 id="observability-title">Observability</h3>
+        <p className="muted small" data-testid="otlp-source">
+          {otlpSourceText(settings?.observability)}
+        </p>
+        <div className="field-row">
+          <div className="field">
+            <label htmlFor="otlp-endpoint">OTLP endpoint (traces over OTLP/HTTP)</label>
+            <input
+              id="otlp-endpoint"
+              type="url"
+              placeholder="http://127.0.0.1:4318 (empty: no traces)"
+              disabled={otlpFromEnv}
+              value={otlpFromEnv ? (settings?.observability.otlpEndpoint ?? '') : otlpEndpoint}
+              onChange={(e) => setOtlpEndpoint(e.target.value)}
+            />
+          </div>
+          <div className="field">
+            <div className="key-row">
+              <label htmlFor="otlp-headers">OTLP headers</label>
+              {settings?.observability.otlpHeadersSet && <span className="badge ok">headers set</span>}
+              {settings?.observability.otlpHeadersSet && !otlpFromEnv && (
+                <button type="button" className="btn small" aria-label="Clear OTLP headers" onClick={() => void clearHeaders()}>
+                  Clear headers
+                </button>
+              )}
+            </div>
+            <input
+              id="otlp-headers"
+              type="password"
+              autoComplete="off"
+              disabled={otlpFromEnv}
+              placeholder={settings?.observability.otlpHeadersSet ? '•••••••• (type to replace)' : 'authorization=Bearer …'}
+              value={otlpHeaders}
+              onChange={(e) => setOtlpHeaders(e.target.value)}
+            />
+            <div className="muted small">Write-only, kept with the secrets, sent only to this endpoint.</div>
+          </div>
+        </div>
+      </section>
+
       <ServersSection />
 
       <h3>MCP servers</h3>
@@ -218,4 +260,13 @@ export function SettingsDialog() {
       </div>
     </Modal>
   );
+}
+
+/** Who decides where traces go, in words. */
+function otlpSourceText(o: Settings['observability'] | undefined): string {
+  if (!o) return '';
+  if (o.source === 'environment') return `Set by ${o.envVar} in the environment (it wins over Settings): traces go to ${o.otlpEndpoint}.`;
+  if (o.source === 'off' && o.envVar) return `Off: ${o.envVar} in the environment turns tracing off.`;
+  if (o.source === 'settings') return `Traces of every run go to ${o.otlpEndpoint}/v1/traces.`;
+  return 'Off: no OTLP endpoint. Traces of runs are sent once one is set here or in OTEL_EXPORTER_OTLP_ENDPOINT.';
 }

@@ -1,7 +1,8 @@
 /** Small building blocks shared by panels: JSON tree, markdown, value views, resize handle. */
-import { memo, useMemo, useState } from 'react';
+import { memo, useCallback, useMemo, useState } from 'react';
 import DOMPurify from 'dompurify';
 import { marked } from 'marked';
+import { errorMessage } from '../api/client';
 
 export const JsonTree = memo(function JsonTree({ value, name, depth = 0 }: { value: unknown; name?: string; depth?: number }) {
   const [open, setOpen] = useState(depth < 2);
@@ -102,4 +103,21 @@ export function ResizeHandle({ axis, value, sign, onResize, label }: { axis: 'x'
       }}
     />
   );
+}
+
+/**
+ * The error a dialog shows, and `guard` to run a person's action with it: the old error goes
+ * when the action starts, and what the action throws is shown in its place.
+ */
+export function useActionError(): { error: string | null; setError: (error: string | null) => void; guard: (action: () => Promise<void>) => Promise<void> } {
+  const [error, setError] = useState<string | null>(null);
+  const guard = useCallback(async (action: () => Promise<void>) => {
+    setError(null);
+    try {
+      await action();
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }, []);
+  return { error, setError, guard };
 }
