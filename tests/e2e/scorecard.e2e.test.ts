@@ -3,8 +3,20 @@
  * plan a goal, run it, open the Scorecard tab; run again, and the history shows duration
  * per run and a chart of the workflow's last runs.
  */
+import type { Locator, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { hasChromium, latestRunId, screenshotBothThemes, useE2e, waitForAllNodes } from './support';
+
+/** `target` lies wholly inside the 1440×900 window and its corners are not hidden under anything (nor clipped away). */
+async function expectUncovered(page: Page, target: Locator): Promise<void> {
+  const box = (await target.boundingBox())!;
+  expect(box.y + box.height, 'bottom edge within the window').toBeLessThanOrEqual(900);
+  const corners = [
+    [box.x + 2, box.y + 2],
+    [box.x + box.width - 2, box.y + box.height - 2],
+  ];
+  for (const [x, y] of corners) expect(await target.evaluate((el, [px, py]) => el.contains(document.elementFromPoint(px, py)), [x, y]), `the point ${x},${y} shows the element`).toBe(true);
+}
 
 describe.skipIf(!hasChromium)('run scorecard and history chart (Chromium against awe serve)', () => {
   const e2e = useE2e();
@@ -44,6 +56,15 @@ describe.skipIf(!hasChromium)('run scorecard and history chart (Chromium against
     const rows = page.getByTestId('run-figures');
     await expect.poll(() => rows.count()).toBe(2);
     expect(await rows.first().textContent()).toMatch(/\d+(\.\d)? ?(ms|s)/);
+    // Seen without scrolling at 1440×900: the whole chart is on screen and nothing covers it.
+    // The rows below it stay usable: each, scrolled to in the list, is whole and uncovered, and
+    // scrolling the list leaves the chart where it was.
+    await expectUncovered(page, chart.locator('canvas'));
+    for (const row of await page.getByRole('list', { name: 'Run history' }).getByRole('button', { name: /^Open run / }).all()) {
+      await row.scrollIntoViewIfNeeded();
+      await expectUncovered(page, row);
+    }
+    await expectUncovered(page, chart.locator('canvas'));
     await screenshotBothThemes(page, 'history-chart');
   }, 180_000);
 });

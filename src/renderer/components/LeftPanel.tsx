@@ -208,6 +208,8 @@ export function RunHistory() {
           ↻
         </button>
       </div>
+      {/* Above the list: the list scrolls, the chart stays in view however many runs there are. */}
+      {chartWorkflow && <RunHistoryChart runs={history} workflowId={chartWorkflow} />}
       <ul className="history-list" {...roving} aria-label="Run history" aria-description="Arrow keys move between runs; Left and Right reach the compare tick box.">
         {history.length === 0 && <li className="muted small">No runs yet.</li>}
         {history.map((r) => (
@@ -245,7 +247,6 @@ export function RunHistory() {
           </li>
         ))}
       </ul>
-      {chartWorkflow && <RunHistoryChart runs={history} workflowId={chartWorkflow} />}
     </section>
   );
 }

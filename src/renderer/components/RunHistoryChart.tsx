@@ -41,7 +41,7 @@ export const RunHistoryChart = memo(function RunHistoryChart({ runs, workflowId 
         scales: { x: { time: true }, s: { range: (_u, _min, max) => [0, Math.max(max * 1.15, 0.01)] }, usd: { range: (_u, _min, max) => [0, Math.max(max * 1.15, 0.01)] } },
         axes: [
           { stroke: ink, grid: { show: false }, size: 28, font: '10px sans-serif' },
-          { scale: 's', stroke: ink, size: 36, font: '10px sans-serif', values: (_u, vals) => vals.map((v) => `${v}s`) },
+          { scale: 's', stroke: ink, size: 44, font: '10px sans-serif', values: (_u, vals) => vals.map((v) => `${v}s`) },
           { scale: 'usd', side: 1, stroke: ink, size: 44, font: '10px sans-serif', grid: { show: false }, values: (_u, vals) => vals.map((v) => `$${v}`) },
         ],
         series: [
