@@ -151,4 +151,35 @@ describe('tracing', () => {
       await other.close();
     }
   }, 60_000);
+
+  it('a run open while the endpoint changes keeps its tree: it ends at the new endpoint, whole', async () => {
+    delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+    const [first, second] = [await startReceiver(), await startReceiver()];
+    const engine = createEngine({ dataDir: mkdtempSync(join(tmpdir(), 'awe-traces-swap-')), interactive: true });
+    try {
+      engine.updateSettings({ observability: { otlpEndpoint: first.url } });
+      const doc = {
+        id: 'gated',
+        name: 'Gated',
+        nodes: [
+          { id: 'gate', kind: 'approval', inputs: { message: 'go?' } },
+          { id: 'after', kind: 'tool', tool: 'text.template', inputs: { template: 'done' } },
+        ],
+        edges: [{ id: 'e', source: 'gate', target: 'after' }],
+      };
+      const handle = engine.startRun(engine.validate(doc).workflow!);
+      await expect.poll(() => engine.runView(handle.runId)?.nodes.gate?.status).toBe('waiting');
+      engine.updateSettings({ observability: { otlpEndpoint: second.url } });
+      engine.approve(handle.runId, 'gate', true);
+      expect((await handle.done).status).toBe('succeeded');
+      await engine.close();
+      // Started under the first exporter, ended under the second: every span goes where it ended.
+      expect(first.spans).toEqual([]);
+      const run = second.spans.find((s) => s.name === 'run Gated')!;
+      expect(second.spans.map((s) => s.name).sort()).toEqual(['node after', 'node gate', 'run Gated']);
+      expect(second.spans.filter((s) => s !== run).every((s) => s.parentSpanId === run.spanId && s.traceId === run.traceId)).toBe(true);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  }, 60_000);
 });
