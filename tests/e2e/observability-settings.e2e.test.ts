@@ -6,20 +6,34 @@
  */
 import { describe, expect, test, afterAll, beforeAll } from 'vitest';
 import { attr, startReceiver } from '../../src/engine/observe/otlp-receiver.testkit';
-import { hasChromium, latestRunId, screenshotBothThemes, useE2e, waitForAllNodes } from './support';
+import type { Page } from 'playwright-core';
+import { hasChromium, latestRunId, screenshotBothThemes, useE2e, waitForAllNodes, type AweServer } from './support';
 
 // The server inherits this: its batches leave every 200 ms rather than every 5 s.
 process.env.OTEL_BSP_SCHEDULE_DELAY = '200';
 delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
 delete process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
 
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+beforeAll(async () => {
+  receiver = await startReceiver();
+});
+afterAll(() => receiver?.close());
+
+/** Plans the onboarding goal, runs it to success, and returns the run's id. */
+async function planAndRun(page: Page, server: AweServer): Promise<string> {
+  await page.getByRole('textbox', { name: 'Goal' }).click();
+  await page.getByRole('textbox', { name: 'Goal' }).pressSequentially('Write an onboarding checklist for new engineers');
+  await page.getByRole('button', { name: 'Plan' }).click();
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await waitForAllNodes(page, 'succeeded');
+  return latestRunId(server);
+}
+
+const runSpan = (runId: string) => receiver.spans.find((s) => s.name.startsWith('run ') && attr(s, 'awe.run.id') === runId);
+
 describe.skipIf(!hasChromium)('OTLP endpoint in Settings (Chromium against awe serve)', () => {
   const e2e = useE2e();
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
-  beforeAll(async () => {
-    receiver = await startReceiver();
-  });
-  afterAll(() => receiver?.close());
 
   test('typed in Settings, applied at once: the next run’s spans reach the receiver with the auth header', async () => {
     const app = await e2e.openApp({ theme: 'light' });
@@ -43,16 +57,9 @@ describe.skipIf(!hasChromium)('OTLP endpoint in Settings (Chromium against awe s
     await dialog.getByRole('button', { name: 'Save settings' }).click();
     await dialog.waitFor({ state: 'detached' });
 
-    await page.getByRole('textbox', { name: 'Goal' }).click();
-    await page.getByRole('textbox', { name: 'Goal' }).pressSequentially('Write an onboarding checklist for new engineers');
-    await page.getByRole('button', { name: 'Plan' }).click();
-    await page.getByRole('button', { name: 'Run', exact: true }).click();
-    await waitForAllNodes(page, 'succeeded');
-    const runId = await latestRunId(e2e.server);
-
-    const runSpan = () => receiver.spans.find((s) => s.name.startsWith('run ') && attr(s, 'awe.run.id') === runId);
-    await expect.poll(runSpan, { timeout: 15_000 }).toBeDefined();
-    const attempts = receiver.spans.filter((s) => s.parentSpanId === runSpan()!.spanId).map((s) => s.name);
+    const runId = await planAndRun(page, e2e.server);
+    await expect.poll(() => runSpan(runId), { timeout: 15_000 }).toBeDefined();
+    const attempts = receiver.spans.filter((s) => s.parentSpanId === runSpan(runId)!.spanId).map((s) => s.name);
     expect(attempts.sort()).toEqual(['node outline', 'node save']);
     expect(receiver.paths.every((p) => p.startsWith('POST /v1/traces'))).toBe(true);
     expect(receiver.headers.map((h) => h.authorization)).toEqual(receiver.headers.map(() => 'Bearer e2e-otlp-token'));
@@ -66,5 +73,34 @@ describe.skipIf(!hasChromium)('OTLP endpoint in Settings (Chromium against awe s
     expect(await dialog.textContent()).not.toContain('e2e-otlp-token');
     await dialog.getByRole('heading', { name: 'Observability' }).scrollIntoViewIfNeeded();
     await screenshotBothThemes(page, 'settings-observability');
+  }, 180_000);
+});
+
+describe.skipIf(!hasChromium)('OTLP endpoint from the environment (Chromium against awe serve)', () => {
+  // Registered before useE2e's hooks: the server starts with the variable set.
+  beforeAll(() => {
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
+  });
+  const e2e = useE2e();
+  afterAll(() => {
+    delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  });
+
+  test('Settings names the variable as the source and leaves the fields to it; runs are traced there', async () => {
+    const { page } = await e2e.openApp();
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Settings' });
+    await expect
+      .poll(() => dialog.getByTestId('otlp-source').textContent())
+      .toBe(`Set by OTEL_EXPORTER_OTLP_ENDPOINT in the environment (it wins over Settings): traces go to ${receiver.url}.`);
+    const endpoint = dialog.getByLabel('OTLP endpoint (traces over OTLP/HTTP)');
+    expect(await endpoint.inputValue()).toBe(receiver.url);
+    expect(await endpoint.isDisabled()).toBe(true);
+    expect(await dialog.getByLabel('OTLP headers', { exact: true }).isDisabled()).toBe(true);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+
+    const runId = await planAndRun(page, e2e.server);
+    await expect.poll(() => runSpan(runId), { timeout: 15_000 }).toBeDefined();
   }, 180_000);
 });
