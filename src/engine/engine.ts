@@ -35,7 +35,8 @@ import { stderrLogger } from './logger';
 import { TeamServers } from './settings/team-servers';
 import { badRequest, conflict, EngineError, isConflict, notFound } from './errors';
 import { EngineMetrics } from './observe/metrics';
-import { RunTracer, TracingSwitch } from './observe/tracing';
+import { RunTracer } from './observe/tracing';
+import { TracingSwitch } from './observe/tracing-switch';
 import { inProcessExecutor } from './execution/executor';
 
 /** Thrown for a workflow that cannot run; `problems` lists every reason (the transports show them). */

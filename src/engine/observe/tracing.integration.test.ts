@@ -15,7 +15,7 @@ import { transient } from '../errors';
 import { createLlmClient } from '../llm/client';
 import type { ToolSpec } from '../tools/types';
 import { attr, printTree, startReceiver, type OtlpSpan } from './otlp-receiver.testkit';
-import { tracingFromEnv } from './tracing';
+import { tracingFromEnv } from './tracing-switch';
 
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let openai: ScriptedOpenAI;

@@ -4,86 +4,25 @@
  * semantic conventions). Run and attempt spans come from the engine's events as they are
  * emitted (their clock readings are the spans' times); tool and LLM spans from wrapping the
  * executor and the tool context's LLM client. Off unless an OTLP endpoint is configured:
- * then nothing here is created, no provider is registered, and the engine pays nothing.
+ * then nothing here is created, no provider is registered, and the engine pays nothing
+ * (tracing-switch.ts decides, from the OTEL_* environment and Settings).
  */
-import { context, defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { context, defaultTextMapSetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import type { EngineEvent, QueueTask, Workflow, WorkflowNode } from '../../contract';
+import type { EngineEvent, Workflow, WorkflowNode } from '../../contract';
 import type { Executor } from '../execution/executor';
 import { stderrLogger, type EngineLogger } from '../logger';
 import type { LlmChatClient, ToolContext, ToolSpec } from '../tools/types';
 import { toolLabel } from './metrics';
+import { propagator, setError, tracedLlm } from './spans';
 
 export interface TracingOptions {
   /** Where finished spans go (tests pass their own); from the OTEL_* environment when absent. */
   spanProcessors: SpanProcessor[];
   /** @default OTEL_SERVICE_NAME, else `awe` */
   serviceName?: string;
-}
-
-/**
- * What the standard OTEL_* environment says about tracing: off (OTEL_SDK_DISABLED=true or
- * OTEL_TRACES_EXPORTER=none), on to the endpoint an OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT names,
- * or nothing (undefined: Settings may decide). `envVar` is the variable that decided.
- */
-export function otlpFromEnv(env: NodeJS.ProcessEnv = process.env): { on: boolean; envVar: string } | undefined {
-  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return { on: false, envVar: 'OTEL_SDK_DISABLED' };
-  if ((env.OTEL_TRACES_EXPORTER ?? '').split(',').map((s) => s.trim()).includes('none')) return { on: false, envVar: 'OTEL_TRACES_EXPORTER' };
-  for (const envVar of ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
-    if (env[envVar]?.trim()) return { on: true, envVar };
-  }
-  return undefined;
-}
-
-/**
- * Tracing as the standard OTEL_* environment asks for it: on when OTEL_EXPORTER_OTLP_ENDPOINT
- * or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set (the exporter reads those, their headers,
- * timeout and compression itself), off when neither is, or OTEL_SDK_DISABLED=true, or
- * OTEL_TRACES_EXPORTER=none.
- */
-export function tracingFromEnv(env: NodeJS.ProcessEnv = process.env): TracingOptions | undefined {
-  return otlpFromEnv(env)?.on ? { spanProcessors: [otlpProcessor()] } : undefined;
-}
-
-/** Batched OTLP/HTTP export: to `target` (Settings), or where the OTEL_* environment says. */
-export function otlpProcessor(target?: { endpoint: string; headers: Record<string, string> }): SpanProcessor {
-  const exporter = target ? new OTLPTraceExporter({ url: `${target.endpoint.replace(/\/+$/, '')}/v1/traces`, headers: target.headers }) : new OTLPTraceExporter();
-  return new BatchSpanProcessor({ exporter });
-}
-
-/**
- * The engine's span processor when Settings may change the endpoint while runs are open: it
- * hands spans to the current exporter's processor, and `swap` flushes the old one. A span
- * started before a swap and ended after it goes to the new endpoint, so open runs keep their tree.
- */
-export class SwappableSpanProcessor implements SpanProcessor {
-  constructor(private inner: SpanProcessor) {}
-
-  async swap(next: SpanProcessor): Promise<void> {
-    const old = this.inner;
-    this.inner = next;
-    await old.shutdown();
-  }
-
-  onStart(span: Parameters<SpanProcessor['onStart']>[0], parentContext: Context): void {
-    this.inner.onStart(span, parentContext);
-  }
-
-  onEnd(span: Parameters<SpanProcessor['onEnd']>[0]): void {
-    this.inner.onEnd(span);
-  }
-
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush();
-  }
-
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
-  }
 }
 
 interface Attempt {
@@ -325,170 +264,6 @@ export class RunTracer {
     await this.provider.shutdown();
   }
 }
-
-/** One CLIENT span per chat completion, named and attributed as the GenAI semantic conventions say. */
-/** Where an engine's traces go, as Settings and the environment decide (settings.ts `otlpTarget`). */
-export type OtlpTarget = { source: 'environment'; envVar: string } | { source: 'settings'; endpoint: string; headers: Record<string, string> } | { source: 'off'; envVar?: string };
-
-/**
- * The engine's tracing, switched while it runs (issue 13: the endpoint is a Setting, applied
- * without a restart). Off: no tracer, no event tap, the executor calls straight through.
- * On: one RunTracer; a new endpoint swaps only its exporter (open runs keep their spans);
- * off again ends open spans as unfinished, flushes, and removes the tap.
- */
-export class TracingSwitch {
-  private tracer: RunTracer | undefined;
-  private processor: SwappableSpanProcessor | undefined;
-  private untap: (() => void) | undefined;
-  private signature = 'off';
-  /** The exporters being flushed and shut down, in order; `shutdown` waits for them. */
-  private settling: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly start: (processors: SpanProcessor[]) => RunTracer,
-    private readonly tap: (tracer: RunTracer) => () => void,
-    private readonly logger: EngineLogger = stderrLogger,
-  ) {}
-
-  /** Fixed span processors (tests, the bench): Settings and the environment are not consulted. */
-  fixed(options: TracingOptions): void {
-    this.tracer = this.start(options.spanProcessors);
-    this.untap = this.tap(this.tracer);
-    this.signature = 'fixed';
-  }
-
-  apply(target: OtlpTarget): void {
-    if (this.signature === 'fixed') return;
-    const signature = target.source === 'off' ? 'off' : JSON.stringify(target);
-    if (signature === this.signature) return;
-    this.signature = signature;
-    const next = target.source === 'off' ? undefined : otlpProcessor(target.source === 'settings' ? target : undefined);
-    if (!next) {
-      const [tracer, untap] = [this.tracer, this.untap];
-      this.tracer = this.processor = this.untap = undefined;
-      untap?.();
-      if (tracer) this.settle(tracer.shutdown());
-    } else if (this.processor) {
-      this.settle(this.processor.swap(next));
-    } else {
-      this.processor = new SwappableSpanProcessor(next);
-      this.tracer = this.start([this.processor]);
-      this.untap = this.tap(this.tracer);
-    }
-  }
-
-  /** Calls through `inner`, traced when tracing is on at the time of the call. */
-  wrapExecutor(inner: Executor): Executor {
-    return { execute: (spec, input, ctx) => (this.tracer ? this.tracer.execute(inner, spec, input, ctx) : inner.execute(spec, input, ctx)) };
-  }
-
-  async shutdown(): Promise<void> {
-    this.untap?.();
-    const tracer = this.tracer;
-    this.tracer = this.processor = this.untap = undefined;
-    if (tracer) this.settle(tracer.shutdown());
-    await this.settling;
-  }
-
-  private settle(step: Promise<void>): void {
-    this.settling = this.settling.then(() => step).catch((err: Error) => this.logger.error(`tracing: ${err.message}`));
-  }
-}
-
-/**
- * `awe worker`'s side of a trace: one CONSUMER span per task, a child of the span the control
- * plane sent with it (the node attempt, or its tool call), and the task's LLM calls under it.
- */
-export class TaskTracer {
-  private readonly provider: TracerProvider;
-  private readonly tracer: Tracer;
-
-  constructor(options: TracingOptions) {
-    this.provider = new TracerProvider({
-      resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName ?? process.env.OTEL_SERVICE_NAME ?? 'awe-worker', [ATTR_SERVICE_VERSION]: '0.1.0' }),
-      spanProcessors: options.spanProcessors,
-    });
-    this.tracer = this.provider.getTracer('awe.worker');
-  }
-
-  async run<T>(task: QueueTask, job: { workerId: string; delivery: number }, llm: LlmChatClient | undefined, fn: (llm: LlmChatClient | undefined) => Promise<T>): Promise<T> {
-    const parent = task.trace?.traceparent ? propagator.extract(ROOT_CONTEXT, task.trace, defaultTextMapGetter) : ROOT_CONTEXT;
-    const span = this.tracer.startSpan(
-      `tool ${task.tool.name}`,
-      {
-        kind: SpanKind.CONSUMER,
-        attributes: {
-          'awe.tool.name': task.tool.name,
-          'awe.tool.version': task.tool.version,
-          'awe.run.id': task.runId,
-          'awe.node.id': task.nodeId,
-          'awe.node.generation': task.generation,
-          'awe.queue.dispatch': task.dispatch,
-          'awe.queue.delivery': job.delivery,
-          'awe.worker.id': job.workerId,
-          'messaging.system': 'bullmq',
-          'messaging.operation.type': 'process',
-        },
-      },
-      parent,
-    );
-    const spanCtx = trace.setSpan(parent, span);
-    try {
-      return await fn(llm && tracedLlm(this.tracer, llm, spanCtx));
-    } catch (err) {
-      const e = err as { code?: string; class?: string; message?: string };
-      setError(span, { code: e.code, class: e.class ?? 'error', message: e.message ?? String(err) });
-      throw err;
-    } finally {
-      span.end();
-    }
-  }
-
-  /** Sends what is buffered (the worker drains). */
-  shutdown(): Promise<void> {
-    return this.provider.shutdown();
-  }
-}
-
-export function tracedLlm(tracer: Tracer, client: LlmChatClient, parent: Context): LlmChatClient {
-  return {
-    get model() {
-      return client.model;
-    },
-    async chat(request, signal) {
-      const model = request.model ?? client.model;
-      const span = tracer.startSpan(
-        `chat ${model}`,
-        { kind: SpanKind.CLIENT, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': model, ...(request.maxTokens ? { 'gen_ai.request.max_tokens': request.maxTokens } : {}), ...(request.temperature !== undefined ? { 'gen_ai.request.temperature': request.temperature } : {}) } },
-        parent,
-      );
-      try {
-        const res = await client.chat(request, signal);
-        span.setAttributes({
-          'gen_ai.response.model': res.model,
-          'gen_ai.usage.input_tokens': res.usage.promptTokens,
-          'gen_ai.usage.output_tokens': res.usage.completionTokens,
-          'awe.cost_usd': res.usage.costUsd,
-          ...(res.finishReason ? { 'gen_ai.response.finish_reasons': [res.finishReason] } : {}),
-        });
-        return res;
-      } catch (err) {
-        const e = err as { code?: string; message?: string };
-        setError(span, { code: e.code, class: 'error', message: e.message ?? String(err) });
-        throw err;
-      } finally {
-        span.end();
-      }
-    },
-  };
-}
-
-function setError(span: Span, error: { code?: string; class?: string; message: string }): void {
-  span.setStatus({ code: SpanStatusCode.ERROR, message: error.message.slice(0, 500) });
-  span.setAttributes({ 'error.type': error.code ?? error.class ?? 'error', ...(error.class ? { 'awe.error.class': error.class } : {}) });
-}
-
-const propagator = new W3CTraceContextPropagator();
 
 /**
  * The tool's context carrying `parent`'s W3C trace context and, when there is one, the traced

@@ -20,7 +20,7 @@ import {
   type QueueUsage,
 } from '../../contract';
 import { classifyError, permanent } from '../errors';
-import type { TaskTracer } from '../observe/tracing';
+import type { TaskTracer } from '../observe/task-tracer';
 import { invokeTool } from '../tools/invoke';
 import type { LlmChatClient, ToolContext, ToolSpec } from '../tools/types';
 import { cancelChannel, cancelKey } from './cancel';

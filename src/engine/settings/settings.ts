@@ -15,7 +15,7 @@ import path from 'node:path';
 import { Settings, SettingsUpdate } from '../../contract';
 import { createLlmClient, DEFAULT_MODEL, llmConfigFromEnv, type PriceTable } from '../llm/client';
 import type { LlmChatClient } from '../tools/types';
-import { otlpFromEnv, type OtlpTarget } from '../observe/tracing';
+import { otlpFromEnv, type OtlpTarget } from '../observe/tracing-switch';
 import type { SecretStore } from './secret-store';
 import { badRequest } from '../errors';
 
