@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -103,6 +103,10 @@ describe('SettingsService', () => {
     expect(() => service.update({ observability: { otlpEndpoint: 'http://c:4318', otlpHeaders: 'authorization' } })).toThrow(/name=value pairs/);
     expect(() => service.update({ observability: { otlpEndpoint: 'http://c:4318', otlpHeaders: 'bad name=1' } })).toThrow(/name=value pairs/);
     expect(service.otlpTarget()).toEqual({ source: 'off' }); // nothing half-applied
+    // Refused as a whole: the API key and base URL sent with a bad endpoint are not kept either.
+    expect(() => service.update({ llm: { baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'sk-with-bad-otlp' }, observability: { otlpEndpoint: 'collector:4318' } })).toThrow(/OTLP endpoint/);
+    expect(service.get().llm).toMatchObject({ baseUrl: undefined, apiKeySet: false });
+    expect(existsSync(path.join(dir, 'secrets.json')) ? readFileSync(path.join(dir, 'secrets.json'), 'utf8') : '').not.toContain('sk-with-bad-otlp');
 
     const s = service.update({ observability: { otlpEndpoint: 'https://otel.example.com:4318/', otlpHeaders: 'authorization=Bearer%20tok-123, x-team = blue' } });
     expect(s.observability).toEqual({ source: 'settings', otlpEndpoint: 'https://otel.example.com:4318', otlpHeadersSet: true });

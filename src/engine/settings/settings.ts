@@ -112,6 +112,11 @@ export class SettingsService {
   /** Applies an update; empty strings clear a value (the env fallback then applies). */
   update(update: SettingsUpdate): Settings {
     const u = SettingsUpdate.parse(update);
+    // Checked before anything is written: a refused update changes nothing, secrets included.
+    const otlpEndpoint = u.observability?.otlpEndpoint?.trim().replace(/\/+$/, '');
+    if (otlpEndpoint) checkOtlpEndpoint(otlpEndpoint);
+    const otlpHeaders = u.observability?.otlpHeaders?.trim();
+    if (otlpHeaders) parseOtlpHeaders(otlpHeaders); // refuses what the exporter could not send
     const stored = this.stored();
     if (u.llm) {
       const llm = { ...stored.llm };
@@ -141,16 +146,10 @@ export class SettingsService {
     if (u.prices !== undefined) stored.prices = u.prices;
     if (u.observability) {
       const o = { ...stored.observability };
-      if (u.observability.otlpEndpoint !== undefined) {
-        const endpoint = u.observability.otlpEndpoint.trim().replace(/\/+$/, '');
-        if (endpoint) checkOtlpEndpoint(endpoint);
-        o.otlpEndpoint = endpoint || undefined;
-      }
-      if (u.observability.otlpHeaders !== undefined) {
-        const headers = u.observability.otlpHeaders.trim();
-        if (headers) parseOtlpHeaders(headers); // refuses what the exporter could not send
-        this.secrets.set(OTLP_HEADERS_SECRET, headers || undefined);
-        o.headersEndpoint = headers ? o.otlpEndpoint : undefined;
+      if (otlpEndpoint !== undefined) o.otlpEndpoint = otlpEndpoint || undefined;
+      if (otlpHeaders !== undefined) {
+        this.secrets.set(OTLP_HEADERS_SECRET, otlpHeaders || undefined);
+        o.headersEndpoint = otlpHeaders ? o.otlpEndpoint : undefined;
       } else if (o.otlpEndpoint !== o.headersEndpoint && this.secrets.get(OTLP_HEADERS_SECRET) !== undefined) {
         // Headers carry credentials: never to an endpoint they were not entered for.
         this.secrets.set(OTLP_HEADERS_SECRET, undefined);
