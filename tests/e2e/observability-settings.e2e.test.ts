@@ -73,6 +73,11 @@ describe.skipIf(!hasChromium)('OTLP endpoint in Settings (Chromium against awe s
     expect(await dialog.textContent()).not.toContain('e2e-otlp-token');
     await dialog.getByRole('heading', { name: 'Observability' }).scrollIntoViewIfNeeded();
     await screenshotBothThemes(page, 'settings-observability');
+    // Clearing the header leaves the endpoint as it is.
+    await dialog.getByRole('button', { name: 'Clear OTLP headers' }).click();
+    await expect.poll(() => dialog.getByText('headers set').count()).toBe(0);
+    expect(await dialog.getByLabel('OTLP headers', { exact: true }).getAttribute('placeholder')).toBe('authorization=Bearer …');
+    expect(await dialog.getByTestId('otlp-source').textContent()).toBe(`Traces of every run go to ${receiver.url}/v1/traces.`);
   }, 180_000);
 });
 
