@@ -4,7 +4,7 @@
  * node attempts → network/MCP tool calls and LLM calls, and the attributes on each, including the token
  * counts of an LLM node against the scripted OpenAI-compatible server.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,14 @@ import type { ToolSpec } from '../tools/types';
 import { attr, printTree, startReceiver, type OtlpSpan } from './otlp-receiver.testkit';
 import { tracingFromEnv } from './tracing-switch';
 
+/** A fresh data folder, removed after the file's tests. */
+const dataDirs: string[] = [];
+const dataDir = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dataDirs.push(dir);
+  return dir;
+};
+
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let openai: ScriptedOpenAI;
 const saved = { ...process.env };
@@ -28,6 +36,7 @@ afterAll(async () => {
   process.env = saved;
   await receiver.close();
   await openai.close();
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
 
 let calls = 0;
@@ -52,7 +61,7 @@ describe('tracing', () => {
     process.env.OTEL_SERVICE_NAME = 'awe-under-test';
     openai.enqueue(completion({ content: 'A short draft', model: 'test-model', promptTokens: 42, completionTokens: 7 }));
     const engine = createEngine({
-      dataDir: mkdtempSync(join(tmpdir(), 'awe-traces-')),
+      dataDir: dataDir('awe-traces-'),
       extraTools: [flaky],
       allow: ['test.flaky'],
       llm: createLlmClient({ baseUrl: openai.baseUrl, apiKey: 'k', model: 'test-model', prices: { 'test-model': { prompt: 1, completion: 2 } } }),
@@ -118,8 +127,7 @@ describe('tracing', () => {
   it('follows Settings while the engine runs: on, to another endpoint (with its auth header), off', async () => {
     delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
     const other = await startReceiver();
-    const dataDir = mkdtempSync(join(tmpdir(), 'awe-traces-settings-'));
-    const engine = createEngine({ dataDir });
+    const engine = createEngine({ dataDir: dataDir('awe-traces-settings-') });
     const doc = { id: 'switched', name: 'Switched', nodes: [{ id: 'say', kind: 'tool', tool: 'text.template', inputs: { template: 'hi' } }], edges: [] };
     const run = async () => {
       const handle = engine.startRun(engine.validate(doc).workflow!);
@@ -155,7 +163,7 @@ describe('tracing', () => {
   it('a run open while the endpoint changes keeps its tree: it ends at the new endpoint, whole', async () => {
     delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
     const [first, second] = [await startReceiver(), await startReceiver()];
-    const engine = createEngine({ dataDir: mkdtempSync(join(tmpdir(), 'awe-traces-swap-')), interactive: true });
+    const engine = createEngine({ dataDir: dataDir('awe-traces-swap-'), interactive: true });
     try {
       engine.updateSettings({ observability: { otlpEndpoint: first.url } });
       const doc = {
