@@ -137,6 +137,7 @@ export class QueueExecutor implements Executor {
       tool: { name: spec.name, version: spec.version },
       input,
       workspaceDir: ctx.workspaceDir,
+      ...(ctx.deadlineAt !== undefined ? { deadlineAt: Math.ceil(ctx.deadlineAt) } : {}),
     };
     if (signal.aborted) throw signal.reason;
     return new Promise((resolve, reject) => {
