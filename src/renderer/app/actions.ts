@@ -465,6 +465,28 @@ export async function exportRun(runId: string) {
   }
 }
 
+/** base64 of bytes, in slices: one String.fromCharCode call per byte array would overflow the stack. */
+function toBase64(bytes: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+/** Opens a run bundle (Export run, here or on a team server) as a read-only run, and shows it. */
+export async function importRunFile(file: File) {
+  try {
+    const bundle = toBase64(new Uint8Array(await file.arrayBuffer()));
+    const { runId, originalRunId } = await getAwe().runsImport({ bundle, fileName: file.name });
+    succeeded('import-run');
+    await refreshHistory();
+    const renamed = runId === originalRunId ? '' : ` as run ${runId} (its id ${originalRunId} is taken here)`;
+    uiStore.getState().notify('info', `Imported ${file.name}${renamed}. It is read-only here.`);
+    await openRun(runId);
+  } catch (e) {
+    fail(`Could not import ${file.name}`, e, 'import-run');
+  }
+}
+
 export { autoLayout, cancelLayout } from './layout';
 
 /** Writes the selection to a clipboard event (so it pastes into any workflow, in any window). */
