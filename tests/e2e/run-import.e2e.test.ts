@@ -70,7 +70,12 @@ describe.skipIf(!hasChromium)('importing a run (Chromium against awe serve)', ()
 
       // Its outputs: the rendered document in the inspector, the artifact with the same bytes.
       await nodeEl(other, 'render').click();
-      await other.getByTestId('inspector').getByText(/AWE 0\.1\.0 release notes/).first().waitFor();
+      const inspector = other.getByTestId('inspector');
+      await inspector.getByText(/AWE 0\.1\.0 release notes/).first().waitFor();
+      // Read-only: nothing offers to execute it again here.
+      await inspector.getByText('This run was imported: it is read-only here. Rerun it where it was made.').waitFor();
+      expect(await inspector.getByRole('button', { name: 'Rerun node' }).isDisabled()).toBe(true);
+      expect(await inspector.getByRole('button', { name: 'Rerun from here' }).isDisabled()).toBe(true);
       await other.getByRole('tab', { name: /Artifacts/ }).click();
       await other.getByTestId('artifacts').getByRole('button', { name: 'Export release-notes.md' }).waitFor();
       const imported = await elsewhere.api(`/api/runs/${runId}`);
