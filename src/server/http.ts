@@ -3,11 +3,11 @@
  * answers, so a bad request is always a 4xx with a message and never a crash.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApiError } from '../contract';
+import { MAX_MESSAGE_BYTES, type ApiError } from '../contract';
 import { MAX_WORKFLOW_NESTING, scanJson } from '../engine';
 
 /** Requests larger than this are refused with 413 (the limit). */
-export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+export const MAX_BODY_BYTES = MAX_MESSAGE_BYTES;
 /**
  * Deeper JSON is refused before parsing: recursive validators would overflow the stack.
  * A workflow may nest as deep as a file may; the request wrappers add a few levels.

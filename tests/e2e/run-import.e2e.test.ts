@@ -3,7 +3,7 @@
  * `awe serve`, export the run, switch to another data folder (a fresh server), choose
  * "Import run…" in the run history and pick the zip: the run opens like any other, marked as
  * imported and from where, with its nodes, outputs and artifacts. A file that is not a run
- * bundle is refused with a message saying why.
+ * bundle, or one too large for the browser's connection, is refused with a message saying why.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +55,13 @@ describe.skipIf(!hasChromium)('importing a run (Chromium against awe serve)', ()
       await chooser.setFiles(junk);
       await other.locator('.toast.error', { hasText: 'Could not import notes.zip: not a run bundle: the file is not a zip AWE can read' }).waitFor();
       await history.getByText('No runs yet.').waitFor();
+      // One too large for the WebSocket's messages: refused before sending, the connection stays up.
+      const big = join(dir, 'big.zip');
+      writeFileSync(big, Buffer.alloc(8 * 1024 * 1024, 1));
+      chooser = await Promise.all([other.waitForEvent('filechooser'), other.getByRole('button', { name: 'Import run…' }).click()]).then(([c]) => c);
+      await chooser.setFiles(big);
+      await other.locator('.toast.error', { hasText: 'Could not import big.zip: it is 8.0 MB, and through the browser a run bundle can be at most 7.5 MB' }).waitFor();
+      expect(await other.getByTestId('connection-banner').count()).toBe(0);
 
       chooser = await Promise.all([other.waitForEvent('filechooser'), other.getByRole('button', { name: 'Import run…' }).click()]).then(([c]) => c);
       await chooser.setFiles(zip);

@@ -46,7 +46,7 @@ export interface QueueWorkerOptions {
   say?: (line: string) => void;
 }
 
-/** setTimeout's longest delay (24.8 days): a deadline further off is cut to it rather than firing at once. */
+/** setTimeout's longest delay (24.8 days): a deadline further off is waited for in steps of it. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** How often streamed logs are sent as job progress, at most. */
@@ -137,7 +137,7 @@ export class QueueWorker {
     }
     if (placementOf(spec) === 'local') return fail({ class: 'permanent', code: 'PLACEMENT', message: `${spec.name} runs only in the control plane` });
     // Classified as the in-process timeout is (transient TIMEOUT): our retry policy decides as it would there.
-    const timedOut = (when: string) => transient('TIMEOUT', `${spec.name} (node "${task.nodeId}") ${when} its deadline (${new Date(task.deadlineAt!).toISOString()}) on worker ${this.id}`);
+    const timedOut = (when: string) => transient('TIMEOUT', `${spec.name} (node "${task.nodeId}") ${when} its deadline (${describeTime(task.deadlineAt!)}) on worker ${this.id}`);
     if (task.deadlineAt !== undefined && task.deadlineAt <= Date.now()) {
       const e = timedOut('was taken after');
       this.say(`job ${job.id}: not started, past its deadline`);
@@ -149,10 +149,13 @@ export class QueueWorker {
     if (signal?.aborted) abort();
     signal?.addEventListener('abort', abort, { once: true });
     let expired: ToolError | undefined;
-    const deadline =
-      task.deadlineAt === undefined
-        ? undefined
-        : setTimeout(() => controller.abort((expired = timedOut('ran past'))), Math.min(task.deadlineAt - Date.now(), MAX_TIMER_MS));
+    let deadline: NodeJS.Timeout | undefined;
+    const armDeadline = (deadlineAt: number) => {
+      const left = deadlineAt - Date.now();
+      if (left > 0) deadline = setTimeout(armDeadline, Math.min(left, MAX_TIMER_MS), deadlineAt);
+      else controller.abort((expired = timedOut('ran past')));
+    };
+    if (task.deadlineAt !== undefined) armDeadline(task.deadlineAt);
     const ctx = this.context(task, controller.signal, log, usage);
     try {
       // As in-process (Deadline.race): a tool that ignores its signal must not hold the job past a cancel or the deadline.
@@ -195,6 +198,12 @@ export class QueueWorker {
       callTool: () => Promise.reject(notHere('calling another tool')),
     };
   }
+}
+
+/** An epoch-ms time as ISO text, or the number when it is beyond what a Date holds. */
+function describeTime(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? `${ms} ms since 1970` : date.toISOString();
 }
 
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
