@@ -72,6 +72,9 @@ export interface LocalEngine extends Engine {
   awaitRunOwners(runId?: string, onWait?: (runId: string, lapsesInMs: number, pid: number | null) => void): Promise<string[]>;
 }
 
+/** An id an imported bundle may keep: what this engine makes (timeSortableId) and nothing stranger (no path or markup characters, bounded). */
+const PLAIN_ID = /^[\w.-]{1,128}$/;
+
 export function createEngine(options: EngineOptions): LocalEngine {
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
@@ -415,9 +418,9 @@ export function createEngine(options: EngineOptions): LocalEngine {
       const bundle = openRunBundle(bytes, options.bundleLimits);
       const originalRunId = bundle.run.id;
       // The rule: the run keeps its id unless this store has one by that id (a second import of
-      // the same bundle, or a clash), then it gets a fresh one; artifact ids likewise.
-      const runId = store.getRun(originalRunId) ? timeSortableId('r') : originalRunId;
-      const artifactIds = new Map(bundle.artifacts.map(({ artifact }) => [artifact.id, store.getArtifact(artifact.id) ? timeSortableId('a') : artifact.id]));
+      // the same bundle, or a clash) or it is not a plain id; then it gets a fresh one. Artifact ids likewise.
+      const runId = !PLAIN_ID.test(originalRunId) || store.getRun(originalRunId) ? timeSortableId('r') : originalRunId;
+      const artifactIds = new Map(bundle.artifacts.map(({ artifact }) => [artifact.id, !PLAIN_ID.test(artifact.id) || store.getArtifact(artifact.id) ? timeSortableId('a') : artifact.id]));
       const local = (a: Artifact): Artifact => ({ ...a, id: artifactIds.get(a.id) ?? a.id, runId });
       const events = bundle.events.map((e) => (e.type === 'artifact.created' ? { ...e, runId, artifact: local(e.artifact) } : { ...e, runId }));
       const importedFrom: ImportedFrom = {

@@ -100,6 +100,22 @@ describe('importing a run bundle', () => {
     expect(here.events(again.runId).every((e) => e.runId === again.runId)).toBe(true);
   });
 
+  it('gives a run whose id is not a plain id a fresh one', async () => {
+    const { runId, bundle } = await exportedRun();
+    const strange = `../${'x'.repeat(300)}`;
+    const renamed = altered(bundle, (f) => {
+      const swap = (text: string) => strToU8(text.split(runId).join(strange));
+      f['run.json'] = swap(strFromU8(f['run.json']));
+      f['events.jsonl'] = swap(strFromU8(f['events.jsonl']));
+    });
+    const here = open('here');
+    const imported = here.importRunBundle(renamed);
+    expect(imported.originalRunId).toBe(strange);
+    expect(imported.runId).toMatch(/^r[0-9a-z]{9}[0-9a-f]{10}$/);
+    expect(here.getRun(imported.runId)?.importedFrom?.originalRunId).toBe(strange);
+    expect(readdirSync(join(here.dataDir, 'artifacts'))).toEqual([imported.runId]);
+  });
+
   it('refuses a file that is not a zip, or not a run bundle', async () => {
     const here = open('here');
     expect(() => here.importRunBundle(strToU8('not a zip at all'))).toThrow(/not a zip AWE can read/);
