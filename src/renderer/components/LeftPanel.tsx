@@ -205,8 +205,11 @@ export function RunHistory() {
             Compare{picked.length ? ` (${picked.length}/2)` : ''}
           </button>
         )}
-        <button type="button" className="btn small" title="Open a run's zip (Export run, here or on a team server) as a read-only run" onClick={() => bundleInput.current?.click()}>
-          Import run…
+        {/* An icon, as Export run is: with Compare and Refresh a worded button would not fit the column. */}
+        <button type="button" className="icon-btn" aria-label="Import run…" title="Import run… (a run's zip from Export run, here or on a team server; it opens read-only)" onClick={() => bundleInput.current?.click()}>
+          <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden focusable="false">
+            <path d="M8 10.5v-8M4.5 5.7 8 2.2l3.5 3.5M3 13.5h10" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
+          </svg>
         </button>
         <input
           ref={bundleInput}
