@@ -65,12 +65,13 @@ describe.skipIf(!hasChromium)('importing a run (Chromium against awe serve)', ()
 
       chooser = await Promise.all([other.waitForEvent('filechooser'), other.getByRole('button', { name: 'Import run…' }).click()]).then(([c]) => c);
       await chooser.setFiles(zip);
-      // It opens like any other run: every node as it ended, the header marking it imported and from where.
+      // It opens like any other run: every node as it ended, the canvas marking it imported and from where.
       await waitForAllNodes(other, 'succeeded');
       const header = other.getByTestId('run-header');
-      await header.getByTestId('imported-tag').getByText(`Imported from run-${runId}.zip`).waitFor();
+      const mark = other.getByRole('note').filter({ hasText: `Imported run from run-${runId}.zip · read-only` });
+      await mark.waitFor();
       expect(await header.getAttribute('data-run-id')).toBe(runId);
-      expect(await header.getByTestId('imported-tag').getAttribute('title')).toMatch(new RegExp(`^Imported from run-${runId}\\.zip, exported on .+ \\(run ${runId}\\); read-only here$`));
+      expect(await mark.getAttribute('title')).toMatch(new RegExp(`^Imported from run-${runId}\\.zip, exported on .+ \\(run ${runId}\\); read-only here$`));
       const row = history.getByRole('button', { name: /^Open run .* \(imported\)$/ });
       await row.waitFor();
       expect(await row.getAttribute('data-run-id')).toBe(runId);

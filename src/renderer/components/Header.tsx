@@ -19,7 +19,7 @@ import { DocumentDialogs } from './DocumentDialogs';
 import { DocumentMenu } from './DocumentMenu';
 import { EngineBadge } from './EngineBadge';
 import { folderName } from './WorkspaceDialog';
-import { STATUS_META, formatDuration, importedTitle } from './status';
+import { STATUS_META, formatDuration } from './status';
 import { StatusIcon } from './StatusIcon';
 
 export function Header() {
@@ -148,7 +148,6 @@ function RunHeader() {
   const travelView = useRuns((s) => s.travelView);
   const replayedAt = useRuns((s) => (s.travelSeq !== null && s.watchedRunId ? s.events[s.watchedRunId]?.bySeq(s.travelSeq)?.ts : undefined));
   const view = travelSeq !== null && travelView ? travelView : liveView;
-  const importedFrom = useRuns((s) => s.history.find((r) => r.runId === s.watchedRunId)?.importedFrom);
   const [now, setNow] = useState(() => Date.now());
   const live = travelSeq === null && view && !TERMINAL_RUN_STATUSES.includes(view.status);
   useEffect(() => {
@@ -169,11 +168,7 @@ function RunHeader() {
       <span className={`run-status status-${view.status}`}>
         <StatusIcon status={view.status} /> {meta.label}
       </span>
-      {importedFrom && (
-        <span className="imported-tag" data-testid="imported-tag" title={importedTitle(importedFrom)}>
-          Imported{importedFrom.fileName ? ` from ${importedFrom.fileName}` : ''}
-        </span>
-      )}
+
       <span className="progress" title="Nodes finished / total">
         {/* No width transition: a rerun finishes in milliseconds and an easing bar lagged behind the count (3/3 drawn 60 % full). */}
         <span className="bar" role="progressbar" aria-label="Nodes finished" aria-valuemin={0} aria-valuemax={nodes.length} aria-valuenow={done}>
