@@ -79,7 +79,14 @@ export function runResultJson(view: RunView): Record<string, unknown> {
   for (const [id, n] of Object.entries(view.nodes)) {
     nodes[id] = { status: n.status, attempts: n.attempts, output: n.output ?? null, error: n.error ?? null };
   }
-  return { runId: view.runId, status: view.status, nodes, deadLetters: view.deadLetters, ...(view.error ? { error: view.error } : {}) };
+  return {
+    runId: view.runId,
+    status: view.status,
+    nodes,
+    deadLetters: view.deadLetters,
+    ...(view.error ? { error: view.error } : {}),
+    ...(view.ownerChanged ? { ownerChanged: view.ownerChanged } : {}),
+  };
 }
 
 export function exitCodeFor(view: RunView): number {

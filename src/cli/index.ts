@@ -34,6 +34,8 @@ Tools and output
   tools [--json]                     built-in and MCP tools
   artifacts RUN_ID [--json]          files a run saved
   export RUN_ID --out PATH           zip of the workflow, events and artifacts
+  import-run FILE [--json]           open a run's zip (from export, here or on another AWE)
+                                     as a finished, read-only run
   serve [--port 8787] [--host 127.0.0.1] [--token T]
                                      REST + WebSocket API and the UI in a browser; every API
                                      call needs the token (printed in the URL, also in
@@ -105,6 +107,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   tools: () => import('./tool-commands').then((m) => m.toolsCommand),
   artifacts: () => import('./tool-commands').then((m) => m.artifactsCommand),
   export: () => import('./tool-commands').then((m) => m.exportCommand),
+  'import-run': () => import('./tool-commands').then((m) => m.importRunCommand),
   serve: () => import('./serve-command').then((m) => m.serveCommand),
   worker: () => import('./worker-command').then((m) => m.workerCommand),
 };

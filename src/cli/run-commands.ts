@@ -72,6 +72,7 @@ function summary(view: RunView): string {
   let text = `run ${view.runId}: ${view.status} (${parts})\n`;
   for (const id of view.deadLetters) text += `  failed: ${id} — ${view.nodes[id]?.error?.message ?? 'unknown error'}\n`;
   if (view.error && !view.deadLetters.length) text += `  ${view.error}\n`;
+  if (view.ownerChanged) text += `  ${view.ownerChanged.code}: ${view.ownerChanged.message}\n`;
   return text;
 }
 

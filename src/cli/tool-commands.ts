@@ -1,7 +1,9 @@
 /**
- * `awe tools | artifacts | export`.
+ * `awe tools | artifacts | export | import-run`.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { EngineError } from '../engine';
 import { CliError, EXIT, openEngine, printJson, requireRunId, type GlobalFlags } from './common';
 
 export interface ToolFlags extends GlobalFlags {
@@ -42,6 +44,35 @@ export async function exportCommand(args: string[], flags: ToolFlags): Promise<n
     const bytes = await engine.exportRunBundle(runId);
     writeFileSync(flags.out, bytes);
     process.stdout.write(`wrote ${flags.out} (${bytes.byteLength} bytes)\n`);
+    return EXIT.ok;
+  } finally {
+    await engine.close();
+  }
+}
+
+export async function importRunCommand(args: string[], flags: ToolFlags): Promise<number> {
+  if (args.length !== 1) throw new CliError('usage: awe import-run FILE [--json]');
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(args[0]);
+  } catch (err) {
+    throw new CliError(`cannot read ${args[0]}: ${(err as Error).message}`);
+  }
+  const engine = openEngine(flags);
+  try {
+    let imported;
+    try {
+      imported = engine.importRunBundle(bytes, { fileName: basename(args[0]) });
+    } catch (err) {
+      if (err instanceof EngineError) throw new CliError(`${args[0]}: ${err.message}`);
+      throw err;
+    }
+    const run = engine.getRun(imported.runId)!;
+    if (flags.json) printJson({ ...imported, status: run.status });
+    else {
+      const renamed = imported.runId === imported.originalRunId ? '' : ` (its id ${imported.originalRunId} is taken here)`;
+      process.stdout.write(`imported run ${imported.runId}${renamed}: ${run.status}, read-only (see \`awe show ${imported.runId}\`)\n`);
+    }
     return EXIT.ok;
   } finally {
     await engine.close();

@@ -178,6 +178,9 @@ function command<Req extends z.ZodType, Res extends z.ZodType>(request: Req, res
   return { request, response, doc };
 }
 
+/** base64 of a 64 MB zip. */
+const MAX_IMPORT_BASE64_CHARS = Math.ceil((64 * 1024 * 1024) / 3) * 4;
+
 export const api = {
   'plan': command(
     z.object({
@@ -326,6 +329,16 @@ export const api = {
   ),
   'artifacts.export': command(z.object({ artifactId: z.string() }), ExportResult, 'Export one artifact (save dialog / download).'),
   'runs.export': command(z.object({ runId: z.string() }), ExportResult, 'Export a run as a zip bundle of workflow, events and artifacts.'),
+  'runs.import': command(
+    z.object({
+      /** The zip `runs.export` made, base64 (JSON carries no bytes); up to 64 MB of zip over IPC, less over the WebSocket's 10 MB messages. */
+      bundle: z.base64().max(MAX_IMPORT_BASE64_CHARS),
+      /** The file's name, kept to say where the run came from. */
+      fileName: z.string().max(1024).optional(),
+    }),
+    z.object({ runId: z.string(), originalRunId: z.string() }),
+    'Open a run bundle (`runs.export`, here or on another AWE, e.g. a team server) as a finished, read-only run in this store. It keeps its id unless one by that id exists here (then it gets a new one). A damaged or hostile bundle, or one from a newer AWE, is refused saying why, and nothing of it is kept.',
+  ),
 } as const;
 
 export type Api = typeof api;

@@ -48,6 +48,12 @@ export interface RunView {
    * latest is what the node runs with now. Empty for a run nobody edited.
    */
   definitions: Record<string, WorkflowNode[]>;
+  /**
+   * Only on a view handed to a caller waiting in a process whose lease on the run moved to
+   * another owner (this one stalled past it): the run goes on there, and the view is the run
+   * as this process last saw it, not its end.
+   */
+  ownerChanged?: { code: 'OWNER_CHANGED'; message: string };
 }
 
 /** Keep only this many log lines per node in views (the event log keeps them all). */

@@ -70,6 +70,19 @@ export type RerunMode = z.infer<typeof RerunMode>;
 export const RunReason = z.enum(['first', 'retry', 'rerun', 'resume', 'rework', 'cache']);
 export type RunReason = z.infer<typeof RunReason>;
 
+/** Where an imported run came from (a bundle `runs.export` made on another AWE). */
+export const ImportedFrom = z.object({
+  /** The run's id where it was executed (the local id differs when that one was taken here). */
+  originalRunId: z.string(),
+  /** The bundle's file name, as chosen by the person importing it. */
+  fileName: z.string().optional(),
+  /** The machine whose AWE exported it, and when. */
+  host: z.string().optional(),
+  exportedAt: z.number().optional(),
+  importedAt: z.number(),
+});
+export type ImportedFrom = z.infer<typeof ImportedFrom>;
+
 export const Run = z.object({
   id: z.string(),
   workflowId: z.string(),
@@ -80,6 +93,8 @@ export const Run = z.object({
   inputs: z.record(z.string(), z.unknown()),
   startedAt: z.number(),
   finishedAt: z.number().nullable(),
+  /** Set on a run imported from a bundle: it is read-only here. */
+  importedFrom: ImportedFrom.optional(),
 });
 export type Run = z.infer<typeof Run>;
 
@@ -114,6 +129,7 @@ export const RunSummary = z.object({
   costUsd: z.number().optional(),
   tokens: z.number().optional(),
   retries: z.number().int().optional(),
+  importedFrom: ImportedFrom.optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 

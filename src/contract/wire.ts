@@ -58,6 +58,9 @@ export type ServerMessage = z.infer<typeof ServerMessage>;
  * answers with `awe.v1` only, never echoing the token.
  */
 export const WS_PROTOCOL = 'awe.v1';
+
+/** The largest request body and WebSocket message `awe serve` takes (413, or the socket closed, beyond). */
+export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 export const WS_TOKEN_PREFIX = 'awe.token.';
 
 /** The subprotocols a client offers to authenticate with `token`. */

@@ -4,8 +4,21 @@
  * and the runs this process executes (RunSupervisor).
  */
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { foldRun, revisedSnapshot, shapeChange, TERMINAL_RUN_STATUSES, type Problem, type RerunMode, type RunView, type Workflow, type WorkflowNode } from '../contract';
+import {
+  foldRun,
+  revisedSnapshot,
+  shapeChange,
+  TERMINAL_RUN_STATUSES,
+  type Artifact,
+  type ImportedFrom,
+  type Problem,
+  type RerunMode,
+  type RunView,
+  type Workflow,
+  type WorkflowNode,
+} from '../contract';
 import { buildGraph, descendants } from '../shared/graph';
 import { problemSummary } from '../shared/problems';
 import { ArtifactFiles } from './runs/artifacts';
@@ -14,10 +27,11 @@ import { timeSortableId } from './runs/ids';
 import { llmJudge } from './llm/judge';
 import { McpManager } from './mcp/manager';
 import { zipRunBundle } from './runs/bundle';
+import { openRunBundle } from './runs/bundle-import';
 import { effectiveRunInputs } from './workflow/inputs';
 import { RunSupervisor } from './runs/supervisor';
 import { Limiter } from './execution/limiter';
-import { Store, type RunRecord } from './store/store';
+import { Store, type RunRecord, type StoredArtifact } from './store/store';
 import { builtinTools } from './tools/builtins';
 import { isAllowed, ToolRegistry } from './tools/registry';
 import type { LlmChatClient, ToolSpec } from './tools/types';
@@ -58,6 +72,9 @@ export interface LocalEngine extends Engine {
    */
   awaitRunOwners(runId?: string, onWait?: (runId: string, lapsesInMs: number, pid: number | null) => void): Promise<string[]>;
 }
+
+/** An id an imported bundle may keep: what this engine makes (timeSortableId) and nothing stranger (no path or markup characters, bounded). */
+const PLAIN_ID = /^[\w.-]{1,128}$/;
 
 export function createEngine(options: EngineOptions): LocalEngine {
   const dataDir = resolve(options.dataDir);
@@ -173,6 +190,13 @@ export function createEngine(options: EngineOptions): LocalEngine {
     if (!record) throw notFound(`no run with id "${runId}"`);
     return record;
   };
+  /** A run this engine may execute again: not one imported from a bundle (its tools, files and workspace are elsewhere). */
+  const requireOwnRun = (runId: string): RunRecord => {
+    const record = requireRun(runId);
+    const from = record.run.importedFrom;
+    if (from) throw conflict(`run ${runId} was imported${from.fileName ? ` from ${from.fileName}` : ''} (run ${from.originalRunId}${from.host ? ` on ${from.host}` : ''}); it is read-only here: rerun it where it was made`);
+    return record;
+  };
 
   const runView = (runId: string): RunView | undefined => {
     const live = supervisor.view(runId);
@@ -277,7 +301,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
     },
 
     rerunNode(runId, nodeId, rerunOptions = {}) {
-      const record = requireRun(runId);
+      const record = requireOwnRun(runId);
       if (!record.run.snapshot.nodes.some((n) => n.id === nodeId)) throw notFound(`run ${runId} has no node "${nodeId}"`);
       const mode = rerunOptions.mode ?? 'downstream';
       const definitions = rerunOptions.workflow ? editedDefinitions(record, rerunOptions.workflow, [nodeId], mode) : undefined;
@@ -285,7 +309,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
     },
 
     retryFailed(runId, retryOptions = {}) {
-      const record = requireRun(runId);
+      const record = requireOwnRun(runId);
       if (!retryOptions.workflow) return supervisor.retryFailed(record);
       const dead = runView(runId)?.deadLetters ?? [];
       return supervisor.retryFailed(record, editedDefinitions(record, retryOptions.workflow, dead, 'downstream'));
@@ -384,6 +408,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
       const record = requireRun(runId);
       return zipRunBundle({
         run: record.run,
+        exportedFrom: { host: hostname(), exportedAt: Date.now() },
         workflowText: serializeWorkflow(record.run.snapshot),
         events: store.events(runId),
         nodeRuns: store.nodeRuns(runId),
@@ -392,6 +417,39 @@ export function createEngine(options: EngineOptions): LocalEngine {
           return { artifact, path: artifacts.pathOf(stored) };
         }),
       });
+    },
+
+    importRunBundle(bytes, importOptions = {}) {
+      const bundle = openRunBundle(bytes, options.bundleLimits);
+      const originalRunId = bundle.run.id;
+      // The rule: the run keeps its id unless this store has one by that id (a second import of
+      // the same bundle, or a clash) or it is not a plain id; then it gets a fresh one. Artifact ids likewise.
+      const runId = !PLAIN_ID.test(originalRunId) || store.getRun(originalRunId) ? timeSortableId('r') : originalRunId;
+      const artifactIds = new Map(bundle.artifacts.map(({ artifact }) => [artifact.id, !PLAIN_ID.test(artifact.id) || store.getArtifact(artifact.id) ? timeSortableId('a') : artifact.id]));
+      const local = (a: Artifact): Artifact => ({ ...a, id: artifactIds.get(a.id) ?? a.id, runId });
+      const events = bundle.events.map((e) => (e.type === 'artifact.created' ? { ...e, runId, artifact: local(e.artifact) } : { ...e, runId }));
+      const importedFrom: ImportedFrom = {
+        originalRunId,
+        ...(importOptions.fileName ? { fileName: importOptions.fileName } : {}),
+        ...(bundle.exportedFrom?.host ? { host: bundle.exportedFrom.host } : {}),
+        ...(bundle.exportedFrom?.exportedAt !== undefined ? { exportedAt: bundle.exportedFrom.exportedAt } : {}),
+        importedAt: Date.now(),
+      };
+      const { run } = bundle;
+      // Files first, then one transaction: a failure removes the files, so nothing is half-imported.
+      const stored: StoredArtifact[] = [];
+      const folderWasThere = artifacts.hasRunFolder(runId);
+      try {
+        for (const { artifact, bytes: content } of bundle.artifacts) {
+          stored.push({ ...local(artifact), relPath: artifacts.importFile(runId, artifact.nodeId, artifact.name, content) });
+        }
+        const row = { id: runId, workflow: run.snapshot, inputs: run.inputs, workspaceDir: join(dataDir, 'workspaces', runId), ownerPid: process.pid, startedAt: run.startedAt };
+        store.importRun(row, events, stored, importedFrom);
+      } catch (err) {
+        if (!folderWasThere) artifacts.removeRun(runId);
+        throw err;
+      }
+      return { runId, originalRunId };
     },
 
     workflowAllowRequest: (workflow) => trust.request(workflow),

@@ -26,6 +26,7 @@ import type { SecretStore } from './settings/secret-store';
 import type { TeamServers } from './settings/team-servers';
 import type { LlmChatClient, ToolSpec } from './tools/types';
 import type { CheckedWorkflow } from './workflow/valid';
+import type { BundleLimits } from './runs/bundle-import';
 
 export type { EngineLogger } from './logger';
 export type { SecretStore } from './settings/secret-store';
@@ -69,6 +70,8 @@ export interface EngineOptions {
   tracing?: TracingOptions | false;
   /** Run lease timing (run-lease.ts). @default 10 s lease, 3 s heartbeat, or AWE_LEASE_MS / AWE_LEASE_HEARTBEAT_MS */
   lease?: { durationMs?: number; heartbeatMs?: number };
+  /** How much an imported run bundle may unpack to (bundle-import.ts). @default DEFAULT_BUNDLE_LIMITS */
+  bundleLimits?: BundleLimits;
   /**
    * Where node executions run (`awe run|serve --queue` passes a QueueExecutor); closed with the engine.
    * @default in this process
@@ -166,6 +169,13 @@ export interface Engine {
   artifactPath(id: string): string;
   /** A zip of the run's workflow snapshot, events (JSONL) and artifacts. */
   exportRunBundle(runId: string): Promise<Uint8Array>;
+  /**
+   * Records a bundle `exportRunBundle` made (here or on another AWE) as a finished, read-only
+   * run, all or nothing; a bundle that is damaged, hostile or from a newer AWE is refused
+   * (bad-request) saying why. The run keeps its id unless one by that id exists here.
+   * `fileName` is kept to say where the run came from.
+   */
+  importRunBundle(bytes: Uint8Array, options?: { fileName?: string }): { runId: string; originalRunId: string };
 
   /** The tools a workflow's settings.allowTools requests, and whether a person approved that request. */
   workflowAllowRequest(workflow: Workflow): { requested: string[]; approved: boolean };

@@ -73,6 +73,7 @@ const cases: Record<CommandName, () => { request: unknown; reaches: string }> = 
   'artifacts.preview': () => ({ request: { artifactId }, reaches: 'getArtifact' }),
   'artifacts.export': () => ({ request: { artifactId }, reaches: 'getArtifact' }),
   'runs.export': () => ({ request: { runId }, reaches: 'getRun' }),
+  'runs.import': () => ({ request: { bundle: Buffer.from('PK\x03\x04').toString('base64'), fileName: 'run.zip' }, reaches: 'importRunBundle' }),
 };
 
 describe('createHandlers', () => {

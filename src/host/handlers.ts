@@ -247,6 +247,7 @@ export function createHandlers(engine: Engine, platform: ExportPlatform = {}): H
       requireRun(r.runId);
       return exportBytes('run', r.runId, `run-${r.runId}.zip`, () => engine.exportRunBundle(r.runId));
     },
+    'runs.import': (r) => engine.importRunBundle(Buffer.from(r.bundle, 'base64'), r.fileName ? { fileName: r.fileName } : {}),
   };
 
   const known = new Set<string>(COMMAND_NAMES);

@@ -11,6 +11,7 @@ import { ResizeHandle } from './components/common';
 import { ApprovalDialog, ConnectionBanner, DiffBar, OpenDialog, Toasts } from './components/Dialogs';
 import { Header } from './components/Header';
 import { Inspector } from './components/Inspector';
+import { ImportedMark } from './components/ImportedMark';
 import { LayoutProgress } from './components/LayoutProgress';
 import { GoalBox, Palette, RunHistory } from './components/LeftPanel';
 import { SettingsDialog } from './components/SettingsDialog';
@@ -105,6 +106,7 @@ export function App() {
         <main className="center">
           <DiffBar />
           <Canvas />
+          <ImportedMark />
           <LayoutProgress />
         </main>
         <ResizeHandle axis="x" value={rightWidth} sign={-1} onResize={(px) => setSize('rightWidth', px)} label="Resize inspector" />

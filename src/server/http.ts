@@ -3,11 +3,11 @@
  * answers, so a bad request is always a 4xx with a message and never a crash.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApiError } from '../contract';
+import { MAX_MESSAGE_BYTES, type ApiError } from '../contract';
 import { MAX_WORKFLOW_NESTING, scanJson } from '../engine';
 
 /** Requests larger than this are refused with 413 (the issue's limit). */
-export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+export const MAX_BODY_BYTES = MAX_MESSAGE_BYTES;
 /**
  * Deeper JSON is refused before parsing: recursive validators would overflow the stack.
  * A workflow may nest as deep as a file may; the request wrappers add a few levels.
@@ -79,8 +79,8 @@ export function sendError(res: ServerResponse, status: number, error: ApiError):
   sendJson(res, status, { error });
 }
 
-/** Reads and parses a JSON body; an empty body is `{}`. */
-export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
+/** Reads a body's bytes, refusing one over `limit` (413) as soon as it says or shows it is. */
+export async function readBytesBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
   const chunks: Buffer[] = [];
@@ -90,7 +90,12 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
     if (size > limit) throw tooLarge(limit);
     chunks.push(chunk);
   }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
+  return Buffer.concat(chunks);
+}
+
+/** Reads and parses a JSON body; an empty body is `{}`. */
+export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
+  const text = (await readBytesBody(req, limit)).toString('utf8').trim();
   if (text === '') return {};
   const parsed = parseJsonText(text);
   if (!parsed.ok) throw new HttpError(400, { code: 'bad-request', message: `The request body: ${parsed.message}` });

@@ -33,6 +33,7 @@ export function openApiDocument(): Record<string, unknown> {
       responses: { '200': { description: 'OK', content: route.binary ? { [route.binary]: {} } : jsonContent({}) }, ...errors },
     };
     if (route.body) op.requestBody = { required: true, content: jsonContent(route.body) };
+    if (route.binaryBody) op.requestBody = { required: true, content: { [route.binaryBody]: {} } };
     if (route.query) op.parameters = [...(op.parameters as unknown[]), ...route.query.map((name) => ({ name, in: 'query', schema: { type: 'integer', minimum: 0 } }))];
     (paths[route.openApiPath] ??= {})[route.method.toLowerCase()] = op;
   }

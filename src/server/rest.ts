@@ -10,7 +10,7 @@ import { foldRun, formatIssues } from '../contract';
 import type { CommandName, RunDetail } from '../contract';
 import type { Handlers } from '../host/handlers';
 import type { Engine } from '../engine';
-import { HttpError, readJsonBody, SECURITY_HEADERS, statusFor } from './http';
+import { HttpError, readBytesBody, readJsonBody, SECURITY_HEADERS, statusFor } from './http';
 
 export interface RestContext {
   engine: Engine;
@@ -38,6 +38,8 @@ interface Route {
   query?: string[];
   /** Mime of a binary answer (downloads). */
   binary?: string;
+  /** Mime of a binary request body (uploads). */
+  binaryBody?: string;
   handle(ctx: RestContext, m: RouteMatch): Promise<unknown>;
 }
 
@@ -79,6 +81,9 @@ const RerunBody = z.object({
   /** The edited document: the rerun nodes use its definitions (checked by `runs.rerunNode`). */
   workflow: z.record(z.string(), z.unknown()).optional(),
 });
+
+/** The largest run bundle `POST /api/runs/import` takes (as `runs.import` does). */
+const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 
@@ -207,6 +212,14 @@ const ROUTES: Route[] = [
     async handle(ctx, m) {
       if (!ctx.engine.getRun(m.params.id)) throw new HttpError(404, { code: 'not-found', message: `No run with id "${m.params.id}".` });
       return sendFile(m.res, 'application/zip', `run-${m.params.id}.zip`, await ctx.engine.exportRunBundle(m.params.id));
+    },
+  },
+  {
+    method: 'POST', path: '/api/runs/import', operationId: 'importRun', summary: 'Open a run bundle (the zip `exportRun` made, as the body; ?file_name= names it) as a finished, read-only run: `runs.import`.', binaryBody: 'application/zip', query: ['file_name'],
+    async handle(ctx, m) {
+      const bundle = await readBytesBody(m.req, MAX_BUNDLE_BYTES);
+      const fileName = m.url.searchParams.get('file_name') ?? undefined;
+      return call(ctx, 'runs.import', { bundle: bundle.toString('base64'), ...(fileName ? { fileName } : {}) });
     },
   },
   {

@@ -45,6 +45,11 @@ export class Deadline {
     return this.abortedWith !== undefined;
   }
 
+  /** When the time runs out if the clock keeps running from now (epoch ms). */
+  get expiresAt(): number {
+    return this.timer === undefined ? Date.now() + this.remaining : this.since + this.remaining;
+  }
+
   /** Why the call was aborted (undefined while it was not). */
   get reason(): unknown {
     return this.abortedWith?.reason;

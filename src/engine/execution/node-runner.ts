@@ -209,6 +209,9 @@ export class NodeRunner {
       get signal() {
         return deadline.signal;
       },
+      get deadlineAt() {
+        return deadline.expiresAt;
+      },
       idempotencyKey,
       runId: runSpec.runId,
       nodeId,

@@ -139,6 +139,7 @@ export class QueueExecutor implements Executor {
       workspaceDir: ctx.workspaceDir,
       // The worker's span continues the node attempt's trace.
       ...(ctx.trace ? { trace: ctx.trace } : {}),
+      ...(ctx.deadlineAt !== undefined ? { deadlineAt: Math.ceil(ctx.deadlineAt) } : {}),
     };
     if (signal.aborted) throw signal.reason;
     return new Promise((resolve, reject) => {

@@ -2,8 +2,8 @@
  * `awe worker`'s engine: takes node executions from the BullMQ queue and runs each with the
  * same `invokeTool` and error classification as in-process execution. It refuses a task whose
  * tool version differs from its own (permanent), streams the tool's logs as job progress and
- * returns them in the result too, aborts the tool's AbortSignal when the control plane cancels,
- * and on `drain()` finishes its active jobs and takes no new ones.
+ * returns them in the result too, aborts the tool's AbortSignal when the control plane cancels
+ * or the task's deadline passes (and does not start a task already past it), and on `drain()` finishes its active jobs and takes no new ones.
  */
 import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -19,7 +19,7 @@ import {
   type QueueResult,
   type QueueUsage,
 } from '../../contract';
-import { classifyError, permanent } from '../errors';
+import { classifyError, permanent, ToolError, transient } from '../errors';
 import type { TaskTracer } from '../observe/task-tracer';
 import { invokeTool } from '../tools/invoke';
 import type { LlmChatClient, ToolContext, ToolSpec } from '../tools/types';
@@ -48,6 +48,9 @@ export interface QueueWorkerOptions {
   /** One line per event worth a person's attention. @default stdout */
   say?: (line: string) => void;
 }
+
+/** setTimeout's longest delay (24.8 days): a deadline further off is waited for in steps of it. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** How often streamed logs are sent as job progress, at most. */
 const PROGRESS_MS = 100;
@@ -137,25 +140,42 @@ export class QueueWorker {
       });
     }
     if (placementOf(spec) === 'local') return fail({ class: 'permanent', code: 'PLACEMENT', message: `${spec.name} runs only in the control plane` });
+    // Classified as the in-process timeout is (transient TIMEOUT): our retry policy decides as it would there.
+    const timedOut = (when: string) => transient('TIMEOUT', `${spec.name} (node "${task.nodeId}") ${when} its deadline (${describeTime(task.deadlineAt!)}) on worker ${this.id}`);
+    if (task.deadlineAt !== undefined && task.deadlineAt <= Date.now()) {
+      const e = timedOut('was taken after');
+      this.say(`job ${job.id}: not started, past its deadline`);
+      return fail({ class: e.class, code: e.code, message: e.message });
+    }
     this.say(`job ${job.id}: ${spec.name} started (key ${task.idempotencyKey}, delivery ${delivery})`);
     const controller = new AbortController();
     const abort = () => controller.abort(signal?.reason ?? 'cancelled');
     if (signal?.aborted) abort();
     signal?.addEventListener('abort', abort, { once: true });
-    const deadline = task.deadlineAt === undefined ? undefined : setTimeout(() => controller.abort('deadline'), Math.max(0, task.deadlineAt - Date.now()));
+    let expired: ToolError | undefined;
+    let deadline: NodeJS.Timeout | undefined;
+    const armDeadline = (deadlineAt: number) => {
+      const left = deadlineAt - Date.now();
+      if (left > 0) deadline = setTimeout(armDeadline, Math.min(left, MAX_TIMER_MS), deadlineAt);
+      else controller.abort((expired = timedOut('ran past')));
+    };
+    if (task.deadlineAt !== undefined) armDeadline(task.deadlineAt);
     const run = (llm: LlmChatClient | undefined) => invokeTool(spec, task.input, this.context(task, controller.signal, log, usage, llm));
     try {
-      const { output, truncated } = await (this.o.tracer ? this.o.tracer.run(task, { workerId: this.id, delivery }, this.o.llm, run) : run(this.o.llm));
+      // As in-process (Deadline.race): a tool that ignores its signal must not hold the job past a cancel or the deadline.
+      const call = this.o.tracer ? this.o.tracer.run(task, { workerId: this.id, delivery }, this.o.llm, run) : run(this.o.llm);
+      const { output, truncated } = await untilAborted(call, controller.signal);
       await stream.close();
       this.say(`job ${job.id}: succeeded`);
       return { v: QUEUE_WIRE_VERSION, ok: true, output, truncated, logs, usage, worker: this.id, delivery };
     } catch (err) {
       await stream.close();
       if (err instanceof UnrecoverableError) throw err;
-      const e = classifyError(err);
-      const error: QueueError = controller.signal.aborted
-        ? { class: 'cancelled', code: 'CANCELLED', message: `cancelled: ${String((controller.signal.reason as Error)?.message ?? controller.signal.reason)}` }
-        : { class: e.class, code: e.code ?? 'ERROR', message: e.message, ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}) };
+      const e = classifyError(expired ?? err);
+      const error: QueueError =
+        controller.signal.aborted && !expired
+          ? { class: 'cancelled', code: 'CANCELLED', message: `cancelled: ${String((controller.signal.reason as Error)?.message ?? controller.signal.reason)}` }
+          : { class: e.class, code: e.code ?? 'ERROR', message: e.message, ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}) };
       this.say(`job ${job.id}: failed ${error.class} ${error.code}`);
       return fail(error);
     } finally {
@@ -183,6 +203,21 @@ export class QueueWorker {
       callTool: () => Promise.reject(notHere('calling another tool')),
     };
   }
+}
+
+/** An epoch-ms time as ISO text, or the number when it is beyond what a Date holds. */
+function describeTime(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? `${ms} ms since 1970` : date.toISOString();
+}
+
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Sends new log lines as job progress, at most every PROGRESS_MS, in order. */

@@ -5,7 +5,7 @@
  * checked to stay inside the artifacts root.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import type { Artifact, EngineEventBody } from '../../contract';
 import { timeSortableId } from './ids';
@@ -123,6 +123,27 @@ export class ArtifactFiles {
     const { relPath: _relPath, ...record } = artifact;
     this.announce(runId, { type: 'artifact.created', nodeId, artifact: record });
     return record;
+  }
+
+  /**
+   * Writes an imported run's artifact file (a bundle's, checked by bundle-import.ts) under the
+   * same safe names as a saved one, without recording it: the import records every artifact in
+   * its one transaction. Returns the path relative to the artifacts root.
+   */
+  importFile(runId: string, nodeId: string, name: string, bytes: Uint8Array): string {
+    const dir = this.inside(safeFileName(runId));
+    mkdirSync(dir, { recursive: true });
+    const fileName = this.writeUnique(dir, `${safeFileName(nodeId, 60)}-${safeFileName(name)}`, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    return `${safeFileName(runId)}/${fileName}`;
+  }
+
+  hasRunFolder(runId: string): boolean {
+    return existsSync(this.inside(safeFileName(runId)));
+  }
+
+  /** Removes a run's artifact folder (an import that failed after writing some of its files). */
+  removeRun(runId: string): void {
+    rmSync(this.inside(safeFileName(runId)), { recursive: true, force: true });
   }
 
   /** The artifact's file, checked to lie inside the artifacts root. */

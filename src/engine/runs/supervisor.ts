@@ -40,6 +40,8 @@ export class RunSupervisor {
   readonly lease: RunLease;
   /** Runs whose lease another process took while this one still executed them: their events are dropped. */
   private readonly lost = new Set<string>();
+  /** What each execution that lost its lease answers its callers with (see leaseLost). */
+  private readonly handedOver = new WeakMap<RunExecution, RunView>();
 
   constructor(
     private readonly store: Store,
@@ -205,12 +207,21 @@ export class RunSupervisor {
 
   /** Another process took the run over (this one stalled past its lease): stop executing it, record nothing more. */
   private leaseLost(runId: string): void {
-    this.logger.warn(`run ${runId} was taken over by another AWE process after this one missed its lease; stopping it here`);
+    const message = `run ${runId} was taken over by another AWE process after this one missed its lease; it goes on there, stopped here`;
+    this.logger.warn(message);
     const execution = this.active.get(runId);
     this.lost.add(runId);
     this.active.delete(runId);
     this.log.forget(runId);
-    execution?.cancel();
+    if (!execution) return;
+    // Callers waiting here for the run's end would never see it (the new owner records it):
+    // they get the run as this process last saw it, marked, before the cancel below changes it.
+    const view: RunView = { ...structuredClone(execution.view), ownerChanged: { code: 'OWNER_CHANGED', message } };
+    this.handedOver.set(execution, view);
+    const waiters = this.finishWaiters.get(runId) ?? [];
+    this.finishWaiters.delete(runId);
+    for (const resolve of waiters) resolve(view);
+    execution.cancel();
   }
 
   private execution(spec: RunSpec, runAllow: readonly string[], prior?: EngineEvent[]): RunExecution {
@@ -238,12 +249,17 @@ export class RunSupervisor {
   private handle(runId: string, execution: RunExecution, run: () => Promise<RunView>): RunHandle {
     const done = run().then(
       (view) => {
+        // Its lease moved: the cancel that stopped it here is not the run's outcome.
+        const handedOver = this.handedOver.get(execution);
+        if (handedOver) return handedOver;
         // Whoever awaits `done` reads the store next: the final events must be in it.
         this.log.flush();
         if (TERMINAL_RUN_STATUSES.includes(view.status)) this.finished(runId, execution, view);
         return view;
       },
       (err: unknown) => {
+        const handedOver = this.handedOver.get(execution);
+        if (handedOver) return handedOver;
         this.finished(runId, execution, execution.view);
         throw err;
       },

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Artifact, EngineEvent, NodeRun, Run, RunStatus, RunSummary, Workflow, WorkflowSummary } from '../../contract';
+import type { Artifact, EngineEvent, ImportedFrom, NodeRun, Run, RunStatus, RunSummary, Workflow, WorkflowSummary } from '../../contract';
 import type { Transaction } from 'better-sqlite3';
 import { stderrLogger, type EngineLogger } from '../logger';
 import { openDatabase, timed, type SqliteDatabase } from './db';
@@ -85,7 +85,8 @@ export class Store {
         INSERT INTO runs (id, workflow_id, workflow_name, snapshot, status, inputs, concurrency, workspace_dir, allow, owner_pid, started_at)
         VALUES (@id, @workflowId, @workflowName, @snapshot, 'running', @inputs, @concurrency, @workspaceDir, @allow, @ownerPid, @startedAt)`),
       runGet: p('SELECT * FROM runs WHERE id = ?'),
-      runList: p(`SELECT id, workflow_id, workflow_name, status, started_at, finished_at FROM runs
+      runMarkImported: p('UPDATE runs SET imported_from = ?, owner_pid = NULL WHERE id = ?'),
+      runList: p(`SELECT id, workflow_id, workflow_name, status, started_at, finished_at, imported_from FROM runs
         WHERE (@workflowId IS NULL OR workflow_id = @workflowId) ORDER BY started_at DESC, id DESC LIMIT @limit`),
       // Figures the run history shows (issue 13): cost, tokens and retries of one run, from its node runs.
       runTotals: p(`SELECT COALESCE(SUM(cost_usd), 0) AS cost, COALESCE(SUM(prompt_tokens + completion_tokens), 0) AS tokens,
@@ -206,6 +207,7 @@ export class Store {
         inputs: JSON.parse(row.inputs) as Record<string, unknown>,
         startedAt: row.started_at,
         finishedAt: row.finished_at,
+        ...(row.imported_from ? { importedFrom: JSON.parse(row.imported_from) as ImportedFrom } : {}),
       },
       concurrency: row.concurrency,
       workspaceDir: row.workspace_dir,
@@ -213,6 +215,32 @@ export class Store {
       ownerPid: row.owner_pid,
       cancelRequested: row.cancel_requested === 1,
     };
+  }
+
+  /**
+   * Records a finished run made elsewhere (a bundle's run), all or nothing: the run row, its
+   * events through the projection (node runs, status), its artifacts and where it came from.
+   */
+  importRun(r: NewRun, events: readonly EngineEvent[], artifacts: readonly StoredArtifact[], importedFrom: ImportedFrom): void {
+    try {
+      this.timed('importRun', () =>
+        this.db
+          .transaction(() => {
+            this.createRun(r);
+            this.s.runMarkImported.run(JSON.stringify(importedFrom), r.id);
+            for (const e of events) {
+              this.s.eventInsert.run(e.runId, e.seq, e.type, e.ts, JSON.stringify(e));
+              this.projection.apply(e);
+            }
+            this.projection.flush();
+            for (const a of artifacts) this.s.artifactInsert.run(a);
+          })
+          .immediate(),
+      );
+    } catch (err) {
+      this.projection.discard();
+      throw err;
+    }
   }
 
   getRun(id: string): Run | undefined {
@@ -234,6 +262,7 @@ export class Store {
         costUsd: totals.cost,
         tokens: totals.tokens,
         retries: totals.retries,
+        ...(r.imported_from ? { importedFrom: JSON.parse(r.imported_from) as ImportedFrom } : {}),
       };
     });
   }
@@ -396,6 +425,7 @@ interface RunRow {
   cancel_requested: number;
   started_at: number;
   finished_at: number | null;
+  imported_from: string | null;
 }
 
 interface NodeRunRow {

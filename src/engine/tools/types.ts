@@ -48,6 +48,12 @@ export interface LlmChatResponse {
 export interface ToolContext {
   /** Aborted on cancel and on the node's timeout (which starts when the node starts running). */
   signal: AbortSignal;
+  /**
+   * Epoch ms at which the call's deadline passes if its clock keeps running (the clock stops
+   * while a person is asked). The queue executor sends it with the task: a worker aborts on it
+   * even when the control plane that would cancel is gone. Absent for calls with no deadline.
+   */
+  readonly deadlineAt?: number;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: unknown): void;
   /**
    * `runId:nodeId:generation` — the same across retries and resumes of one execution. Map items

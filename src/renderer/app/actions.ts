@@ -2,7 +2,7 @@
  * What the buttons do: each action calls AWE through `getAwe()` and updates the stores.
  * Errors become toasts that say what went wrong (with the validator's problems, if any).
  */
-import { revisedSnapshot, type EngineEvent, type Position, type Problem, type RerunMode, type Workflow } from '../../contract';
+import { MAX_MESSAGE_BYTES, revisedSnapshot, type EngineEvent, type Position, type Problem, type RerunMode, type Workflow } from '../../contract';
 import { problemLines } from '../../shared/problems';
 import { AweCallError, errorMessage, getAwe } from '../api/client';
 import { confirmWorkflowPermissions } from '../components/WorkflowPermissionsDialog';
@@ -462,6 +462,36 @@ export async function exportRun(runId: string) {
     finishExport(await getAwe().runsExport({ runId }));
   } catch (e) {
     fail('Could not export the run', e);
+  }
+}
+
+/** base64 of bytes, in slices: one String.fromCharCode call per byte array would overflow the stack. */
+function toBase64(bytes: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+/** Opens a run bundle (Export run, here or on a team server) as a read-only run, and shows it. */
+export async function importRunFile(file: File) {
+  try {
+    const bundle = toBase64(new Uint8Array(await file.arrayBuffer()));
+    // Over the WebSocket a larger message would close the connection instead of answering
+    // (the room left for the call around the bundle covers the longest file name the command takes).
+    const room = MAX_MESSAGE_BYTES - 4096;
+    if (getAwe().platform === 'web' && bundle.length > room) {
+      const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+      uiStore.getState().notify('error', `Could not import ${file.name}: it is ${mb(file.size)}, and through the browser a run bundle can be at most ${mb((room * 3) / 4)}. Import it in the desktop app or with \`awe import-run\`.`, undefined, 'import-run');
+      return;
+    }
+    const { runId, originalRunId } = await getAwe().runsImport({ bundle, fileName: file.name });
+    succeeded('import-run');
+    await refreshHistory();
+    const renamed = runId === originalRunId ? '' : ` as run ${runId} (its id ${originalRunId} is taken here)`;
+    uiStore.getState().notify('info', `Imported ${file.name}${renamed}. It is read-only here.`);
+    await openRun(runId);
+  } catch (e) {
+    fail(`Could not import ${file.name}`, e, 'import-run');
   }
 }
 

@@ -163,6 +163,7 @@ function DeadLetters() {
   const runId = useRuns((s) => s.watchedRunId);
   const view = useRuns((s) => (s.watchedRunId ? s.views[s.watchedRunId] : undefined));
   const dead = view?.deadLetters ?? [];
+  const imported = useRuns((s) => !!s.history.find((r) => r.runId === s.watchedRunId)?.importedFrom);
   // The labels of the dead nodes only, as one string: moving or editing any other node does not re-render the list.
   const labelText = useGraph((s) => deadLabels(s.workflow.nodes, dead));
   const labels = useMemo(() => JSON.parse(labelText) as Record<string, string>, [labelText]);
@@ -172,7 +173,14 @@ function DeadLetters() {
       <div className="row">
         <span className="muted">{dead.length ? `${dead.length} node(s) failed terminally.` : runId ? 'No failed nodes in this run.' : 'No run yet.'}</span>
         <span className="spacer" />
-        <button type="button" className="btn" aria-label="Retry all failed" disabled={!dead.length} onClick={() => void retryAllFailed()}>
+        <button
+          type="button"
+          className="btn"
+          aria-label="Retry all failed"
+          title={imported ? 'An imported run is read-only here' : undefined}
+          disabled={!dead.length || imported}
+          onClick={() => void retryAllFailed()}
+        >
           Retry all failed
         </button>
       </div>

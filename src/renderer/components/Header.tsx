@@ -168,6 +168,7 @@ function RunHeader() {
       <span className={`run-status status-${view.status}`}>
         <StatusIcon status={view.status} /> {meta.label}
       </span>
+
       <span className="progress" title="Nodes finished / total">
         {/* No width transition: a rerun finishes in milliseconds and an easing bar lagged behind the count (3/3 drawn 60 % full). */}
         <span className="bar" role="progressbar" aria-label="Nodes finished" aria-valuemin={0} aria-valuemax={nodes.length} aria-valuenow={done}>

@@ -1,15 +1,15 @@
 /** Left column: goal box, tool palette (searchable, grouped, draggable) and run history. */
-import { memo, useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { useReactFlow, useStoreApi } from '@xyflow/react';
 import type { NodeKind, ToolInfo } from '../../contract';
-import { newNodeAt, openRun, plan, refreshHistory } from '../app/actions';
+import { importRunFile, newNodeAt, openRun, plan, refreshHistory } from '../app/actions';
 import { RunFigures } from './RunFigures';
 import { RunHistoryChart } from './RunHistoryChart';
 import { graphStore, uiStore, useGraph, useRuns, useUi } from '../app/stores';
 import { toolsStore, useTools } from '../app/tools';
 import { TOOL_DRAG_TYPE } from './Canvas';
 import { NODE_KINDS } from '../../shared/kinds';
-import { KIND_ICON, STATUS_META, kindForTool } from './status';
+import { KIND_ICON, STATUS_META, importedTitle, kindForTool } from './status';
 import { StatusIcon } from './StatusIcon';
 import { useRovingFocus } from './roving';
 
@@ -182,6 +182,7 @@ export function RunHistory() {
   const watched = useRuns((s) => s.watchedRunId);
   const picked = useUi((s) => s.compareRunIds);
   const roving = useRovingFocus<HTMLUListElement>();
+  const bundleInput = useRef<HTMLInputElement>(null);
   // The chart follows the workflow of the run being watched, else of the latest run.
   const chartWorkflow = (history.find((r) => r.runId === watched) ?? history[0])?.workflowId;
   useEffect(() => {
@@ -204,6 +205,24 @@ export function RunHistory() {
             Compare{picked.length ? ` (${picked.length}/2)` : ''}
           </button>
         )}
+        {/* An icon, as Export run is: with Compare and Refresh a worded button would not fit the column. */}
+        <button type="button" className="icon-btn" aria-label="Import run…" title="Import run… (a run's zip from Export run, here or on a team server; it opens read-only)" onClick={() => bundleInput.current?.click()}>
+          <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden focusable="false">
+            <path d="M8 10.5v-8M4.5 5.7 8 2.2l3.5 3.5M3 13.5h10" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
+          </svg>
+        </button>
+        <input
+          ref={bundleInput}
+          type="file"
+          accept=".zip,application/zip"
+          hidden
+          data-testid="import-run-file"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            e.target.value = '';
+            if (f) void importRunFile(f);
+          }}
+        />
         <button type="button" className="icon-btn" aria-label="Refresh runs" onClick={() => void refreshHistory()}>
           ↻
         </button>
@@ -233,7 +252,7 @@ export function RunHistory() {
               data-run-id={r.runId}
               data-status={r.status}
               onClick={() => void openRun(r.runId)}
-              aria-label={`Open run ${r.workflowName ?? r.workflowId} ${new Date(r.startedAt).toLocaleString()}`}
+              aria-label={`Open run ${r.workflowName ?? r.workflowId} ${new Date(r.startedAt).toLocaleString()}${r.importedFrom ? ' (imported)' : ''}`}
             >
               <span className={`dot status-${r.status}`} aria-hidden>
                 <StatusIcon status={r.status} size={13} />
@@ -241,6 +260,12 @@ export function RunHistory() {
               <span className="history-name">{r.workflowName ?? r.workflowId}</span>
               <span className="history-meta muted">
                 {STATUS_META[r.status].label} · {new Date(r.startedAt).toLocaleTimeString()}
+                {r.importedFrom && (
+                  <span className="history-imported" title={importedTitle(r.importedFrom)}>
+                    {' '}
+                    · imported
+                  </span>
+                )}
               </span>
               <RunFigures run={r} />
             </button>

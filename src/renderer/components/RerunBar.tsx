@@ -3,6 +3,7 @@
  * shows (and, from here, the downstream nodes with theirs): the person edits the form,
  * then reruns. When the canvas graph no longer has the run's shape, a rerun cannot use
  * it, and the bar says a full Run is needed instead of rerunning something else silently.
+ * An imported run is read-only here (its tools, files and workspace are where it was made).
  */
 import { useMemo, useState } from 'react';
 import { changedFields, revisedSnapshot, shapeChange, type WorkflowNode } from '../../contract';
@@ -19,6 +20,7 @@ export function RerunBar({ node }: { node: WorkflowNode }) {
   countRender('RerunBar');
   const snapshot = useRuns((s) => (s.watchedRunId ? s.snapshots[s.watchedRunId] : undefined));
   const definitions = useRuns((s) => (s.watchedRunId ? s.views[s.watchedRunId]?.definitions : undefined) ?? NO_DEFINITIONS);
+  const imported = useRuns((s) => !!s.history.find((r) => r.runId === s.watchedRunId)?.importedFrom);
   const runGraph = useMemo(() => (snapshot ? revisedSnapshot(snapshot, definitions) : undefined), [snapshot, definitions]);
   const shape = useMemo(() => (runGraph ? shapeChange(runGraph, wf) : undefined), [runGraph, wf]);
   const ran = runGraph?.nodes.find((n) => n.id === node.id);
@@ -30,7 +32,7 @@ export function RerunBar({ node }: { node: WorkflowNode }) {
         <button
           type="button"
           className="btn"
-          disabled={!!shape}
+          disabled={!!shape || imported}
           title="Run only this node again, with the definition shown here; downstream keeps its outputs"
           onClick={() => void rerunNode(node.id, 'only')}
         >
@@ -39,14 +41,18 @@ export function RerunBar({ node }: { node: WorkflowNode }) {
         <button
           type="button"
           className="btn"
-          disabled={!!shape}
+          disabled={!!shape || imported}
           title="Run this node and everything downstream again, each with the definition the editor has now"
           onClick={() => void rerunNode(node.id, 'downstream')}
         >
           Rerun from here
         </button>
       </div>
-      {shape ? (
+      {imported ? (
+        <p className="rerun-note muted small" role="note">
+          This run was imported: it is read-only here. Rerun it where it was made.
+        </p>
+      ) : shape ? (
         <p className="rerun-note warn" role="note">
           The graph changed since this run ({shape}). A rerun keeps the run’s graph, so press Run to run the new one.
         </p>

@@ -1,5 +1,5 @@
 /** Status and kind presentation: every status has an icon and a label, never colour alone. */
-import type { NodeKind, NodeStatus, RunStatus } from '../../contract';
+import type { ImportedFrom, NodeKind, NodeStatus, RunStatus } from '../../contract';
 import { kindForTool, NODE_KINDS } from '../../shared/kinds';
 
 export const STATUS_META: Record<NodeStatus | RunStatus, { icon: string; label: string }> = {
@@ -34,4 +34,10 @@ export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** Where an imported run came from, in words (the history row's tooltip, the run header's badge). */
+export function importedTitle(from: ImportedFrom): string {
+  const where = [from.fileName, from.host ? `exported on ${from.host}${from.exportedAt ? ` ${new Date(from.exportedAt).toLocaleString()}` : ''}` : undefined].filter(Boolean).join(', ');
+  return `Imported${where ? ` from ${where}` : ''} (run ${from.originalRunId}); read-only here`;
 }
