@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { foldRun, revisedSnapshot, shapeChange, TERMINAL_RUN_STATUSES, type Problem, type RerunMode, type RunView, type Workflow, type WorkflowNode } from '../contract';
+import { revisedSnapshot, shapeChange, TERMINAL_RUN_STATUSES, type Problem, type RerunMode, type RunView, type Workflow, type WorkflowNode } from '../contract';
 import { buildGraph, descendants } from '../shared/graph';
 import { problemSummary } from '../shared/problems';
 import { ArtifactFiles } from './runs/artifacts';
@@ -18,6 +18,7 @@ import { effectiveRunInputs } from './workflow/inputs';
 import { RunSupervisor } from './runs/supervisor';
 import { Limiter } from './execution/limiter';
 import { Store, type RunRecord } from './store/store';
+import { storedRunView } from './store/run-view';
 import { builtinTools } from './tools/builtins';
 import { isAllowed, ToolRegistry } from './tools/registry';
 import type { LlmChatClient, ToolSpec } from './tools/types';
@@ -169,13 +170,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
     return record;
   };
 
-  const runView = (runId: string): RunView | undefined => {
-    const live = supervisor.view(runId);
-    if (live) return live;
-    const record = store.runRecord(runId);
-    if (!record) return undefined;
-    return foldRun(runId, store.events(runId), Infinity, record.run.snapshot.nodes.map((n) => n.id));
-  };
+  const runView = (runId: string): RunView | undefined => supervisor.view(runId) ?? storedRunView(store, runId);
 
   /**
    * The editor's definitions of the run's nodes, checked: the document must have the run's

@@ -1,0 +1,8 @@
+/**
+ * The engine's queue-mode entry (docs/distributed.md): the executor that hands node executions
+ * to workers over Redis, and the worker that runs them. Its own entry, beside index.ts, because
+ * BullMQ and ioredis are heavy to load: `awe run`, `awe serve` and the desktop app load them
+ * only when a queue is configured (`--queue`, `AWE_QUEUE_URL`).
+ */
+export { QueueExecutor, type QueueCounts, type QueueExecutorOptions } from './queue/queue-executor';
+export { QueueWorker, type QueueWorkerOptions } from './queue/worker';
