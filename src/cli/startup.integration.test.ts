@@ -7,16 +7,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { lastJson, ROOT, useCliSandbox } from './cli.testkit';
 
 const sandbox = useCliSandbox();
-const HOOK = join(ROOT, 'src/cli/module-loads.fixture.mjs');
+const HOOK = pathToFileURL(join(ROOT, 'src/cli/module-loads.fixture.mjs')).href;
+
+let started = 0;
 
 /** The sources (`src/…`) and packages (`npm:name`) a command loaded, and its result. */
 async function loads(...args: string[]): Promise<{ sources: Set<string>; stdout: string }> {
-  const file = join(sandbox.dir, 'loads.txt');
+  const file = join(sandbox.dir, `loads-${++started}.txt`);
   const result = await sandbox.start(args, { env: { NODE_OPTIONS: `--import=${HOOK}`, AWE_LOADS_FILE: file } }).result;
   expect(result.code, result.stderr).toBe(0);
   const sources = new Set<string>();
