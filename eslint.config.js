@@ -14,10 +14,16 @@ const layer = (files, patterns, message) => ({
   },
 });
 
-/** Layers above the engine: their own rule, and the engine only through src/engine/index.ts (tests may reach testkits). */
+/**
+ * Layers above the engine: their own rule, and the engine only through its entries (tests may reach testkits):
+ * src/engine/index.ts, or light.ts (reading runs only) and queue-mode.ts (BullMQ), which load less.
+ */
 const above = (files, patterns, message) => {
   const group = { group: patterns, message };
-  const viaIndex = { regex: '(^|/)engine/(?!index$).+', message: 'Import the engine through src/engine/index.ts only.' };
+  const viaIndex = {
+    regex: '(^|/)engine/(?!(index|light|queue-mode)$).+',
+    message: 'Import the engine through src/engine/index.ts (or its light.ts and queue-mode.ts entries) only.',
+  };
   return [
     { files, rules: { 'no-restricted-imports': ['error', { patterns: [group, viaIndex] }] } },
     { files: files.flatMap((f) => [f.replace('**', '**/*.test.ts'), f.replace('**', '**/*.testkit.ts')]), rules: { 'no-restricted-imports': ['error', { patterns: [group] }] } },

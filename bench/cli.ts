@@ -2,6 +2,7 @@
  * How fast the compiled `awe` answers, wall clock, as a person starts it (bin/awe.mjs):
  *   awe --help                       target < 100 ms
  *   awe runs (a data folder with runs) target < 200 ms
+ *   awe show RUN                     target < 200 ms (like runs, it reads the store only)
  *   awe serve, start to first answer  target < 300 ms (GET /health answered)
  * Printed beside the targets, never asserted (a loaded machine is slower, not broken).
  *   npx tsx bench/cli.ts            (also run by `npm run bench`)
@@ -20,13 +21,14 @@ const env = { ...process.env, AWE_MCP_CONFIG: '', OPENAI_API_KEY: '', FORCE_COLO
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function timeCommand(args: string[]): number {
+function awe(args: string[]): { ms: number; stdout: string } {
   const started = performance.now();
   const r = spawnSync(process.execPath, [AWE, ...args], { env, encoding: 'utf8' });
   const ms = performance.now() - started;
   if (r.status !== 0) throw new Error(`awe ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return ms;
+  return { ms, stdout: r.stdout };
 }
+const timeCommand = (args: string[]): number => awe(args).ms;
 
 async function timeServe(dataDir: string): Promise<number> {
   const started = performance.now();
@@ -71,6 +73,8 @@ export async function benchCli(): Promise<void> {
     timeCommand(['--help']);
     const help = median(Array.from({ length: TIMES }, () => timeCommand(['--help'])));
     const runs = median(Array.from({ length: TIMES }, () => timeCommand(['runs', '--data-dir', dataDir])));
+    const [{ runId }] = JSON.parse(awe(['runs', '--json', '--data-dir', dataDir]).stdout) as { runId: string }[];
+    const show = median(Array.from({ length: TIMES }, () => timeCommand(['show', runId, '--data-dir', dataDir])));
     const serve: number[] = [];
     for (let i = 0; i < 5; i++) serve.push(await timeServe(dataDir));
     const bare = median(Array.from({ length: TIMES }, () => {
@@ -81,6 +85,7 @@ export async function benchCli(): Promise<void> {
     console.log(`\nCLI start-up (compiled, bin/awe.mjs; median wall of ${TIMES}; bare \`node -e 0\` takes ${bare.toFixed(0)} ms here)`);
     line('awe --help', help, 100);
     line('awe runs', runs, 200);
+    line('awe show RUN', show, 200);
     line('awe serve → first answer', median(serve), 300);
   } finally {
     rmSync(dir, { recursive: true, force: true });

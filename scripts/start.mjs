@@ -59,7 +59,7 @@ function startElectron() {
   child.on('exit', (code) => process.exit(code ?? 0));
 }
 
-function startServerFallback(reason) {
+async function startServerFallback(reason) {
   console.log(
     `\nAWE cannot open its desktop window here because ${reason}. ` +
       'Instead it will serve the same interface to your browser with `awe serve` on 127.0.0.1 ' +
@@ -71,7 +71,18 @@ function startServerFallback(reason) {
   if (!run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build:web'])) {
     console.error('The browser UI failed to build (see above); the API still works without it.');
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'index.ts'), 'serve', ...args], { cwd: root, stdio: 'inherit' });
+  const { buildCli, cliIsCurrent } = await import('./build-cli.mjs');
+  if (!cliIsCurrent()) {
+    console.log('Building the awe command (scripts/build-cli.mjs)…');
+    try {
+      await buildCli();
+    } catch (err) {
+      console.error(`The awe command failed to build: ${err.message}`);
+      process.exit(1);
+    }
+  }
+  // The `awe` command as installed (package.json "bin"), under the pinned Node when this one is too old.
+  const child = spawn(process.execPath, [join(root, 'bin', 'awe.mjs'), 'serve', ...args], { cwd: root, stdio: 'inherit' });
   const forward = (signal) => child.kill(signal);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
@@ -79,5 +90,5 @@ function startServerFallback(reason) {
 }
 
 const reason = process.env.AWE_NO_ELECTRON ? 'AWE_NO_ELECTRON is set' : whyElectronCannotRun();
-if (reason) startServerFallback(reason);
+if (reason) await startServerFallback(reason);
 else startElectron();

@@ -18,15 +18,17 @@
  *   TORTURE_LEASE_MS=1000    the run lease of the children (AWE_LEASE_MS)
  *   TORTURE_BUDGET_S=540     stop starting new kills after this long
  *   TORTURE_KEEP=1           keep the data folder (its path is printed)
- *   TORTURE_CLI=bundle       `bundle`: src/cli/index.ts bundled once with esbuild (same code, starts in a
- *                            fraction of tsx's time, so more kills fit the budget); `tsx`: as bin/awe.mjs runs it
+ *
+ * The CLI is the compiled one a person runs (bin/awe.mjs → dist/cli, built first when a source
+ * changed), on the pinned Node: there bin/awe.mjs runs the command in its own process, so each
+ * SIGKILL lands on the process executing the run, not on a relay in front of it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { build } from 'esbuild';
+import { buildCli, cliIsCurrent } from './build-cli.mjs';
 
 const env = (name: string, fallback: number) => {
   const n = Number(process.env[name]);
@@ -43,10 +45,9 @@ const LEASE_MS = env('TORTURE_LEASE_MS', 1000);
 const BUDGET_MS = env('TORTURE_BUDGET_S', 540) * 1000;
 
 const ROOT = resolve(import.meta.dirname, '..');
-const CLI_MODE = process.env.TORTURE_CLI === 'tsx' ? 'tsx' : 'bundle';
-// Inside node_modules so the bundle resolves better-sqlite3 (native, kept external) like the sources do.
-const BUNDLE = join(ROOT, 'node_modules/.cache/awe-torture/cli.mjs');
-const cliArgs = CLI_MODE === 'tsx' ? ['--import', 'tsx', join(ROOT, 'src/cli/index.ts')] : [BUNDLE];
+const PINNED_NODE = join(ROOT, 'node_modules/node/bin/node');
+const NODE = existsSync(PINNED_NODE) ? PINNED_NODE : process.execPath;
+const AWE = join(ROOT, 'bin/awe.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'awe-torture-'));
 const dataDir = join(dir, 'data');
 const started = Date.now();
@@ -69,7 +70,7 @@ interface Child {
 }
 
 function awe(args: string[]): Child {
-  const child = spawn(process.execPath, [...cliArgs, ...args, '--data-dir', dataDir], {
+  const child = spawn(NODE, [AWE, ...args, '--data-dir', dataDir], {
     cwd: ROOT,
     env: { ...process.env, AWE_LEASE_MS: String(LEASE_MS), AWE_MCP_CONFIG: '', OPENAI_API_KEY: '', OPENAI_BASE_URL: '', FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -195,24 +196,14 @@ async function tortureRun(file: string, index: number, kills: number): Promise<v
 }
 
 async function main(): Promise<number> {
-  if (CLI_MODE === 'bundle') {
-    await build({
-      entryPoints: [join(ROOT, 'src/cli/index.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      external: ['better-sqlite3', 'electron'],
-      // CommonJS dependencies call require(): give the ES module one.
-      banner: { js: "import { createRequire as __awe_require } from 'node:module'; const require = __awe_require(import.meta.url);" },
-      outfile: BUNDLE,
-      logLevel: 'warning',
-    });
+  if (!cliIsCurrent()) {
+    process.stderr.write('torture: building the awe command (scripts/build-cli.mjs)\n');
+    await buildCli({ quiet: true });
   }
   const file = join(dir, 'torture.awe.json');
   writeFileSync(file, JSON.stringify(workflow(), null, 2));
   process.stderr.write(
-    `torture: ${RUNS} runs × ${KILLS} kills, ${PARALLEL} at once, ${NODES} nodes of ${NODE_MS} ms, lease ${LEASE_MS} ms, CLI via ${CLI_MODE}, data ${dataDir}\n`,
+    `torture: ${RUNS} runs × ${KILLS} kills, ${PARALLEL} at once, ${NODES} nodes of ${NODE_MS} ms, lease ${LEASE_MS} ms, data ${dataDir}\n`,
   );
   let next = 0;
   const target = RUNS * KILLS;

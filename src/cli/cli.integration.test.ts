@@ -3,21 +3,9 @@
  * real data folder: crash (SIGKILL) and resume, Ctrl-C, bad files, `--json` shapes.
  */
 import { describe, expect, it } from 'vitest';
-import { lastJson, useCliSandbox, waitForOutput } from './cli.testkit';
+import { chainOfWaits, lastJson, useCliSandbox, waitForOutput } from './cli.testkit';
 
 const cli = useCliSandbox();
-
-/** a → b → c → d, each waiting `ms`: slow enough to kill mid-way. */
-const chain = (ms: number) => ({
-  id: 'chain',
-  name: 'Chain of waits',
-  nodes: ['a', 'b', 'c', 'd'].map((id) => ({ id, kind: 'tool', tool: 'util.wait', inputs: { ms } })),
-  edges: [
-    { id: 'ab', source: 'a', target: 'b' },
-    { id: 'bc', source: 'b', target: 'c' },
-    { id: 'cd', source: 'c', target: 'd' },
-  ],
-});
 
 describe('awe run', () => {
   it('runs the DESIGN.md example and ends stdout with the --json result', async () => {
@@ -92,7 +80,7 @@ describe('awe run', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nope\.awe\.json: no such file/);
 
-    const badInput = await cli.awe('run', cli.write('ok.awe.json', chain(1)), '--input', 'novalue');
+    const badInput = await cli.awe('run', cli.write('ok.awe.json', chainOfWaits(1)), '--input', 'novalue');
     expect(badInput.code).toBe(2);
     expect(badInput.stderr).toMatch(/--input expects key=value, got "novalue"/);
   });
@@ -100,7 +88,7 @@ describe('awe run', () => {
 
 describe('crash and resume', () => {
   it('resumes a SIGKILLed run without losing or re-executing any finished node', async () => {
-    const file = cli.write('chain.awe.json', chain(300));
+    const file = cli.write('chain.awe.json', chainOfWaits(300));
     const run = cli.start(['run', file]);
     await waitForOutput(run.output, /✓ b succeeded/);
     run.child.kill('SIGKILL');
@@ -127,7 +115,7 @@ describe('crash and resume', () => {
   });
 
   it('Ctrl-C cancels the run, records it as cancelled and exits 130', async () => {
-    const file = cli.write('slow.awe.json', chain(10_000));
+    const file = cli.write('slow.awe.json', chainOfWaits(10_000));
     const run = cli.start(['run', file]);
     await waitForOutput(run.output, /▶ a running/);
     run.child.kill('SIGINT');
@@ -141,7 +129,7 @@ describe('crash and resume', () => {
   });
 
   it('cancels a run whose process died, and rerun keeps the other outputs', async () => {
-    const file = cli.write('chain.awe.json', chain(2_000));
+    const file = cli.write('chain.awe.json', chainOfWaits(2_000));
     const run = cli.start(['run', file]);
     await waitForOutput(run.output, /▶ a running/);
     run.child.kill('SIGKILL');
@@ -153,7 +141,7 @@ describe('crash and resume', () => {
     expect(lastJson((await cli.awe('show', runId, '--json')).stdout).status).toBe('cancelled');
   });
   it('cancel from a second process stops a run its own process is executing', async () => {
-    const run = cli.start(['run', cli.write('slow.awe.json', chain(10_000))]);
+    const run = cli.start(['run', cli.write('slow.awe.json', chainOfWaits(10_000))]);
     const [, runId] = await waitForOutput(run.output, /run (\S+) of chain started[\s\S]*▶ a running/);
     const cancel = await cli.awe('cancel', runId);
     expect(cancel.code).toBe(0);
@@ -171,7 +159,7 @@ describe('crash and resume', () => {
 
 describe('rerun', () => {
   it('reruns one node with --only and leaves the others untouched', async () => {
-    const file = cli.write('chain.awe.json', chain(1));
+    const file = cli.write('chain.awe.json', chainOfWaits(1));
     const first = lastJson((await cli.awe('run', file, '--json')).stdout);
     const r = await cli.awe('rerun', first.runId, 'b', '--only', '--json');
     expect(r.code).toBe(0);

@@ -113,3 +113,15 @@ export async function waitFor<T>(what: string, check: () => T | undefined | Prom
 
 /** The `--json` result: the last line of stdout. */
 export const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!);
+
+/** a → b → c → d, each a `util.wait` of `ms`: slow enough to kill, cancel or take over mid-way. */
+export const chainOfWaits = (ms: number) => ({
+  id: 'chain',
+  name: 'Chain of waits',
+  nodes: ['a', 'b', 'c', 'd'].map((id) => ({ id, kind: 'tool', tool: 'util.wait', inputs: { ms } })),
+  edges: [
+    { id: 'ab', source: 'a', target: 'b' },
+    { id: 'bc', source: 'b', target: 'c' },
+    { id: 'cd', source: 'c', target: 'd' },
+  ],
+});

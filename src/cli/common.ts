@@ -1,10 +1,16 @@
 /**
  * What every command shares: the data folder, opening the engine, reading workflow
  * files, the `--json` result shape, and the exit codes.
+ *
+ * Only the light engine entry is imported here: the full engine (planner, LLM client, MCP,
+ * tracing, metrics) and queue mode load when a command opens them, so `awe runs` and
+ * `awe show` never pay for what they do not use.
  */
 import envPaths from 'env-paths';
 import type { Problem, RunView, Workflow } from '../contract';
-import { createEngine, QueueExecutor, stderrLogger, type Engine, type EngineOptions, type LocalEngine } from '../engine';
+import type { Engine, EngineOptions, LocalEngine } from '../engine';
+import type { QueueExecutor } from '../engine/queue-mode';
+import { openRunReader, stderrLogger, type RunReader } from '../engine/light';
 import { problemLines } from '../shared/problems';
 import { CliError, EXIT } from './exit';
 
@@ -26,12 +32,22 @@ export function resolveDataDir(flags: GlobalFlags): string {
   return flags['data-dir'] || process.env.AWE_DATA_DIR || envPaths('awe', { suffix: '' }).data;
 }
 
-export function openEngine(flags: GlobalFlags, extra: Partial<EngineOptions> = {}): LocalEngine {
+export async function openEngine(flags: GlobalFlags, extra: Partial<EngineOptions> = {}): Promise<LocalEngine> {
   const mcpConfigPath = flags['mcp-config'] || process.env.AWE_MCP_CONFIG || undefined;
+  const { createEngine } = await import('../engine');
   try {
+    const executor = await queueExecutorFor(flags);
     // The engine's own reports (adopted runs, unrecorded events) go to stderr, beside the CLI's messages; `awe serve` opens here too.
-    const executor = queueExecutorFor(flags);
     return createEngine({ dataDir: resolveDataDir(flags), mcpConfigPath, allow: flags.allow, logger: stderrLogger, ...(executor ? { executor } : {}), ...extra });
+  } catch (err) {
+    throw new CliError(`cannot open AWE: ${(err as Error).message}`);
+  }
+}
+
+/** The data folder's runs, read only: for commands that look at runs and start none. */
+export function openReader(flags: GlobalFlags): RunReader {
+  try {
+    return openRunReader({ dataDir: resolveDataDir(flags), logger: stderrLogger });
   } catch (err) {
     throw new CliError(`cannot open AWE: ${(err as Error).message}`);
   }
@@ -89,6 +105,18 @@ export function runResultJson(view: RunView): Record<string, unknown> {
   };
 }
 
+/** A run in a few lines: its status, how many nodes ended how, and why it failed. */
+export function runSummary(view: RunView): string {
+  const counts = new Map<string, number>();
+  for (const n of Object.values(view.nodes)) counts.set(n.status, (counts.get(n.status) ?? 0) + 1);
+  const parts = [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
+  let text = `run ${view.runId}: ${view.status} (${parts})\n`;
+  for (const id of view.deadLetters) text += `  failed: ${id} — ${view.nodes[id]?.error?.message ?? 'unknown error'}\n`;
+  if (view.error && !view.deadLetters.length) text += `  ${view.error}\n`;
+  if (view.ownerChanged) text += `  ${view.ownerChanged.code}: ${view.ownerChanged.message}\n`;
+  return text;
+}
+
 export function exitCodeFor(view: RunView): number {
   if (view.status === 'succeeded') return EXIT.ok;
   return EXIT.failed;
@@ -99,17 +127,19 @@ export function printJson(value: unknown): void {
 }
 
 /** Known run or exit 2 naming it. */
-export function requireRunId(engine: Engine, runId: string | undefined): string {
+export function requireRunId(engine: Pick<Engine, 'dataDir' | 'getRun'>, runId: string | undefined): string {
   if (!runId) throw new CliError('a RUN_ID is required (see `awe runs`)');
   if (!engine.getRun(runId)) throw new CliError(`no run with id "${runId}" in ${engine.dataDir}`);
   return runId;
 }
 
 /** The queue executor `--queue` or `AWE_QUEUE_URL` asks for (it connects on the first remote node), else none: in-process. */
-export function queueExecutorFor(flags: GlobalFlags): QueueExecutor | undefined {
+export async function queueExecutorFor(flags: GlobalFlags): Promise<QueueExecutor | undefined> {
   const url = flags.queue || process.env.AWE_QUEUE_URL || undefined;
   if (!url) return undefined;
   if (!/^(rediss?:\/\/|unix:\/\/)/.test(url)) throw new CliError(`--queue expects redis://HOST:PORT or unix:///path/to/redis.sock, got "${url}"`);
   const reconcileMs = Number(process.env.AWE_QUEUE_RECONCILE_MS) || undefined;
+  // BullMQ and ioredis load only for queue mode.
+  const { QueueExecutor } = await import('../engine/queue-mode');
   return new QueueExecutor({ url, ...(reconcileMs ? { reconcileMs } : {}) });
 }

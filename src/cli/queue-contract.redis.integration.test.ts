@@ -7,7 +7,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { builtinTools, QueueWorker, type ToolSpec } from '../engine';
+import { builtinTools, type ToolSpec } from '../engine';
+import { QueueWorker } from '../engine/queue-mode';
 import { useCliSandbox } from './cli.testkit';
 import { HAVE_REDIS, openControlPlane, startRedis, startsIn, waitFor, waitGraph } from './queue.testkit';
 

@@ -2,7 +2,8 @@
  * A worker process for the tests, as `awe worker` builds it (QueueWorker, the builtins, the
  * same lock settings from the environment) plus `test.crashWorker`. Usage: URL.
  */
-import { builtinTools, QueueWorker } from '../engine';
+import { builtinTools } from '../engine';
+import { QueueWorker } from '../engine/queue-mode';
 import { crashWorkerTool } from './queue-crash-tool.testkit';
 
 const worker = new QueueWorker({

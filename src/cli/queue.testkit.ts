@@ -7,7 +7,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEngine, QueueExecutor, type LocalEngine, type ToolSpec } from '../engine';
+import { createEngine, type LocalEngine, type ToolSpec } from '../engine';
+import { QueueExecutor } from '../engine/queue-mode';
 import type { EngineEvent } from '../contract';
 import type { CliProcess, CliSandbox } from './cli.testkit';
 

@@ -1,5 +1,5 @@
 /**
- * `awe run | rerun | resume | cancel | approve | show | runs`.
+ * `awe run | rerun | resume | cancel | approve` (`show` and `runs` are in inspect-commands.ts).
  */
 import { TERMINAL_RUN_STATUSES, type RunView, type Workflow } from '../contract';
 import type { Engine, RunHandle } from '../engine';
@@ -15,10 +15,10 @@ import {
   printJson,
   requireRunId,
   runResultJson,
+  runSummary,
   type GlobalFlags,
 } from './common';
 import { RunProgress } from './progress';
-import { printScorecard } from './scorecard-output';
 
 export interface RunFlags extends GlobalFlags {
   input?: string[];
@@ -30,7 +30,6 @@ export interface RunFlags extends GlobalFlags {
   reject?: boolean;
   comment?: string;
   'trust-workflow'?: boolean;
-  scorecard?: boolean;
 }
 
 /**
@@ -60,20 +59,9 @@ async function follow(engine: Engine, handles: RunHandle[], flags: RunFlags, nod
 
 function report(views: RunView[], flags: RunFlags, interrupted: boolean): number {
   if (flags.json) printJson(views.length === 1 ? runResultJson(views[0]) : views.map(runResultJson));
-  else for (const v of views) process.stdout.write(summary(v));
+  else for (const v of views) process.stdout.write(runSummary(v));
   if (interrupted) return EXIT.interrupted;
   return views.reduce((code, v) => Math.max(code, exitCodeFor(v)), EXIT.ok as number);
-}
-
-function summary(view: RunView): string {
-  const counts = new Map<string, number>();
-  for (const n of Object.values(view.nodes)) counts.set(n.status, (counts.get(n.status) ?? 0) + 1);
-  const parts = [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
-  let text = `run ${view.runId}: ${view.status} (${parts})\n`;
-  for (const id of view.deadLetters) text += `  failed: ${id} — ${view.nodes[id]?.error?.message ?? 'unknown error'}\n`;
-  if (view.error && !view.deadLetters.length) text += `  ${view.error}\n`;
-  if (view.ownerChanged) text += `  ${view.ownerChanged.code}: ${view.ownerChanged.message}\n`;
-  return text;
 }
 
 export async function runCommand(args: string[], flags: RunFlags): Promise<number> {
@@ -81,7 +69,7 @@ export async function runCommand(args: string[], flags: RunFlags): Promise<numbe
   const concurrency = parsePositiveInt(flags.concurrency, '--concurrency');
   const inputs = parseInputs(flags.input);
   const planner = plannerFlag(flags.planner);
-  const engine = openEngine(flags);
+  const engine = await openEngine(flags);
   try {
     let workflow: Workflow;
     if (flags.goal) {
@@ -137,7 +125,7 @@ export function plannerFlag(value: string | undefined): 'auto' | 'offline' | 'll
 export async function rerunCommand(args: string[], flags: RunFlags): Promise<number> {
   const [runIdArg, nodeId] = args;
   if (!nodeId) throw new CliError('usage: awe rerun RUN_ID NODE_ID [--only] [--json]');
-  const engine = openEngine(flags);
+  const engine = await openEngine(flags);
   try {
     const runId = requireRunId(engine, runIdArg);
     let handle: RunHandle;
@@ -166,7 +154,7 @@ function awaitOwners(engine: LocalEngine, runId: string | undefined): Promise<st
 }
 
 export async function resumeCommand(args: string[], flags: RunFlags): Promise<number> {
-  const engine = openEngine(flags);
+  const engine = await openEngine(flags);
   try {
     const runId = args[0] ? requireRunId(engine, args[0]) : undefined;
     // Runs whose owner proved alive are refused below (one run) or skipped (all runs).
@@ -203,7 +191,7 @@ export async function resumeCommand(args: string[], flags: RunFlags): Promise<nu
 }
 
 export async function cancelCommand(args: string[], flags: RunFlags): Promise<number> {
-  const engine = openEngine(flags);
+  const engine = await openEngine(flags);
   try {
     const runId = requireRunId(engine, args[0]);
     engine.cancelRun(runId);
@@ -226,7 +214,7 @@ export async function cancelCommand(args: string[], flags: RunFlags): Promise<nu
 export async function approveCommand(args: string[], flags: RunFlags): Promise<number> {
   const [runIdArg, nodeId] = args;
   if (!nodeId) throw new CliError('usage: awe approve RUN_ID NODE_ID [--reject] [--comment TEXT]');
-  const engine = openEngine(flags);
+  const engine = await openEngine(flags);
   try {
     const runId = requireRunId(engine, runIdArg);
     try {
@@ -242,43 +230,9 @@ export async function approveCommand(args: string[], flags: RunFlags): Promise<n
     // If the run's own process is gone, the engine resumed it here: see it through.
     const view = await engine.waitForRun(runId);
     if (flags.json) printJson(runResultJson(view));
-    else if (TERMINAL_RUN_STATUSES.includes(view.status)) process.stdout.write(summary(view));
+    else if (TERMINAL_RUN_STATUSES.includes(view.status)) process.stdout.write(runSummary(view));
     // Still running elsewhere: that process picks the decision up; a summary now would show it waiting.
     else process.stdout.write(`run ${runId} continues in the process that is running it (see \`awe show ${runId}\`)\n`);
-    return EXIT.ok;
-  } finally {
-    await engine.close();
-  }
-}
-
-export async function showCommand(args: string[], flags: RunFlags): Promise<number> {
-  const engine = openEngine(flags);
-  try {
-    const runId = requireRunId(engine, args[0]);
-    if (flags.scorecard) return printScorecard(engine, runId, flags);
-    const view = engine.runView(runId)!;
-    if (flags.json) {
-      printJson(runResultJson(view));
-      return EXIT.ok;
-    }
-    process.stdout.write(summary(view));
-    for (const [id, n] of Object.entries(view.nodes)) {
-      const extra = n.error ? ` — ${n.error.message}` : n.cached ? ' (reused from cache)' : '';
-      process.stdout.write(`  ${id.padEnd(20)} ${n.status.padEnd(11)} attempts ${n.attempts}${extra}\n`);
-    }
-    return EXIT.ok;
-  } finally {
-    await engine.close();
-  }
-}
-
-export async function runsCommand(_args: string[], flags: RunFlags): Promise<number> {
-  const engine = openEngine(flags);
-  try {
-    const runs = engine.listRuns().map((r) => ({ runId: r.runId, workflowId: r.workflowId, status: r.status, startedAt: r.startedAt, finishedAt: r.finishedAt }));
-    if (flags.json) printJson(runs);
-    else if (runs.length === 0) process.stdout.write('no runs yet\n');
-    else for (const r of runs) process.stdout.write(`${r.runId}  ${r.status.padEnd(11)} ${r.workflowId.padEnd(24)} ${new Date(r.startedAt).toISOString()}\n`);
     return EXIT.ok;
   } finally {
     await engine.close();

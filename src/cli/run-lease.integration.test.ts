@@ -9,22 +9,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AWE_BIN, lastJson, ROOT, useCliSandbox, waitFor, waitForOutput } from './cli.testkit';
+import { AWE_BIN, chainOfWaits, lastJson, ROOT, useCliSandbox, waitFor, waitForOutput } from './cli.testkit';
 
 const cli = useCliSandbox();
 const LEASE = { AWE_LEASE_MS: '2000' };
-
-/** a → b → c → d, each waiting `ms`. */
-const chain = (ms: number) => ({
-  id: 'chain',
-  name: 'Chain of waits',
-  nodes: ['a', 'b', 'c', 'd'].map((id) => ({ id, kind: 'tool', tool: 'util.wait', inputs: { ms } })),
-  edges: [
-    { id: 'ab', source: 'a', target: 'b' },
-    { id: 'bc', source: 'b', target: 'c' },
-    { id: 'cd', source: 'c', target: 'd' },
-  ],
-});
 
 const wrappers: ChildProcess[] = [];
 afterEach(() => {
@@ -66,7 +54,7 @@ const runStatus = (runId: string) => {
 
 describe('run ownership by lease', () => {
   it('resumes a SIGKILLed run whose dead owner is still an unreaped zombie, once its lease lapses', async () => {
-    const { pid, output } = await runUnderNonReapingParent(cli.write('chain.awe.json', chain(400)));
+    const { pid, output } = await runUnderNonReapingParent(cli.write('chain.awe.json', chainOfWaits(400)));
     const [, runId] = await waitForOutput(output, /run (\S+) of chain started[\s\S]*✓ a succeeded/, 60_000);
     process.kill(pid, 'SIGKILL');
     await waitFor('the killed owner to become a zombie', () => (isZombie(pid) ? true : undefined));
@@ -83,7 +71,7 @@ describe('run ownership by lease', () => {
   }, 120_000);
 
   it('resume of a run a live process executes waits for a renewal, then refuses naming the process', async () => {
-    const run = cli.start(['run', cli.write('chain.awe.json', chain(20_000))], { env: LEASE });
+    const run = cli.start(['run', cli.write('chain.awe.json', chainOfWaits(20_000))], { env: LEASE });
     const [, runId] = await waitForOutput(run.output, /run (\S+) of chain started[\s\S]*▶ a running/, 60_000);
     const resumed = await cli.start(['resume', runId], { env: LEASE }).result;
     expect(resumed.code).toBe(2);
@@ -94,7 +82,7 @@ describe('run ownership by lease', () => {
 
   it('a stale pid of an unrelated live process blocks neither resume nor cancel', async () => {
     const killedRun = async () => {
-      const run = cli.start(['run', cli.write('chain.awe.json', chain(400))], { env: LEASE });
+      const run = cli.start(['run', cli.write('chain.awe.json', chainOfWaits(400))], { env: LEASE });
       const [, runId] = await waitForOutput(run.output, /run (\S+) of chain started[\s\S]*✓ a succeeded/, 60_000);
       run.child.kill('SIGKILL');
       await run.result;
@@ -119,7 +107,7 @@ describe('run ownership by lease', () => {
   it('awe serve adopts a run orphaned while it is up, without a restart', async () => {
     const serve = cli.start(['serve', '--port', '0'], { env: LEASE });
     await waitForOutput(serve.output, /AWE is serving/, 60_000);
-    const run = cli.start(['run', cli.write('chain.awe.json', chain(300))], { env: LEASE });
+    const run = cli.start(['run', cli.write('chain.awe.json', chainOfWaits(300))], { env: LEASE });
     const [, runId] = await waitForOutput(run.output, /run (\S+) of chain started[\s\S]*✓ a succeeded/, 60_000);
     run.child.kill('SIGKILL');
     await run.result;
@@ -134,7 +122,7 @@ describe('run ownership by lease', () => {
   it('a process that exits cleanly releases its runs: resume right after needs no wait', async () => {
     const serve = cli.start(['serve', '--port', '0'], { env: LEASE });
     await waitForOutput(serve.output, /AWE is serving/, 60_000);
-    const run = cli.start(['run', cli.write('chain.awe.json', chain(5_000))], { env: LEASE });
+    const run = cli.start(['run', cli.write('chain.awe.json', chainOfWaits(5_000))], { env: LEASE });
     const [, runId] = await waitForOutput(run.output, /run (\S+) of chain started[\s\S]*▶ a running/, 60_000);
     run.child.kill('SIGKILL');
     await run.result;

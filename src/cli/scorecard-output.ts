@@ -4,10 +4,10 @@
  */
 import type { Scorecard } from '../contract';
 import { scorecard } from '../shared/scorecard';
-import type { Engine } from '../engine';
+import type { RunReader } from '../engine/light';
 import { EXIT, printJson } from './common';
 
-export function printScorecard(engine: Engine, runId: string, flags: { json?: boolean }): number {
+export function printScorecard(engine: Pick<RunReader, 'getRun' | 'events'>, runId: string, flags: { json?: boolean }): number {
   const card = scorecard(engine.getRun(runId)!, engine.events(runId, 0));
   if (flags.json) printJson(card);
   else process.stdout.write(formatScorecard(card));

@@ -39,7 +39,7 @@ export async function serveCommand(_args: string[], flags: ServeFlags): Promise<
   if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)) {
     throw new CliError(`--metrics-port expects 0–65535, got "${flags['metrics-port']}"`);
   }
-  const engine = openEngine(flags, { interactive: true, resumeOnOpen: true, adoptOrphans: true });
+  const engine = await openEngine(flags, { interactive: true, resumeOnOpen: true, adoptOrphans: true });
   let server;
   let metricsServer: MetricsServer | undefined;
   try {

@@ -11,7 +11,7 @@ export interface ToolFlags extends GlobalFlags {
 }
 
 export async function toolsCommand(_args: string[], flags: ToolFlags): Promise<number> {
-  const engine = openEngine(flags);
+  const engine = await openEngine(flags);
   try {
     const tools = (await engine.listTools()).map((t) => ({ name: t.name, title: t.title, effects: t.effects, source: t.source }));
     if (flags.json) printJson(tools);
@@ -23,7 +23,7 @@ export async function toolsCommand(_args: string[], flags: ToolFlags): Promise<n
 }
 
 export async function artifactsCommand(args: string[], flags: ToolFlags): Promise<number> {
-  const engine = openEngine(flags);
+  const engine = await openEngine(flags);
   try {
     const runId = requireRunId(engine, args[0]);
     const artifacts = engine.listArtifacts(runId).map((a) => ({ ...a, path: engine.artifactPath(a.id) }));
@@ -38,7 +38,7 @@ export async function artifactsCommand(args: string[], flags: ToolFlags): Promis
 
 export async function exportCommand(args: string[], flags: ToolFlags): Promise<number> {
   if (!flags.out) throw new CliError('usage: awe export RUN_ID --out PATH');
-  const engine = openEngine(flags);
+  const engine = await openEngine(flags);
   try {
     const runId = requireRunId(engine, args[0]);
     const bytes = await engine.exportRunBundle(runId);
@@ -58,7 +58,7 @@ export async function importRunCommand(args: string[], flags: ToolFlags): Promis
   } catch (err) {
     throw new CliError(`cannot read ${args[0]}: ${(err as Error).message}`);
   }
-  const engine = openEngine(flags);
+  const engine = await openEngine(flags);
   try {
     let imported;
     try {

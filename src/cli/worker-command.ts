@@ -5,7 +5,8 @@
  * AWE_LLM_MODEL). For tests and small fleets, AWE_QUEUE_LOCK_MS and AWE_QUEUE_STALLED_CHECK_MS
  * shorten how long a dead worker's jobs wait before another worker takes them.
  */
-import { builtinTools, createLlmClient, llmConfigFromEnv, QueueWorker, TaskTracer, tracingFromEnv, type ToolSpec } from '../engine';
+import { builtinTools, createLlmClient, llmConfigFromEnv, tracingFromEnv, type ToolSpec } from '../engine';
+import { QueueWorker, TaskTracer } from '../engine/queue-mode';
 import { CliError, EXIT, parsePositiveInt, type GlobalFlags } from './common';
 
 export interface WorkerFlags extends GlobalFlags {

@@ -13,7 +13,7 @@ export interface WorkflowFlags extends GlobalFlags {
 
 export async function validateCommand(args: string[], flags: WorkflowFlags): Promise<number> {
   if (args.length !== 1) throw new CliError('usage: awe validate FILE');
-  const engine = openEngine(flags);
+  const engine = await openEngine(flags);
   try {
     const result = await engine.readWorkflowFile(args[0]);
     if (flags.json) printJson({ ok: result.ok, problems: result.problems });
@@ -27,7 +27,7 @@ export async function validateCommand(args: string[], flags: WorkflowFlags): Pro
 
 export async function importCommand(args: string[], flags: WorkflowFlags): Promise<number> {
   if (args.length !== 1) throw new CliError('usage: awe import FILE');
-  const engine = openEngine(flags);
+  const engine = await openEngine(flags);
   try {
     const result = await engine.readWorkflowFile(args[0]);
     if (!result.ok || !result.workflow) throw new CliError(`not imported: ${invalidFileMessage(args[0], result.problems)}`);
@@ -45,7 +45,7 @@ export async function planCommand(args: string[], flags: WorkflowFlags): Promise
   if (!goal) throw new CliError('usage: awe plan "GOAL" [--planner offline|llm] [--out FILE]');
   // A bad flag is bad input (exit 2), not a planning failure.
   const planner = plannerFlag(flags.planner);
-  const engine = openEngine(flags);
+  const engine = await openEngine(flags);
   try {
     let plan;
     try {

@@ -7,7 +7,6 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
-  foldRun,
   revisedSnapshot,
   shapeChange,
   TERMINAL_RUN_STATUSES,
@@ -32,6 +31,7 @@ import { effectiveRunInputs } from './workflow/inputs';
 import { RunSupervisor } from './runs/supervisor';
 import { Limiter } from './execution/limiter';
 import { Store, type RunRecord, type StoredArtifact } from './store/store';
+import { storedRunView } from './store/run-view';
 import { builtinTools } from './tools/builtins';
 import { isAllowed, ToolRegistry } from './tools/registry';
 import type { LlmChatClient, ToolSpec } from './tools/types';
@@ -198,13 +198,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
     return record;
   };
 
-  const runView = (runId: string): RunView | undefined => {
-    const live = supervisor.view(runId);
-    if (live) return live;
-    const record = store.runRecord(runId);
-    if (!record) return undefined;
-    return foldRun(runId, store.events(runId), Infinity, record.run.snapshot.nodes.map((n) => n.id));
-  };
+  const runView = (runId: string): RunView | undefined => supervisor.view(runId) ?? storedRunView(store, runId);
 
   /**
    * The editor's definitions of the run's nodes, checked: the document must have the run's

@@ -1,6 +1,8 @@
 /**
- * The engine's one entry: the CLI, the Electron main process, `awe serve` and the shared
- * transport helpers (`src/host`) import the engine only from here (an ESLint rule holds it).
+ * The engine's entry: the CLI, the Electron main process, `awe serve` and the shared
+ * transport helpers (`src/host`) import the engine only from here, or from its two narrower
+ * entries that load less (an ESLint rule holds it): `light.ts` (reading runs from the store,
+ * for `awe runs` and `awe show`) and `queue-mode.ts` (BullMQ and ioredis, for queue mode only).
  *
  * Inside, folders by job:
  * - `workflow/`  the document: validate, resolve templates, inputs, trust, schema (the pure parts —
@@ -10,7 +12,7 @@
  * - `runs/`      a run's life: supervisor, event log, lease, artifacts, bundles, workspaces
  * - `store/`     SQLite: migrations, projection, queries
  * - `tools/`, `mcp/`, `llm/`, `planner/`  what nodes call and how goals become workflows
- * - `queue/`     queue mode: the BullMQ executor and `awe worker`'s runtime (issue 12)
+ * - `queue/`     queue mode: the BullMQ executor and `awe worker`'s runtime (issue 12), through queue-mode.ts
  * - `observe/`   Prometheus metrics and OpenTelemetry traces (issue 13)
  * - `settings/`  settings, secrets and the team servers this app may attach to
  */
@@ -22,9 +24,6 @@ export { MAX_WORKFLOW_FILE_BYTES, MAX_WORKFLOW_NESTING, parseWorkflowJson, seria
 export { scanJson } from '../shared/json-scan';
 export type { CheckedWorkflow, ValidWorkflow } from './workflow/valid';
 export { fileInside, mimeForName, UI_CSP, uiCsp } from './runs/web-assets';
-export { QueueExecutor, type QueueCounts, type QueueExecutorOptions } from './queue/queue-executor';
-export { QueueWorker, type QueueWorkerOptions } from './queue/worker';
-export { TaskTracer } from './observe/task-tracer';
 export { tracingFromEnv } from './observe/tracing-switch';
 export { builtinTools } from './tools/builtins';
 export { createLlmClient, llmConfigFromEnv } from './llm/client';

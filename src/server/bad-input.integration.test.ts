@@ -4,24 +4,13 @@
  * REST bodies and WebSocket messages, and workflow imports past the file reader's limits
  * (the UI's import path takes the same size and nesting checks as a file on disk).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createHandlers } from '../host/handlers';
-import type { Engine } from '../engine/types';
 import { MAX_WORKFLOW_FILE_BYTES, MAX_WORKFLOW_NESTING } from '../shared/workflow-text';
-import { startServer, type RunningServer } from './server';
-import { makeTestEngine } from './test-engine.testkit';
+import { useTestServer } from './test-engine.testkit';
 
-let engine: Engine;
-let server: RunningServer;
-beforeAll(async () => {
-  engine = makeTestEngine();
-  server = await startServer({ engine, port: 0 });
-});
-afterAll(async () => {
-  await server?.close();
-  await engine?.close();
-});
+const server = useTestServer();
 
 async function post(path: string, body: string) {
   const res = await fetch(server.url + path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` }, body });
@@ -81,7 +70,7 @@ describe('bad input gets a 4xx with a message, never a 500', () => {
     expect((await post('/api/commands/workflows.list', '{}')).body.workflows.map((w: any) => w.id)).not.toContain('deep');
 
     // The desktop app calls the same handlers over IPC, with no HTTP body limit in front.
-    const handlers = createHandlers(engine);
+    const handlers = createHandlers(server.engine);
     const big = JSON.stringify(workflow({ pad: 'x'.repeat(MAX_WORKFLOW_FILE_BYTES) }));
     const res = await handlers.dispatch('workflows.import', { text: big, fileName: 'big.awe.json' });
     expect(res).toMatchObject({ ok: true, result: { ok: false, problems: [{ code: 'too-large', message: expect.stringMatching(/the limit is 20 MB/) }] } });

@@ -5,23 +5,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonCompletion, startScriptedOpenAI, type ScriptedOpenAI } from '../../tests/support/scripted-openai';
-import type { Engine } from '../engine/types';
-import { startServer, type RunningServer } from './server';
-import { makeTestEngine } from './test-engine.testkit';
+import { useTestServer } from './test-engine.testkit';
 
-let engine: Engine;
-let server: RunningServer;
+const server = useTestServer();
 let entered: ScriptedOpenAI;
 let attacker: ScriptedOpenAI;
 
 beforeAll(async () => {
-  engine = makeTestEngine();
-  server = await startServer({ engine, port: 0 });
   [entered, attacker] = await Promise.all([startScriptedOpenAI(), startScriptedOpenAI()]);
 });
 afterAll(async () => {
-  await server?.close();
-  await engine?.close();
   await entered?.close();
   await attacker?.close();
 });

@@ -2,17 +2,13 @@
  * `GET /metrics` on `awe serve` after real runs: the text parses as Prometheus exposition
  * (with a parser, not a regex) and each counter moved by exactly what the runs did.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import parsePrometheusTextFormat, { type PromFamily } from 'parse-prometheus-text-format';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createEngine, type LocalEngine } from '../engine';
 import { permanent, transient } from '../engine/errors';
 import type { ToolSpec } from '../engine/tools/types';
 import { startMetricsServer } from './metrics-server';
-import { startServer, type RunningServer } from './server';
+import { useTestServer } from './test-engine.testkit';
 
 const tool = (name: string, run: ToolSpec['run']): ToolSpec => ({ name, title: name, description: name, version: '1', input: z.any(), output: z.any(), effects: 'pure', run });
 let flakyCalls = 0;
@@ -43,16 +39,7 @@ const workflow = {
   edges: [],
 };
 
-let engine: LocalEngine;
-let server: RunningServer;
-beforeAll(async () => {
-  engine = createEngine({ dataDir: mkdtempSync(join(tmpdir(), 'awe-metrics-')), interactive: true, extraTools: tools });
-  server = await startServer({ engine, port: 0 });
-});
-afterAll(async () => {
-  await server?.close();
-  await engine?.close();
-});
+const server = useTestServer({}, { extraTools: tools });
 
 type Scrape = PromFamily[] & { text: string };
 
@@ -91,7 +78,7 @@ describe('GET /metrics', () => {
 
   it('counts a run with a success, a retry, a dead letter, tokens, cost and a cache hit exactly', async () => {
     const before = await scrape();
-    const first = engine.startRun(engine.validate(workflow).workflow!);
+    const first = server.engine.startRun(server.engine.validate(workflow).workflow!);
     await first.done.catch(() => undefined);
     const after = await scrape();
     const moved = (name: string, labels: Record<string, string> = {}) => value(after, name, labels) - value(before, name, labels);
@@ -120,7 +107,7 @@ describe('GET /metrics', () => {
     for (const label of labelNames) expect(['code', 'direction', 'le', 'model', 'status', 'tool', 'server', 'state']).toContain(label);
 
     // The same workflow again: greet comes from the cache.
-    const second = engine.startRun(engine.validate(workflow).workflow!);
+    const second = server.engine.startRun(server.engine.validate(workflow).workflow!);
     await second.done.catch(() => undefined);
     const third = await scrape();
     expect(value(third, 'awe_cache_hits_total') - value(after, 'awe_cache_hits_total')).toBe(1);
@@ -130,12 +117,12 @@ describe('GET /metrics', () => {
   it('counts an approval while it waits and its wait once answered', async () => {
     const doc = { id: 'gate', name: 'Gate', nodes: [{ id: 'ok', kind: 'approval', inputs: { message: 'go?' } }], edges: [] };
     const before = await scrape();
-    const handle = engine.startRun(engine.validate(doc).workflow!);
-    for (let i = 0; i < 200 && engine.runView(handle.runId)?.nodes.ok?.status !== 'waiting'; i++) await new Promise((r) => setTimeout(r, 20));
+    const handle = server.engine.startRun(server.engine.validate(doc).workflow!);
+    for (let i = 0; i < 200 && server.engine.runView(handle.runId)?.nodes.ok?.status !== 'waiting'; i++) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 50)); // the waiting events reach subscribers on the next tick
     const waiting = await scrape();
     expect(value(waiting, 'awe_approvals_waiting') - value(before, 'awe_approvals_waiting')).toBe(1);
-    engine.approve(handle.runId, 'ok', true);
+    server.engine.approve(handle.runId, 'ok', true);
     await handle.done;
     const after = await scrape();
     expect(value(after, 'awe_approvals_waiting')).toBe(value(before, 'awe_approvals_waiting'));
@@ -143,7 +130,7 @@ describe('GET /metrics', () => {
   });
 
   it('is served alone on a loopback port without a token (--metrics-port)', async () => {
-    const alone = await startMetricsServer(engine, 0);
+    const alone = await startMetricsServer(server.engine, 0);
     try {
       expect(alone.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
       const res = await fetch(alone.url);

@@ -3,11 +3,9 @@
  * through the command table, for a real run of a diamond whose one branch is slow.
  */
 import { unzipSync, strFromU8 } from 'fflate';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Scorecard, type EngineEvent } from '../contract';
-import type { Engine } from '../engine/types';
-import { makeTestEngine } from './test-engine.testkit';
-import { startServer, type RunningServer } from './server';
+import { useTestServer } from './test-engine.testkit';
 
 const diamond = {
   id: 'diamond',
@@ -26,22 +24,13 @@ const diamond = {
   ],
 };
 
-let engine: Engine;
-let server: RunningServer;
-beforeAll(async () => {
-  engine = makeTestEngine();
-  server = await startServer({ engine, port: 0 });
-});
-afterAll(async () => {
-  await server?.close();
-  await engine?.close();
-});
+const server = useTestServer();
 
 const get = (path: string) => fetch(server.url + path, { headers: { authorization: `Bearer ${server.token}` } });
 
 describe('GET /api/runs/:id/scorecard', () => {
   it('gives the figures of the run: outcome, the slow branch as critical path, latencies and artifact links', async () => {
-    const handle = engine.startRun(engine.validate(diamond).workflow!);
+    const handle = server.engine.startRun(server.engine.validate(diamond).workflow!);
     await handle.done;
     const res = await get(`/api/runs/${handle.runId}/scorecard`);
     expect(res.status).toBe(200);
@@ -49,7 +38,7 @@ describe('GET /api/runs/:id/scorecard', () => {
     expect(card.status).toBe('succeeded');
     expect(card.criticalPath.nodeIds).toEqual(['a', 'slow', 'd']);
     // Every figure comes from the recorded events' clock readings.
-    const events = engine.events(handle.runId, 0);
+    const events = server.engine.events(handle.runId, 0);
     const at = (nodeId: string, status: string) => (events.find((e) => e.type === 'node.status' && e.nodeId === nodeId && e.status === status) as EngineEvent).ts;
     const latency = (id: string) => at(id, 'succeeded') - at(id, 'running');
     expect(card.nodes.find((n) => n.nodeId === 'slow')!.latencyMs).toBe(latency('slow'));
@@ -63,7 +52,7 @@ describe('GET /api/runs/:id/scorecard', () => {
   });
 
   it('is part of the run bundle, equal to what the API serves', async () => {
-    const handle = engine.startRun(engine.validate(diamond).workflow!);
+    const handle = server.engine.startRun(server.engine.validate(diamond).workflow!);
     await handle.done;
     const served = await (await get(`/api/runs/${handle.runId}/scorecard`)).json();
     const zip = unzipSync(new Uint8Array(await (await get(`/api/runs/${handle.runId}/export`)).arrayBuffer()));

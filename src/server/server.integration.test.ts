@@ -5,13 +5,11 @@ import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'n
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { EngineEvent } from '../contract';
-import type { Engine } from '../engine/types';
-import { makeTestEngine } from './test-engine.testkit';
 import { startServer } from './server';
-import type { RunningServer } from './server';
+import { useTestServer } from './test-engine.testkit';
 
 const workflow = {
   id: 'greeting',
@@ -23,24 +21,16 @@ const workflow = {
   edges: [{ id: 'e1', source: 'greet', target: 'save' }],
 };
 
-let engine: Engine;
-let server: RunningServer;
 let staticDir: string;
 
-beforeAll(async () => {
-  engine = makeTestEngine();
+beforeAll(() => {
   staticDir = mkdtempSync(join(tmpdir(), 'awe-static-'));
   mkdirSync(join(staticDir, 'assets'));
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>AWE</title><script src="/assets/app.js"></script>');
   writeFileSync(join(staticDir, 'assets', 'app.js'), 'console.log("awe")');
   writeFileSync(join(tmpdir(), 'awe-secret.txt'), 'TOP-SECRET-CONTENT');
-  server = await startServer({ engine, port: 0, staticDir });
 });
-
-afterAll(async () => {
-  await server?.close();
-  await engine?.close();
-});
+const server = useTestServer(() => ({ staticDir }));
 
 async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(server.url + path, {
@@ -330,7 +320,7 @@ describe('security', () => {
 
   it('uses a given token, and writes it to a file only the user can read', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'awe-token-')), 'serve-token');
-    const guarded = await startServer({ engine, port: 0, token: 'sesame', tokenFile: file, staticDir });
+    const guarded = await startServer({ engine: server.engine, port: 0, token: 'sesame', tokenFile: file, staticDir });
     try {
       expect(readFileSync(file, 'utf8').trim()).toBe('sesame');
       if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -342,7 +332,7 @@ describe('security', () => {
   });
 
   it('a token is generated per start when none is given', async () => {
-    const exposed = await startServer({ engine, port: 0, host: '0.0.0.0', staticDir });
+    const exposed = await startServer({ engine: server.engine, port: 0, host: '0.0.0.0', staticDir });
     try {
       expect(exposed.token).toMatch(/^[\w-]{20,}$/);
       expect(exposed.token).not.toBe(server.token);

@@ -3,37 +3,26 @@
  * page served by another `awe serve`): the token travels in the WebSocket subprotocol or
  * an Authorization header, never in the URL; only allowed origins, only /ws and exports.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { socketProtocols, WS_PROTOCOL } from '../contract';
-import type { Engine } from '../engine/types';
-import { makeTestEngine } from './test-engine.testkit';
-import { startServer, type RunningServer } from './server';
+import { startServer } from './server';
+import { useTestServer } from './test-engine.testkit';
 
 const PAGE = 'http://127.0.0.1:49152';
-let engine: Engine;
-let server: RunningServer;
-let wsUrl: string;
-
-beforeAll(async () => {
-  engine = makeTestEngine();
-  const staticDir = mkdtempSync(join(tmpdir(), 'awe-static-'));
-  mkdirSync(staticDir, { recursive: true });
+let staticDir = '';
+beforeAll(() => {
+  staticDir = mkdtempSync(join(tmpdir(), 'awe-static-'));
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>AWE</title>');
-  server = await startServer({ engine, port: 0, staticDir, allowOrigins: [PAGE] });
-  wsUrl = `${server.url.replace('http', 'ws')}/ws`;
 });
-
-afterAll(async () => {
-  await server?.close();
-  await engine?.close();
-});
+const server = useTestServer(() => ({ staticDir, allowOrigins: [PAGE] }));
+const wsUrl = () => `${server.url.replace('http', 'ws')}/ws`;
 
 /** Opens a socket, makes one call and answers with the negotiated protocol and the call's result. */
-function attach(protocols: string[] | undefined, headers: { origin?: string } = {}, url = wsUrl): Promise<{ protocol: string; answer: unknown }> {
+function attach(protocols: string[] | undefined, headers: { origin?: string } = {}, url = wsUrl()): Promise<{ protocol: string; answer: unknown }> {
   return new Promise((ok, fail) => {
     const ws = new WebSocket(url, protocols, headers.origin ? { origin: headers.origin } : {});
     ws.once('open', () => ws.send(JSON.stringify({ kind: 'call', id: 1, command: 'runs.list', request: {} })));
@@ -54,7 +43,7 @@ describe('a team server', () => {
     await expect(attach(socketProtocols('wrong'))).rejects.toThrow(/401/);
     await expect(attach([WS_PROTOCOL])).rejects.toThrow(/401/);
     // A token with characters a subprotocol cannot carry still works: it is base64url-encoded.
-    const other = await startServer({ engine, port: 0, token: 'tøken with spaces/+=' });
+    const other = await startServer({ engine: server.engine, port: 0, token: 'tøken with spaces/+=' });
     try {
       await expect(attach(socketProtocols('tøken with spaces/+='), {}, `${other.url.replace('http', 'ws')}/ws`)).resolves.toMatchObject({ protocol: WS_PROTOCOL });
     } finally {
@@ -67,7 +56,7 @@ describe('a team server', () => {
     await expect(attach(socketProtocols(server.token), { origin: PAGE })).resolves.toMatchObject({ protocol: WS_PROTOCOL });
     await expect(attach(socketProtocols(server.token), { origin: 'http://127.0.0.1:49153' })).rejects.toThrow(/403/);
     await expect(attach(socketProtocols(server.token), { origin: 'http://evil.example' })).rejects.toThrow(/403/);
-    await expect(attach(undefined, { origin: PAGE }, `${wsUrl}?token=${server.token}`)).rejects.toThrow(/401/);
+    await expect(attach(undefined, { origin: PAGE }, `${wsUrl()}?token=${server.token}`)).rejects.toThrow(/401/);
   });
 
   it('other origins reach the export downloads only, with the token in a header, after a CORS preflight', async () => {
@@ -92,9 +81,9 @@ describe('a team server', () => {
   it('the UI’s CSP may connect to the team servers saved here, and to nothing else', async () => {
     const csp = async () => (await fetch(`${server.url}/`)).headers.get('content-security-policy') ?? '';
     expect(await csp()).toContain("connect-src 'self';");
-    engine.teamServers.save('http://10.0.0.5:8787', 't');
+    server.engine.teamServers.save('http://10.0.0.5:8787', 't');
     expect(await csp()).toContain("connect-src 'self' http://10.0.0.5:8787 ws://10.0.0.5:8787;");
-    engine.teamServers.remove('http://10.0.0.5:8787');
+    server.engine.teamServers.remove('http://10.0.0.5:8787');
     expect(await csp()).toContain("connect-src 'self';");
   });
 });

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { buildCli, cliIsCurrent } from '../../scripts/build-cli.mjs';
 
 export const root = resolve(import.meta.dirname, '..', '..');
 
@@ -75,13 +76,18 @@ process.once('exit', () => {
   }
 });
 
-/** Starts `awe serve --port 0 [extraArgs]` on a fresh data folder and waits until /health answers. */
+/**
+ * Starts `awe serve --port 0 [extraArgs]` on a fresh data folder, as a person starts it (bin/awe.mjs
+ * running the compiled command, built here first when a source changed), and waits until /health answers.
+ */
 export async function startAweServer(extraArgs: string[] = []): Promise<AweServer> {
+  // Built here rather than by bin/awe.mjs at start: the 30 s wait below is for serving, not building.
+  if (!cliIsCurrent()) await buildCli({ quiet: true });
   const dataDir = mkdtempSync(join(tmpdir(), 'awe-e2e-'));
   const env: NodeJS.ProcessEnv = { ...process.env, AWE_DATA_DIR: dataDir };
   // Plans must come from the offline planner: no model, no MCP servers from the environment.
   for (const key of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'AWE_LLM_MODEL', 'AWE_MCP_CONFIG']) delete env[key];
-  const child = spawn(nodeBinary(), ['--import', 'tsx', 'src/cli/index.ts', 'serve', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
+  const child = spawn(nodeBinary(), [join(root, 'bin', 'awe.mjs'), 'serve', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

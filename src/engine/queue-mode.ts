@@ -1,0 +1,9 @@
+/**
+ * The engine's queue-mode entry (docs/distributed.md): the executor that hands node executions
+ * to workers over Redis, the worker that runs them and the worker's tracer. Its own entry, beside index.ts, because
+ * BullMQ and ioredis are heavy to load: `awe run`, `awe serve` and the desktop app load them
+ * only when a queue is configured (`--queue`, `AWE_QUEUE_URL`).
+ */
+export { QueueExecutor, type QueueCounts, type QueueExecutorOptions } from './queue/queue-executor';
+export { QueueWorker, type QueueWorkerOptions } from './queue/worker';
+export { TaskTracer } from './observe/task-tracer';
