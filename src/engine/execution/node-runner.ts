@@ -162,11 +162,18 @@ export class NodeRunner {
       scope: this.scope(),
       cancelSignal: this.run.signal,
       log: (level, message) => this.log(node.id, level, message),
-      callTool: async (toolInput, item) => {
-        await this.run.policy.check(spec!, toolInput, node.id);
+      callTool: (toolInput, item) => {
         // Each map item is its own side effect: its own idempotency key, stable across resumes.
         const key = item ? `${this.run.spec.runId}:${node.id}:${generation}/item${item.index}` : undefined;
-        return this.call(spec!, toolInput, node, generation, item?.signal, key);
+        let gate: Promise<void> | undefined;
+        try {
+          gate = this.run.policy.check(spec!, toolInput, node.id);
+        } catch (e) {
+          return Promise.reject(e);
+        }
+        // An allowed tool is called in this very turn: no hop through a resolved promise per node.
+        if (!gate) return this.call(spec!, toolInput, node, generation, item?.signal, key);
+        return gate.then(() => this.call(spec!, toolInput, node, generation, item?.signal, key));
       },
     });
   }
@@ -196,14 +203,6 @@ export class NodeRunner {
     const nodeId = node.id;
     const idempotencyKey = key ?? `${runSpec.runId}:${nodeId}:${generation}`;
     let nestedCalls = 0;
-    const paused = async <T>(fn: () => Promise<T>): Promise<T> => {
-      deadline.pause();
-      try {
-        return await fn();
-      } finally {
-        deadline.resume();
-      }
-    };
     return {
       // A getter: the deadline makes its AbortController only for tools that look.
       get signal() {
@@ -225,11 +224,11 @@ export class NodeRunner {
           usage: { promptTokens: usage.promptTokens ?? 0, completionTokens: usage.completionTokens ?? 0, costUsd: usage.costUsd ?? 0 },
           ...(model ? { model } : {}),
         }),
-      requestApproval: (message, details) => paused(() => this.run.desk.ask(nodeId, { message, tool: details?.tool, input: details?.input })),
+      requestApproval: (message, details) => paused(deadline, () => this.run.desk.ask(nodeId, { message, tool: details?.tool, input: details?.input })),
       callTool: async (name, input) => {
         const inner = deps.tools.get(name);
         if (!inner) throw permanent('UNKNOWN_TOOL', `tool "${name}" is not registered`);
-        await paused(() => this.run.policy.check(inner, input, nodeId));
+        await paused(deadline, async () => this.run.policy.check(inner, input, nodeId));
         // Nested calls (agent.run) get keys of their own, numbered in call order.
         const nestedKey = `${idempotencyKey}/call${++nestedCalls}`;
         return (await this.call(inner, input, { ...node, timeoutMs: undefined }, generation, deadline.signal, nestedKey)).output;
@@ -272,6 +271,16 @@ export class NodeRunner {
 
   private status(id: string, status: NodeStatusChange, details: StatusDetails): void {
     this.run.status(id, status, details);
+  }
+}
+
+/** Runs `fn` with the call's clock stopped: a person's answer does not eat the tool's time. */
+async function paused<T>(deadline: Deadline, fn: () => Promise<T>): Promise<T> {
+  deadline.pause();
+  try {
+    return await fn();
+  } finally {
+    deadline.resume();
   }
 }
 

@@ -22,6 +22,7 @@ import {
   type RerunMode,
   type RunReason,
   type RunView,
+  type Workflow,
   type WorkflowNode,
 } from '../../contract';
 import { ToolError } from '../errors';
@@ -61,7 +62,7 @@ export class RunExecution {
   ) {
     const ids = spec.workflow.nodes.map((n) => n.id);
     this.state = prior?.length ? foldRun(spec.runId, prior, Infinity, ids) : emptyRunView(spec.runId, spec.workflow.id, ids);
-    this.graph = buildGraph(spec.workflow);
+    this.graph = spec.graph ?? buildGraph(spec.workflow);
     const decisions = prior ? PolicyGate.decisionsFrom(prior) : undefined;
     this.run = new RunContext(
       spec,
@@ -78,6 +79,11 @@ export class RunExecution {
 
   private get cancelled(): boolean {
     return this.run.cancelled;
+  }
+
+  /** The snapshot this run executes. */
+  get workflow(): Workflow {
+    return this.spec.workflow;
   }
 
   /** The run's folded state (updated in place as events are emitted). */
@@ -251,12 +257,16 @@ export class RunExecution {
     const reason = this.reasons.get(id) ?? 'first';
     this.reasons.delete(id);
     // `execute` never rejects. Settling in a later microtask keeps long chains of
-    // instant nodes off the stack.
-    const done = () => {
-      this.deps.globalLimiter.release();
-      this.finished(id);
-    };
-    this.runner.execute(id, reason).then(done, done);
+    // instant nodes off the stack. (Arrows inline: no closure object per node beyond them.)
+    this.runner.execute(id, reason).then(
+      () => this.settled(id),
+      () => this.settled(id),
+    );
+  }
+
+  private settled(id: string): void {
+    this.deps.globalLimiter.release();
+    this.finished(id);
   }
 
   private readonly resumePump = (): void => {
