@@ -318,7 +318,8 @@ function setError(span: Span, error: { code?: string; class?: string; message: s
 
 /** The tool's context with its LLM client replaced; getters (signal, artifacts) stay getters. */
 function withLlm(ctx: ToolContext, llm: LlmChatClient): ToolContext {
-  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(ctx)) as ToolContext;
+  // The same prototype: the engine's context keeps its methods and getters there.
+  const copy = Object.create(Object.getPrototypeOf(ctx) as object, Object.getOwnPropertyDescriptors(ctx)) as ToolContext;
   Object.defineProperty(copy, 'llm', { value: llm, enumerable: true, configurable: true, writable: true });
   return copy;
 }
