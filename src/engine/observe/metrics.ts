@@ -17,8 +17,10 @@ interface RunState {
   /** When this process saw the run begin executing (run.started, a rerun, a resume). */
   since?: number;
   tools: Map<string, string>;
-  /** Per node: when its current attempt's running began, and busy time before an approval pause. */
-  running: Map<string, { since: number; busyMs: number }>;
+  /** Per node running now: when its current attempt's running began, or -1 while it waits for a person. */
+  running: Map<string, number>;
+  /** Busy time before an approval pause, for the (few) attempts that paused. */
+  busyMs: Map<string, number>;
   approvals: Map<string, number>;
 }
 
@@ -110,9 +112,17 @@ export class EngineMetrics {
     this.queueWait.observe(seconds);
   }
 
+  /** Attempts ended in the batch being observed, by tool and status: counted once per batch, not per node. */
+  private readonly ended = new Map<string, Map<string, number>>();
+
   /** Applies one batch of the engine's event stream. */
   observe(batch: readonly EngineEvent[]): void {
-    for (const e of batch) this.apply(e);
+    try {
+      for (const e of batch) this.apply(e);
+    } finally {
+      for (const [tool, byStatus] of this.ended) for (const [status, n] of byStatus) this.nodeExecutions.inc({ tool, status }, n);
+      this.ended.clear();
+    }
   }
 
   private state(runId: string): RunState {
@@ -120,18 +130,25 @@ export class EngineMetrics {
     if (!s) {
       const tools = new Map<string, string>();
       for (const n of this.workflowOf(runId)?.nodes ?? []) tools.set(n.id, toolLabel(n));
-      this.runs.set(runId, (s = { tools, running: new Map(), approvals: new Map() }));
+      this.runs.set(runId, (s = { tools, running: new Map(), busyMs: new Map(), approvals: new Map() }));
     }
     return s;
   }
 
   private endAttempt(s: RunState, nodeId: string, status: string, ts: number): void {
-    const r = s.running.get(nodeId);
-    if (!r) return;
+    const since = s.running.get(nodeId);
+    if (since === undefined) return;
     s.running.delete(nodeId);
+    let busyMs = Math.max(0, ts - since);
+    if (s.busyMs.size) {
+      busyMs += s.busyMs.get(nodeId) ?? 0;
+      s.busyMs.delete(nodeId);
+    }
     const tool = s.tools.get(nodeId) ?? 'unknown';
-    this.nodeExecutions.inc({ tool, status });
-    this.nodeDuration.observe({ tool }, (r.busyMs + Math.max(0, ts - r.since)) / 1000);
+    let byStatus = this.ended.get(tool);
+    if (!byStatus) this.ended.set(tool, (byStatus = new Map()));
+    byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+    this.nodeDuration.observe({ tool }, busyMs / 1000);
   }
 
   private apply(e: EngineEvent): void {
@@ -160,17 +177,18 @@ export class EngineMetrics {
         s.tools.set(e.nodeId, toolLabel(e.node));
         break;
       case 'node.status': {
-        const r = s.running.get(e.nodeId);
+        const since = s.running.get(e.nodeId);
         if (e.status === 'running') {
-          if (r && r.since < 0) r.since = e.ts; // back from an approval wait: the same attempt goes on
-          else s.running.set(e.nodeId, { since: e.ts, busyMs: 0 });
+          // Back from an approval wait (since -1) the same attempt goes on; otherwise a new attempt starts.
+          if (since === undefined || since >= 0) s.busyMs.delete(e.nodeId);
+          s.running.set(e.nodeId, e.ts);
         } else if (e.status === 'waiting') {
-          if (r && r.since >= 0) {
-            r.busyMs += Math.max(0, e.ts - r.since);
-            r.since = -1;
+          if (since !== undefined && since >= 0) {
+            s.busyMs.set(e.nodeId, (s.busyMs.get(e.nodeId) ?? 0) + Math.max(0, e.ts - since));
+            s.running.set(e.nodeId, -1);
           }
         } else if (e.status === 'succeeded' || e.status === 'failed' || e.status === 'cancelled' || e.status === 'retrying' || e.status === 'interrupted') {
-          if (r && r.since < 0) r.since = e.ts;
+          if (since !== undefined && since < 0) s.running.set(e.nodeId, e.ts);
           this.endAttempt(s, e.nodeId, e.status, e.ts);
         }
         if (e.status === 'failed') this.deadLetters.inc();
