@@ -4,7 +4,7 @@
  * judge the output, and emits every step as an event. The scheduler decides when.
  */
 import { z } from 'zod';
-import type { NodeError, RunReason, Usage, WorkflowNode } from '../../contract';
+import type { EngineEventBody, NodeError, RunReason, Usage, WorkflowNode } from '../../contract';
 import { backoffDelay, shouldRetry, sleep } from './backoff';
 import { cacheKey } from './cache-key';
 import { DEFAULT_MAX_REWORK, feedbackText, reviewOutput } from './critic';
@@ -107,7 +107,9 @@ export class NodeRunner {
         } catch (e) {
           return this.fail(id, classifyError(e));
         }
-        this.run.emit({ type: 'node.output', nodeId: id, generation, output: result.output, cached: false, ...(result.truncated ? { truncated: true } : {}) });
+        const recorded: Extract<EngineEventBody, { type: 'node.output' }> = { type: 'node.output', nodeId: id, generation, output: result.output, cached: false };
+        if (result.truncated) recorded.truncated = true;
+        this.run.emit(recorded);
         if (node.acceptance) {
           const verdict = await this.review(node, result.output);
           this.run.emit({ type: 'node.verdict', nodeId: id, pass: verdict.pass, reasons: verdict.reasons, rework: reworks, judge: verdict.judge });
