@@ -27,6 +27,8 @@ interface RunState {
 const RUN_BUCKETS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 const NODE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 const WAIT_BUCKETS = [1, 5, 15, 60, 300, 900, 3600, 14_400, 86_400];
+/** Durations noted before they are observed even though nobody scraped (bounds the memory they take). */
+const MAX_NOTED_DURATIONS = 4096;
 
 /** The label for a node's tool: its tool name, or its kind for nodes that call none (input, condition, output). */
 export function toolLabel(node: Pick<WorkflowNode, 'kind' | 'tool'> | undefined): string {
@@ -41,7 +43,21 @@ export class EngineMetrics {
   private readonly runsFinished = this.counter('awe_runs_finished_total', 'Runs that reached a terminal state, by status.', ['status']);
   private readonly runDuration = new Histogram({ name: 'awe_run_duration_seconds', help: 'From a run beginning to execute in this process to its end.', labelNames: ['status'], buckets: RUN_BUCKETS, registers: [this.registry] });
   private readonly nodeExecutions = this.counter('awe_node_executions_total', 'Node attempts that ended, by tool and how (succeeded, failed, retrying, cancelled, interrupted). Cache reuses are not executions (see awe_cache_hits_total).', ['tool', 'status']);
-  private readonly nodeDuration = new Histogram({ name: 'awe_node_duration_seconds', help: 'Time a node attempt spent running (approval waits excluded), by tool.', labelNames: ['tool'], buckets: NODE_BUCKETS, registers: [this.registry] });
+  private readonly nodeDuration = new Histogram({
+    name: 'awe_node_duration_seconds',
+    help: 'Time a node attempt spent running (approval waits excluded), by tool.',
+    labelNames: ['tool'],
+    buckets: NODE_BUCKETS,
+    registers: [this.registry],
+    // Read at a scrape: the durations noted since the last one are observed then.
+    collect: () => this.observeDurations(),
+  });
+  /**
+   * Attempt durations (seconds) by tool not yet observed by the histogram. Observing one
+   * (labels hashed, bucket searched) per node was most of this tap's cost; a number pushed
+   * here is not, and a process nobody scrapes pays for them only every few thousand.
+   */
+  private readonly durations = new Map<string, number[]>();
   private readonly retries = this.counter('awe_node_retries_total', 'Retries after transient errors, by error code.', ['code']);
   private readonly deadLetters = this.counter('awe_dead_letters_total', 'Nodes that failed terminally (dead letters).');
   private readonly cacheHits = this.counter('awe_cache_hits_total', 'Node outputs reused from the cache.');
@@ -148,7 +164,17 @@ export class EngineMetrics {
     let byStatus = this.ended.get(tool);
     if (!byStatus) this.ended.set(tool, (byStatus = new Map()));
     byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
-    this.nodeDuration.observe({ tool }, busyMs / 1000);
+    const noted = this.durations.get(tool);
+    if (!noted) this.durations.set(tool, [busyMs / 1000]);
+    else if (noted.push(busyMs / 1000) >= MAX_NOTED_DURATIONS) this.observeDurations();
+  }
+
+  private observeDurations(): void {
+    for (const [tool, seconds] of this.durations) {
+      const labels = { tool };
+      for (const s of seconds) this.nodeDuration.observe(labels, s);
+    }
+    this.durations.clear();
   }
 
   private apply(e: EngineEvent): void {
