@@ -46,7 +46,10 @@ export class RunExecution {
   private readonly run: RunContext;
   private readonly runner: NodeRunner;
   private frontier: Frontier | undefined;
+  /** Why a node runs when it is not the drive's own reason (a resume's interrupted or stale nodes). */
   private readonly reasons = new Map<string, RunReason>();
+  /** Why the current drive runs its other nodes. */
+  private driveReason: RunReason = 'first';
   private ready: string[] = [];
   private readyHead = 0;
   private inFlight = 0;
@@ -205,7 +208,7 @@ export class RunExecution {
     const driving = new Promise<RunView>((resolve) => (this.settle = resolve));
     this.driving = driving;
     const failedRoots = this.failedRootsOutside(members);
-    for (const id of members) if (!this.reasons.has(id)) this.reasons.set(id, defaultReason);
+    this.driveReason = defaultReason;
     this.decideAll(frontier.init((edge) => this.edgeState(edge, failedRoots)));
     this.pump();
     return driving;
@@ -221,7 +224,7 @@ export class RunExecution {
       const decision = frontier.decide(id);
       const n = this.state.nodes[id];
       if (decision.run) {
-        this.emit({ type: 'node.status', nodeId: id, status: 'queued', generation: n.generation, attempt: 0, reason: this.reasons.get(id) });
+        this.emit({ type: 'node.status', nodeId: id, status: 'queued', generation: n.generation, attempt: 0, reason: this.reasons.get(id) ?? this.driveReason });
         this.ready.push(id);
         continue;
       }
@@ -254,8 +257,8 @@ export class RunExecution {
 
   /** Runs a node holding a global slot. */
   private launch(id: string): void {
-    const reason = this.reasons.get(id) ?? 'first';
-    this.reasons.delete(id);
+    const reason = this.reasons.get(id) ?? this.driveReason;
+    if (this.reasons.size) this.reasons.delete(id);
     // `execute` never rejects. Settling in a later microtask keeps long chains of
     // instant nodes off the stack. (Arrows inline: no closure object per node beyond them.)
     this.runner.execute(id, reason).then(
@@ -312,6 +315,7 @@ export class RunExecution {
   /** Which skipped nodes outside a rerun were skipped because of a failure (and which one). */
   private failedRootsOutside(members: Set<string>): Map<string, string> {
     const roots = new Map<string, string>();
+    if (members.size === this.graph.ids.length) return roots; // every node runs: none is outside
     for (const id of this.graph.order) {
       if (members.has(id)) continue;
       const status = this.state.nodes[id].status;
