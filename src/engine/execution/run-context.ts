@@ -153,9 +153,13 @@ export class RunContext {
 
   nextAttempt(id: string, generation: number): number {
     const seen = this.attemptInGeneration.get(id);
-    const attempt = seen && seen.generation === generation ? seen.attempt + 1 : 1;
-    this.attemptInGeneration.set(id, { generation, attempt });
-    return attempt;
+    if (!seen) {
+      this.attemptInGeneration.set(id, { generation, attempt: 1 });
+      return 1;
+    }
+    seen.attempt = seen.generation === generation ? seen.attempt + 1 : 1;
+    seen.generation = generation;
+    return seen.attempt;
   }
 
   currentAttempt(id: string): number {

@@ -27,8 +27,8 @@ interface RunState {
 const RUN_BUCKETS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 const NODE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 const WAIT_BUCKETS = [1, 5, 15, 60, 300, 900, 3600, 14_400, 86_400];
-/** Durations noted before they are observed even though nobody scraped (bounds the memory they take). */
-const MAX_NOTED_DURATIONS = 4096;
+/** Durations noted before they are observed even though nobody scraped: bounds their memory (about 1 MB). */
+const MAX_NOTED_DURATIONS = 100_000;
 
 /** The label for a node's tool: its tool name, or its kind for nodes that call none (input, condition, output). */
 export function toolLabel(node: Pick<WorkflowNode, 'kind' | 'tool'> | undefined): string {
@@ -58,6 +58,7 @@ export class EngineMetrics {
    * here is not, and a process nobody scrapes pays for them only every few thousand.
    */
   private readonly durations = new Map<string, number[]>();
+  private notedDurations = 0;
   private readonly retries = this.counter('awe_node_retries_total', 'Retries after transient errors, by error code.', ['code']);
   private readonly deadLetters = this.counter('awe_dead_letters_total', 'Nodes that failed terminally (dead letters).');
   private readonly cacheHits = this.counter('awe_cache_hits_total', 'Node outputs reused from the cache.');
@@ -166,7 +167,8 @@ export class EngineMetrics {
     byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
     const noted = this.durations.get(tool);
     if (!noted) this.durations.set(tool, [busyMs / 1000]);
-    else if (noted.push(busyMs / 1000) >= MAX_NOTED_DURATIONS) this.observeDurations();
+    else noted.push(busyMs / 1000);
+    if (++this.notedDurations >= MAX_NOTED_DURATIONS) this.observeDurations();
   }
 
   private observeDurations(): void {
@@ -175,6 +177,7 @@ export class EngineMetrics {
       for (const s of seconds) this.nodeDuration.observe(labels, s);
     }
     this.durations.clear();
+    this.notedDurations = 0;
   }
 
   private apply(e: EngineEvent): void {
