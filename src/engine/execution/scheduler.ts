@@ -260,7 +260,8 @@ export class RunExecution {
     const reason = this.reasons.get(id) ?? this.driveReason;
     if (this.reasons.size) this.reasons.delete(id);
     // `execute` never rejects. Settling in a later microtask keeps long chains of
-    // instant nodes off the stack. (Arrows inline: no closure object per node beyond them.)
+    // instant nodes off the stack. Inline arrows: a build that keeps function names
+    // (tsx, esbuild keepNames) names an arrow held in a variable, per node.
     this.runner.execute(id, reason).then(
       () => this.settled(id),
       () => this.settled(id),
