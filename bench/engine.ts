@@ -113,17 +113,18 @@ async function benchShape(shape: string, workflow: Workflow, globalConcurrency: 
 
 /**
  * Where the 200 × 50 ms run loses time against the ideal 0.200 s (measured on the
- * 2-core shared machine, typically 0.210–0.222 s):
- * - startRun validates the workflow and writes its snapshot synchronously (3–9 ms);
- * - each of the 4 waves: the 50 timers of a wave fall due in the same millisecond and
- *   Node runs their callbacks one after another, each followed by the node's completion
- *   and its successor's start (events, zod input/output checks, a deadline) at roughly
- *   50 µs of CPU, so a wave's last node finishes 2–3 ms after its first, and Node
- *   timers have 1 ms granularity (a 50 ms wait lasts 50–51 ms): ~3 ms per wave on the
- *   critical path;
- * - `run.finished` is committed with synchronous = FULL (an fsync, 1–3 ms) before
- *   `done` resolves, by design (a finished run survives a power loss).
- * The per-wave part shrinks only with the per-node CPU cost; the rest is inherent.
+ * 2-core shared machine at load < 1, typically 0.210–0.218 s; plain Node timers alone,
+ * 50 chains of four 50 ms waits with no engine, take 0.202–0.204 s here):
+ * - startRun validates the workflow (about 1 ms for 200 nodes), stores the run with its
+ *   lease and records run.started and 200 `queued` events before the first wave's 50
+ *   nodes start (about 3 ms in all, the first timer set about 2.5 ms after the call);
+ * - each of the 4 waves: Node timers have 1 ms granularity and the event log's flush of
+ *   the previous completions runs between timer batches, so a wave's last node starts
+ *   its wait 0.5–2 ms late (its CPU: about 25 µs from a timer firing to the next node's
+ *   timer being set);
+ * - `run.finished` is committed with synchronous = FULL before `done` resolves, by design
+ *   (a finished run survives a power loss): that fsync also flushes what the run wrote
+ *   with NORMAL, 1.3–1.9 ms.
  */
 async function parallelEfficiency(): Promise<{ seconds: number; ideal: number; efficiency: number }> {
   const workflow = wideWorkflow(200, 'util.wait', { ms: 50 }, 50);

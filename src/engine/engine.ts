@@ -36,7 +36,7 @@ import { builtinTools } from './tools/builtins';
 import { isAllowed, ToolRegistry } from './tools/registry';
 import type { LlmChatClient, ToolSpec } from './tools/types';
 import type { Engine, EngineOptions, RunHandle } from './types';
-import { validateWorkflow } from './workflow/validate';
+import { validatedGraph, validateWorkflow } from './workflow/validate';
 import { ValidWorkflows, type CheckedWorkflow, type ValidWorkflow } from './workflow/valid';
 import { WorkflowTrust } from './workflow/trust';
 import { validateOffThread } from './workflow/validate-off-thread';
@@ -84,6 +84,9 @@ export function createEngine(options: EngineOptions): LocalEngine {
   const log = new EventLog(store, Date.now, logger);
   const artifacts = new ArtifactFiles(dataDir, store, (runId, body) => log.emit(runId, body));
   const snapshotOf = (runId: string): Workflow | undefined => {
+    // A run executing here has its snapshot in memory: reading the stored one parses the whole document again.
+    const live = supervisor.workflow(runId);
+    if (live) return live;
     try {
       return store.runRecord(runId)?.run.snapshot;
     } catch {
@@ -283,7 +286,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
       mkdirSync(workspaceDir, { recursive: true });
       const concurrency = runOptions.concurrency ?? snapshot.settings.concurrency ?? 8;
       const row = { id: runId, workflow: snapshot, inputs, concurrency, workspaceDir, allow: runOptions.allow, ownerPid: process.pid, startedAt: Date.now() };
-      return supervisor.start(row, { runId, workflow: snapshot, inputs, concurrency, workspaceDir }, runOptions.allow ?? []);
+      return supervisor.start(row, { runId, workflow: snapshot, graph: validatedGraph(snapshot), inputs, concurrency, workspaceDir }, runOptions.allow ?? []);
     },
 
     cancelRun(runId) {

@@ -7,6 +7,12 @@
  * the call is aborted): most calls of pure built-ins never look at it, and an
  * AbortController plus EventTarget listeners per call is a large share of the cost of
  * a node that does no I/O. `race` is wired to the deadline directly for the same reason.
+ *
+ * The timer is armed lazily too: a clock that starts is noted, and once per turn of the
+ * event loop (a setImmediate) the clocks still running get their timer, set for what is
+ * left of their time. A call that settles in the turn it started (pure built-ins) never
+ * creates a timer; one still running is timed from when its clock started, so it times
+ * out when it would have — a timer could not have fired before the loop turned anyway.
  */
 import { transient } from '../errors';
 
@@ -15,6 +21,8 @@ export class Deadline {
   private abortedWith: { reason: unknown } | undefined;
   private onAbort: ((reason: unknown) => void) | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The clock runs (between resume and pause): a timer is armed for it or about to be. */
+  private running = false;
   private remaining: number;
   private since = 0;
   private settled = false;
@@ -47,7 +55,7 @@ export class Deadline {
 
   /** When the time runs out if the clock keeps running from now (epoch ms). */
   get expiresAt(): number {
-    return this.timer === undefined ? Date.now() + this.remaining : this.since + this.remaining;
+    return this.running ? this.since + this.remaining : Date.now() + this.remaining;
   }
 
   /** Why the call was aborted (undefined while it was not). */
@@ -59,7 +67,7 @@ export class Deadline {
   abort(reason: unknown): void {
     if (this.abortedWith) return;
     this.abortedWith = { reason };
-    this.stopTimer();
+    this.stopClock();
     this.controller?.abort(reason);
     const onAbort = this.onAbort;
     this.onAbort = undefined;
@@ -67,22 +75,30 @@ export class Deadline {
   }
 
   pause(): void {
-    if (this.timer === undefined) return;
-    this.stopTimer();
+    if (!this.running) return;
+    this.stopClock();
     this.remaining = Math.max(0, this.remaining - (Date.now() - this.since));
   }
 
   resume(): void {
-    if (this.timer !== undefined || this.abortedWith || this.settled) return;
+    if (this.running || this.abortedWith || this.settled) return;
     this.since = Date.now();
-    this.timer = setTimeout(expire, this.remaining, this);
+    this.running = true;
+    toArm.push(this);
+    if (toArm.length === 1) setImmediate(armPending);
   }
 
   /** Stops the clock for good (the call settled). */
   clear(): void {
     this.settled = true;
     this.onAbort = undefined;
-    this.stopTimer();
+    this.stopClock();
+  }
+
+  /** Sets the timer of a clock still running, for what is left of its time (see armPending). */
+  arm(): void {
+    if (!this.running || this.timer !== undefined) return;
+    this.timer = setTimeout(expire, Math.max(0, this.remaining - (Date.now() - this.since)), this);
   }
 
   /**
@@ -106,10 +122,20 @@ export class Deadline {
     this.abort(transient('TIMEOUT', `${this.tool} (node "${this.nodeId}") timed out after ${this.ms} ms`));
   }
 
-  private stopTimer(): void {
+  private stopClock(): void {
+    this.running = false;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
   }
+}
+
+/** Clocks started since the loop last turned; their timers are armed by `armPending`. */
+let toArm: Deadline[] = [];
+
+function armPending(): void {
+  const started = toArm;
+  toArm = [];
+  for (const deadline of started) deadline.arm();
 }
 
 /** One function for every deadline's timer (the deadline is its argument), not a closure per call. */

@@ -4,7 +4,7 @@
  * judge the output, and emits every step as an event. The scheduler decides when.
  */
 import { z } from 'zod';
-import type { NodeError, RunReason, WorkflowNode } from '../../contract';
+import type { EngineEventBody, NodeError, RunReason, Usage, WorkflowNode } from '../../contract';
 import { backoffDelay, shouldRetry, sleep } from './backoff';
 import { cacheKey } from './cache-key';
 import { DEFAULT_MAX_REWORK, feedbackText, reviewOutput } from './critic';
@@ -13,10 +13,10 @@ import { classifyError, permanent, ToolError } from '../errors';
 import { KIND_RUNS } from '../kinds';
 import { kindInfo, toolOf } from '../../shared/kinds';
 import { asValueTooLarge, assertRecordable, measureRecorded } from './recorded-size';
-import type { NodeStatusChange, RunContext, StatusDetails } from './run-context';
+import type { NodeStatusChange, PersonAnswer, RunContext, StatusDetails } from './run-context';
 import { resolveBindings, type TemplateScope } from '../workflow/templates';
 import { inProcessExecutor } from './executor';
-import type { ToolContext, ToolSpec } from '../tools/types';
+import type { ArtifactSink, LlmChatClient, ToolContext, ToolSpec } from '../tools/types';
 
 /** Per-attempt deadline when neither the node nor the tool sets one. @default 60 s */
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -28,6 +28,8 @@ const LOG_MESSAGE_CHARS = 64 * 1024;
 export class NodeRunner {
   private readonly activeCalls = new Set<Deadline>();
   private readonly random: () => number;
+  /** `call` bound once per run, for the contexts handed to kinds and tools. */
+  private readonly callOnce = this.call.bind(this);
 
   /** @param run the run this runner executes nodes of: it reads and emits only through it. */
   constructor(private readonly run: RunContext) {
@@ -105,7 +107,9 @@ export class NodeRunner {
         } catch (e) {
           return this.fail(id, classifyError(e));
         }
-        this.run.emit({ type: 'node.output', nodeId: id, generation, output: result.output, cached: false, ...(result.truncated ? { truncated: true } : {}) });
+        const recorded: Extract<EngineEventBody, { type: 'node.output' }> = { type: 'node.output', nodeId: id, generation, output: result.output, cached: false };
+        if (result.truncated) recorded.truncated = true;
+        this.run.emit(recorded);
         if (node.acceptance) {
           const verdict = await this.review(node, result.output);
           this.run.emit({ type: 'node.verdict', nodeId: id, pass: verdict.pass, reasons: verdict.reasons, rework: reworks, judge: verdict.judge });
@@ -155,18 +159,31 @@ export class NodeRunner {
   }
 
   private perform(node: WorkflowNode, spec: ToolSpec | undefined, input: unknown, generation: number): Promise<{ output: unknown; truncated: boolean }> {
+    // Methods, not arrow properties: they close over the same variables, and a build that
+    // keeps function names (tsx, esbuild keepNames) names each arrow property with a
+    // defineProperty call — for every node.
+    const { run, callOnce } = this;
     return KIND_RUNS[node.kind]({
       node,
       input: input as Record<string, unknown>,
       runInputs: this.run.view.inputs,
       scope: this.scope(),
       cancelSignal: this.run.signal,
-      log: (level, message) => this.log(node.id, level, message),
-      callTool: async (toolInput, item) => {
-        await this.run.policy.check(spec!, toolInput, node.id);
+      log(level, message) {
+        recordLog(run, node.id, level, message);
+      },
+      callTool(toolInput, item) {
         // Each map item is its own side effect: its own idempotency key, stable across resumes.
-        const key = item ? `${this.run.spec.runId}:${node.id}:${generation}/item${item.index}` : undefined;
-        return this.call(spec!, toolInput, node, generation, item?.signal, key);
+        const key = item ? `${run.spec.runId}:${node.id}:${generation}/item${item.index}` : undefined;
+        let gate: Promise<void> | undefined;
+        try {
+          gate = run.policy.check(spec!, toolInput, node.id);
+        } catch (e) {
+          return Promise.reject(e);
+        }
+        // An allowed tool is called in this very turn: no hop through a resolved promise per node.
+        if (!gate) return callOnce(spec!, toolInput, node, generation, item?.signal, key);
+        return gate.then(() => callOnce(spec!, toolInput, node, generation, item?.signal, key));
       },
     });
   }
@@ -181,7 +198,7 @@ export class NodeRunner {
     else if (parent) parent.addEventListener('abort', onParentAbort!, { once: true });
     try {
       const executor = this.run.deps.executor ?? inProcessExecutor;
-      return await deadline.race(executor.execute(spec, input, this.context(node, generation, deadline, idempotencyKey)));
+      return await deadline.race(executor.execute(spec, input, new CallContext(this.run, this.callOnce, node, generation, deadline, idempotencyKey)));
     } catch (e) {
       throw deadline.aborted ? deadline.reason : e;
     } finally {
@@ -191,82 +208,15 @@ export class NodeRunner {
     }
   }
 
-  private context(node: WorkflowNode, generation: number, deadline: Deadline, key?: string): ToolContext {
-    const { deps, spec: runSpec } = this.run;
-    const nodeId = node.id;
-    const idempotencyKey = key ?? `${runSpec.runId}:${nodeId}:${generation}`;
-    let nestedCalls = 0;
-    const paused = async <T>(fn: () => Promise<T>): Promise<T> => {
-      deadline.pause();
-      try {
-        return await fn();
-      } finally {
-        deadline.resume();
-      }
-    };
-    return {
-      // A getter: the deadline makes its AbortController only for tools that look.
-      get signal() {
-        return deadline.signal;
-      },
-      get deadlineAt() {
-        return deadline.expiresAt;
-      },
-      idempotencyKey,
-      runId: runSpec.runId,
-      nodeId,
-      workspaceDir: runSpec.workspaceDir,
-      get artifacts() {
-        return deps.artifactsFor(nodeId);
-      },
-      llm: deps.llm,
-      log: (level, message, data) => this.log(nodeId, level, message, data),
-      reportUsage: (usage, model) =>
-        this.run.emit({
-          type: 'node.usage',
-          nodeId,
-          usage: { promptTokens: usage.promptTokens ?? 0, completionTokens: usage.completionTokens ?? 0, costUsd: usage.costUsd ?? 0 },
-          ...(model ? { model } : {}),
-        }),
-      requestApproval: (message, details) => paused(() => this.run.desk.ask(nodeId, { message, tool: details?.tool, input: details?.input })),
-      callTool: async (name, input) => {
-        const inner = deps.tools.get(name);
-        if (!inner) throw permanent('UNKNOWN_TOOL', `tool "${name}" is not registered`);
-        await paused(() => this.run.policy.check(inner, input, nodeId));
-        // Nested calls (agent.run) get keys of their own, numbered in call order.
-        const nestedKey = `${idempotencyKey}/call${++nestedCalls}`;
-        return (await this.call(inner, input, { ...node, timeoutMs: undefined }, generation, deadline.signal, nestedKey)).output;
-      },
-      describeTool: (name) => {
-        const spec = deps.tools.get(name);
-        if (!spec) return undefined;
-        return { name: spec.name, description: spec.description, inputSchema: spec.inputJsonSchema ?? inputSchemaOf(spec) };
-      },
-    };
-  }
-
   private async review(node: WorkflowNode, output: unknown) {
     try {
       return await reviewOutput(node.acceptance!, output, this.run.deps.judge, this.run.signal);
     } catch (e) {
       if (this.run.cancelled) throw e;
       // An unavailable judge must not fail finished work: the rule checks already passed.
-      this.log(node.id, 'warn', `the LLM judge could not review the output (${classifyError(e).message}); accepted on the rule checks alone`);
+      recordLog(this.run, node.id, 'warn', `the LLM judge could not review the output (${classifyError(e).message}); accepted on the rule checks alone`);
       return { pass: true, reasons: [], judge: 'rules' as const };
     }
-  }
-
-  private log(nodeId: string, level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: unknown): void {
-    // A log line is worth keeping even when what a tool attached to it is not recordable.
-    if (message.length > LOG_MESSAGE_CHARS) message = `${message.slice(0, LOG_MESSAGE_CHARS)}…[${message.length - LOG_MESSAGE_CHARS} more characters not recorded]`;
-    if (data !== undefined) {
-      const check = measureRecorded(data, this.run.maxRecordedChars);
-      if (!check.ok) {
-        data = undefined;
-        message += check.tooLarge ? ` [data not recorded: at least ${check.atLeastChars} characters as JSON]` : ` [data not recorded: ${check.reason}]`;
-      }
-    }
-    this.run.emit({ type: 'node.log', nodeId, level, message, ...(data !== undefined ? { data } : {}) });
   }
 
   private fail(id: string, error: NodeError): void {
@@ -275,6 +225,105 @@ export class NodeRunner {
 
   private status(id: string, status: NodeStatusChange, details: StatusDetails): void {
     this.run.status(id, status, details);
+  }
+}
+
+/**
+ * What a tool call sees (ToolContext): a class, so a call costs one small object. An
+ * object literal with getters and a closure per method cost about a kilobyte per node.
+ */
+class CallContext implements ToolContext {
+  readonly idempotencyKey: string;
+  readonly runId: string;
+  readonly nodeId: string;
+  readonly workspaceDir: string;
+  readonly llm: LlmChatClient | undefined;
+  private nestedCalls = 0;
+
+  constructor(
+    private readonly run: RunContext,
+    private readonly invoke: NodeRunner['callOnce'],
+    private readonly node: WorkflowNode,
+    private readonly generation: number,
+    private readonly deadline: Deadline,
+    key: string | undefined,
+  ) {
+    const { runId, workspaceDir } = run.spec;
+    this.runId = runId;
+    this.nodeId = node.id;
+    this.idempotencyKey = key ?? `${runId}:${node.id}:${generation}`;
+    this.workspaceDir = workspaceDir;
+    this.llm = run.deps.llm;
+  }
+
+  /** The deadline makes its AbortController only for tools that look. */
+  get signal(): AbortSignal {
+    return this.deadline.signal;
+  }
+
+  /** When the deadline passes (epoch ms): a remote worker aborts the tool then too. */
+  get deadlineAt(): number {
+    return this.deadline.expiresAt;
+  }
+
+  get artifacts(): ArtifactSink {
+    return this.run.deps.artifactsFor(this.nodeId);
+  }
+
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: unknown): void {
+    recordLog(this.run, this.nodeId, level, message, data);
+  }
+
+  reportUsage(usage: Partial<Usage>, model?: string): void {
+    this.run.emit({
+      type: 'node.usage',
+      nodeId: this.nodeId,
+      usage: { promptTokens: usage.promptTokens ?? 0, completionTokens: usage.completionTokens ?? 0, costUsd: usage.costUsd ?? 0 },
+      ...(model ? { model } : {}),
+    });
+  }
+
+  requestApproval(message: string, details?: { tool?: string; input?: unknown }): Promise<PersonAnswer> {
+    return paused(this.deadline, () => this.run.desk.ask(this.nodeId, { message, tool: details?.tool, input: details?.input }));
+  }
+
+  async callTool(name: string, input: unknown): Promise<unknown> {
+    const inner = this.run.deps.tools.get(name);
+    if (!inner) throw permanent('UNKNOWN_TOOL', `tool "${name}" is not registered`);
+    await paused(this.deadline, async () => this.run.policy.check(inner, input, this.nodeId));
+    // Nested calls (agent.run) get keys of their own, numbered in call order.
+    const nestedKey = `${this.idempotencyKey}/call${++this.nestedCalls}`;
+    return (await this.invoke(inner, input, { ...this.node, timeoutMs: undefined }, this.generation, this.deadline.signal, nestedKey)).output;
+  }
+
+  describeTool(name: string): { name: string; description: string; inputSchema: Record<string, unknown> } | undefined {
+    const spec = this.run.deps.tools.get(name);
+    if (!spec) return undefined;
+    return { name: spec.name, description: spec.description, inputSchema: spec.inputJsonSchema ?? inputSchemaOf(spec) };
+  }
+}
+
+/** Records a node's log line: cut when very long; data that cannot be recorded is named, not kept. */
+function recordLog(run: RunContext, nodeId: string, level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: unknown): void {
+  // A log line is worth keeping even when what a tool attached to it is not recordable.
+  if (message.length > LOG_MESSAGE_CHARS) message = `${message.slice(0, LOG_MESSAGE_CHARS)}…[${message.length - LOG_MESSAGE_CHARS} more characters not recorded]`;
+  if (data !== undefined) {
+    const check = measureRecorded(data, run.maxRecordedChars);
+    if (!check.ok) {
+      data = undefined;
+      message += check.tooLarge ? ` [data not recorded: at least ${check.atLeastChars} characters as JSON]` : ` [data not recorded: ${check.reason}]`;
+    }
+  }
+  run.emit({ type: 'node.log', nodeId, level, message, ...(data !== undefined ? { data } : {}) });
+}
+
+/** Runs `fn` with the call's clock stopped: a person's answer does not eat the tool's time. */
+async function paused<T>(deadline: Deadline, fn: () => Promise<T>): Promise<T> {
+  deadline.pause();
+  try {
+    return await fn();
+  } finally {
+    deadline.resume();
   }
 }
 

@@ -33,9 +33,12 @@ export class PolicyGate implements ToolGate {
     }
   }
 
-  /** Resolves when `spec` may be called; rejects with a permanent POLICY ToolError otherwise. */
-  check(spec: ToolSpec, input: unknown, nodeId: string): Promise<void> {
-    if (!needsApproval(spec) || this.options.isAllowed(spec.name)) return Promise.resolve();
+  /**
+   * Undefined when `spec` may be called now; otherwise a promise that resolves once it may,
+   * or rejects with a permanent POLICY ToolError.
+   */
+  check(spec: ToolSpec, input: unknown, nodeId: string): Promise<void> | undefined {
+    if (!needsApproval(spec) || this.options.isAllowed(spec.name)) return undefined;
     let decided = this.decisions.get(spec.name);
     if (!decided) {
       decided = this.decide(spec, input, nodeId);

@@ -22,60 +22,79 @@ export type RecordCheck = { ok: true; chars: number } | { ok: false; tooLarge: t
  * alone (escapes only make them longer), so a 300-million-character string costs nothing.
  */
 export function measureRecorded(value: unknown, limit: number): RecordCheck {
-  let chars = 0;
-  const onPath = new Set<object>();
-  const over = (): RecordCheck => ({ ok: false, tooLarge: true, atLeastChars: chars });
-  const walk = (v: unknown, depth: number): RecordCheck | undefined => {
+  const m = new Measure(limit, value);
+  return m.walk(value, 0) ?? { ok: true, chars: m.chars };
+}
+
+/**
+ * One measurement. A class with a method, not closures made per call: every node's input
+ * and output is measured, and the common value (a small flat object) allocates nothing else.
+ */
+class Measure {
+  chars = 0;
+  /** Objects below the root on the current path (cycle check); made once the value nests. */
+  private below: Set<object> | undefined;
+
+  constructor(
+    private readonly limit: number,
+    private readonly root: unknown,
+  ) {}
+
+  private over(): RecordCheck {
+    return { ok: false, tooLarge: true, atLeastChars: this.chars };
+  }
+
+  walk(v: unknown, depth: number): RecordCheck | undefined {
     switch (typeof v) {
       case 'string':
-        if (v.length + 2 > limit - chars) {
-          chars += v.length + 2;
-          return over();
+        if (v.length + 2 > this.limit - this.chars) {
+          this.chars += v.length + 2;
+          return this.over();
         }
-        chars += jsonStringLength(v);
-        return chars > limit ? over() : undefined;
+        this.chars += jsonStringLength(v);
+        return this.chars > this.limit ? this.over() : undefined;
       case 'number':
-        chars += Number.isFinite(v) ? String(v).length : 4;
-        return chars > limit ? over() : undefined;
+        this.chars += Number.isFinite(v) ? String(v).length : 4;
+        return this.chars > this.limit ? this.over() : undefined;
       case 'boolean':
-        chars += v ? 4 : 5;
+        this.chars += v ? 4 : 5;
         return undefined;
       case 'bigint':
         return { ok: false, tooLarge: false, reason: 'it holds a BigInt, which JSON cannot represent' };
       case 'undefined':
       case 'function':
       case 'symbol':
-        chars += 4; // dropped, or `null` inside arrays: at most this much
+        this.chars += 4; // dropped, or `null` inside arrays: at most this much
         return undefined;
     }
     if (v === null) {
-      chars += 4;
+      this.chars += 4;
       return undefined;
     }
     const obj = v as Record<string, unknown> & { toJSON?: unknown };
-    if (typeof obj.toJSON === 'function') return walk((obj.toJSON as () => unknown)(), depth);
+    if (typeof obj.toJSON === 'function') return this.walk((obj.toJSON as () => unknown)(), depth);
     if (depth > MAX_DEPTH) return { ok: false, tooLarge: false, reason: `it is nested more than ${MAX_DEPTH} levels deep` };
-    if (onPath.has(obj)) return { ok: false, tooLarge: false, reason: 'it refers to itself (a circular structure)' };
-    onPath.add(obj);
-    chars += 2;
+    const nested = obj !== this.root;
+    if (!nested ? depth > 0 : this.below?.has(obj)) return { ok: false, tooLarge: false, reason: 'it refers to itself (a circular structure)' };
+    if (nested) (this.below ??= new Set()).add(obj);
+    this.chars += 2;
     if (Array.isArray(obj)) {
-      chars += Math.max(0, obj.length - 1);
-      if (chars > limit) return over();
+      this.chars += Math.max(0, obj.length - 1);
+      if (this.chars > this.limit) return this.over();
       for (const item of obj) {
-        const r = walk(item, depth + 1);
+        const r = this.walk(item, depth + 1);
         if (r) return r;
       }
     } else {
       for (const key of Object.keys(obj)) {
-        chars += jsonStringLength(key) + 2; // "key": and a comma (one too many at most)
-        const r = walk(obj[key], depth + 1);
+        this.chars += jsonStringLength(key) + 2; // "key": and a comma (one too many at most)
+        const r = this.walk(obj[key], depth + 1);
         if (r) return r;
       }
     }
-    onPath.delete(obj);
-    return chars > limit ? over() : undefined;
-  };
-  return walk(value, 0) ?? { ok: true, chars };
+    if (nested) this.below!.delete(obj);
+    return this.chars > this.limit ? this.over() : undefined;
+  }
 }
 
 /** Throws the node's permanent error when `value` cannot be recorded; `what` names it ("the resolved input"). */

@@ -9,6 +9,7 @@
  */
 import { applyEvent, type EngineEvent, type EngineEventBody, type NodeError, type RunReason, type RunView, type Workflow, type WorkflowNode } from '../../contract';
 import type { ArtifactSink, LlmChatClient, ToolSpec } from '../tools/types';
+import type { Graph } from '../../shared/graph';
 import type { TemplateScope } from '../workflow/templates';
 import type { Executor } from './executor';
 import type { Limiter } from './limiter';
@@ -43,6 +44,8 @@ export interface RunSpec {
   runId: string;
   /** The snapshot stored with the run (validated before it was stored). */
   workflow: Workflow;
+  /** The snapshot's DAG when validation already built it (a fresh start); otherwise built from the snapshot. */
+  graph?: Graph;
   /** The run's typed inputs (defaults applied, text typed as declared): what `run.started` records. */
   inputs: Record<string, unknown>;
   /** Nodes of this run running at once (the global limiter bounds all runs together). */
@@ -68,7 +71,8 @@ export interface Asker {
 
 /** Whether a tool may be called now (policy.ts); rejects with a permanent POLICY error otherwise. */
 export interface ToolGate {
-  check(spec: ToolSpec, input: unknown, nodeId: string): Promise<void>;
+  /** Undefined when the tool may be called at once (allowed, or not risky): most calls wait for nothing. */
+  check(spec: ToolSpec, input: unknown, nodeId: string): Promise<void> | undefined;
 }
 
 export type NodeStatusChange = 'running' | 'retrying' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
@@ -132,16 +136,30 @@ export class RunContext {
 
   /** Emits a node's status in its current generation (and attempt, unless given). */
   status(id: string, status: NodeStatusChange, details: StatusDetails): void {
-    const generation = this.view.nodes[id].generation;
-    const { attempt = this.currentAttempt(id), ...rest } = details;
-    this.emit({ type: 'node.status', nodeId: id, status, generation, attempt, ...rest });
+    // Built field by field (not rest and spread): one object per status event, emitted by every node several times.
+    const body: Extract<EngineEventBody, { type: 'node.status' }> = {
+      type: 'node.status',
+      nodeId: id,
+      status,
+      generation: this.view.nodes[id].generation,
+      attempt: details.attempt ?? this.currentAttempt(id),
+    };
+    if (details.reason !== undefined) body.reason = details.reason;
+    if (details.input !== undefined) body.input = details.input;
+    if (details.error !== undefined) body.error = details.error;
+    if (details.detail !== undefined) body.detail = details.detail;
+    this.emit(body);
   }
 
   nextAttempt(id: string, generation: number): number {
     const seen = this.attemptInGeneration.get(id);
-    const attempt = seen && seen.generation === generation ? seen.attempt + 1 : 1;
-    this.attemptInGeneration.set(id, { generation, attempt });
-    return attempt;
+    if (!seen) {
+      this.attemptInGeneration.set(id, { generation, attempt: 1 });
+      return 1;
+    }
+    seen.attempt = seen.generation === generation ? seen.attempt + 1 : 1;
+    seen.generation = generation;
+    return seen.attempt;
   }
 
   currentAttempt(id: string): number {

@@ -22,6 +22,7 @@ import {
   type RerunMode,
   type RunReason,
   type RunView,
+  type Workflow,
   type WorkflowNode,
 } from '../../contract';
 import { ToolError } from '../errors';
@@ -45,7 +46,10 @@ export class RunExecution {
   private readonly run: RunContext;
   private readonly runner: NodeRunner;
   private frontier: Frontier | undefined;
+  /** Why a node runs when it is not the drive's own reason (a resume's interrupted or stale nodes). */
   private readonly reasons = new Map<string, RunReason>();
+  /** Why the current drive runs its other nodes. */
+  private driveReason: RunReason = 'first';
   private ready: string[] = [];
   private readyHead = 0;
   private inFlight = 0;
@@ -61,7 +65,7 @@ export class RunExecution {
   ) {
     const ids = spec.workflow.nodes.map((n) => n.id);
     this.state = prior?.length ? foldRun(spec.runId, prior, Infinity, ids) : emptyRunView(spec.runId, spec.workflow.id, ids);
-    this.graph = buildGraph(spec.workflow);
+    this.graph = spec.graph ?? buildGraph(spec.workflow);
     const decisions = prior ? PolicyGate.decisionsFrom(prior) : undefined;
     this.run = new RunContext(
       spec,
@@ -78,6 +82,11 @@ export class RunExecution {
 
   private get cancelled(): boolean {
     return this.run.cancelled;
+  }
+
+  /** The snapshot this run executes. */
+  get workflow(): Workflow {
+    return this.spec.workflow;
   }
 
   /** The run's folded state (updated in place as events are emitted). */
@@ -199,7 +208,7 @@ export class RunExecution {
     const driving = new Promise<RunView>((resolve) => (this.settle = resolve));
     this.driving = driving;
     const failedRoots = this.failedRootsOutside(members);
-    for (const id of members) if (!this.reasons.has(id)) this.reasons.set(id, defaultReason);
+    this.driveReason = defaultReason;
     this.decideAll(frontier.init((edge) => this.edgeState(edge, failedRoots)));
     this.pump();
     return driving;
@@ -215,7 +224,7 @@ export class RunExecution {
       const decision = frontier.decide(id);
       const n = this.state.nodes[id];
       if (decision.run) {
-        this.emit({ type: 'node.status', nodeId: id, status: 'queued', generation: n.generation, attempt: 0, reason: this.reasons.get(id) });
+        this.emit({ type: 'node.status', nodeId: id, status: 'queued', generation: n.generation, attempt: 0, reason: this.reasons.get(id) ?? this.driveReason });
         this.ready.push(id);
         continue;
       }
@@ -248,15 +257,20 @@ export class RunExecution {
 
   /** Runs a node holding a global slot. */
   private launch(id: string): void {
-    const reason = this.reasons.get(id) ?? 'first';
-    this.reasons.delete(id);
+    const reason = this.reasons.get(id) ?? this.driveReason;
+    if (this.reasons.size) this.reasons.delete(id);
     // `execute` never rejects. Settling in a later microtask keeps long chains of
-    // instant nodes off the stack.
-    const done = () => {
-      this.deps.globalLimiter.release();
-      this.finished(id);
-    };
-    this.runner.execute(id, reason).then(done, done);
+    // instant nodes off the stack. Inline arrows: a build that keeps function names
+    // (tsx, esbuild keepNames) names an arrow held in a variable, per node.
+    this.runner.execute(id, reason).then(
+      () => this.settled(id),
+      () => this.settled(id),
+    );
+  }
+
+  private settled(id: string): void {
+    this.deps.globalLimiter.release();
+    this.finished(id);
   }
 
   private readonly resumePump = (): void => {
@@ -302,6 +316,7 @@ export class RunExecution {
   /** Which skipped nodes outside a rerun were skipped because of a failure (and which one). */
   private failedRootsOutside(members: Set<string>): Map<string, string> {
     const roots = new Map<string, string>();
+    if (members.size === this.graph.ids.length) return roots; // every node runs: none is outside
     for (const id of this.graph.order) {
       if (members.has(id)) continue;
       const status = this.state.nodes[id].status;

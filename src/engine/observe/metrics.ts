@@ -17,14 +17,18 @@ interface RunState {
   /** When this process saw the run begin executing (run.started, a rerun, a resume). */
   since?: number;
   tools: Map<string, string>;
-  /** Per node: when its current attempt's running began, and busy time before an approval pause. */
-  running: Map<string, { since: number; busyMs: number }>;
+  /** Per node running now: when its current attempt's running began, or -1 while it waits for a person. */
+  running: Map<string, number>;
+  /** Busy time before an approval pause, for the (few) attempts that paused. */
+  busyMs: Map<string, number>;
   approvals: Map<string, number>;
 }
 
 const RUN_BUCKETS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 const NODE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 const WAIT_BUCKETS = [1, 5, 15, 60, 300, 900, 3600, 14_400, 86_400];
+/** Durations noted before they are observed even though nobody scraped: bounds their memory (about 1 MB). */
+const MAX_NOTED_DURATIONS = 100_000;
 
 /** The label for a node's tool: its tool name, or its kind for nodes that call none (input, condition, output). */
 export function toolLabel(node: Pick<WorkflowNode, 'kind' | 'tool'> | undefined): string {
@@ -39,7 +43,22 @@ export class EngineMetrics {
   private readonly runsFinished = this.counter('awe_runs_finished_total', 'Runs that reached a terminal state, by status.', ['status']);
   private readonly runDuration = new Histogram({ name: 'awe_run_duration_seconds', help: 'From a run beginning to execute in this process to its end.', labelNames: ['status'], buckets: RUN_BUCKETS, registers: [this.registry] });
   private readonly nodeExecutions = this.counter('awe_node_executions_total', 'Node attempts that ended, by tool and how (succeeded, failed, retrying, cancelled, interrupted). Cache reuses are not executions (see awe_cache_hits_total).', ['tool', 'status']);
-  private readonly nodeDuration = new Histogram({ name: 'awe_node_duration_seconds', help: 'Time a node attempt spent running (approval waits excluded), by tool.', labelNames: ['tool'], buckets: NODE_BUCKETS, registers: [this.registry] });
+  private readonly nodeDuration = new Histogram({
+    name: 'awe_node_duration_seconds',
+    help: 'Time a node attempt spent running (approval waits excluded), by tool.',
+    labelNames: ['tool'],
+    buckets: NODE_BUCKETS,
+    registers: [this.registry],
+    // Read at a scrape: the durations noted since the last one are observed then.
+    collect: () => this.observeDurations(),
+  });
+  /**
+   * Attempt durations (seconds) by tool not yet observed by the histogram. Observing one
+   * (labels hashed, bucket searched) per node was most of this tap's cost; a number pushed
+   * here is not, and a process nobody scrapes pays for them only every few thousand.
+   */
+  private readonly durations = new Map<string, number[]>();
+  private notedDurations = 0;
   private readonly retries = this.counter('awe_node_retries_total', 'Retries after transient errors, by error code.', ['code']);
   private readonly deadLetters = this.counter('awe_dead_letters_total', 'Nodes that failed terminally (dead letters).');
   private readonly cacheHits = this.counter('awe_cache_hits_total', 'Node outputs reused from the cache.');
@@ -110,9 +129,17 @@ export class EngineMetrics {
     this.queueWait.observe(seconds);
   }
 
+  /** Attempts ended in the batch being observed, by tool and status: counted once per batch, not per node. */
+  private readonly ended = new Map<string, Map<string, number>>();
+
   /** Applies one batch of the engine's event stream. */
   observe(batch: readonly EngineEvent[]): void {
-    for (const e of batch) this.apply(e);
+    try {
+      for (const e of batch) this.apply(e);
+    } finally {
+      for (const [tool, byStatus] of this.ended) for (const [status, n] of byStatus) this.nodeExecutions.inc({ tool, status }, n);
+      this.ended.clear();
+    }
   }
 
   private state(runId: string): RunState {
@@ -120,18 +147,37 @@ export class EngineMetrics {
     if (!s) {
       const tools = new Map<string, string>();
       for (const n of this.workflowOf(runId)?.nodes ?? []) tools.set(n.id, toolLabel(n));
-      this.runs.set(runId, (s = { tools, running: new Map(), approvals: new Map() }));
+      this.runs.set(runId, (s = { tools, running: new Map(), busyMs: new Map(), approvals: new Map() }));
     }
     return s;
   }
 
   private endAttempt(s: RunState, nodeId: string, status: string, ts: number): void {
-    const r = s.running.get(nodeId);
-    if (!r) return;
+    const since = s.running.get(nodeId);
+    if (since === undefined) return;
     s.running.delete(nodeId);
+    let busyMs = Math.max(0, ts - since);
+    if (s.busyMs.size) {
+      busyMs += s.busyMs.get(nodeId) ?? 0;
+      s.busyMs.delete(nodeId);
+    }
     const tool = s.tools.get(nodeId) ?? 'unknown';
-    this.nodeExecutions.inc({ tool, status });
-    this.nodeDuration.observe({ tool }, (r.busyMs + Math.max(0, ts - r.since)) / 1000);
+    let byStatus = this.ended.get(tool);
+    if (!byStatus) this.ended.set(tool, (byStatus = new Map()));
+    byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+    const noted = this.durations.get(tool);
+    if (!noted) this.durations.set(tool, [busyMs / 1000]);
+    else noted.push(busyMs / 1000);
+    if (++this.notedDurations >= MAX_NOTED_DURATIONS) this.observeDurations();
+  }
+
+  private observeDurations(): void {
+    for (const [tool, seconds] of this.durations) {
+      const labels = { tool };
+      for (const s of seconds) this.nodeDuration.observe(labels, s);
+    }
+    this.durations.clear();
+    this.notedDurations = 0;
   }
 
   private apply(e: EngineEvent): void {
@@ -160,17 +206,18 @@ export class EngineMetrics {
         s.tools.set(e.nodeId, toolLabel(e.node));
         break;
       case 'node.status': {
-        const r = s.running.get(e.nodeId);
+        const since = s.running.get(e.nodeId);
         if (e.status === 'running') {
-          if (r && r.since < 0) r.since = e.ts; // back from an approval wait: the same attempt goes on
-          else s.running.set(e.nodeId, { since: e.ts, busyMs: 0 });
+          // Back from an approval wait (since -1) the same attempt goes on; otherwise a new attempt starts.
+          if (since === undefined || since >= 0) s.busyMs.delete(e.nodeId);
+          s.running.set(e.nodeId, e.ts);
         } else if (e.status === 'waiting') {
-          if (r && r.since >= 0) {
-            r.busyMs += Math.max(0, e.ts - r.since);
-            r.since = -1;
+          if (since !== undefined && since >= 0) {
+            s.busyMs.set(e.nodeId, (s.busyMs.get(e.nodeId) ?? 0) + Math.max(0, e.ts - since));
+            s.running.set(e.nodeId, -1);
           }
         } else if (e.status === 'succeeded' || e.status === 'failed' || e.status === 'cancelled' || e.status === 'retrying' || e.status === 'interrupted') {
-          if (r && r.since < 0) r.since = e.ts;
+          if (since !== undefined && since < 0) s.running.set(e.nodeId, e.ts);
           this.endAttempt(s, e.nodeId, e.status, e.ts);
         }
         if (e.status === 'failed') this.deadLetters.inc();

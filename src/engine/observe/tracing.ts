@@ -272,7 +272,8 @@ export class RunTracer {
 function withTrace(ctx: ToolContext, parent: Context, llm: LlmChatClient | undefined): ToolContext {
   const carrier: { traceparent?: string; tracestate?: string } = {};
   propagator.inject(parent, carrier, defaultTextMapSetter);
-  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(ctx)) as ToolContext;
+  // The same prototype: the engine's context keeps its methods and getters there.
+  const copy = Object.create(Object.getPrototypeOf(ctx) as object, Object.getOwnPropertyDescriptors(ctx)) as ToolContext;
   if (carrier.traceparent) Object.defineProperty(copy, 'trace', { value: { traceparent: carrier.traceparent, ...(carrier.tracestate ? { tracestate: carrier.tracestate } : {}) }, enumerable: true, configurable: true, writable: true });
   if (llm) Object.defineProperty(copy, 'llm', { value: llm, enumerable: true, configurable: true, writable: true });
   return copy;

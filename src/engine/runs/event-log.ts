@@ -15,9 +15,9 @@ export type EventListener = (batch: EngineEvent[]) => void;
 const MAX_WRITE_ATTEMPTS = 50;
 const WRITE_RETRY_MS = 100;
 
+/** An event and its JSON, made when it was emitted: what cannot be serialised never enters the queue. */
 interface Queued {
   event: EngineEvent;
-  /** The event's JSON, made when it was emitted: what cannot be serialised never enters the queue. */
   json: string;
 }
 
@@ -26,7 +26,9 @@ export class EventLog {
   private readonly listeners = new Set<EventListener>();
   /** Hear each event as it is emitted, before it is written (tracing); none when tracing is off. */
   private readonly taps = new Set<(event: EngineEvent) => void>();
-  private queue: Queued[] = [];
+  /** Emitted and not yet written, with their JSON at the same index (two arrays: no wrapper object per event). */
+  private queuedEvents: EngineEvent[] = [];
+  private queuedJson: string[] = [];
   private scheduled = false;
   /** Failed transactions in a row, per run: one run's trouble is never another's. */
   private readonly failedWrites = new Map<string, number>();
@@ -58,7 +60,8 @@ export class EventLog {
       this.warnedClosed = true;
       return event;
     }
-    this.queue.push({ event, json });
+    this.queuedEvents.push(event);
+    this.queuedJson.push(json);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flushSoon);
@@ -73,19 +76,21 @@ export class EventLog {
    * Never throws: a run whose write keeps failing is reported on stderr.
    */
   flush(): void {
-    if (this.queue.length === 0) return;
-    const batch = this.queue;
-    this.queue = [];
+    if (this.queuedEvents.length === 0) return;
+    const events = this.queuedEvents;
+    const texts = this.queuedJson;
+    this.queuedEvents = [];
+    this.queuedJson = [];
     let written: EngineEvent[];
     try {
-      this.store.appendEvents(
-        batch.map((q) => q.event),
-        batch.map((q) => q.json),
-      );
-      written = batch.map((q) => q.event);
-      if (this.failedWrites.size) for (const q of batch) this.failedWrites.delete(q.event.runId);
+      this.store.appendEvents(events, texts);
+      written = events;
+      if (this.failedWrites.size) for (const e of events) this.failedWrites.delete(e.runId);
     } catch (err) {
-      written = this.flushRunByRun(batch, err);
+      written = this.flushRunByRun(
+        events.map((event, i) => ({ event, json: texts[i] })),
+        err,
+      );
     }
     if (written.length) this.deliver(written);
   }
@@ -124,7 +129,8 @@ export class EventLog {
     }
     if (again.length) {
       // Keep order: the failed events go back in front of anything emitted since.
-      this.queue = again.concat(this.queue);
+      this.queuedEvents = again.map((q) => q.event).concat(this.queuedEvents);
+      this.queuedJson = again.map((q) => q.json).concat(this.queuedJson);
       if (!this.scheduled && !this.closed) {
         this.scheduled = true;
         setTimeout(this.flushSoon, WRITE_RETRY_MS);

@@ -5,7 +5,7 @@
  * picked up by polling) and honours cancel requests made by other processes (`awe cancel`).
  * The scheduler only emits events; this persists them.
  */
-import { emptyRunView, foldRun, TERMINAL_RUN_STATUSES, type EngineEvent, type RerunMode, type RunView, type WorkflowNode } from '../../contract';
+import { emptyRunView, foldRun, TERMINAL_RUN_STATUSES, type EngineEvent, type RerunMode, type RunView, type Workflow, type WorkflowNode } from '../../contract';
 import type { ArtifactFiles } from './artifacts';
 import type { EventLog } from './event-log';
 import { RunLease, type LeaseHolder, type LeaseTiming, type LeaseWait } from './lease';
@@ -82,6 +82,11 @@ export class RunSupervisor {
   /** The live view of a run this process executes now; undefined for any other run. */
   view(runId: string): RunView | undefined {
     return this.active.get(runId)?.view;
+  }
+
+  /** The snapshot of a run this process executes now; undefined for any other run. */
+  workflow(runId: string): Workflow | undefined {
+    return this.active.get(runId)?.workflow;
   }
 
   /** Takes over a stored run (dead owner) and runs `action` on a fresh execution built from its events. */

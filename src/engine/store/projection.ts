@@ -37,6 +37,8 @@ interface PendingRow {
   prompt: number;
   completion: number;
   cost: number;
+  /** Another execution of the same node in this batch (a retry), rarely more than one. */
+  next: PendingRow | undefined;
 }
 
 export class NodeRunProjection {
@@ -48,9 +50,10 @@ export class NodeRunProjection {
   private readonly upsertMany;
   private readonly nodeTouched;
   private readonly latestAttempt;
-  /** runId → nodeId → the execution that outputs and usage belong to. */
+  /** runId → nodeId → the execution that outputs and usage belong to (updated in place). */
   private readonly current = new Map<string, Map<string, Execution>>();
-  private readonly pending = new Map<string, PendingRow>();
+  /** The batch's rows, runId → nodeId → row: looked up several times per node, so no key strings are built. */
+  private readonly pending = new Map<string, Map<string, PendingRow>>();
 
   constructor(db: SqliteDatabase) {
     this.runStatus = db.prepare('UPDATE runs SET status = ? WHERE id = ?');
@@ -102,13 +105,15 @@ export class NodeRunProjection {
         this.applyStatus(e);
         return;
       case 'node.output': {
-        const row = this.row(e.runId, e.nodeId, this.executionOf(e.runId, e.nodeId, e.generation));
+        const at = this.executionOf(e.runId, e.nodeId, e.generation);
+        const row = this.row(e.runId, e.nodeId, at.generation, at.attempt);
         row.output = JSON.stringify(e.output ?? null);
         row.cached = e.cached ? 1 : 0;
         return;
       }
       case 'node.usage': {
-        const row = this.row(e.runId, e.nodeId, this.executionOf(e.runId, e.nodeId));
+        const at = this.executionOf(e.runId, e.nodeId);
+        const row = this.row(e.runId, e.nodeId, at.generation, at.attempt);
         row.prompt += e.usage.promptTokens ?? 0;
         row.completion += e.usage.completionTokens ?? 0;
         row.cost += e.usage.costUsd ?? 0;
@@ -126,17 +131,22 @@ export class NodeRunProjection {
     // most of the projection's cost. The rest keep the general upsert.
     const args: unknown[] = [];
     let rows = 0;
-    for (const row of this.pending.values()) {
-      if (row.status === null || row.finishedSet === 0) {
-        this.upsert.run(row);
-        continue;
-      }
-      args.push(row.runId, row.nodeId, row.generation, row.attempt, row.status, row.reason, row.input, row.output, row.error);
-      args.push(row.cached ?? 0, row.startedAt, row.finishedAt, row.prompt, row.completion, row.cost);
-      if (++rows === UPSERT_ROWS) {
-        this.upsertMany.run(args);
-        args.length = 0;
-        rows = 0;
+    for (const nodes of this.pending.values()) {
+      for (const first of nodes.values()) {
+        for (let row: PendingRow | undefined = first; row; row = row.next) {
+          if (row.status === null || row.finishedSet === 0) {
+            const { next: _next, ...named } = row;
+            this.upsert.run(named);
+            continue;
+          }
+          args.push(row.runId, row.nodeId, row.generation, row.attempt, row.status, row.reason, row.input, row.output, row.error);
+          args.push(row.cached ?? 0, row.startedAt, row.finishedAt, row.prompt, row.completion, row.cost);
+          if (++rows === UPSERT_ROWS) {
+            this.upsertMany.run(args);
+            args.length = 0;
+            rows = 0;
+          }
+        }
       }
     }
     for (let i = 0; i < rows; i++) this.upsertOne.run(args.slice(i * UPSERT_COLUMNS, (i + 1) * UPSERT_COLUMNS));
@@ -158,7 +168,7 @@ export class NodeRunProjection {
       // run, interrupted by a crash): it concerns the execution in progress, if any.
       const at = this.existingExecution(e.runId, e.nodeId, e.generation);
       if (at) {
-        const row = this.pending.get(key(e.runId, e.nodeId, at));
+        const row = this.pendingRow(e.runId, e.nodeId, at.generation, at.attempt);
         if (row && row.status !== null) {
           if (UNFINISHED.has(row.status)) this.set(row, status, e, finishedAt);
           return;
@@ -179,9 +189,9 @@ export class NodeRunProjection {
       // Finished without an attempt (a cache hit, inputs that failed to resolve): still one execution.
       if (status !== 'succeeded' && status !== 'failed') return;
     }
-    const at = { generation: e.generation, attempt: Math.max(1, e.attempt) };
-    this.remember(e.runId, e.nodeId, at);
-    const row = this.row(e.runId, e.nodeId, at);
+    const attempt = Math.max(1, e.attempt);
+    this.remember(e.runId, e.nodeId, e.generation, attempt);
+    const row = this.row(e.runId, e.nodeId, e.generation, attempt);
     if (status === 'running' && e.input !== undefined) row.input = JSON.stringify(e.input);
     this.set(row, status, e, finishedAt);
   }
@@ -195,37 +205,50 @@ export class NodeRunProjection {
     row.finishedAt = finishedAt;
   }
 
-  private row(runId: string, nodeId: string, at: Execution): PendingRow {
-    const k = key(runId, nodeId, at);
-    let row = this.pending.get(k);
-    if (!row) {
-      row = {
-        runId,
-        nodeId,
-        generation: at.generation,
-        attempt: at.attempt,
-        status: null,
-        reason: null,
-        input: null,
-        output: null,
-        cached: null,
-        error: null,
-        startedAt: null,
-        finishedSet: 0,
-        finishedAt: null,
-        prompt: 0,
-        completion: 0,
-        cost: 0,
-      };
-      this.pending.set(k, row);
+  private pendingRow(runId: string, nodeId: string, generation: number, attempt: number): PendingRow | undefined {
+    for (let row = this.pending.get(runId)?.get(nodeId); row; row = row.next) {
+      if (row.generation === generation && row.attempt === attempt) return row;
     }
+    return undefined;
+  }
+
+  private row(runId: string, nodeId: string, generation: number, attempt: number): PendingRow {
+    const found = this.pendingRow(runId, nodeId, generation, attempt);
+    if (found) return found;
+    let nodes = this.pending.get(runId);
+    if (!nodes) this.pending.set(runId, (nodes = new Map()));
+    const row: PendingRow = {
+      runId,
+      nodeId,
+      generation,
+      attempt,
+      status: null,
+      reason: null,
+      input: null,
+      output: null,
+      cached: null,
+      error: null,
+      startedAt: null,
+      finishedSet: 0,
+      finishedAt: null,
+      prompt: 0,
+      completion: 0,
+      cost: 0,
+      next: nodes.get(nodeId),
+    };
+    nodes.set(nodeId, row);
     return row;
   }
 
-  private remember(runId: string, nodeId: string, at: Execution): void {
+  private remember(runId: string, nodeId: string, generation: number, attempt: number): void {
     let nodes = this.current.get(runId);
     if (!nodes) this.current.set(runId, (nodes = new Map()));
-    nodes.set(nodeId, at);
+    const known = nodes.get(nodeId);
+    if (!known) nodes.set(nodeId, { generation, attempt });
+    else {
+      known.generation = generation;
+      known.attempt = attempt;
+    }
   }
 
   /** The node's newest execution in `generation`, when it has one. */
@@ -272,8 +295,4 @@ function completeRowsUpsert(rows: number): string {
       prompt_tokens = prompt_tokens + excluded.prompt_tokens,
       completion_tokens = completion_tokens + excluded.completion_tokens,
       cost_usd = cost_usd + excluded.cost_usd`;
-}
-
-function key(runId: string, nodeId: string, at: Execution): string {
-  return `${runId}\u0000${nodeId}\u0000${at.generation}\u0000${at.attempt}`;
 }

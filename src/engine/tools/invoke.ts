@@ -22,12 +22,12 @@ export async function invokeTool(
   ctx: ToolContext,
   opts: InvokeOptions = {},
 ): Promise<{ output: unknown; truncated: boolean }> {
-  const input = await parse(spec.input, rawInput);
+  const input = parseNow(spec.input, rawInput) ?? (await spec.input.safeParseAsync(rawInput));
   if (!input.success) {
     throw permanent('SCHEMA_INPUT', `${spec.name} rejected its input: ${formatIssues(input.error.issues, 'input')}`);
   }
   const raw = await spec.run(input.data, ctx);
-  const output = await parse(spec.output, raw);
+  const output = parseNow(spec.output, raw) ?? (await spec.output.safeParseAsync(raw));
   if (!output.success) {
     throw permanent('SCHEMA_OUTPUT', `${spec.name} returned an invalid output: ${formatIssues(output.error.issues, 'output')}`);
   }
@@ -43,14 +43,15 @@ export async function invokeTool(
 }
 
 /**
- * Synchronous parsing is several times cheaper per call than `safeParseAsync`; schemas
- * with async refinements make zod throw, and only those take the async path.
+ * Synchronous parsing is several times cheaper per call than `safeParseAsync` (and awaits
+ * nothing); schemas with async refinements make zod throw, and only those answer
+ * undefined here and take the async path.
  */
-async function parse<T>(schema: z.ZodType<T>, value: unknown): Promise<z.ZodSafeParseResult<T>> {
+function parseNow<T>(schema: z.ZodType<T>, value: unknown): z.ZodSafeParseResult<T> | undefined {
   try {
     return schema.safeParse(value);
   } catch (e) {
-    if (e instanceof z.core.$ZodAsyncError) return schema.safeParseAsync(value);
+    if (e instanceof z.core.$ZodAsyncError) return undefined;
     throw e;
   }
 }

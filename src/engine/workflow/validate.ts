@@ -35,6 +35,18 @@ export interface ValidationResult {
 /** Cycles reported before giving up: each costs a graph rebuild. */
 const MAX_CYCLES_REPORTED = 10;
 
+/** The graph the checks built for each workflow they found runnable (the very object returned). */
+const graphs = new WeakMap<Workflow, Graph>();
+
+/**
+ * The DAG validation built for `workflow` when it returned it as runnable: a run of that
+ * object reuses it instead of building it again. Undefined for any other object (a copy,
+ * a document validated on a worker thread).
+ */
+export function validatedGraph(workflow: Workflow): Graph | undefined {
+  return graphs.get(workflow);
+}
+
 export function validateWorkflow(doc: unknown, tools: ToolLookup): ValidationResult {
   const problems: Problem[] = [];
   const parsed = Workflow.safeParse(doc);
@@ -59,8 +71,11 @@ export function validateWorkflow(doc: unknown, tools: ToolLookup): ValidationRes
   if (parsed.success && workflow!.nodes.length === 0) {
     problems.push({ code: 'schema', path: 'nodes', message: 'the workflow has no nodes: add at least one node to run it' });
   }
-  checkStructure(nodes, edges, tools, problems, workflow?.settings.inputs);
-  return { ok: problems.length === 0, problems, workflow };
+  const graph = checkStructure(nodes, edges, tools, problems, workflow?.settings.inputs);
+  const ok = problems.length === 0;
+  // Runnable means no duplicate ids and no dangling edges: the checked graph is the document's own.
+  if (ok && workflow) graphs.set(workflow, graph);
+  return { ok, problems, workflow };
 }
 
 /** The node or edge a schema issue's path falls in (`nodes[3].timeoutMs` → that node's id). */
@@ -106,7 +121,7 @@ function checkStructure(
   tools: ToolLookup,
   problems: Problem[],
   declaredInputs: Record<string, unknown> | undefined,
-): void {
+): Graph {
   // Ids: the first occurrence wins; later ones are reported and left out of the graph.
   const nodeIndex = new Map<string, number>();
   const unique: WorkflowNode[] = [];
@@ -179,6 +194,7 @@ function checkStructure(
       else if (!upstream[p.question]) problems.push(p.problem);
     }
   }
+  return graph;
 }
 
 type Found = Problem | PendingProblem;
