@@ -16,13 +16,13 @@ const layer = (files, patterns, message) => ({
 
 /**
  * Layers above the engine: their own rule, and the engine only through its entries (tests may reach testkits):
- * src/engine/index.ts, or light.ts (reading runs only) and queue-mode.ts (BullMQ), which load less.
+ * src/engine/index.ts, or light.ts (reading runs only) and queue/ (its index: BullMQ), which load less.
  */
 const above = (files, patterns, message) => {
   const group = { group: patterns, message };
   const viaIndex = {
-    regex: '(^|/)engine/(?!(index|light|queue-mode)$).+',
-    message: 'Import the engine through src/engine/index.ts (or its light.ts and queue-mode.ts entries) only.',
+    regex: '(^|/)engine/(?!(index|light|queue)$).+',
+    message: 'Import the engine through src/engine/index.ts (or its light.ts and queue/ entries) only.',
   };
   return [
     { files, rules: { 'no-restricted-imports': ['error', { patterns: [group, viaIndex] }] } },
@@ -74,11 +74,20 @@ export default tseslint.config(
     [...ENGINE_NEVER, '**/execution/**', '**/runs/**', '**/store/**', '../engine', '../index'],
     'src/engine/workflow (the document) imports no execution/, runs/ or store/.',
   ),
-  layer(
-    ['src/engine/kinds/**'],
-    [...ENGINE_NEVER, '**/execution/**', '**/runs/**', '**/store/**', '../engine', '../index'],
-    'src/engine/kinds (how each kind runs) gets what it needs from the node runner: it imports no execution/, runs/ or store/.',
-  ),
+  {
+    files: ['src/engine/execution/kinds/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: [...ENGINE_NEVER, '**/runs/**', '**/store/**', '../../engine', '../../index'], message: 'src/engine/execution/kinds imports no runs/ or store/.' },
+            { regex: '^\\.\\./(?!\\.\\./)', message: 'src/engine/execution/kinds (how each kind runs) gets what it needs from the node runner: it imports nothing else of execution/.' },
+          ],
+        },
+      ],
+    },
+  },
   layer(['src/engine/store/**'], [...ENGINE_NEVER, '**/execution/**', '../engine', '../index'], 'src/engine/store imports no execution/.'),
   layer(
     ['src/renderer/**'],

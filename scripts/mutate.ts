@@ -105,10 +105,10 @@ const MUTATIONS: Mutation[] = [
   {
     name: 'validate-cycle',
     why: 'a workflow with a cycle is not reported',
-    file: 'src/engine/workflow/graph.ts',
+    file: 'src/shared/graph.ts',
     from: 'if (order.length < ids.length) graph.cycle =',
     to: 'if (false) graph.cycle =',
-    tests: ['src/engine/workflow/validate.test.ts', 'src/engine/workflow/graph.test.ts'],
+    tests: ['src/engine/workflow/validate.test.ts', 'src/shared/graph.test.ts'],
   },
   {
     name: 'template-whole-value',

@@ -9,7 +9,7 @@
 import envPaths from 'env-paths';
 import type { Problem, RunView, Workflow } from '../contract';
 import type { Engine, EngineOptions, LocalEngine } from '../engine';
-import type { QueueExecutor } from '../engine/queue-mode';
+import type { QueueExecutor } from '../engine/queue';
 import { openRunReader, stderrLogger, type RunReader } from '../engine/light';
 import { problemLines } from '../shared/problems';
 import { CliError, EXIT } from './exit';
@@ -140,6 +140,6 @@ export async function queueExecutorFor(flags: GlobalFlags): Promise<QueueExecuto
   if (!/^(rediss?:\/\/|unix:\/\/)/.test(url)) throw new CliError(`--queue expects redis://HOST:PORT or unix:///path/to/redis.sock, got "${url}"`);
   const reconcileMs = Number(process.env.AWE_QUEUE_RECONCILE_MS) || undefined;
   // BullMQ and ioredis load only for queue mode.
-  const { QueueExecutor } = await import('../engine/queue-mode');
+  const { QueueExecutor } = await import('../engine/queue');
   return new QueueExecutor({ url, ...(reconcileMs ? { reconcileMs } : {}) });
 }

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lastJson, ROOT, useCliSandbox } from './cli.testkit';
-import { McpManager } from '../engine/mcp/manager';
+import { McpManager } from '../engine/tools/mcp/manager';
 
 const cli = useCliSandbox();
 const TESTDATA = join(ROOT, 'tests/fixtures/mcp');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { builtinTools, type ToolSpec } from '../engine';
-import { QueueWorker } from '../engine/queue-mode';
+import { QueueWorker } from '../engine/queue';
 import { useCliSandbox } from './cli.testkit';
 import { HAVE_REDIS, openControlPlane, startRedis, startsIn, waitFor, waitGraph } from './queue.testkit';
 

@@ -3,7 +3,7 @@
  * same lock settings from the environment) plus `test.crashWorker`. Usage: URL.
  */
 import { builtinTools } from '../engine';
-import { QueueWorker } from '../engine/queue-mode';
+import { QueueWorker } from '../engine/queue';
 import { crashWorkerTool } from './queue-crash-tool.testkit';
 
 const worker = new QueueWorker({

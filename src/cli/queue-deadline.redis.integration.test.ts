@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { QUEUE_WIRE_VERSION, type QueueTask } from '../contract';
 import { builtinTools, type ToolSpec } from '../engine';
-import { QueueWorker } from '../engine/queue-mode';
+import { QueueWorker } from '../engine/queue';
 import { decodeFailure, redisFromUrl } from '../engine/queue/wire';
 import { useCliSandbox } from './cli.testkit';
 import { HAVE_REDIS, openControlPlane, startRedis, waitFor } from './queue.testkit';

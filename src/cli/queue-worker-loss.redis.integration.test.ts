@@ -8,7 +8,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtinTools } from '../engine';
-import { QueueWorker } from '../engine/queue-mode';
+import { QueueWorker } from '../engine/queue';
 import { ROOT, useCliSandbox, type CliProcess } from './cli.testkit';
 import { crashWorkerTool } from './queue-crash-tool.testkit';
 import { HAVE_REDIS, openControlPlane, startRedis, startsIn, startWorker, successesPerNode, waitFor, waitGraph, WORKER_ENV } from './queue.testkit';

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEngine, type LocalEngine, type ToolSpec } from '../engine';
-import { QueueExecutor } from '../engine/queue-mode';
+import { QueueExecutor } from '../engine/queue';
 import type { EngineEvent } from '../contract';
 import type { CliProcess, CliSandbox } from './cli.testkit';
 

@@ -6,7 +6,7 @@
  * shorten how long a dead worker's jobs wait before another worker takes them.
  */
 import { builtinTools, createLlmClient, llmConfigFromEnv, tracingFromEnv, type ToolSpec } from '../engine';
-import { QueueWorker, TaskTracer } from '../engine/queue-mode';
+import { QueueWorker, TaskTracer } from '../engine/queue';
 import { CliError, EXIT, parsePositiveInt, type GlobalFlags } from './common';
 
 export interface WorkerFlags extends GlobalFlags {

@@ -6,7 +6,7 @@
  * this file or index.ts only (an ESLint rule holds it).
  */
 import { resolve } from 'node:path';
-import { stderrLogger, type EngineLogger } from './logger';
+import { stderrLogger, type EngineLogger } from './observe/logger';
 import { storedRunView } from './store/run-view';
 import { Store } from './store/store';
 import type { Engine } from './types';

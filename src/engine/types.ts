@@ -19,7 +19,7 @@ import type {
   WorkflowSummary,
 } from '../contract';
 import type { Executor } from './execution/executor';
-import type { EngineLogger } from './logger';
+import type { EngineLogger } from './observe/logger';
 import type { TracingOptions } from './observe/tracing';
 import type { WorkspaceInfo } from './runs/workspaces';
 import type { SecretStore } from './settings/secret-store';
@@ -28,7 +28,7 @@ import type { LlmChatClient, ToolSpec } from './tools/types';
 import type { CheckedWorkflow } from './workflow/valid';
 import type { BundleLimits } from './runs/bundle-import';
 
-export type { EngineLogger } from './logger';
+export type { EngineLogger } from './observe/logger';
 export type { SecretStore } from './settings/secret-store';
 
 export interface EngineOptions {

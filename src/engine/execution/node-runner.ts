@@ -10,7 +10,7 @@ import { cacheKey } from './cache-key';
 import { DEFAULT_MAX_REWORK, feedbackText, reviewOutput } from './critic';
 import { Deadline } from './deadline';
 import { classifyError, permanent, ToolError } from '../errors';
-import { KIND_RUNS } from '../kinds';
+import { KIND_RUNS } from './kinds';
 import { kindInfo, toolOf } from '../../shared/kinds';
 import { asValueTooLarge, assertRecordable, measureRecorded } from './recorded-size';
 import type { NodeStatusChange, PersonAnswer, RunContext, StatusDetails } from './run-context';

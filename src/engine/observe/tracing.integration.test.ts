@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { completion, startScriptedOpenAI, type ScriptedOpenAI } from '../../../tests/support/scripted-openai';
 import { createEngine } from '../engine';
 import { transient } from '../errors';
-import { createLlmClient } from '../llm/client';
+import { createLlmClient } from '../tools/llm/client';
 import type { ToolSpec } from '../tools/types';
 import { attr, printTree, startReceiver, type OtlpSpan } from './otlp-receiver.testkit';
 import { tracingFromEnv } from './tracing-switch';

@@ -13,7 +13,7 @@ import { TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { EngineEvent, Workflow, WorkflowNode } from '../../contract';
 import type { Executor } from '../execution/executor';
-import { stderrLogger, type EngineLogger } from '../logger';
+import { stderrLogger, type EngineLogger } from './logger';
 import type { LlmChatClient, ToolContext, ToolSpec } from '../tools/types';
 import { toolLabel } from './metrics';
 import { propagator, setError, tracedLlm } from './spans';

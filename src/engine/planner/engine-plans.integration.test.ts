@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completion, jsonCompletion, startScriptedOpenAI, toolCallCompletion, type ScriptedOpenAI } from '../../../tests/support/scripted-openai';
 import { Workflow } from '../../contract';
 import { createEngine, type LocalEngine } from '../engine';
-import { createLlmClient } from '../llm/client';
+import { createLlmClient } from '../tools/llm/client';
 
 let server: ScriptedOpenAI;
 let engine: LocalEngine;

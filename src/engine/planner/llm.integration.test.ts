@@ -4,7 +4,7 @@ import { builtinCatalog, builtinValidate } from '../../../tests/support/catalog'
 import { completion, jsonCompletion, startScriptedOpenAI, type ScriptedOpenAI } from '../../../tests/support/scripted-openai';
 import { Workflow } from '../../contract';
 import { classifyError } from '../errors';
-import { createLlmClient } from '../llm/client';
+import { createLlmClient } from '../tools/llm/client';
 import { planGoal } from './index';
 import { PlanningError, planWithLlm } from './llm';
 

@@ -8,7 +8,7 @@ import type { NodeKind, Problem, ToolInfo, Workflow } from '../../contract';
 import { NODE_KINDS, toolOf } from '../../shared/kinds';
 import { problemLines } from '../../shared/problems';
 import { EngineError } from '../errors';
-import { parseJsonReply } from '../llm/json';
+import { parseJsonReply } from '../tools/llm/json';
 import { workflowJsonSchema } from '../workflow/schema';
 import type { LlmChatClient, LlmMessage } from '../tools/types';
 import { fingerprint, slugify } from './goal';

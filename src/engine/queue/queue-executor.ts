@@ -17,7 +17,7 @@ import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DEFAULT_QUEUE_NAME, QUEUE_WIRE_VERSION, QueueProgress, QueueResult, type QueueLog, type QueueTask } from '../../contract';
 import { ToolError } from '../errors';
-import { stderrLogger, type EngineLogger } from '../logger';
+import { stderrLogger, type EngineLogger } from '../observe/logger';
 import { inProcessExecutor, type Executor } from '../execution/executor';
 import type { ToolContext, ToolSpec } from '../tools/types';
 import { cancelChannel, cancelKey } from './cancel';

@@ -6,7 +6,7 @@
  */
 import type { EngineEvent, EngineEventBody } from '../../contract';
 import { permanent } from '../errors';
-import { stderrLogger, type EngineLogger } from '../logger';
+import { stderrLogger, type EngineLogger } from '../observe/logger';
 import type { Store } from '../store/store';
 
 export type EventListener = (batch: EngineEvent[]) => void;

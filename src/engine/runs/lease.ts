@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { SqliteDatabase } from '../store/db';
-import { stderrLogger, type EngineLogger } from '../logger';
+import { stderrLogger, type EngineLogger } from '../observe/logger';
 
 export interface LeaseTiming {
   /** How long a lease holds without renewal; a SIGKILLed owner's runs are taken over after this. @default 10000 */

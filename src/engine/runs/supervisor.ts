@@ -13,7 +13,7 @@ import { RunExecution } from '../execution/scheduler';
 import type { ExecutionDeps, RunSpec } from '../execution/run-context';
 import type { NewRun, RunRecord, Store } from '../store/store';
 import type { RunHandle } from '../types';
-import { stderrLogger, type EngineLogger } from '../logger';
+import { stderrLogger, type EngineLogger } from '../observe/logger';
 import { conflict, isConflict } from '../errors';
 
 /** How often waiting approvals and cross-process cancel requests are checked. */

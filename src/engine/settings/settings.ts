@@ -13,7 +13,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Settings, SettingsUpdate } from '../../contract';
-import { createLlmClient, DEFAULT_MODEL, llmConfigFromEnv, type PriceTable } from '../llm/client';
+import { createLlmClient, DEFAULT_MODEL, llmConfigFromEnv, type PriceTable } from '../tools/llm/client';
 import type { LlmChatClient } from '../tools/types';
 import { otlpFromEnv, type OtlpTarget } from '../observe/tracing-switch';
 import type { SecretStore } from './secret-store';

@@ -3,7 +3,7 @@
  * `awe serve` may share a data folder), and the numbered migrations.
  */
 import Database from 'better-sqlite3';
-import type { EngineLogger } from '../logger';
+import type { EngineLogger } from '../observe/logger';
 import { MIGRATIONS, type Migration } from './migrations';
 
 export type SqliteDatabase = Database.Database;

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Artifact, EngineEvent, ImportedFrom, NodeRun, Run, RunStatus, RunSummary, Workflow, WorkflowSummary } from '../../contract';
 import type { Transaction } from 'better-sqlite3';
-import { stderrLogger, type EngineLogger } from '../logger';
+import { stderrLogger, type EngineLogger } from '../observe/logger';
 import { openDatabase, timed, type SqliteDatabase } from './db';
 import { NodeRunProjection } from './projection';
 

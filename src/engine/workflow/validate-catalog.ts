@@ -4,7 +4,7 @@
  * input JSON Schema and is checked with the same ajv wrapper MCP tools use.
  */
 import { z } from 'zod';
-import { mcpToolSpec } from '../mcp/tool-spec';
+import { mcpToolSpec } from '../tools/mcp/tool-spec';
 import { builtinTools } from '../tools/builtins';
 import type { ToolSpec } from '../tools/types';
 import type { ToolLookup } from './validate';

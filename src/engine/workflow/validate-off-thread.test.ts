@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { distantChain, lattice } from '../../../bench/validate';
-import { mcpToolSpec } from '../mcp/tool-spec';
+import { mcpToolSpec } from '../tools/mcp/tool-spec';
 import { builtinTools } from '../tools/builtins';
 import { ToolRegistry } from '../tools/registry';
 import { validateOffThread } from './validate-off-thread';

@@ -1,7 +1,7 @@
 /**
  * The node-kind registry: every kind of the contract's `NodeKind`, one module each. What
  * the validator, the editor and the planner know of a kind is read from here; how a kind
- * runs is in src/engine/kinds.
+ * runs is in src/engine/execution/kinds.
  */
 import type { NodeKind, WorkflowNode } from '../../contract';
 import { agentKind } from './agent';

@@ -1,7 +1,7 @@
 /**
  * What a node kind is, as the validator, the editor and the planner all need to know it:
  * its name and icon, the tool it calls, the rules its inputs follow, the shape of its
- * output. How a kind runs is the engine's part (src/engine/kinds). One module per kind in
+ * output. How a kind runs is the engine's part (src/engine/execution/kinds). One module per kind in
  * this folder; `index.ts` lists them, and a test checks every kind of the contract has one.
  *
  * Pure: imports only the contract; no Node APIs, no DOM.

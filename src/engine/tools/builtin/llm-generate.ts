@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { Usage } from '../../../contract';
 import { permanent } from '../../errors';
-import { checkJsonSchema, parseJsonReply } from '../../llm/json';
+import { checkJsonSchema, parseJsonReply } from '../llm/json';
 import type { LlmMessage, ToolSpec } from '../types';
 
 export const LlmGenerateInput = z.object({

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { completion, jsonCompletion, startScriptedOpenAI, toolCallCompletion, type ScriptedOpenAI } from '../../../../tests/support/scripted-openai';
 import { toolHarness } from '../../../../tests/support/tool-harness';
 import { classifyError } from '../../errors';
-import { createLlmClient } from '../../llm/client';
+import { createLlmClient } from '../llm/client';
 import type { ToolSpec } from '../types';
 import { agentRunTool, AgentInput } from './agent';
 import { llmGenerateTool } from './llm-generate';

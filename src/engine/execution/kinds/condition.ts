@@ -4,8 +4,8 @@
  * `0` or NaN: a list of files that came back empty must take the "false" branch, which
  * JavaScript truthiness alone gets wrong for `[]` and `{}`.
  */
-import { ConditionOperator } from '../../contract';
-import { permanent } from '../errors';
+import { ConditionOperator } from '../../../contract';
+import { permanent } from '../../errors';
 import type { KindRun } from './types';
 
 /** Empty: missing, null, a blank string, an empty list or an object without keys. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NodeKind, type WorkflowNode } from '../../contract';
-import { kindInfo } from '../../shared/kinds';
+import { NodeKind, type WorkflowNode } from '../../../contract';
+import { kindInfo } from '../../../shared/kinds';
 import { KIND_RUNS, type KindRunContext } from './index';
 
 const context = (node: Partial<WorkflowNode> & Pick<WorkflowNode, 'kind'>, input: Record<string, unknown>, runInputs: Record<string, unknown> = {}) => {

@@ -4,8 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { describeIssue, formatPath, McpConfigFile, McpServerConfig } from '../../contract';
-import { EngineError } from '../errors';
+import { describeIssue, formatPath, McpConfigFile, McpServerConfig } from '../../../contract';
+import { EngineError } from '../../errors';
 
 export type { McpConfigFile, McpServerConfig };
 export type StdioServerConfig = Extract<McpServerConfig, { command: string }>;

@@ -5,9 +5,9 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020';
 import { z } from 'zod';
-import type { ToolEffects } from '../../contract';
-import { permanent } from '../errors';
-import type { ToolContext, ToolSpec } from '../tools/types';
+import type { ToolEffects } from '../../../contract';
+import { permanent } from '../../errors';
+import type { ToolContext, ToolSpec } from '../types';
 
 /** A tool as `tools/list` describes it (the parts we use). */
 export interface McpListedTool {

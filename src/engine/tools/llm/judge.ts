@@ -2,8 +2,8 @@
  * The LLM judge of the critic: decides whether a node's output meets plain-language
  * acceptance criteria, with reasons the engine records and feeds back for rework.
  */
-import { permanent } from '../errors';
-import type { LlmChatClient } from '../tools/types';
+import { permanent } from '../../errors';
+import type { LlmChatClient } from '../types';
 import { checkJsonSchema, parseJsonReply } from './json';
 
 const VERDICT_SCHEMA = {

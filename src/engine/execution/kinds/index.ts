@@ -2,7 +2,7 @@
  * How each node kind runs, by the contract's `NodeKind`: a kind added there does not
  * compile until it is given a run here (its metadata and rules: src/shared/kinds).
  */
-import type { NodeKind } from '../../contract';
+import type { NodeKind } from '../../../contract';
 import { runCondition } from './condition';
 import { readRunInput } from './input';
 import { runMapNode } from './map';

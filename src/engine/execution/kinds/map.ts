@@ -4,9 +4,9 @@
  * fails only when every item fails, or on the first failure with `failFast`.
  */
 import { z } from 'zod';
-import { formatIssues } from '../tools/issues';
-import { classifyError, permanent, ToolError } from '../errors';
-import { resolveBindings, type TemplateScope } from '../workflow/templates';
+import { formatIssues } from '../../tools/issues';
+import { classifyError, permanent, ToolError } from '../../errors';
+import { resolveBindings, type TemplateScope } from '../../workflow/templates';
 import type { KindRun } from './types';
 
 /** Items run at once inside one map node. @default 4 */

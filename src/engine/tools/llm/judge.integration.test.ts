@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completion, jsonCompletion, startScriptedOpenAI, type ScriptedOpenAI } from '../../../tests/support/scripted-openai';
-import { classifyError } from '../errors';
+import { completion, jsonCompletion, startScriptedOpenAI, type ScriptedOpenAI } from '../../../../tests/support/scripted-openai';
+import { classifyError } from '../../errors';
 import { createLlmClient } from './client';
 import { llmJudge } from './judge';
 

@@ -8,10 +8,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Workflow } from '../../contract';
-import { createEngine, type LocalEngine } from '../engine';
-import { ToolError } from '../errors';
-import type { ToolContext, ToolSpec } from '../tools/types';
+import { Workflow } from '../../../contract';
+import { createEngine, type LocalEngine } from '../../engine';
+import { ToolError } from '../../errors';
+import type { ToolContext, ToolSpec } from '../types';
 import { McpManager } from './manager';
 
 const SERVER = join(__dirname, '../../../tests/fixtures/mcp/crash-tool-server.mjs');

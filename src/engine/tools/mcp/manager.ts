@@ -11,9 +11,9 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { McpServerInfo } from '../../contract';
-import { permanent } from '../errors';
-import type { ToolSpec } from '../tools/types';
+import type { McpServerInfo } from '../../../contract';
+import { permanent } from '../../errors';
+import type { ToolSpec } from '../types';
 import { commandHash, commandLine, McpConfigError, parseMcpConfig, type McpServerConfig } from './config';
 import { DEFAULT_CONNECTION_OPTIONS, McpServerConnection } from './connection';
 import { mcpToolSpec, type McpListedTool } from './tool-spec';

@@ -3,8 +3,8 @@
  * src/shared/kinds). The node runner resolves the node's input, then hands the kind this
  * context; retries, deadlines, caching and the critic stay the runner's, the same for every kind.
  */
-import type { WorkflowNode } from '../../contract';
-import type { TemplateScope } from '../workflow/templates';
+import type { WorkflowNode } from '../../../contract';
+import type { TemplateScope } from '../../workflow/templates';
 
 export interface KindOutput {
   output: unknown;

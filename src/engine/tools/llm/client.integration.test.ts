@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { completion, jsonCompletion, startScriptedOpenAI, toolCallCompletion, type ScriptedOpenAI } from '../../../tests/support/scripted-openai';
-import { classifyError, ToolError } from '../errors';
+import { completion, jsonCompletion, startScriptedOpenAI, toolCallCompletion, type ScriptedOpenAI } from '../../../../tests/support/scripted-openai';
+import { classifyError, ToolError } from '../../errors';
 import { createLlmClient, llmConfigFromEnv } from './client';
 
 let server: ScriptedOpenAI;

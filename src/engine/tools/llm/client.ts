@@ -7,9 +7,9 @@
  * retry-after, not be retried again by a second hidden loop.
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import type { Usage } from '../../contract';
-import { permanent, transient, ToolError } from '../errors';
-import type { LlmChatClient, LlmChatRequest, LlmChatResponse, LlmMessage } from '../tools/types';
+import type { Usage } from '../../../contract';
+import { permanent, transient, ToolError } from '../../errors';
+import type { LlmChatClient, LlmChatRequest, LlmChatResponse, LlmMessage } from '../types';
 
 /** USD per 1M tokens, per model name (or model-name prefix). */
 export type PriceTable = Record<string, { prompt: number; completion: number }>;

@@ -8,8 +8,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ToolError } from '../errors';
-import type { ToolContext, ToolSpec } from '../tools/types';
+import { ToolError } from '../../errors';
+import type { ToolContext, ToolSpec } from '../types';
 import { McpManager } from './manager';
 
 const require = createRequire(import.meta.url);

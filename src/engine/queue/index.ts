@@ -4,6 +4,6 @@
  * BullMQ and ioredis are heavy to load: `awe run`, `awe serve` and the desktop app load them
  * only when a queue is configured (`--queue`, `AWE_QUEUE_URL`).
  */
-export { QueueExecutor, type QueueCounts, type QueueExecutorOptions } from './queue/queue-executor';
-export { QueueWorker, type QueueWorkerOptions } from './queue/worker';
-export { TaskTracer } from './observe/task-tracer';
+export { QueueExecutor, type QueueCounts, type QueueExecutorOptions } from './queue-executor';
+export { QueueWorker, type QueueWorkerOptions } from './worker';
+export { TaskTracer } from '../observe/task-tracer';
