@@ -7,6 +7,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { copyWorkflow, exportWorkflow, importWorkflowFile, renameWorkflow } from '../app/actions';
 import { useGraph } from '../app/stores';
+import { HiddenFileInput } from './common';
 
 export function DocumentMenu() {
   const hasNodes = useGraph((s) => s.workflow.nodes.length > 0);
@@ -86,18 +87,7 @@ export function DocumentMenu() {
           </button>
         </div>
       )}
-      <input
-        ref={fileInput}
-        type="file"
-        accept=".json,.awe.json,application/json"
-        hidden
-        data-testid="import-file"
-        onChange={(e) => {
-          const f = e.target.files?.[0];
-          e.target.value = '';
-          if (f) void importWorkflowFile(f);
-        }}
-      />
+      <HiddenFileInput ref={fileInput} accept=".json,.awe.json,application/json" testId="import-file" onFile={(f) => void importWorkflowFile(f)} />
     </div>
   );
 }

@@ -11,6 +11,7 @@ import { TOOL_DRAG_TYPE } from './Canvas';
 import { NODE_KINDS } from '../../shared/kinds';
 import { KIND_ICON, STATUS_META, importedTitle, kindForTool } from './status';
 import { StatusIcon } from './StatusIcon';
+import { HiddenFileInput } from './common';
 import { useRovingFocus } from './roving';
 
 export function GoalBox() {
@@ -211,18 +212,7 @@ export function RunHistory() {
             <path d="M8 10.5v-8M4.5 5.7 8 2.2l3.5 3.5M3 13.5h10" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
           </svg>
         </button>
-        <input
-          ref={bundleInput}
-          type="file"
-          accept=".zip,application/zip"
-          hidden
-          data-testid="import-run-file"
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            e.target.value = '';
-            if (f) void importRunFile(f);
-          }}
-        />
+        <HiddenFileInput ref={bundleInput} accept=".zip,application/zip" testId="import-run-file" onFile={(f) => void importRunFile(f)} />
         <button type="button" className="icon-btn" aria-label="Refresh runs" onClick={() => void refreshHistory()}>
           ↻
         </button>

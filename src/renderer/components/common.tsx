@@ -1,5 +1,5 @@
 /** Small building blocks shared by panels: JSON tree, markdown, value views, resize handle. */
-import { memo, useCallback, useMemo, useState } from 'react';
+import { memo, useCallback, useMemo, useState, type Ref } from 'react';
 import DOMPurify from 'dompurify';
 import { marked } from 'marked';
 import { errorMessage } from '../api/client';
@@ -120,4 +120,25 @@ export function useActionError(): { error: string | null; setError: (error: stri
     }
   }, []);
   return { error, setError, guard };
+}
+
+/**
+ * A hidden file input a button opens through `ref` (`ref.current.click()`): the chosen file goes
+ * to `onFile`, and the input is emptied so choosing the same file again is seen.
+ */
+export function HiddenFileInput({ ref, accept, testId, onFile }: { ref: Ref<HTMLInputElement>; accept: string; testId: string; onFile(file: File): void }) {
+  return (
+    <input
+      ref={ref}
+      type="file"
+      accept={accept}
+      hidden
+      data-testid={testId}
+      onChange={(e) => {
+        const f = e.target.files?.[0];
+        e.target.value = '';
+        if (f) onFile(f);
+      }}
+    />
+  );
 }
