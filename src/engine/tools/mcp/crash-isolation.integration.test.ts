@@ -14,7 +14,7 @@ import { ToolError } from '../../errors';
 import type { ToolContext, ToolSpec } from '../types';
 import { McpManager } from './manager';
 
-const SERVER = join(__dirname, '../../../tests/fixtures/mcp/crash-tool-server.mjs');
+const SERVER = join(__dirname, '../../../../tests/fixtures/mcp/crash-tool-server.mjs');
 
 let dir: string;
 let pidsFile: string;
