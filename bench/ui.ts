@@ -68,8 +68,9 @@ export async function openSaved(page: Page, name: string, nodeCount: number): Pr
       document.addEventListener('click', () => (t0 = performance.now()), { capture: true, once: true });
       const check = () => {
         if (t0 < 0) return requestAnimationFrame(check);
-        // React Flow keeps a node hidden until it is measured; count the drawn ones.
-        let drawn = 0;
+        // React Flow keeps a node hidden until it is measured; count the drawn ones, or
+        // those the zoomed-out overview canvas drew.
+        let drawn = Number(document.querySelector<HTMLElement>('.overview-layer')?.dataset.drawnNodes ?? 0);
         for (const el of document.querySelectorAll<HTMLElement>('.react-flow__node')) if (el.style.visibility !== 'hidden') drawn++;
         const now = performance.now();
         if (drawn > 0 && first < 0) first = now - t0;
