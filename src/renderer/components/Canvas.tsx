@@ -188,19 +188,16 @@ export function Canvas() {
     [screenToFlowPosition],
   );
 
-  // React Flow clears the selection before it reports a pane click; a multi-select click on
-  // the overview adds to the selection as it was when the click began.
-  const selectionAtClick = useRef<readonly string[]>([]);
-  const onClickCapture = useCallback(() => void (selectionAtClick.current = uiStore.getState().selectedNodeIds), []);
   const onPaneClick = useCallback(
     (e: ReactMouseEvent) => {
       const id = overview ? nodeAt(wf.nodes, sizes, screenToFlowPosition({ x: e.clientX, y: e.clientY })) : undefined;
       if (!id) return uiStore.getState().select([], []);
       // As a click on a node does: alone, or added to (removed from) the selection with a multi-select key.
       const multi = e.shiftKey || e.ctrlKey || e.metaKey;
-      const cur = new Set(multi ? selectionAtClick.current : []);
+      const cur = new Set(multi ? uiStore.getState().selectedNodeIds : []);
       toggle(cur, id, !(multi && cur.has(id)));
-      uiStore.getState().select([...cur]);
+      // After React Flow's own handling of the click, which clears the selection it knows of.
+      queueMicrotask(() => uiStore.getState().select([...cur]));
     },
     [overview, wf.nodes, sizes, screenToFlowPosition],
   );
@@ -211,7 +208,7 @@ export function Canvas() {
   const showMinimap = wf.nodes.length > 0 && (minimapChoice ?? wf.nodes.length <= MINIMAP_MAX_NODES);
 
   return (
-    <div className={`canvas${large ? ' large-graph' : ''}`} onDragOver={onDragOver} onDrop={onDrop} onKeyDown={keyboardConnect.onKeyDown} onClickCapture={onClickCapture}>
+    <div className={`canvas${large ? ' large-graph' : ''}`} onDragOver={onDragOver} onDrop={onDrop} onKeyDown={keyboardConnect.onKeyDown}>
       {keyboardConnect.hint}
       <ZoomedOutContext.Provider value={zoomedOut}>
       <ReactFlow<FlowNodeType, FlowEdgeType>
