@@ -108,10 +108,50 @@ const EventRow = memo(function EventRow({ e, t0, current }: { e: EngineEvent; t0
 /** Rows kept in the DOM: the log shows the latest ones up to the scrubber's position. */
 const VISIBLE_ROWS = 300;
 
+/**
+ * While a run streams, the log redraws at most this often. Rows arriving every frame are
+ * too fast to read, and re-laying out and painting the table once per status batch was
+ * half of each long frame of a 2,000-node run (bench/ui.ts).
+ */
+const LIVE_LOG_INTERVAL_MS = 250;
+
+const watchedLog = (s: ReturnType<typeof runsStore.getState>) => (s.watchedRunId ? (s.events[s.watchedRunId] ?? EventLog.empty) : EventLog.empty);
+
+/** The watched run's event log, updated at once when the run changes and at most every LIVE_LOG_INTERVAL_MS as it grows. */
+function useWatchedLog(): EventLog {
+  const [log, setLog] = useState(() => watchedLog(runsStore.getState()));
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let last = 0;
+    const push = () => {
+      timer = undefined;
+      last = performance.now();
+      setLog(watchedLog(runsStore.getState()));
+    };
+    push();
+    const off = runsStore.subscribe((s, prev) => {
+      if (watchedLog(s) === watchedLog(prev)) return;
+      if (s.watchedRunId !== prev.watchedRunId) {
+        clearTimeout(timer);
+        return push();
+      }
+      if (timer) return;
+      const wait = LIVE_LOG_INTERVAL_MS - (performance.now() - last);
+      if (wait <= 0) push();
+      else timer = setTimeout(push, wait);
+    });
+    return () => {
+      off();
+      clearTimeout(timer);
+    };
+  }, []);
+  return log;
+}
+
 function Timeline() {
   countRender('Timeline');
   const runId = useRuns((s) => s.watchedRunId);
-  const events = useRuns((s) => (s.watchedRunId ? (s.events[s.watchedRunId] ?? EventLog.empty) : EventLog.empty));
+  const events = useWatchedLog();
   const travelSeq = useRuns((s) => s.travelSeq);
   const last = events.last?.seq ?? 0;
   const at = travelSeq ?? last;
