@@ -168,7 +168,8 @@ async function benchUiLayout(server: AweServer, browser: Awaited<ReturnType<type
     await page.getByTestId('palette-item-text.template').waitFor();
     await page.getByRole('button', { name: 'Open', exact: true }).click();
     await page.getByRole('button', { name: `Open workflow ${saved.name}` }).click();
-    await page.locator('.react-flow__node').first().waitFor({ timeout: 300_000 });
+    // Zoomed out on a graph this large, the overview canvas draws the nodes (no node elements).
+    await page.locator('.react-flow__node, .overview-layer').first().waitFor({ timeout: 300_000 });
     await page.waitForTimeout(1_000);
     return await autoLayoutOnce(page);
   } finally {
