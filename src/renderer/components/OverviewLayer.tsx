@@ -73,7 +73,9 @@ export function OverviewLayer({ nodes, edges, selectedIds, sizes }: Props) {
       const { transform, width, height } = rf.getState();
       const m = model.current;
       const counts = draw(canvas, width, height, transform, m, colors, shownView(runsStore.getState())?.nodes, graphStore.getState().problems);
-      canvas.setAttribute('aria-label', summary(m.nodes.length, counts));
+      // Set only when it changes: a pan repaints every frame, and a new name is announced.
+      const label = summary(m.nodes.length, counts);
+      if (canvas.getAttribute('aria-label') !== label) canvas.setAttribute('aria-label', label);
       canvas.dataset.drawnNodes = String(m.nodes.length);
     };
     schedule.current = () => {
