@@ -14,7 +14,7 @@
  * ELK in the Chromium worker is as fast as in Node for the same graph and the same warmth
  * (1,000 mixed nodes, load ~7.6: worker 1.43 s cold / 0.68 s warm, Node 1.62 s / 1.19 s);
  * what made the worker look slower was that (a) warms ELK up first and (b) measured the
- * worker's first, cold layout. The worker now warms ELK up as it starts (layout.worker.ts).
+ * worker's first, cold layout. The worker initialises ELK as it starts (layout.worker.ts).
  */
 import { loadavg } from 'node:os';
 import dagre from '@dagrejs/dagre';

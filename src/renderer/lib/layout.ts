@@ -83,37 +83,23 @@ export function positionsOf(laidOut: ElkNode): Positions {
 
 let shared: InstanceType<typeof ELK> | undefined;
 
-/** Lays out the graph; every node of the input gets a position. `asNodes` lays it out with the options of a graph that size. */
-export async function layoutGraph(input: LayoutInput, asNodes = input.nodes.length): Promise<Positions> {
+/** Lays out the graph; every node of the input gets a position. */
+export async function layoutGraph(input: LayoutInput): Promise<Positions> {
   if (!input.nodes.length) return {};
   shared ??= new ELK();
-  const graph = elkGraph(input);
-  graph.layoutOptions = layoutOptions(asNodes);
-  return positionsOf(await shared.layout(graph));
+  return positionsOf(await shared.layout(elkGraph(input)));
 }
 
-/**
- * A small workflow of the shapes people build (a chain into a fan-out and back in, a
- * condition with both branches), `layers` columns deep, to warm the layout up with.
- */
-export function warmUpInput(layers: number): LayoutInput {
-  const nodes: LayoutInput['nodes'] = [];
-  const edges: LayoutInput['edges'] = [];
-  const node = (id: string, kind = 'tool') => nodes.push({ id, kind, width: 210, height: 78 });
-  node('start');
-  let prev = 'start';
-  for (let l = 0; l < layers; l++) {
-    const test = `c${l}`;
-    node(test, 'condition');
-    edges.push({ source: prev, target: test });
-    const join = `j${l}`;
-    node(join);
-    for (let i = 0; i < 4; i++) {
-      const id = `f${l}_${i}`;
-      node(id);
-      edges.push({ source: test, target: id, branch: i % 2 ? 'false' : 'true' }, { source: id, target: join });
-    }
-    prev = join;
-  }
-  return { nodes, edges };
+/** A condition with both branches joining again: a tiny graph that takes ELK through its initialisation and its port handling. */
+export function warmUpInput(): LayoutInput {
+  const node = (id: string, kind = 'tool') => ({ id, kind, width: 210, height: 78 });
+  return {
+    nodes: [node('test', 'condition'), node('yes'), node('no'), node('join')],
+    edges: [
+      { source: 'test', target: 'yes', branch: 'true' },
+      { source: 'test', target: 'no', branch: 'false' },
+      { source: 'yes', target: 'join' },
+      { source: 'no', target: 'join' },
+    ],
+  };
 }
