@@ -89,6 +89,7 @@ const layoutsDone = (page: Page) => page.evaluate(() => performance.getEntriesBy
 /**
  * Where each of `ids` is in the document, as a person sees it in the exported file: zoomed
  * out, a graph this large is drawn on one canvas (no node elements to read positions from).
+ * An export takes a second or more on a loaded machine: polls of it get EXPORT_POLL.
  */
 async function transforms(page: Page, ids: string[]): Promise<(string | null)[]> {
   await page.getByRole('button', { name: 'More workflow actions' }).click();
@@ -100,6 +101,8 @@ async function transforms(page: Page, ids: string[]): Promise<(string | null)[]>
     return p ? `translate(${p.x}px, ${p.y}px)` : null;
   });
 }
+
+const EXPORT_POLL = { timeout: 30_000 };
 
 const progress = (page: Page) => page.getByRole('status', { name: 'Layout in progress' });
 
@@ -128,7 +131,7 @@ describe.skipIf(!hasChromium)('auto layout in a Web Worker (Chromium against awe
       const p = grid.nodes.find((n) => n.id === id)!.position;
       return `translate(${p.x}px, ${p.y}px)`;
     });
-    await expect.poll(() => transforms(page, sample)).toEqual(onGrid);
+    await expect.poll(() => transforms(page, sample), EXPORT_POLL).toEqual(onGrid);
     const before = onGrid;
 
     // Auto layout, then Cancel while it runs: nothing moves, now or later.
@@ -149,14 +152,14 @@ describe.skipIf(!hasChromium)('auto layout in a Web Worker (Chromium against awe
     const layingOut = await layoutWindow(page);
     await progress(page).waitFor({ state: 'detached' });
     await expectAnswering(page, layingOut, 'during Auto layout');
-    await expect.poll(() => transforms(page, sample).then((t) => t.every((x, i) => x !== null && x !== before[i]))).toBe(true);
+    await expect.poll(() => transforms(page, sample).then((t) => t.every((x, i) => x !== null && x !== before[i])), EXPORT_POLL).toBe(true);
     const after = await transforms(page, sample);
 
     // One undo step brings back every position the layout changed.
     await page.getByRole('button', { name: 'Undo' }).click();
-    await expect.poll(() => transforms(page, sample)).toEqual(before);
+    await expect.poll(() => transforms(page, sample), EXPORT_POLL).toEqual(before);
     await page.getByRole('button', { name: 'Redo' }).click();
-    await expect.poll(() => transforms(page, sample)).toEqual(after);
+    await expect.poll(() => transforms(page, sample), EXPORT_POLL).toEqual(after);
   }, 300_000);
 
   test('small workflows: opened without positions and after Auto layout, true branch above false, left to right (screenshots)', async () => {
