@@ -127,7 +127,63 @@ describe.skipIf(!hasChromium)('canvas at scale (issue 9, frames)', () => {
     expect(shown).not.toBeNull();
     expect(await edgeMeetsNodes(page, shown!.edge, shown!.source, shown!.target)).toBe(true);
   });
+
+  test('zoomed out on a large graph, one canvas draws it and a click on a drawn node selects it (and Ctrl-click adds one)', { timeout: 300_000 }, async () => {
+    const { page } = await e2e.openApp();
+    const nodes = [];
+    const edges = [];
+    for (let l = 0; l < 30; l++) {
+      for (let i = 0; i < 20; i++) {
+        nodes.push({ id: `n${l}_${i}`, kind: 'tool', tool: 'text.template', label: `Step ${l}.${i}`, inputs: { template: 'x' }, position: { x: l * 280, y: i * 110 } });
+        if (l > 0) edges.push({ id: `e${l}_${i}`, source: `n${l - 1}_${i}`, target: `n${l}_${i}` });
+      }
+    }
+    await saveAndOpen(page, e2e.server, { version: 1, id: 'overview', name: 'Overview', nodes, edges, settings: {} } as unknown as { name: string });
+    const overview = page.getByRole('img', { name: /^Overview of 600 steps/ });
+    await overview.waitFor({ timeout: 60_000 });
+    // Fitted far below the detail zoom: no node and no edge is in the DOM, the canvas drew them.
+    await page.waitForFunction(() => /scale\(0\.[0-2]/.test((document.querySelector('.react-flow__viewport') as HTMLElement).style.transform), undefined, { timeout: 30_000 });
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(0);
+    expect(await page.locator('.react-flow__edge').count()).toBe(0);
+
+    // Click where step 12.7 is drawn, as a person who sees its box does.
+    await page.waitForTimeout(400); // the fit animation
+    await page.mouse.click(...(await screenPoint(page, 12 * 280 + 105, 7 * 110 + 30)));
+    await expect.poll(() => page.getByTestId('inspector').getByLabel('Node label').inputValue()).toBe('Step 12.7');
+    // The selected node is a real one again (simplified), so it can be dragged.
+    await expect.poll(() => page.locator('.react-flow__node .awe-node-lod.selected').count()).toBe(1);
+    expect(await page.locator('.react-flow__node [data-node-id="n12_7"]').count()).toBe(1);
+
+    // Ctrl-click adds a second node to the selection; a click on empty canvas clears it.
+    await page.keyboard.down('Control');
+    await page.mouse.click(...(await screenPoint(page, 20 * 280 + 105, 3 * 110 + 30)));
+    await page.keyboard.up('Control');
+    await expect.poll(() => page.locator('.react-flow__node .awe-node-lod.selected').count()).toBe(2);
+    await page.mouse.click(...(await screenPoint(page, 12 * 280 + 245, 7 * 110 + 30))); // between two columns
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(0);
+    await page.getByTestId('inspector').getByText('Select a node to edit its inputs').waitFor();
+
+    // Zoomed in past the detail threshold, the canvas gives way to the full nodes.
+    const pane = (await page.locator('.react-flow__pane').boundingBox())!;
+    await page.mouse.move(pane.x + pane.width / 2, pane.y + pane.height / 2);
+    for (let i = 0; i < 40 && (await overview.count()) > 0; i++) await page.mouse.wheel(0, -240);
+    await expect.poll(() => overview.count()).toBe(0);
+    await expect.poll(() => page.locator('.react-flow__node .awe-node-label').count()).toBeGreaterThan(0);
+  });
 });
+
+/** Where a point of the flow is on the screen, at the canvas's current pan and zoom. */
+async function screenPoint(page: Page, x: number, y: number): Promise<[number, number]> {
+  return page.evaluate(
+    ({ x, y }) => {
+      const viewport = document.querySelector<HTMLElement>('.react-flow__viewport')!;
+      const m = /translate\(([-\d.]+)px, ?([-\d.]+)px\) scale\(([\d.]+)\)/.exec(viewport.style.transform)!;
+      const pane = document.querySelector('.react-flow__pane')!.getBoundingClientRect();
+      return [pane.left + Number(m[1]) + x * Number(m[3]), pane.top + Number(m[2]) + y * Number(m[3])] as [number, number];
+    },
+    { x, y },
+  );
+}
 
 /** Whether the edge starts at the source node's right side and ends at the target's left side (on screen, within 10 px: the handle's half width). */
 async function edgeMeetsNodes(page: Page, edgeId: string, source: string, target: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 /** Bottom panel: timeline with time-travel scrubber, artifacts with preview/export, dead letters. */
 import { memo, useEffect, useMemo, useState } from 'react';
 import Papa from 'papaparse';
-import type { Artifact, ArtifactPreview, EngineEvent } from '../../contract';
+import { TERMINAL_RUN_STATUSES, type Artifact, type ArtifactPreview, type EngineEvent } from '../../contract';
 import { exportRun, rerunNode, retryAllFailed } from '../app/actions';
 import { runsStore, uiStore, useGraph, useRuns, useUi } from '../app/stores';
 import { EventLog } from '../stores/event-log';
@@ -107,20 +107,68 @@ const EventRow = memo(function EventRow({ e, t0, current }: { e: EngineEvent; t0
 
 /** Rows kept in the DOM: the log shows the latest ones up to the scrubber's position. */
 const VISIBLE_ROWS = 300;
+/**
+ * Rows kept while the run streams: more than the panel shows, and every redraw replaces
+ * them all (hundreds of events arrive between two redraws), so fewer is cheaper. Once the
+ * run ends, or while replaying, the log keeps VISIBLE_ROWS to scroll back through.
+ */
+const LIVE_ROWS = 60;
+
+/**
+ * While a run streams, the log redraws at most this often. Rows arriving every frame are
+ * too fast to read, and re-laying out and painting the table once per status batch was
+ * half of each long frame of a 2,000-node run (bench/ui.ts).
+ */
+const LIVE_LOG_INTERVAL_MS = 250;
+
+const watchedLog = (s: ReturnType<typeof runsStore.getState>) => (s.watchedRunId ? (s.events[s.watchedRunId] ?? EventLog.empty) : EventLog.empty);
+
+/** The watched run's event log, updated at once when the run changes and at most every LIVE_LOG_INTERVAL_MS as it grows. */
+function useWatchedLog(): EventLog {
+  const [log, setLog] = useState(() => watchedLog(runsStore.getState()));
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let last = 0;
+    const push = () => {
+      timer = undefined;
+      last = performance.now();
+      setLog(watchedLog(runsStore.getState()));
+    };
+    push();
+    const off = runsStore.subscribe((s, prev) => {
+      if (watchedLog(s) === watchedLog(prev)) return;
+      if (s.watchedRunId !== prev.watchedRunId) {
+        clearTimeout(timer);
+        return push();
+      }
+      if (timer) return;
+      const wait = LIVE_LOG_INTERVAL_MS - (performance.now() - last);
+      if (wait <= 0) push();
+      else timer = setTimeout(push, wait);
+    });
+    return () => {
+      off();
+      clearTimeout(timer);
+    };
+  }, []);
+  return log;
+}
 
 function Timeline() {
   countRender('Timeline');
   const runId = useRuns((s) => s.watchedRunId);
-  const events = useRuns((s) => (s.watchedRunId ? (s.events[s.watchedRunId] ?? EventLog.empty) : EventLog.empty));
+  const events = useWatchedLog();
   const travelSeq = useRuns((s) => s.travelSeq);
+  const streaming = useRuns((s) => s.travelSeq === null && !!s.watchedRunId && !TERMINAL_RUN_STATUSES.includes(s.views[s.watchedRunId]?.status ?? 'succeeded'));
+  const rows = streaming ? LIVE_ROWS : VISIBLE_ROWS;
   const last = events.last?.seq ?? 0;
   const at = travelSeq ?? last;
   const roving = useRovingFocus<HTMLTableSectionElement>();
   // Only the rows shown are read from the log (a binary search finds `at`), never the whole run.
   const shown = useMemo(() => {
     const end = events.countUpTo(at);
-    return events.slice(end - VISIBLE_ROWS, end).reverse();
-  }, [events, at]);
+    return events.slice(end - rows, end).reverse();
+  }, [events, at, rows]);
   if (!runId) return <div className="bottom-body empty muted" data-testid="timeline">Run the workflow to see its events here; drag the scrubber to replay any moment.</div>;
   const t0 = events.at(0)?.ts ?? 0;
   return (

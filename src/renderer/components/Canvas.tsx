@@ -3,7 +3,7 @@
  * objects are derived per workflow node and reused while that node, its selection and its
  * measured size are unchanged, so edits and status updates touch only what changed.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import {
   Background,
   BackgroundVariant,
@@ -23,6 +23,7 @@ import { newNodeAt, plan } from '../app/actions';
 import { graphStore, uiStore, useGraph, useUi } from '../app/stores';
 import { DETAIL_ZOOM, edgeTypes, MiniMapNode, nodeTypes, ZoomedOutContext, type DiffMark, type FlowEdgeType, type FlowNodeType } from './FlowNode';
 import { useKeyboardConnect } from './KeyboardConnect';
+import { nodeAt, OverviewLayer, UNMEASURED } from './OverviewLayer';
 import { kindForTool } from './status';
 
 export const TOOL_DRAG_TYPE = 'application/awe-tool';
@@ -30,6 +31,7 @@ export const TOOL_DRAG_TYPE = 'application/awe-tool';
 interface Cached {
   src: WorkflowNode;
   selected: boolean;
+  hidden: boolean;
   diff?: DiffMark;
   measured?: { width: number; height: number };
   rf: FlowNodeType;
@@ -67,16 +69,21 @@ export function Canvas() {
   }, [fitRequest, fitView]);
   const cache = useRef(new Map<string, Cached>());
   const sizes = useUi((s) => s.nodeSizes);
+  const zoomedOut = useStore(selectZoomedOut);
+  // Zoomed out on a large graph, one <canvas> draws the graph (OverviewLayer); React Flow
+  // keeps the nodes as hidden ones (for fitting and selection) and draws the selected only.
+  const overview = zoomedOut && !locked && wf.nodes.length > OVERVIEW_MIN_NODES;
 
   const nodes = useMemo(() => {
     const selected = new Set(selectedIds);
     const next = new Map<string, Cached>();
     const out = wf.nodes.map((n) => {
       const sel = selected.has(n.id);
+      const hidden = overview && !sel;
       const diff = marks?.get(n.id);
       const measured = sizes.get(n.id);
       const prev = cache.current.get(n.id);
-      if (prev && prev.src === n && prev.selected === sel && prev.diff === diff && prev.measured === measured) {
+      if (prev && prev.src === n && prev.selected === sel && prev.hidden === hidden && prev.diff === diff && prev.measured === measured) {
         next.set(n.id, prev);
         return prev.rf;
       }
@@ -86,16 +93,18 @@ export function Canvas() {
         position: n.position ?? { x: 0, y: 0 },
         data: { node: n, diff },
         selected: sel,
-        measured,
+        // A hidden node is never measured; fitting the view needs a size for it.
+        measured: hidden ? (measured ?? UNMEASURED) : measured,
+        hidden,
         draggable: !locked,
         connectable: !locked,
       };
-      next.set(n.id, { src: n, selected: sel, diff, measured, rf });
+      next.set(n.id, { src: n, selected: sel, hidden, diff, measured, rf });
       return rf;
     });
     cache.current = next;
     return out;
-  }, [wf.nodes, selectedIds, marks, sizes, locked]);
+  }, [wf.nodes, selectedIds, marks, sizes, locked, overview]);
 
   const edges = useMemo(() => {
     const selected = new Set(selectedEdgeIds);
@@ -179,12 +188,21 @@ export function Canvas() {
     [screenToFlowPosition],
   );
 
-  const onPaneClick = useCallback(() => uiStore.getState().select([], []), []);
+  const onPaneClick = useCallback(
+    (e: ReactMouseEvent) => {
+      const id = overview ? nodeAt(wf.nodes, sizes, screenToFlowPosition({ x: e.clientX, y: e.clientY })) : undefined;
+      if (!id) return uiStore.getState().select([], []);
+      // As a click on a node does: alone, or added to (removed from) the selection with a multi-select key.
+      const multi = e.shiftKey || e.ctrlKey || e.metaKey;
+      const cur = new Set(multi ? uiStore.getState().selectedNodeIds : []);
+      toggle(cur, id, !(multi && cur.has(id)));
+      // After React Flow's own handling of the click, which clears the selection it knows of.
+      queueMicrotask(() => uiStore.getState().select([...cur]));
+    },
+    [overview, wf.nodes, sizes, screenToFlowPosition],
+  );
   const large = wf.nodes.length > LARGE_GRAPH_NODES;
   const keyboardConnect = useKeyboardConnect();
-  // Zoomed out, nearly every node is on screen and cheap to draw; culling would only
-  // recompute the visible set (and re-render the node and edge lists) on every pan frame.
-  const zoomedOut = useStore(selectZoomedOut);
   // null: the default for the graph's size; a click on the toggle decides from then on.
   const [minimapChoice, setMinimapChoice] = useState<boolean | null>(null);
   const showMinimap = wf.nodes.length > 0 && (minimapChoice ?? wf.nodes.length <= MINIMAP_MAX_NODES);
@@ -195,7 +213,7 @@ export function Canvas() {
       <ZoomedOutContext.Provider value={zoomedOut}>
       <ReactFlow<FlowNodeType, FlowEdgeType>
         nodes={nodes}
-        edges={edges}
+        edges={overview ? NO_EDGES : edges}
         nodeTypes={nodeTypes}
         edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
@@ -208,6 +226,8 @@ export function Canvas() {
         deleteKeyCode={null}
         multiSelectionKeyCode={MULTI_KEYS}
         nodesConnectable={!locked}
+        // Zoomed out, nearly every node is on screen and cheap to draw; culling would only
+        // recompute the visible set (and re-render the node and edge lists) on every pan frame.
         onlyRenderVisibleElements={wf.nodes.length > 200 && !zoomedOut}
         fitView
         fitViewOptions={FIT}
@@ -215,7 +235,9 @@ export function Canvas() {
         proOptions={PRO}
       >
         <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} />
-        {showMinimap && <MiniMap pannable zoomable nodeComponent={MiniMapNode} ariaLabel="Minimap" />}
+        {overview && <OverviewLayer nodes={wf.nodes} edges={wf.edges} selectedIds={selectedIds} sizes={sizes} />}
+        {/* The minimap leaves hidden nodes out, and zoomed out the whole graph is on screen anyway. */}
+        {showMinimap && !overview && <MiniMap pannable zoomable nodeComponent={MiniMapNode} ariaLabel="Minimap" />}
         <Controls showInteractive={false}>
           {wf.nodes.length > 0 && (
             <ControlButton onClick={() => setMinimapChoice(!showMinimap)} aria-label={showMinimap ? 'Hide minimap' : 'Show minimap'} title={showMinimap ? 'Hide minimap' : 'Show minimap'} aria-pressed={showMinimap}>
@@ -297,9 +319,19 @@ export const LARGE_GRAPH_NODES = 300;
  */
 export const MINIMAP_MAX_NODES = 500;
 
+/**
+ * Above this many nodes, zoomed out past the detail threshold, the canvas draws the graph
+ * on one <canvas> (OverviewLayer). Not below: up to here the simplified DOM nodes keep
+ * up (bench/ui.ts), can be dragged without selecting them first, and the minimap, shown
+ * by default up to here, keeps its nodes.
+ */
+export const OVERVIEW_MIN_NODES = MINIMAP_MAX_NODES;
+const NO_EDGES: FlowEdgeType[] = [];
+
 const selectZoomedOut = (s: { transform: [number, number, number] }) => s.transform[2] < DETAIL_ZOOM;
 
 const DELETE_KEYS = ['Delete', 'Backspace'];
 const MULTI_KEYS = ['Meta', 'Control', 'Shift'];
-const FIT = { padding: 0.12, maxZoom: 1.1 };
+// Hidden nodes (drawn by the overview layer) count when fitting the view.
+const FIT = { padding: 0.12, maxZoom: 1.1, includeHiddenNodes: true };
 const PRO = { hideAttribution: true };

@@ -89,3 +89,17 @@ export async function layoutGraph(input: LayoutInput): Promise<Positions> {
   shared ??= new ELK();
   return positionsOf(await shared.layout(elkGraph(input)));
 }
+
+/** A condition with both branches joining again: a tiny graph that takes ELK through its initialisation and its port handling. */
+export function warmUpInput(): LayoutInput {
+  const node = (id: string, kind = 'tool') => ({ id, kind, width: 210, height: 78 });
+  return {
+    nodes: [node('test', 'condition'), node('yes'), node('no'), node('join')],
+    edges: [
+      { source: 'test', target: 'yes', branch: 'true' },
+      { source: 'test', target: 'no', branch: 'false' },
+      { source: 'yes', target: 'join' },
+      { source: 'no', target: 'join' },
+    ],
+  };
+}

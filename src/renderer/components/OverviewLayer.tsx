@@ -1,0 +1,258 @@
+/**
+ * The zoomed-out picture of a large graph: every node and edge painted on one <canvas>
+ * instead of thousands of DOM boxes and SVG paths. Measured (bench/ui.ts, 1,000 nodes
+ * zoomed out), the DOM version spent most of each pan frame compositing one paint chunk
+ * per node (`layerize`) and running React Flow's per-edge store selectors; the canvas is
+ * one layer and one draw per frame.
+ *
+ * React Flow still owns the viewport (pan, zoom, fit) and the selection: the canvas keeps
+ * the nodes in its store as hidden nodes, the selected ones stay real (drawn simplified
+ * on top, so they can be dragged), and a click on the pane selects the node under it
+ * (`nodeAt`). Zoomed back in, the canvas gives way to the full nodes.
+ */
+import { useEffect, useRef } from 'react';
+import { useStoreApi } from '@xyflow/react';
+import type { NodeStatus, WorkflowNode } from '../../contract';
+import { graphStore, runsStore, uiStore } from '../app/stores';
+import { problemCountOf } from '../stores/graph';
+import { shownView } from '../stores/runs';
+
+export interface OverviewEdge {
+  id: string;
+  source: string;
+  target: string;
+  branch?: 'true' | 'false';
+}
+
+/** A node's box in flow coordinates: its measured size at full detail, or the usual one. */
+export function nodeBox(n: WorkflowNode, sizes: ReadonlyMap<string, { width: number; height: number }>) {
+  const size = sizes.get(n.id);
+  const p = n.position ?? { x: 0, y: 0 };
+  return { x: p.x, y: p.y, width: size?.width ?? UNMEASURED.width, height: size?.height ?? UNMEASURED.height };
+}
+
+/** The id of the topmost node whose box holds the flow point, if any (later nodes are drawn on top). */
+export function nodeAt(nodes: readonly WorkflowNode[], sizes: ReadonlyMap<string, { width: number; height: number }>, point: { x: number; y: number }): string | undefined {
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const b = nodeBox(nodes[i], sizes);
+    if (point.x >= b.x && point.x <= b.x + b.width && point.y >= b.y && point.y <= b.y + b.height) return nodes[i].id;
+  }
+  return undefined;
+}
+
+/** The size of a node never drawn at full detail: `.awe-node`'s width in styles.css, a usual height. */
+export const UNMEASURED = { width: 210, height: 64 };
+
+interface Props {
+  nodes: readonly WorkflowNode[];
+  edges: readonly OverviewEdge[];
+  selectedIds: readonly string[];
+  sizes: ReadonlyMap<string, { width: number; height: number }>;
+}
+
+export function OverviewLayer({ nodes, edges, selectedIds, sizes }: Props) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const rf = useStoreApi();
+  // The latest props, read by the painter (which runs outside React, once per frame at most).
+  const model = useRef({ nodes, edges, selectedIds, sizes });
+  model.current = { nodes, edges, selectedIds, sizes };
+  const schedule = useRef<() => void>(() => undefined);
+
+  useEffect(() => {
+    const canvas = ref.current!;
+    let frame = 0;
+    let colors: Colors | undefined;
+    let colorsTheme: string | undefined;
+    const paint = () => {
+      frame = 0;
+      const theme = document.documentElement.dataset.theme ?? '';
+      if (!colors || colorsTheme !== theme) {
+        colors = readColors(canvas);
+        colorsTheme = theme;
+      }
+      const { transform, width, height } = rf.getState();
+      const m = model.current;
+      const counts = draw(canvas, width, height, transform, m, colors, shownView(runsStore.getState())?.nodes, graphStore.getState().problems);
+      // Set only when it changes: a pan repaints every frame, and a new name is announced.
+      const label = summary(m.nodes.length, counts);
+      if (canvas.getAttribute('aria-label') !== label) canvas.setAttribute('aria-label', label);
+      canvas.dataset.drawnNodes = String(m.nodes.length);
+    };
+    schedule.current = () => {
+      if (!frame) frame = requestAnimationFrame(paint);
+    };
+    const again = () => schedule.current();
+    // Pan and zoom (React Flow's store), run status, problems and theme all repaint.
+    const offs = [
+      rf.subscribe((s, prev) => {
+        if (s.transform !== prev.transform || s.width !== prev.width || s.height !== prev.height) again();
+      }),
+      runsStore.subscribe((s, prev) => {
+        if (shownView(s) !== shownView(prev)) again();
+      }),
+      graphStore.subscribe((s, prev) => {
+        if (s.problems !== prev.problems) again();
+      }),
+      uiStore.subscribe((s, prev) => {
+        if (s.theme !== prev.theme) again();
+      }),
+    ];
+    paint();
+    return () => {
+      for (const off of offs) off();
+      if (frame) cancelAnimationFrame(frame);
+    };
+  }, [rf]);
+
+  // New nodes, edges, sizes or selection: one repaint on the next frame.
+  useEffect(() => schedule.current(), [nodes, edges, selectedIds, sizes]);
+
+  return <canvas ref={ref} className="overview-layer" role="img" data-testid="overview-layer" />;
+}
+
+interface Colors {
+  edge: string;
+  accent: string;
+  danger: string;
+  /** By status ('' for no status): the box's fill and its left stripe. */
+  fill: Map<string, string>;
+  stripe: Map<string, string>;
+}
+
+const STATUSES: readonly (NodeStatus | '')[] = ['', 'pending', 'queued', 'running', 'retrying', 'waiting', 'succeeded', 'failed', 'skipped', 'cancelled', 'stale', 'interrupted'];
+
+/**
+ * The simplified node's colours as styles.css gives them (`.awe-node-lod`, `.status-*`),
+ * read from probe elements, so the canvas follows the theme and the stylesheet stays the
+ * one place colours are defined.
+ */
+function readColors(canvas: HTMLCanvasElement): Colors {
+  const host = document.createElement('div');
+  host.style.display = 'none';
+  canvas.parentElement!.appendChild(host);
+  try {
+    const probe = (className: string) => {
+      const el = document.createElement('div');
+      el.className = className;
+      host.appendChild(el);
+      return getComputedStyle(el);
+    };
+    const fill = new Map<string, string>();
+    const stripe = new Map<string, string>();
+    for (const status of STATUSES) {
+      const s = probe(`awe-node awe-node-lod${status ? ` status-${status}` : ''}`);
+      fill.set(status, s.backgroundColor);
+      stripe.set(status, s.borderLeftColor);
+    }
+    const root = getComputedStyle(document.documentElement);
+    return {
+      edge: root.getPropertyValue('--border-strong').trim() || '#999',
+      accent: root.getPropertyValue('--accent').trim() || '#55f',
+      danger: root.getPropertyValue('--danger').trim() || '#c33',
+      fill,
+      stripe,
+    };
+  } finally {
+    host.remove();
+  }
+}
+
+/** What the canvas shows, in words (its accessible name): how many steps, and how many in each status. */
+function summary(total: number, counts: Map<string, number>): string {
+  const parts = [...counts].filter(([s]) => s).map(([s, n]) => `${n.toLocaleString('en')} ${s}`);
+  return `Overview of ${total.toLocaleString('en')} steps${parts.length ? `: ${parts.join(', ')}` : ''}. Click a step to select it; zoom in to see its details.`;
+}
+
+/**
+ * Paints the graph at the viewport's transform; returns how many nodes are in each status.
+ * Nodes of one colour go into one path (one fill call per colour, not per node); edges are
+ * one path, drawn as React Flow draws a bezier edge between a right and a left handle.
+ */
+function draw(
+  canvas: HTMLCanvasElement,
+  width: number,
+  height: number,
+  [tx, ty, zoom]: [number, number, number],
+  m: { nodes: readonly WorkflowNode[]; edges: readonly OverviewEdge[]; selectedIds: readonly string[]; sizes: ReadonlyMap<string, { width: number; height: number }> },
+  colors: Colors,
+  views: Record<string, { status: NodeStatus } | undefined> | undefined,
+  problems: Parameters<typeof problemCountOf>[0],
+): Map<string, number> {
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.max(1, Math.round(width * dpr));
+  const h = Math.max(1, Math.round(height * dpr));
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+  }
+  const ctx = canvas.getContext('2d')!;
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.clearRect(0, 0, w, h);
+  ctx.setTransform(dpr * zoom, 0, 0, dpr * zoom, dpr * tx, dpr * ty);
+  // The visible part of the flow, to skip what is off screen.
+  const left = -tx / zoom;
+  const top = -ty / zoom;
+  const right = left + width / zoom;
+  const bottom = top + height / zoom;
+
+  const boxes = new Map<string, ReturnType<typeof nodeBox>>();
+  for (const n of m.nodes) boxes.set(n.id, nodeBox(n, m.sizes));
+
+  const edgePath = new Path2D();
+  for (const e of m.edges) {
+    const s = boxes.get(e.source);
+    const t = boxes.get(e.target);
+    if (!s || !t) continue;
+    const sx = s.x + s.width;
+    const sy = s.y + s.height * (e.branch === 'true' ? 0.3 : e.branch === 'false' ? 0.62 : 0.5);
+    const ex = t.x;
+    const ey = t.y + t.height / 2;
+    if (Math.max(sx, ex) < left || Math.min(sx, ex) > right || Math.max(sy, ey) < top || Math.min(sy, ey) > bottom) continue;
+    const c = controlOffset(ex - sx);
+    edgePath.moveTo(sx, sy);
+    edgePath.bezierCurveTo(sx + c, sy, ex - c, ey, ex, ey);
+  }
+  ctx.lineWidth = Math.max(1.6, 1 / zoom);
+  ctx.strokeStyle = colors.edge;
+  ctx.stroke(edgePath);
+
+  const counts = new Map<string, number>();
+  const fills = new Map<string, Path2D>();
+  const stripes = new Map<string, Path2D>();
+  const selected = new Set(m.selectedIds);
+  const outlined = new Path2D();
+  const flagged = new Path2D();
+  for (const n of m.nodes) {
+    const status = views?.[n.id]?.status ?? '';
+    counts.set(status, (counts.get(status) ?? 0) + 1);
+    const b = boxes.get(n.id)!;
+    if (b.x > right || b.x + b.width < left || b.y > bottom || b.y + b.height < top) continue;
+    let fill = fills.get(status);
+    if (!fill) fills.set(status, (fill = new Path2D()));
+    fill.rect(b.x, b.y, b.width, b.height);
+    let stripe = stripes.get(status);
+    if (!stripe) stripes.set(status, (stripe = new Path2D()));
+    stripe.rect(b.x, b.y, 4, b.height);
+    if (selected.has(n.id)) outlined.rect(b.x - 3, b.y - 3, b.width + 6, b.height + 6);
+    else if (problemCountOf(problems, n.id)) flagged.rect(b.x - 4, b.y - 4, b.width + 8, b.height + 8);
+  }
+  for (const [status, path] of fills) {
+    ctx.fillStyle = colors.fill.get(status) ?? colors.fill.get('')!;
+    ctx.fill(path);
+  }
+  for (const [status, path] of stripes) {
+    ctx.fillStyle = colors.stripe.get(status) ?? colors.stripe.get('')!;
+    ctx.fill(path);
+  }
+  ctx.lineWidth = Math.max(3, 2 / zoom);
+  ctx.strokeStyle = colors.danger;
+  ctx.stroke(flagged);
+  ctx.strokeStyle = colors.accent;
+  ctx.stroke(outlined);
+  return counts;
+}
+
+/** React Flow's bezier control offset (getBezierPath, curvature 0.25) between a right and a left handle. */
+function controlOffset(dx: number): number {
+  return dx >= 0 ? 0.5 * dx : 0.25 * 25 * Math.sqrt(-dx);
+}
