@@ -1,4 +1,4 @@
-import { permanent } from '../errors';
+import { permanent } from '../../errors';
 import type { KindRun } from './types';
 
 /** An input node: the run input it names, else its default. */
