@@ -169,30 +169,43 @@ function checkStructure(
   reportCycles(graph, unique, goodEdges, problems);
 
   const ancestry = new PendingAncestry();
-  const inputNames = new Set(unique.flatMap((n) => kindInfo(n.kind).declaresInput?.(n) ?? []));
+  const inputNames = new Set<string>();
+  for (const n of unique) {
+    const name = kindInfo(n.kind).declaresInput?.(n);
+    if (name !== undefined) inputNames.add(name);
+  }
   // Run inputs are checked once the workflow declares any (in settings.inputs or with an
   // input node); a workflow that declares none takes whatever inputs a run is given.
   const declared = Object.keys(declaredInputs ?? {});
   const inputCheck: InputCheck | undefined = declared.length > 0 || inputNames.size > 0 ? { declared: new Set(declared), inputNames } : undefined;
-  // Visited upstream-first so ancestor answers build on each other; reported in document order.
-  const perNode = new Map<string, (Problem | PendingProblem)[]>();
-  // Nodes on or after a cycle are missing from the order: they come last.
-  for (const id of [...graph.order, ...unique.map((n) => n.id)]) {
-    if (perNode.has(id)) continue;
+  // Visited upstream-first so ancestor answers build on each other; reported in document
+  // order (a stable sort by position). Only problems are stored: most nodes have none.
+  const found: Found[] = [];
+  const foundAt: number[] = [];
+  const literalInputs = new LiteralInputCheck();
+  const visit = (id: string) => {
     const node = byId.get(id)!;
-    const found: (Problem | PendingProblem)[] = [];
-    perNode.set(id, found);
-    const at = `nodes[${nodeIndex.get(id)}]`;
-    found.push(...(kindInfo(node.kind).check?.(node, at) ?? []));
-    checkTool(node, at, tools, found);
+    const position = nodeIndex.get(id)!;
+    const at = `nodes[${position}]`;
+    const before = found.length;
+    const kindProblems = kindInfo(node.kind).check?.(node, at);
+    if (kindProblems) for (const p of kindProblems) found.push(p);
+    checkTool(node, at, tools, literalInputs, found);
     checkReferences(node, at, byId, ancestry, found, inputCheck);
+    for (let i = before; i < found.length; i++) foundAt.push(position);
+  };
+  for (const id of graph.order) visit(id);
+  // Nodes on or after a cycle are missing from the order: they come last.
+  if (graph.order.length < unique.length) {
+    const ordered = new Set(graph.order);
+    for (const n of unique) if (!ordered.has(n.id)) visit(n.id);
   }
   const upstream = answerAncestry(graph, ancestry.questions);
-  for (const node of unique) {
-    for (const p of perNode.get(node.id)!) {
-      if (!('question' in p)) problems.push(p);
-      else if (!upstream[p.question]) problems.push(p.problem);
-    }
+  const inDocumentOrder = found.map((_, i) => i).sort((a, b) => foundAt[a] - foundAt[b] || a - b);
+  for (const i of inDocumentOrder) {
+    const p = found[i];
+    if (!('question' in p)) problems.push(p);
+    else if (!upstream[p.question]) problems.push(p.problem);
   }
   return graph;
 }
@@ -229,7 +242,7 @@ function reportCycles(graph: Graph, nodes: WorkflowNode[], edges: Edge[], proble
   }
 }
 
-function checkTool(node: WorkflowNode, at: string, tools: ToolLookup, problems: Found[]): void {
+function checkTool(node: WorkflowNode, at: string, tools: ToolLookup, literalInputs: LiteralInputCheck, problems: Found[]): void {
   const kind = kindInfo(node.kind);
   if (kind.tool.uses === 'none') return;
   const name = toolOf(node);
@@ -244,21 +257,40 @@ function checkTool(node: WorkflowNode, at: string, tools: ToolLookup, problems: 
     return;
   }
   const inputs = kind.toolInputs ? kind.toolInputs(node, at) : [{ value: node.inputs, at: `${at}.inputs` }];
-  for (const input of inputs) checkLiteralInput(node, spec, input.value, input.at, problems);
+  for (const input of inputs) checkLiteralInput(node, spec, input.value, input.at, literalInputs, problems);
+}
+
+/**
+ * Parses the literal part of tool inputs against each tool's schema. An empty literal
+ * (no inputs, or only templated ones: the common case) gives the same answer for every
+ * node of a tool, so it is parsed once per tool and validation.
+ */
+class LiteralInputCheck {
+  private readonly empty = new Map<ToolSpec, ReturnType<ToolSpec['input']['safeParse']>>();
+  parse(spec: ToolSpec, literal: Record<string, unknown>, keys: number): ReturnType<ToolSpec['input']['safeParse']> {
+    if (keys > 0) return spec.input.safeParse(literal);
+    let result = this.empty.get(spec);
+    if (!result) this.empty.set(spec, (result = spec.input.safeParse(literal)));
+    return result;
+  }
 }
 
 /**
  * Checks what is known before the run: fields holding templates are left out (their
  * value comes later) and "missing" complaints about them are ignored.
  */
-function checkLiteralInput(node: WorkflowNode, spec: ToolSpec, inputs: Record<string, unknown>, at: string, problems: Found[]): void {
+function checkLiteralInput(node: WorkflowNode, spec: ToolSpec, inputs: Record<string, unknown>, at: string, literalInputs: LiteralInputCheck, problems: Found[]): void {
   const literal: Record<string, unknown> = {};
   const templated = new Set<string>();
+  let keys = 0;
   for (const [key, value] of Object.entries(inputs)) {
     if (hasTemplate(value)) templated.add(key);
-    else literal[key] = value;
+    else {
+      literal[key] = value;
+      keys++;
+    }
   }
-  const result = spec.input.safeParse(literal);
+  const result = literalInputs.parse(spec, literal, keys);
   if (result.success) return;
   for (const issue of result.error.issues) {
     const key = issue.path[0];
@@ -284,7 +316,7 @@ function checkReferences(
   inputs: InputCheck | undefined,
 ): void {
   // Where `{{item}}` and `{{index}}` may appear: the per-item input of a map.
-  const itemScopes = (kindInfo(node.kind).itemScope ?? []).map((key) => formatPath(`${at}.inputs`, [key]));
+  let itemScopes: string[] | undefined;
   walkStrings(node.inputs, `${at}.inputs`, (s, where) => {
     if (!s.includes('{{')) return;
     let refs: Reference[];
@@ -306,6 +338,7 @@ function checkReferences(
           problems.push(ancestry.ask(target, node.id, { code: 'not-ancestor', nodeId: node.id, path: where, message }));
         }
       } else if (ref.root === 'item' || ref.root === 'index') {
+        itemScopes ??= (kindInfo(node.kind).itemScope ?? []).map((key) => formatPath(`${at}.inputs`, [key]));
         const inScope = itemScopes.some((p) => where === p || where.startsWith(`${p}.`) || where.startsWith(`${p}[`));
         if (!inScope) bad('bad-reference', `is only available inside a map node's inputs.with`);
       } else if (inputs) {
