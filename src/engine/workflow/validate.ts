@@ -32,6 +32,8 @@ export interface ValidationResult {
   workflow?: Workflow;
 }
 
+const ENDS = ['source', 'target'] as const;
+
 /** Cycles reported before giving up: each costs a graph rebuild. */
 const MAX_CYCLES_REPORTED = 10;
 
@@ -124,6 +126,7 @@ function checkStructure(
 ): Graph {
   // Ids: the first occurrence wins; later ones are reported and left out of the graph.
   const nodeIndex = new Map<string, number>();
+  const byId = new Map<string, WorkflowNode>();
   const unique: WorkflowNode[] = [];
   nodes.forEach(({ item: n, index: i }) => {
     const first = nodeIndex.get(n.id);
@@ -131,10 +134,10 @@ function checkStructure(
       problems.push({ code: 'duplicate-id', nodeId: n.id, path: `nodes[${i}].id`, message: `node id "${n.id}" is used twice (nodes[${first}] and nodes[${i}])` });
     } else {
       nodeIndex.set(n.id, i);
+      byId.set(n.id, n);
       unique.push(n);
     }
   });
-  const byId = new Map(unique.map((n) => [n.id, n]));
   const edgeIndex = new Map<string, number>();
   const goodEdges: Edge[] = [];
   edges.forEach(({ item: e, index: i }) => {
@@ -142,20 +145,21 @@ function checkStructure(
     if (first !== undefined) {
       problems.push({ code: 'duplicate-id', edgeId: e.id, path: `edges[${i}].id`, message: `edge id "${e.id}" is used twice (edges[${first}] and edges[${i}])` });
     } else edgeIndex.set(e.id, i);
-    let dangling = false;
-    for (const end of ['source', 'target'] as const) {
-      if (byId.has(e[end])) continue;
-      dangling = true;
-      problems.push({
-        code: 'dangling-edge',
-        edgeId: e.id,
-        path: `edges[${i}].${end}`,
-        message: `edge "${e.id}": ${end} "${e[end]}" is not a node${didYouMean(e[end], byId.keys())}`,
-      });
+    const from = byId.get(e.source);
+    const to = byId.get(e.target);
+    if (!from || !to) {
+      for (const end of ENDS) {
+        if (byId.has(e[end])) continue;
+        problems.push({
+          code: 'dangling-edge',
+          edgeId: e.id,
+          path: `edges[${i}].${end}`,
+          message: `edge "${e.id}": ${end} "${e[end]}" is not a node${didYouMean(e[end], byId.keys())}`,
+        });
+      }
+      return;
     }
-    if (dangling) return;
     goodEdges.push(e);
-    const from = byId.get(e.source)!;
     const branches = branchesFrom(from.kind);
     if (e.branch !== undefined && !branches) {
       problems.push({ code: 'bad-branch', edgeId: e.id, path: `edges[${i}].branch`, message: `edge "${e.id}" has branch "${e.branch}" but its source "${e.source}" is a ${from.kind} node, not a condition` });
@@ -281,10 +285,11 @@ class LiteralInputCheck {
  */
 function checkLiteralInput(node: WorkflowNode, spec: ToolSpec, inputs: Record<string, unknown>, at: string, literalInputs: LiteralInputCheck, problems: Found[]): void {
   const literal: Record<string, unknown> = {};
-  const templated = new Set<string>();
+  // Made only when a field holds a template: most nodes have none.
+  let templated: Set<string> | undefined;
   let keys = 0;
   for (const [key, value] of Object.entries(inputs)) {
-    if (hasTemplate(value)) templated.add(key);
+    if (hasTemplate(value)) (templated ??= new Set()).add(key);
     else {
       literal[key] = value;
       keys++;
@@ -294,7 +299,7 @@ function checkLiteralInput(node: WorkflowNode, spec: ToolSpec, inputs: Record<st
   if (result.success) return;
   for (const issue of result.error.issues) {
     const key = issue.path[0];
-    if (typeof key === 'string' && templated.has(key)) continue;
+    if (typeof key === 'string' && templated?.has(key)) continue;
     for (const line of issueLines([issue], '')) {
       const path = line.path ? `${at}.${line.path}` : at;
       problems.push({ code: 'invalid-input', nodeId: node.id, path, message: `node "${node.id}": ${spec.name} input ${line.path || '(whole input)'}: ${line.message}` });
