@@ -37,15 +37,25 @@ export function buildGraph(workflow: Pick<Workflow, 'nodes' | 'edges'>): Graph {
     const into = parents.get(e.target);
     const from = children.get(e.source);
     if (!into || !from) continue; // dangling: reported by validation
-    into.push(e.source);
-    from.push(e.target);
-    inEdges.get(e.target)!.push(e);
-    outEdges.get(e.source)!.push(e);
+    append(parents, e.target, into, e.source);
+    append(children, e.source, from, e.target);
+    append(inEdges, e.target, inEdges.get(e.target)!, e);
+    append(outEdges, e.source, outEdges.get(e.source)!, e);
   }
   const order = topoOrder(ids, parents, children);
   const graph: Graph = { ids, parents, children, inEdges, outEdges, order };
   if (order.length < ids.length) graph.cycle = findCycle(ids, children, new Set(order));
   return graph;
+}
+
+/**
+ * Adds `value` to `key`'s list. A first value gets a list of its own size: the first push
+ * onto an empty array reserves 17 slots, and a 10,000-node graph's four lists per node
+ * (kept for the whole run) would hold about 2.5 MB of empty slots.
+ */
+function append<T>(map: Map<string, T[]>, key: string, list: T[], value: T): void {
+  if (list.length) list.push(value);
+  else map.set(key, [value]);
 }
 
 function topoOrder(ids: string[], parents: Map<string, string[]>, children: Map<string, string[]>): string[] {
