@@ -260,8 +260,8 @@ function checkTool(node: WorkflowNode, at: string, tools: ToolLookup, literalInp
     problems.push({ code: 'unknown-tool', nodeId: node.id, path: `${at}.tool`, message: `node "${node.id}": unknown tool "${name}"${didYouMean(name, names)}` });
     return;
   }
-  const inputs = kind.toolInputs ? kind.toolInputs(node, at) : [{ value: node.inputs, at: `${at}.inputs` }];
-  for (const input of inputs) checkLiteralInput(node, spec, input.value, input.at, literalInputs, problems);
+  if (!kind.toolInputs) return checkLiteralInput(node, spec, node.inputs, `${at}.inputs`, literalInputs, problems);
+  for (const input of kind.toolInputs(node, at)) checkLiteralInput(node, spec, input.value, input.at, literalInputs, problems);
 }
 
 /**
