@@ -125,19 +125,19 @@ function checkStructure(
   declaredInputs: Record<string, unknown> | undefined,
 ): Graph {
   // Ids: the first occurrence wins; later ones are reported and left out of the graph.
-  const nodeIndex = new Map<string, number>();
-  const byId = new Map<string, WorkflowNode>();
+  // Each id's first node with its document index.
+  const byId = new Map<string, Indexed<WorkflowNode>>();
   const unique: WorkflowNode[] = [];
-  nodes.forEach(({ item: n, index: i }) => {
-    const first = nodeIndex.get(n.id);
+  for (const entry of nodes) {
+    const { item: n, index: i } = entry;
+    const first = byId.get(n.id);
     if (first !== undefined) {
-      problems.push({ code: 'duplicate-id', nodeId: n.id, path: `nodes[${i}].id`, message: `node id "${n.id}" is used twice (nodes[${first}] and nodes[${i}])` });
+      problems.push({ code: 'duplicate-id', nodeId: n.id, path: `nodes[${i}].id`, message: `node id "${n.id}" is used twice (nodes[${first.index}] and nodes[${i}])` });
     } else {
-      nodeIndex.set(n.id, i);
-      byId.set(n.id, n);
+      byId.set(n.id, entry);
       unique.push(n);
     }
-  });
+  }
   const edgeIndex = new Map<string, number>();
   const goodEdges: Edge[] = [];
   edges.forEach(({ item: e, index: i }) => {
@@ -145,7 +145,7 @@ function checkStructure(
     if (first !== undefined) {
       problems.push({ code: 'duplicate-id', edgeId: e.id, path: `edges[${i}].id`, message: `edge id "${e.id}" is used twice (edges[${first}] and edges[${i}])` });
     } else edgeIndex.set(e.id, i);
-    const from = byId.get(e.source);
+    const from = byId.get(e.source)?.item;
     const to = byId.get(e.target);
     if (!from || !to) {
       for (const end of ENDS) {
@@ -188,8 +188,7 @@ function checkStructure(
   const foundAt: number[] = [];
   const literalInputs = new LiteralInputCheck();
   const visit = (id: string) => {
-    const node = byId.get(id)!;
-    const position = nodeIndex.get(id)!;
+    const { item: node, index: position } = byId.get(id)!;
     const at = `nodes[${position}]`;
     const before = found.length;
     const kindProblems = kindInfo(node.kind).check?.(node, at);
@@ -315,7 +314,7 @@ interface InputCheck {
 function checkReferences(
   node: WorkflowNode,
   at: string,
-  byId: Map<string, WorkflowNode>,
+  byId: Map<string, unknown>,
   ancestry: PendingAncestry,
   problems: (Problem | PendingProblem)[],
   inputs: InputCheck | undefined,
