@@ -14,6 +14,10 @@ export type EdgeState = { live: true } | { live: false; detail: string; failedRo
 
 export type Decision = { run: true } | { run: false; detail: string; failedRoot?: string };
 
+/** The common answers, shared (read only): one object per edge and per node was garbage. */
+export const LIVE: EdgeState = Object.freeze({ live: true });
+const RUN: Decision = Object.freeze({ run: true });
+
 /** A member's in-edges: how many are still unresolved, and how many resolved live. */
 interface InEdges {
   remaining: number;
@@ -61,7 +65,7 @@ export class Frontier {
   decide(id: string): Decision {
     const root = this.failedRoot.get(id);
     if (root !== undefined) return { run: false, detail: `upstream node "${root}" failed`, failedRoot: root };
-    if ((this.inEdges.get(id)?.live ?? 0) > 0 || this.graph.inEdges.get(id)!.length === 0) return { run: true };
+    if ((this.inEdges.get(id)?.live ?? 0) > 0 || this.graph.inEdges.get(id)!.length === 0) return RUN;
     return { run: false, detail: this.firstDead.get(id) ?? 'no upstream branch was taken' };
   }
 
