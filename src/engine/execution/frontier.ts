@@ -14,9 +14,19 @@ export type EdgeState = { live: true } | { live: false; detail: string; failedRo
 
 export type Decision = { run: true } | { run: false; detail: string; failedRoot?: string };
 
+/** The common answers, shared (read only): one object per edge and per node was garbage. */
+export const LIVE: EdgeState = Object.freeze({ live: true });
+const RUN: Decision = Object.freeze({ run: true });
+
+/** A member's in-edges: how many are still unresolved, and how many resolved live. */
+interface InEdges {
+  remaining: number;
+  live: number;
+}
+
 export class Frontier {
-  private readonly remaining = new Map<string, number>();
-  private readonly liveIn = new Map<string, number>();
+  /** Members only: an edge into any other node resolves nothing. */
+  private readonly inEdges = new Map<string, InEdges>();
   private readonly firstDead = new Map<string, string>();
   private readonly failedRoot = new Map<string, string>();
 
@@ -33,36 +43,35 @@ export class Frontier {
   init(stateOf: (edge: Edge) => EdgeState): string[] {
     const decidable: string[] = [];
     for (const id of this.members) {
-      let pending = 0;
+      const counts: InEdges = { remaining: 0, live: 0 };
+      this.inEdges.set(id, counts);
       for (const edge of this.graph.inEdges.get(id)!) {
-        if (this.members.has(edge.source)) pending++;
-        else this.note(edge.target, stateOf(edge));
+        if (this.members.has(edge.source)) counts.remaining++;
+        else this.note(edge.target, counts, stateOf(edge));
       }
-      this.remaining.set(id, pending);
-      if (pending === 0) decidable.push(id);
+      if (counts.remaining === 0) decidable.push(id);
     }
     return decidable;
   }
 
   /** Records that `edge`'s source finished; returns the target when it can now be decided. */
   resolve(edge: Edge, state: EdgeState): string | undefined {
-    if (!this.members.has(edge.target)) return undefined;
-    this.note(edge.target, state);
-    const left = this.remaining.get(edge.target)! - 1;
-    this.remaining.set(edge.target, left);
-    return left === 0 ? edge.target : undefined;
+    const counts = this.inEdges.get(edge.target);
+    if (!counts) return undefined;
+    this.note(edge.target, counts, state);
+    return --counts.remaining === 0 ? edge.target : undefined;
   }
 
   decide(id: string): Decision {
     const root = this.failedRoot.get(id);
     if (root !== undefined) return { run: false, detail: `upstream node "${root}" failed`, failedRoot: root };
-    if ((this.liveIn.get(id) ?? 0) > 0 || this.graph.inEdges.get(id)!.length === 0) return { run: true };
+    if ((this.inEdges.get(id)?.live ?? 0) > 0 || this.graph.inEdges.get(id)!.length === 0) return RUN;
     return { run: false, detail: this.firstDead.get(id) ?? 'no upstream branch was taken' };
   }
 
-  private note(target: string, state: EdgeState): void {
+  private note(target: string, counts: InEdges, state: EdgeState): void {
     if (state.live) {
-      this.liveIn.set(target, (this.liveIn.get(target) ?? 0) + 1);
+      counts.live++;
     } else if (state.failedRoot !== undefined) {
       if (!this.failedRoot.has(target)) this.failedRoot.set(target, state.failedRoot);
     } else if (!this.firstDead.has(target)) {

@@ -28,12 +28,20 @@ const LOG_MESSAGE_CHARS = 64 * 1024;
 export class NodeRunner {
   private readonly activeCalls = new Set<Deadline>();
   private readonly random: () => number;
+  /** One per runner (was one per use): `input` reads the view's run inputs when a template asks. */
+  private readonly templateScope: TemplateScope;
   /** `call` bound once per run, for the contexts handed to kinds and tools. */
   private readonly callOnce = this.call.bind(this);
 
   /** @param run the run this runner executes nodes of: it reads and emits only through it. */
   constructor(private readonly run: RunContext) {
     this.random = run.deps.random ?? Math.random;
+    this.templateScope = {
+      nodes: run.outputs,
+      get input() {
+        return run.view.inputs;
+      },
+    };
   }
 
   /** Aborts every tool call in flight (the run was cancelled). */
@@ -147,7 +155,7 @@ export class NodeRunner {
   }
 
   private scope(): TemplateScope {
-    return { nodes: this.run.outputs, input: this.run.view.inputs };
+    return this.templateScope;
   }
 
   private resolveInput(node: WorkflowNode, bindings: Record<string, unknown>, feedback: string | undefined): unknown {

@@ -26,7 +26,7 @@ import {
   type WorkflowNode,
 } from '../../contract';
 import { ToolError } from '../errors';
-import { Frontier, type EdgeState } from './frontier';
+import { Frontier, LIVE, type EdgeState } from './frontier';
 import { buildGraph, descendants, type Graph } from '../../shared/graph';
 import { branchesFrom } from '../../shared/kinds';
 import { mustYield } from './loop-yield';
@@ -297,9 +297,9 @@ export class RunExecution {
     const src = this.state.nodes[edge.source];
     switch (src.status) {
       case 'succeeded': {
-        if (edge.branch === undefined || !branchesFrom(this.run.definitionOf(edge.source)?.kind)) return { live: true };
+        if (edge.branch === undefined || !branchesFrom(this.run.definitionOf(edge.source)?.kind)) return LIVE;
         const result = Boolean((src.output as { result?: unknown } | undefined)?.result);
-        if (edge.branch === String(result)) return { live: true };
+        if (edge.branch === String(result)) return LIVE;
         return { live: false, detail: `branch "${edge.branch}" of condition "${edge.source}" was not taken` };
       }
       case 'failed':

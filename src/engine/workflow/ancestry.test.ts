@@ -29,6 +29,15 @@ function allPairs(ids: string[]) {
 }
 
 describe('answerAncestry', () => {
+  it('answers trees from the forest alone, through every child of a node', () => {
+    // No node has two parents: the spanning forest is the graph. a has three subtrees, the
+    // later ones deeper than one level, so a wrong DFS numbering shows as a missed ancestor.
+    const ids = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'r', 's'];
+    const edges: [string, string][] = [['a', 'b'], ['a', 'c'], ['a', 'd'], ['c', 'e'], ['e', 'f'], ['d', 'g'], ['d', 'h'], ['r', 's']];
+    const questions = allPairs(ids);
+    expect(answerAncestry(graphOf(ids, edges), questions)).toEqual(questions.map((q) => reaches(edges, q.ancestor, q.node)));
+  });
+
   it('answers diamonds, chains and disconnected parts exactly', () => {
     const ids = ['a', 'b', 'c', 'd', 'e', 'x', 'y', 'z'];
     // a → b → d, a → c → d (diamond), d → e; x → y separate; z alone

@@ -61,7 +61,11 @@ function forestIntervals(graph: Graph, position: Map<string, number>): Forest {
   const n = graph.order.length;
   const pre = new Int32Array(n).fill(-1);
   const last = new Int32Array(n);
-  const treeChildren: number[][] = Array.from({ length: n }, () => []);
+  // Tree children as linked lists in typed arrays (first child, next sibling, in
+  // topological order): no array per node.
+  const firstChild = new Int32Array(n).fill(-1);
+  const lastChild = new Int32Array(n).fill(-1);
+  const nextSibling = new Int32Array(n).fill(-1);
   const roots: number[] = [];
   let exact = true;
   for (let i = 0; i < n; i++) {
@@ -69,23 +73,31 @@ function forestIntervals(graph: Graph, position: Map<string, number>): Forest {
     if (parents.length > 1) exact = false;
     const first = parents.length ? position.get(parents[0]) : undefined;
     if (first === undefined) roots.push(i);
-    else treeChildren[first].push(i);
+    else {
+      if (lastChild[first] < 0) firstChild[first] = i;
+      else nextSibling[lastChild[first]] = i;
+      lastChild[first] = i;
+    }
   }
   let counter = 0;
-  const stack: { node: number; next: number }[] = [];
+  // The DFS path and, for each node on it, the next tree child to enter.
+  const stack = new Int32Array(n);
+  const nextChild = new Int32Array(n);
   for (const root of roots) {
     pre[root] = counter++;
-    stack.push({ node: root, next: 0 });
-    while (stack.length) {
-      const top = stack[stack.length - 1];
-      const kids = treeChildren[top.node];
-      if (top.next < kids.length) {
-        const child = kids[top.next++];
+    let depth = 0;
+    stack[0] = root;
+    nextChild[0] = firstChild[root];
+    while (depth >= 0) {
+      const child = nextChild[depth];
+      if (child >= 0) {
+        nextChild[depth] = nextSibling[child];
         pre[child] = counter++;
-        stack.push({ node: child, next: 0 });
+        stack[++depth] = child;
+        nextChild[depth] = firstChild[child];
       } else {
-        last[top.node] = counter - 1;
-        stack.pop();
+        last[stack[depth]] = counter - 1;
+        depth--;
       }
     }
   }

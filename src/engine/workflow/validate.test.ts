@@ -119,6 +119,16 @@ describe('validateWorkflow', () => {
     );
   });
 
+  it('names every node whose empty input its tool refuses, in document order', () => {
+    // The empty input is parsed once per tool; each node still gets its own problem. `c` is
+    // upstream of `a` (visited first) but reported after it.
+    const problems = problemsOf(doc([wait('a', {}), wait('b', { ms: 1 }), wait('c', { note: '{{input.later}}' })], [edge('c', 'a')]));
+    expect(only(problems, 'invalid-input').map((p) => [p.nodeId, p.path])).toEqual([
+      ['a', 'nodes[0].inputs.ms'],
+      ['c', 'nodes[2].inputs.ms'],
+    ]);
+  });
+
   it('does not flag templated inputs, whose values come at run time', () => {
     const problems = problemsOf(
       doc(

@@ -32,6 +32,8 @@ export interface ValidationResult {
   workflow?: Workflow;
 }
 
+const ENDS = ['source', 'target'] as const;
+
 /** Cycles reported before giving up: each costs a graph rebuild. */
 const MAX_CYCLES_REPORTED = 10;
 
@@ -123,18 +125,19 @@ function checkStructure(
   declaredInputs: Record<string, unknown> | undefined,
 ): Graph {
   // Ids: the first occurrence wins; later ones are reported and left out of the graph.
-  const nodeIndex = new Map<string, number>();
+  // Each id's first node with its document index.
+  const byId = new Map<string, Indexed<WorkflowNode>>();
   const unique: WorkflowNode[] = [];
-  nodes.forEach(({ item: n, index: i }) => {
-    const first = nodeIndex.get(n.id);
+  for (const entry of nodes) {
+    const { item: n, index: i } = entry;
+    const first = byId.get(n.id);
     if (first !== undefined) {
-      problems.push({ code: 'duplicate-id', nodeId: n.id, path: `nodes[${i}].id`, message: `node id "${n.id}" is used twice (nodes[${first}] and nodes[${i}])` });
+      problems.push({ code: 'duplicate-id', nodeId: n.id, path: `nodes[${i}].id`, message: `node id "${n.id}" is used twice (nodes[${first.index}] and nodes[${i}])` });
     } else {
-      nodeIndex.set(n.id, i);
+      byId.set(n.id, entry);
       unique.push(n);
     }
-  });
-  const byId = new Map(unique.map((n) => [n.id, n]));
+  }
   const edgeIndex = new Map<string, number>();
   const goodEdges: Edge[] = [];
   edges.forEach(({ item: e, index: i }) => {
@@ -142,20 +145,21 @@ function checkStructure(
     if (first !== undefined) {
       problems.push({ code: 'duplicate-id', edgeId: e.id, path: `edges[${i}].id`, message: `edge id "${e.id}" is used twice (edges[${first}] and edges[${i}])` });
     } else edgeIndex.set(e.id, i);
-    let dangling = false;
-    for (const end of ['source', 'target'] as const) {
-      if (byId.has(e[end])) continue;
-      dangling = true;
-      problems.push({
-        code: 'dangling-edge',
-        edgeId: e.id,
-        path: `edges[${i}].${end}`,
-        message: `edge "${e.id}": ${end} "${e[end]}" is not a node${didYouMean(e[end], byId.keys())}`,
-      });
+    const from = byId.get(e.source)?.item;
+    const to = byId.get(e.target);
+    if (!from || !to) {
+      for (const end of ENDS) {
+        if (byId.has(e[end])) continue;
+        problems.push({
+          code: 'dangling-edge',
+          edgeId: e.id,
+          path: `edges[${i}].${end}`,
+          message: `edge "${e.id}": ${end} "${e[end]}" is not a node${didYouMean(e[end], byId.keys())}`,
+        });
+      }
+      return;
     }
-    if (dangling) return;
     goodEdges.push(e);
-    const from = byId.get(e.source)!;
     const branches = branchesFrom(from.kind);
     if (e.branch !== undefined && !branches) {
       problems.push({ code: 'bad-branch', edgeId: e.id, path: `edges[${i}].branch`, message: `edge "${e.id}" has branch "${e.branch}" but its source "${e.source}" is a ${from.kind} node, not a condition` });
@@ -169,30 +173,42 @@ function checkStructure(
   reportCycles(graph, unique, goodEdges, problems);
 
   const ancestry = new PendingAncestry();
-  const inputNames = new Set(unique.flatMap((n) => kindInfo(n.kind).declaresInput?.(n) ?? []));
+  const inputNames = new Set<string>();
+  for (const n of unique) {
+    const name = kindInfo(n.kind).declaresInput?.(n);
+    if (name !== undefined) inputNames.add(name);
+  }
   // Run inputs are checked once the workflow declares any (in settings.inputs or with an
   // input node); a workflow that declares none takes whatever inputs a run is given.
   const declared = Object.keys(declaredInputs ?? {});
   const inputCheck: InputCheck | undefined = declared.length > 0 || inputNames.size > 0 ? { declared: new Set(declared), inputNames } : undefined;
-  // Visited upstream-first so ancestor answers build on each other; reported in document order.
-  const perNode = new Map<string, (Problem | PendingProblem)[]>();
-  // Nodes on or after a cycle are missing from the order: they come last.
-  for (const id of [...graph.order, ...unique.map((n) => n.id)]) {
-    if (perNode.has(id)) continue;
-    const node = byId.get(id)!;
-    const found: (Problem | PendingProblem)[] = [];
-    perNode.set(id, found);
-    const at = `nodes[${nodeIndex.get(id)}]`;
-    found.push(...(kindInfo(node.kind).check?.(node, at) ?? []));
-    checkTool(node, at, tools, found);
+  // Visited upstream-first so ancestor answers build on each other; reported in document
+  // order (a stable sort by position). Only problems are stored: most nodes have none.
+  const found: Found[] = [];
+  const foundAt: number[] = [];
+  const literalInputs = new LiteralInputCheck();
+  const visit = (id: string) => {
+    const { item: node, index: position } = byId.get(id)!;
+    const at = `nodes[${position}]`;
+    const before = found.length;
+    const kindProblems = kindInfo(node.kind).check?.(node, at);
+    if (kindProblems) for (const p of kindProblems) found.push(p);
+    checkTool(node, at, tools, literalInputs, found);
     checkReferences(node, at, byId, ancestry, found, inputCheck);
+    for (let i = before; i < found.length; i++) foundAt.push(position);
+  };
+  for (const id of graph.order) visit(id);
+  // Nodes on or after a cycle are missing from the order: they come last.
+  if (graph.order.length < unique.length) {
+    const ordered = new Set(graph.order);
+    for (const n of unique) if (!ordered.has(n.id)) visit(n.id);
   }
   const upstream = answerAncestry(graph, ancestry.questions);
-  for (const node of unique) {
-    for (const p of perNode.get(node.id)!) {
-      if (!('question' in p)) problems.push(p);
-      else if (!upstream[p.question]) problems.push(p.problem);
-    }
+  const inDocumentOrder = found.map((_, i) => i).sort((a, b) => foundAt[a] - foundAt[b] || a - b);
+  for (const i of inDocumentOrder) {
+    const p = found[i];
+    if (!('question' in p)) problems.push(p);
+    else if (!upstream[p.question]) problems.push(p.problem);
   }
   return graph;
 }
@@ -229,7 +245,7 @@ function reportCycles(graph: Graph, nodes: WorkflowNode[], edges: Edge[], proble
   }
 }
 
-function checkTool(node: WorkflowNode, at: string, tools: ToolLookup, problems: Found[]): void {
+function checkTool(node: WorkflowNode, at: string, tools: ToolLookup, literalInputs: LiteralInputCheck, problems: Found[]): void {
   const kind = kindInfo(node.kind);
   if (kind.tool.uses === 'none') return;
   const name = toolOf(node);
@@ -243,26 +259,46 @@ function checkTool(node: WorkflowNode, at: string, tools: ToolLookup, problems: 
     problems.push({ code: 'unknown-tool', nodeId: node.id, path: `${at}.tool`, message: `node "${node.id}": unknown tool "${name}"${didYouMean(name, names)}` });
     return;
   }
-  const inputs = kind.toolInputs ? kind.toolInputs(node, at) : [{ value: node.inputs, at: `${at}.inputs` }];
-  for (const input of inputs) checkLiteralInput(node, spec, input.value, input.at, problems);
+  if (!kind.toolInputs) return checkLiteralInput(node, spec, node.inputs, `${at}.inputs`, literalInputs, problems);
+  for (const input of kind.toolInputs(node, at)) checkLiteralInput(node, spec, input.value, input.at, literalInputs, problems);
+}
+
+/**
+ * Parses the literal part of tool inputs against each tool's schema. An empty literal
+ * (no inputs, or only templated ones: the common case) gives the same answer for every
+ * node of a tool, so it is parsed once per tool and validation.
+ */
+class LiteralInputCheck {
+  private readonly empty = new Map<ToolSpec, ReturnType<ToolSpec['input']['safeParse']>>();
+  parse(spec: ToolSpec, literal: Record<string, unknown>, keys: number): ReturnType<ToolSpec['input']['safeParse']> {
+    if (keys > 0) return spec.input.safeParse(literal);
+    let result = this.empty.get(spec);
+    if (!result) this.empty.set(spec, (result = spec.input.safeParse(literal)));
+    return result;
+  }
 }
 
 /**
  * Checks what is known before the run: fields holding templates are left out (their
  * value comes later) and "missing" complaints about them are ignored.
  */
-function checkLiteralInput(node: WorkflowNode, spec: ToolSpec, inputs: Record<string, unknown>, at: string, problems: Found[]): void {
+function checkLiteralInput(node: WorkflowNode, spec: ToolSpec, inputs: Record<string, unknown>, at: string, literalInputs: LiteralInputCheck, problems: Found[]): void {
   const literal: Record<string, unknown> = {};
-  const templated = new Set<string>();
+  // Made only when a field holds a template: most nodes have none.
+  let templated: Set<string> | undefined;
+  let keys = 0;
   for (const [key, value] of Object.entries(inputs)) {
-    if (hasTemplate(value)) templated.add(key);
-    else literal[key] = value;
+    if (hasTemplate(value)) (templated ??= new Set()).add(key);
+    else {
+      literal[key] = value;
+      keys++;
+    }
   }
-  const result = spec.input.safeParse(literal);
+  const result = literalInputs.parse(spec, literal, keys);
   if (result.success) return;
   for (const issue of result.error.issues) {
     const key = issue.path[0];
-    if (typeof key === 'string' && templated.has(key)) continue;
+    if (typeof key === 'string' && templated?.has(key)) continue;
     for (const line of issueLines([issue], '')) {
       const path = line.path ? `${at}.${line.path}` : at;
       problems.push({ code: 'invalid-input', nodeId: node.id, path, message: `node "${node.id}": ${spec.name} input ${line.path || '(whole input)'}: ${line.message}` });
@@ -278,13 +314,13 @@ interface InputCheck {
 function checkReferences(
   node: WorkflowNode,
   at: string,
-  byId: Map<string, WorkflowNode>,
+  byId: Map<string, unknown>,
   ancestry: PendingAncestry,
   problems: (Problem | PendingProblem)[],
   inputs: InputCheck | undefined,
 ): void {
   // Where `{{item}}` and `{{index}}` may appear: the per-item input of a map.
-  const itemScopes = (kindInfo(node.kind).itemScope ?? []).map((key) => formatPath(`${at}.inputs`, [key]));
+  let itemScopes: string[] | undefined;
   walkStrings(node.inputs, `${at}.inputs`, (s, where) => {
     if (!s.includes('{{')) return;
     let refs: Reference[];
@@ -306,6 +342,7 @@ function checkReferences(
           problems.push(ancestry.ask(target, node.id, { code: 'not-ancestor', nodeId: node.id, path: where, message }));
         }
       } else if (ref.root === 'item' || ref.root === 'index') {
+        itemScopes ??= (kindInfo(node.kind).itemScope ?? []).map((key) => formatPath(`${at}.inputs`, [key]));
         const inScope = itemScopes.some((p) => where === p || where.startsWith(`${p}.`) || where.startsWith(`${p}[`));
         if (!inScope) bad('bad-reference', `is only available inside a map node's inputs.with`);
       } else if (inputs) {
