@@ -5,6 +5,7 @@
  *   better-sqlite3 in transactions of the same size on the same disk (the storage floor);
  * - 200 nodes that each wait 50 ms at concurrency 50: parallel efficiency (ideal / actual);
  * - peak RSS of a 10,000-node run, measured in a child process.
+ * Steady state is the median of 3 rounds (AWE_BENCH_ROUNDS), the floor taken after each round.
  * Targets: ≥ 10,000 nodes/s, within 2.5× of the floor (issue 11; printed, never asserted), efficiency ≥ 0.95, RSS < 300 MB.
  *   npx tsx bench/engine.ts
  */
@@ -61,6 +62,8 @@ export interface EngineRunFigures {
   batches: number;
   floorSeconds: number;
   ratioToFloor: number;
+  /** Lowest and highest of the rounds, when there were several. */
+  spread?: { seconds: [number, number]; floor: [number, number] };
 }
 
 async function timedRun(workflow: Workflow, globalConcurrency: number) {
@@ -95,19 +98,40 @@ function storageFloor(events: EngineEvent[], batches: number, dir: string): numb
   return seconds;
 }
 
-async function benchShape(shape: string, workflow: Workflow, globalConcurrency: number): Promise<EngineRunFigures> {
-  const run = await timedRun(workflow, globalConcurrency);
-  const floorSeconds = storageFloor(run.events, run.batches, run.dataDir);
-  rmSync(run.dataDir, { recursive: true, force: true });
+/** How many times the steady-state figures are taken: the median is printed, the spread beside it. */
+const ROUNDS = Number(process.env.AWE_BENCH_ROUNDS ?? 3);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * `rounds` runs of `workflow`, each followed by its storage floor on the same disk: the
+ * engine's and the floor's medians and their ratio (both swing with the machine's load and
+ * its disk cache; one pair alone can be off by a third).
+ */
+async function benchShape(shape: string, workflow: Workflow, globalConcurrency: number, rounds = 1): Promise<EngineRunFigures> {
+  const seconds: number[] = [];
+  const floors: number[] = [];
+  let events = 0;
+  let batches = 0;
+  for (let i = 0; i < rounds; i++) {
+    const run = await timedRun(workflow, globalConcurrency);
+    floors.push(storageFloor(run.events, run.batches, run.dataDir));
+    rmSync(run.dataDir, { recursive: true, force: true });
+    seconds.push(run.seconds);
+    events = run.events.length;
+    batches = run.batches;
+  }
+  const [engine, floor] = [median(seconds), median(floors)];
   return {
     shape,
     nodes: workflow.nodes.length,
-    seconds: run.seconds,
-    nodesPerSecond: workflow.nodes.length / run.seconds,
-    events: run.events.length,
-    batches: run.batches,
-    floorSeconds,
-    ratioToFloor: run.seconds / floorSeconds,
+    seconds: engine,
+    nodesPerSecond: workflow.nodes.length / engine,
+    events,
+    batches,
+    floorSeconds: floor,
+    ratioToFloor: engine / floor,
+    ...(rounds > 1 ? { spread: { seconds: [Math.min(...seconds), Math.max(...seconds)], floor: [Math.min(...floors), Math.max(...floors)] } } : {}),
   };
 }
 
@@ -152,6 +176,10 @@ function printShape(f: EngineRunFigures): void {
       `${f.events.toLocaleString('en')} events in ${f.batches.toLocaleString('en')} transactions; storage floor ${f.floorSeconds.toFixed(2)} s, ` +
       `ratio ${f.ratioToFloor.toFixed(2)}× (target ≤ ${FLOOR_RATIO_TARGET}×: ${verdict(f.ratioToFloor <= FLOOR_RATIO_TARGET)})`,
   );
+  if (f.spread) {
+    const range = ([lo, hi]: [number, number]) => `${lo.toFixed(2)}–${hi.toFixed(2)} s`;
+    console.log(`            (medians of ${ROUNDS} rounds; engine ${range(f.spread.seconds)}, floor ${range(f.spread.floor)})`);
+  }
 }
 
 export async function benchEngine(): Promise<void> {
@@ -162,12 +190,12 @@ export async function benchEngine(): Promise<void> {
   const cold = await benchShape('chain', chainWorkflow(NODES), 16);
   console.log(`  first run in this process (JIT warm-up included):`);
   printShape(cold);
-  console.log(`  steady state:`);
+  console.log(`  steady state (median of ${ROUNDS} rounds, AWE_BENCH_ROUNDS to change):`);
   for (const [shape, wf, conc] of [
     ['chain', chainWorkflow(NODES), 16],
     ['wide DAG', wideWorkflow(NODES), 256],
   ] as const) {
-    printShape(await benchShape(shape, wf, conc));
+    printShape(await benchShape(shape, wf, conc, ROUNDS));
   }
   const p = await parallelEfficiency();
   console.log(`  200 × wait 50 ms at concurrency 50: ${p.seconds.toFixed(3)} s vs ideal ${p.ideal.toFixed(3)} s, efficiency ${p.efficiency.toFixed(3)} (target ≥ 0.95: ${verdict(p.efficiency >= 0.95)})`);
