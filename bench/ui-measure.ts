@@ -101,7 +101,7 @@ export async function traceSummary(page: Page, during: () => Promise<void>): Pro
   const browser = page.context().browser()!;
   await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8'] });
   await during();
-  const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: { name: string; ph: string; dur?: number; pid: number; tid: number; args?: any }[] };
+  const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: { name: string; ph: string; dur?: number; ts?: number; pid: number; tid: number; args?: any }[] };
   const events = trace.traceEvents;
   const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
   const onMain = events.filter((e) => main && e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur);
@@ -128,7 +128,22 @@ export async function traceSummary(page: Page, during: () => Promise<void>): Pro
     t.count++;
     totals.set(kind, t);
   }
-  return [...totals.entries()].sort((a, b) => b[1].ms - a[1].ms).map(([k, t]) => `main thread ${k.padEnd(32)} ${t.ms.toFixed(0).padStart(6)} ms in ${t.count}`);
+  const lines = [...totals.entries()].sort((a, b) => b[1].ms - a[1].ms).map(([k, t]) => `main thread ${k.padEnd(32)} ${t.ms.toFixed(0).padStart(6)} ms in ${t.count}`);
+  // The longest tasks and what filled them: a missed frame is one long task, not the totals.
+  const tasks = onMain.filter((e) => e.name === 'RunTask').sort((a, b) => b.dur! - a.dur!).slice(0, 6);
+  for (const task of tasks) {
+    const end = task.ts! + task.dur!;
+    const inside = new Map<string, number>();
+    for (const e of onMain) {
+      const ts = e.ts!;
+      const kind = KINDS[e.name];
+      if (!kind || e.name === 'RunTask' || ts < task.ts! || ts + e.dur! > end) continue;
+      inside.set(kind, (inside.get(kind) ?? 0) + e.dur! / 1000);
+    }
+    const parts = [...inside].sort((a, b) => b[1] - a[1]).map(([k, ms]) => `${k} ${ms.toFixed(1)}`);
+    lines.push(`longest task ${(task.dur! / 1000).toFixed(1)} ms: ${parts.join(', ')}`);
+  }
+  return lines;
 }
 
 export const scaleOf = (page: Page) =>

@@ -1,5 +1,5 @@
 // The browser's AweApi client against a real WebSocket server speaking the /ws protocol.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocketServer, type WebSocket as ServerSocket } from 'ws';
 import type { EngineEvent } from '../../contract';
 import { AweCallError, createWebSocketApi } from './ws-client';
@@ -78,6 +78,27 @@ describe('WebSocket AweApi client', () => {
     await until(() => got.length === 4);
     expect(got).toEqual([1, 2, 3, 4]);
     expect(srv.calls).toContainEqual({ command: 'runs.events', request: { runId: 'r1', afterSeq: 2 } });
+  });
+
+  it('drops a batch with a malformed event, says so, and goes on with the next', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const srv = await serve(() => ({ ok: true, result: {} }));
+      const api = createWebSocketApi({ url: `ws://127.0.0.1:${srv.port}/ws` });
+      clients.push(api);
+      const got: EngineEvent[][] = [];
+      api.events.subscribe((events) => got.push(events));
+      await until(() => api.connection.state === 'open');
+      const bad = { type: 'node.status', runId: 'r1', seq: 2, ts: 2, nodeId: 'a', status: 'exploded', generation: 0, attempt: 1 } as unknown as EngineEvent;
+      srv.push([ev(1), bad]);
+      srv.push([ev(3)]);
+      await until(() => got.length === 1);
+      expect(got).toEqual([[ev(3)]]);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0][0])).toMatch(/not in the protocol.*event 1/s);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('holds calls made while disconnected and sends them once connected', async () => {

@@ -1,10 +1,11 @@
 /**
  * `window.awe` for the browser: the same AweApi over one WebSocket to `awe serve`. The
  * protocol's messages are declared in src/contract/wire.ts; every frame the server sends
- * is checked against them before it is used.
+ * is checked against them before it is used (decode.ts).
  */
-import { COMMAND_NAMES, methodName, ServerMessage, socketProtocols, type AweApi, type CallMessage, type CommandName, type EngineEvent } from '../../contract';
+import { COMMAND_NAMES, methodName, socketProtocols, type AweApi, type CallMessage, type CommandName, type EngineEvent } from '../../contract';
 import { AweCallError, callError } from './call-error';
+import { decodeServerMessage, type Decoded } from './decode';
 
 export { AweCallError };
 
@@ -157,15 +158,18 @@ export function createWebSocketApi(opts: WebSocketApiOptions): AweApi & { connec
       if (reconnected) void catchUp();
     };
     ws.onmessage = (m) => {
-      let parsed: ReturnType<typeof ServerMessage.safeParse>;
+      let decoded: Decoded;
       try {
-        parsed = ServerMessage.safeParse(JSON.parse(typeof m.data === 'string' ? m.data : String(m.data)));
+        decoded = decodeServerMessage(JSON.parse(typeof m.data === 'string' ? m.data : String(m.data)));
       } catch {
+        decoded = { ok: false, error: 'not JSON' };
+      }
+      // A frame that is not in the protocol is dropped (and said in the console): a call it should have answered fails with its connection.
+      if (!decoded.ok) {
+        console.warn(`AWE: dropped a message from the server that is not in the protocol (${decoded.error})`);
         return;
       }
-      // A frame that is not in the protocol is dropped: a call it should have answered fails with its connection.
-      if (!parsed.success) return;
-      const msg = parsed.data;
+      const msg = decoded.message;
       if (msg.kind === 'events') deliver(msg.events);
       else if (msg.kind === 'result') {
         const p = pending.get(msg.id);

@@ -14,6 +14,7 @@ import {
   whyNotRunnable,
 } from '../app/actions';
 import { graphStore, sessionStore, uiStore, useGraph, useRuns, useSession, useUi } from '../app/stores';
+import { shownTally } from '../stores/runs';
 import { RunApprovalControl } from './ApprovalControls';
 import { DocumentDialogs } from './DocumentDialogs';
 import { DocumentMenu } from './DocumentMenu';
@@ -148,6 +149,7 @@ function RunHeader() {
   const travelView = useRuns((s) => s.travelView);
   const replayedAt = useRuns((s) => (s.travelSeq !== null && s.watchedRunId ? s.events[s.watchedRunId]?.bySeq(s.travelSeq)?.ts : undefined));
   const view = travelSeq !== null && travelView ? travelView : liveView;
+  const tally = useRuns(shownTally);
   const [now, setNow] = useState(() => Date.now());
   const live = travelSeq === null && view && !TERMINAL_RUN_STATUSES.includes(view.status);
   useEffect(() => {
@@ -156,8 +158,7 @@ function RunHeader() {
     return () => clearInterval(t);
   }, [live]);
   if (!runId || !view) return null;
-  const nodes = Object.values(view.nodes);
-  const done = nodes.filter((n) => n.status === 'succeeded' || n.status === 'skipped' || n.status === 'failed' || n.status === 'cancelled').length;
+  const { total, done } = tally ?? { total: 0, done: 0 };
   // The header outlives runs: a tick from before this run started must not read as negative time.
   const until = view.finishedAt ?? replayedAt ?? (live ? Math.max(now, view.startedAt ?? now) : view.startedAt);
   const elapsed = view.startedAt && until !== undefined ? until - view.startedAt : undefined;
@@ -171,11 +172,11 @@ function RunHeader() {
 
       <span className="progress" title="Nodes finished / total">
         {/* No width transition: a rerun finishes in milliseconds and an easing bar lagged behind the count (3/3 drawn 60 % full). */}
-        <span className="bar" role="progressbar" aria-label="Nodes finished" aria-valuemin={0} aria-valuemax={nodes.length} aria-valuenow={done}>
-          <span style={{ transform: `scaleX(${nodes.length ? done / nodes.length : 0})` }} />
+        <span className="bar" role="progressbar" aria-label="Nodes finished" aria-valuemin={0} aria-valuemax={total} aria-valuenow={done}>
+          <span style={{ transform: `scaleX(${total ? done / total : 0})` }} />
         </span>
         <span data-testid="run-progress">
-          {done}/{nodes.length}
+          {done}/{total}
         </span>
       </span>
       {/* The figures give way first when the header is narrow; status, progress and Export never do. */}

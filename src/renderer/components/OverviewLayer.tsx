@@ -9,6 +9,10 @@
  * the nodes in its store as hidden nodes, the selected ones stay real (drawn simplified
  * on top, so they can be dragged), and a click on the pane selects the node under it
  * (`nodeAt`). Zoomed back in, the canvas gives way to the full nodes.
+ *
+ * Edges have a canvas of their own, under the nodes': a run changes only node colours,
+ * and repainting ~4,000 bezier edges with each batch of a 2,000-node run took the most of
+ * its frames (the path and its software raster); now a batch repaints the boxes alone.
  */
 import { useEffect, useRef } from 'react';
 import { useStoreApi } from '@xyflow/react';
@@ -52,15 +56,19 @@ interface Props {
 
 export function OverviewLayer({ nodes, edges, selectedIds, sizes }: Props) {
   const ref = useRef<HTMLCanvasElement>(null);
+  const edgesRef = useRef<HTMLCanvasElement>(null);
   const rf = useStoreApi();
   // The latest props, read by the painter (which runs outside React, once per frame at most).
   const model = useRef({ nodes, edges, selectedIds, sizes });
   model.current = { nodes, edges, selectedIds, sizes };
-  const schedule = useRef<() => void>(() => undefined);
+  /** Asks for a repaint on the next frame; `edges`: of the edges too (the view, the graph or the theme changed). */
+  const schedule = useRef<(edges: boolean) => void>(() => undefined);
 
   useEffect(() => {
     const canvas = ref.current!;
+    const edgeCanvas = edgesRef.current!;
     let frame = 0;
+    let edgesStale = true;
     let colors: Colors | undefined;
     let colorsTheme: string | undefined;
     const paint = () => {
@@ -69,32 +77,37 @@ export function OverviewLayer({ nodes, edges, selectedIds, sizes }: Props) {
       if (!colors || colorsTheme !== theme) {
         colors = readColors(canvas);
         colorsTheme = theme;
+        edgesStale = true;
       }
       const { transform, width, height } = rf.getState();
       const m = model.current;
-      const counts = draw(canvas, width, height, transform, m, colors, shownView(runsStore.getState())?.nodes, graphStore.getState().problems);
+      if (edgesStale) {
+        drawEdges(edgeCanvas, width, height, transform, m, colors);
+        edgesStale = false;
+      }
+      const counts = drawNodes(canvas, width, height, transform, m, colors, shownView(runsStore.getState())?.nodes, graphStore.getState().problems);
       // Set only when it changes: a pan repaints every frame, and a new name is announced.
       const label = summary(m.nodes.length, counts);
       if (canvas.getAttribute('aria-label') !== label) canvas.setAttribute('aria-label', label);
       canvas.dataset.drawnNodes = String(m.nodes.length);
     };
-    schedule.current = () => {
+    schedule.current = (edges) => {
+      if (edges) edgesStale = true;
       if (!frame) frame = requestAnimationFrame(paint);
     };
-    const again = () => schedule.current();
-    // Pan and zoom (React Flow's store), run status, problems and theme all repaint.
+    // Pan and zoom (React Flow's store) and theme repaint everything; run status and problems, the nodes.
     const offs = [
       rf.subscribe((s, prev) => {
-        if (s.transform !== prev.transform || s.width !== prev.width || s.height !== prev.height) again();
+        if (s.transform !== prev.transform || s.width !== prev.width || s.height !== prev.height) schedule.current(true);
       }),
       runsStore.subscribe((s, prev) => {
-        if (shownView(s) !== shownView(prev)) again();
+        if (shownView(s) !== shownView(prev)) schedule.current(false);
       }),
       graphStore.subscribe((s, prev) => {
-        if (s.problems !== prev.problems) again();
+        if (s.problems !== prev.problems) schedule.current(false);
       }),
       uiStore.subscribe((s, prev) => {
-        if (s.theme !== prev.theme) again();
+        if (s.theme !== prev.theme) schedule.current(true);
       }),
     ];
     paint();
@@ -104,10 +117,16 @@ export function OverviewLayer({ nodes, edges, selectedIds, sizes }: Props) {
     };
   }, [rf]);
 
-  // New nodes, edges, sizes or selection: one repaint on the next frame.
-  useEffect(() => schedule.current(), [nodes, edges, selectedIds, sizes]);
+  // New nodes, edges or sizes move edges; a new selection only outlines nodes.
+  useEffect(() => schedule.current(true), [nodes, edges, sizes]);
+  useEffect(() => schedule.current(false), [selectedIds]);
 
-  return <canvas ref={ref} className="overview-layer" role="img" data-testid="overview-layer" />;
+  return (
+    <>
+      <canvas ref={edgesRef} className="overview-edges" aria-hidden />
+      <canvas ref={ref} className="overview-layer" role="img" data-testid="overview-layer" />
+    </>
+  );
 }
 
 interface Colors {
@@ -163,21 +182,10 @@ function summary(total: number, counts: Map<string, number>): string {
   return `Overview of ${total.toLocaleString('en')} steps${parts.length ? `: ${parts.join(', ')}` : ''}. Click a step to select it; zoom in to see its details.`;
 }
 
-/**
- * Paints the graph at the viewport's transform; returns how many nodes are in each status.
- * Nodes of one colour go into one path (one fill call per colour, not per node); edges are
- * one path, drawn as React Flow draws a bezier edge between a right and a left handle.
- */
-function draw(
-  canvas: HTMLCanvasElement,
-  width: number,
-  height: number,
-  [tx, ty, zoom]: [number, number, number],
-  m: { nodes: readonly WorkflowNode[]; edges: readonly OverviewEdge[]; selectedIds: readonly string[]; sizes: ReadonlyMap<string, { width: number; height: number }> },
-  colors: Colors,
-  views: Record<string, { status: NodeStatus } | undefined> | undefined,
-  problems: Parameters<typeof problemCountOf>[0],
-): Map<string, number> {
+type Model = { nodes: readonly WorkflowNode[]; edges: readonly OverviewEdge[]; selectedIds: readonly string[]; sizes: ReadonlyMap<string, { width: number; height: number }> };
+
+/** Sizes and clears a canvas for the viewport's transform; returns its context and the visible part of the flow. */
+function prepare(canvas: HTMLCanvasElement, width: number, height: number, [tx, ty, zoom]: [number, number, number]) {
   const dpr = window.devicePixelRatio || 1;
   const w = Math.max(1, Math.round(width * dpr));
   const h = Math.max(1, Math.round(height * dpr));
@@ -194,7 +202,12 @@ function draw(
   const top = -ty / zoom;
   const right = left + width / zoom;
   const bottom = top + height / zoom;
+  return { ctx, left, top, right, bottom, zoom };
+}
 
+/** Paints the edges at the viewport's transform: one path, as React Flow draws a bezier edge between a right and a left handle. */
+function drawEdges(canvas: HTMLCanvasElement, width: number, height: number, transform: [number, number, number], m: Model, colors: Colors) {
+  const { ctx, left, top, right, bottom, zoom } = prepare(canvas, width, height, transform);
   const boxes = new Map<string, ReturnType<typeof nodeBox>>();
   for (const n of m.nodes) boxes.set(n.id, nodeBox(n, m.sizes));
 
@@ -215,7 +228,23 @@ function draw(
   ctx.lineWidth = Math.max(1.6, 1 / zoom);
   ctx.strokeStyle = colors.edge;
   ctx.stroke(edgePath);
+}
 
+/**
+ * Paints the nodes at the viewport's transform; returns how many nodes are in each status.
+ * Nodes of one colour go into one path (one fill call per colour, not per node).
+ */
+function drawNodes(
+  canvas: HTMLCanvasElement,
+  width: number,
+  height: number,
+  transform: [number, number, number],
+  m: Model,
+  colors: Colors,
+  views: Record<string, { status: NodeStatus } | undefined> | undefined,
+  problems: Parameters<typeof problemCountOf>[0],
+): Map<string, number> {
+  const { ctx, left, top, right, bottom, zoom } = prepare(canvas, width, height, transform);
   const counts = new Map<string, number>();
   const fills = new Map<string, Path2D>();
   const stripes = new Map<string, Path2D>();
@@ -225,7 +254,7 @@ function draw(
   for (const n of m.nodes) {
     const status = views?.[n.id]?.status ?? '';
     counts.set(status, (counts.get(status) ?? 0) + 1);
-    const b = boxes.get(n.id)!;
+    const b = nodeBox(n, m.sizes);
     if (b.x > right || b.x + b.width < left || b.y > bottom || b.y + b.height < top) continue;
     let fill = fills.get(status);
     if (!fill) fills.set(status, (fill = new Path2D()));

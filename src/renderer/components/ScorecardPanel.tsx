@@ -16,7 +16,7 @@ export function ScorecardPanel() {
   const runId = useRuns((s) => s.watchedRunId);
   // Fetched again when the run's state changes (a node finishes, the run ends), not per event.
   const status = useRuns((s) => (s.watchedRunId ? s.views[s.watchedRunId]?.status : undefined));
-  const finished = useRuns((s) => (s.watchedRunId ? Object.values(s.views[s.watchedRunId]?.nodes ?? {}).filter((n) => n.finishedAt).length : 0));
+  const finished = useRuns((s) => (s.watchedRunId ? (s.tallies[s.watchedRunId]?.finished ?? 0) : 0));
   const [card, setCard] = useState<Scorecard | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {

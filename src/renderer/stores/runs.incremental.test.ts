@@ -9,7 +9,17 @@ import { describe, expect, it } from 'vitest';
 import { foldRun, type EngineEvent, type NodeStatus, type Workflow } from '../../contract';
 import { attemptsOf } from './attempts';
 import { CHUNK_SIZE } from './event-log';
-import { createRunsStore } from './runs';
+import { createRunsStore, shownTally, type NodeTally } from './runs';
+
+/** The header's counts, taken afresh from a view's nodes. */
+function counted(nodes: Record<string, { status: string; finishedAt?: number }>): NodeTally {
+  const all = Object.values(nodes);
+  return {
+    total: all.length,
+    done: all.filter((n) => ['succeeded', 'failed', 'skipped', 'cancelled'].includes(n.status)).length,
+    finished: all.filter((n) => n.finishedAt).length,
+  };
+}
 
 const NODES = ['a', 'b', 'c', 'd', 'e', 'constructor'];
 const snapshot: Workflow = { id: 'wf', name: 'wf', version: 1, nodes: NODES.map((id) => ({ id, kind: 'tool' as const, tool: 'text.template', inputs: {} })), edges: [], settings: {} };
@@ -31,7 +41,8 @@ function randomRun(r: ReturnType<typeof rng>, count: number): EngineEvent[] {
   const out: EngineEvent[] = [{ type: 'run.started', runId: 'r1', seq: 1, ts: 1, workflowId: 'wf', inputs: {}, nodeIds: NODES } as EngineEvent];
   for (let seq = 2; seq <= count; seq++) {
     const base = { runId: 'r1', seq, ts: 1000 + seq * 7 };
-    const nodeId = r.pick(NODES);
+    // Now and then a node the snapshot does not have (the view gains it).
+    const nodeId = r.int(60) === 0 ? 'late' : r.pick(NODES);
     const roll = r.int(100);
     let e: Record<string, unknown>;
     if (roll < 50) {
@@ -107,8 +118,9 @@ describe('runs store, incremental', () => {
         const expected = foldRun('r1', upto, Infinity, NODES);
         expect(view, `seed ${seed}`).toEqual(expected);
         expect(s.events.r1.toArray(), `seed ${seed}`).toEqual(upto);
-        for (const id of NODES) expect(s.attempts.r1.get(id)?.list ?? [], `seed ${seed}, node ${id}`).toEqual(attemptsOf(upto, id));
-        const waiting = NODES.filter((id) => expected.nodes[id].status === 'waiting' && expected.nodes[id].approval);
+        expect(s.tallies.r1, `seed ${seed}`).toEqual(counted(expected.nodes));
+        for (const id of Object.keys(expected.nodes)) expect(s.attempts.r1.get(id)?.list ?? [], `seed ${seed}, node ${id}`).toEqual(attemptsOf(upto, id));
+        const waiting = Object.keys(expected.nodes).filter((id) => expected.nodes[id].status === 'waiting' && expected.nodes[id].approval);
         expect([...(s.waiting.r1 ?? [])].sort(), `seed ${seed}`).toEqual(waiting.sort());
       }
       expect(store.getState().views.r1.lastSeq, `seed ${seed}`).toBe(events.length);
@@ -128,7 +140,17 @@ describe('runs store, incremental', () => {
     expect(store.getState().waiting.r1).toEqual([]);
   });
 
-  it('time travel shows attempts as of the chosen seq', () => {
+  it('counts the nodes run.started brings, when it arrives after the run had a tally', () => {
+    const store = createRunsStore(); // no snapshot: the view knows its nodes from the events only
+    const ev = (seq: number, e: Record<string, unknown>) => ({ runId: 'r1', seq, ts: seq, ...e }) as EngineEvent;
+    const second = ev(2, { type: 'node.status', nodeId: 'a', status: 'succeeded', generation: 0, attempt: 1 });
+    expect(store.getState().ingest([second])).toEqual([{ runId: 'r1', afterSeq: 0 }]);
+    expect(store.getState().tallies.r1).toEqual({ total: 0, done: 0, finished: 0 });
+    store.getState().ingest([ev(1, { type: 'run.started', workflowId: 'wf', inputs: {}, nodeIds: NODES })]);
+    expect(store.getState().tallies.r1).toEqual({ total: NODES.length, done: 1, finished: 1 });
+  });
+
+  it('time travel shows attempts and node counts as of the chosen seq', () => {
     const r = rng(99);
     const events = randomRun(r, 300);
     const store = createRunsStore();
@@ -136,7 +158,9 @@ describe('runs store, incremental', () => {
     for (const id of NODES) expect(store.getState().attempts.r1.get(id)?.list ?? []).toEqual(attemptsOf(events, id));
     store.getState().travelTo(120);
     for (const id of NODES) expect(store.getState().travelAttempts!.get(id)?.list ?? []).toEqual(attemptsOf(events, id, 120));
+    expect(shownTally(store.getState())).toEqual(counted(foldRun('r1', events, 120, NODES).nodes));
     store.getState().travelTo(null);
     expect(store.getState().travelAttempts).toBeNull();
+    expect(shownTally(store.getState())).toEqual(counted(foldRun('r1', events, Infinity, NODES).nodes));
   });
 });

@@ -32,6 +32,10 @@ export interface RunsState {
   attempts: Record<string, AttemptIndex>;
   /** Attempts as of the time-travel seq, or null for live. */
   travelAttempts: AttemptIndex | null;
+  /** How many nodes each run has, and how many ended, kept from the nodes each batch touched. */
+  tallies: Record<string, NodeTally>;
+  /** The tally of the time-travel view, or null for live. */
+  travelTally: NodeTally | null;
   /** Nodes of each run that wait for a person's approval, in the order they asked; a new array only when that set changes. */
   waiting: Record<string, readonly string[]>;
   /** The graph each run executes. */
@@ -64,6 +68,35 @@ export interface RunsActions {
 
 export type RunsStore = ReturnType<typeof createRunsStore>;
 
+/**
+ * A run's node counts for its header and scorecard. Recounting 2,000 nodes per batch in
+ * their selectors showed up in every frame of a large live run; the store keeps the
+ * counts instead, from each batch's touched nodes.
+ */
+export interface NodeTally {
+  total: number;
+  /** Nodes that ended: succeeded, failed, skipped or cancelled. */
+  done: number;
+  /** Nodes with a finish time. */
+  finished: number;
+}
+
+const ENDED: ReadonlySet<string> = new Set(['succeeded', 'failed', 'skipped', 'cancelled']);
+
+/** Adds (`sign` 1) or takes away (-1) one node's share of a tally. */
+function count(t: NodeTally, n: NodeView, sign: 1 | -1) {
+  t.total += sign;
+  if (ENDED.has(n.status)) t.done += sign;
+  if (n.finishedAt) t.finished += sign;
+}
+
+/** The tally of every node, counted afresh. */
+export function tallyNodes(nodes: Record<string, NodeView>): NodeTally {
+  const t = { total: 0, done: 0, finished: 0 };
+  for (const id in nodes) count(t, nodes[id], 1);
+  return t;
+}
+
 /** Which node ids an event will touch (so they can be copied before `applyEvent` mutates them). */
 function touchedNodes(e: EngineEvent): readonly string[] {
   if (e.type === 'node.rerun') return [e.nodeId, ...e.nodes];
@@ -83,6 +116,8 @@ export function createRunsStore() {
     events: {},
     attempts: {},
     travelAttempts: null,
+    tallies: {},
+    travelTally: null,
     waiting: {},
     snapshots: {},
     watchedRunId: null,
@@ -96,8 +131,13 @@ export function createRunsStore() {
       const views = { ...s.views };
       const events = { ...s.events };
       const attempts = { ...s.attempts };
+      const tallies = { ...s.tallies };
       let waiting = s.waiting;
-      const copied = new Map<string, { view: RunView; nodes: Set<string>; added: EngineEvent[]; attempts: AttemptIndex }>();
+      const copied = new Map<
+        string,
+        // before: each touched node as it was (undefined if new); recount: an event (run.started) added nodes no event names.
+        { view: RunView; nodes: Set<string>; before: Map<string, NodeView | undefined>; recount: boolean; added: EngineEvent[]; attempts: AttemptIndex }
+      >();
       const gaps: Gap[] = [];
 
       const work = (runId: string) => {
@@ -111,7 +151,7 @@ export function createRunsStore() {
             artifacts: old.artifacts.slice(),
             usage: { ...old.usage },
           };
-          w = { view, nodes: new Set(), added: [], attempts: attempts[runId] ?? new Map() };
+          w = { view, nodes: new Set(), before: new Map(), recount: !tallies[runId], added: [], attempts: attempts[runId] ?? new Map() };
           copied.set(runId, w);
           views[runId] = view;
           attempts[runId] = w.attempts;
@@ -142,18 +182,21 @@ export function createRunsStore() {
             if (w.nodes.has(id)) continue;
             w.nodes.add(id);
             const n = w.view.nodes[id];
+            w.before.set(id, n);
             if (n) w.view.nodes[id] = copyNode(n);
           }
+          if (e.type === 'run.started') w.recount = true;
           applyEvent(w.view, e);
           if (affectsAttempts(e)) w.attempts.set(e.nodeId, stepAttempts(w.attempts.get(e.nodeId), e));
           w.added.push(e);
         }
         events[runId] = (events[runId] ?? EventLog.empty).append(w.added);
+        tallies[runId] = w.recount ? tallyNodes(w.view.nodes) : retally(tallies[runId], w.before, w.view.nodes);
         const nextWaiting = updateWaiting(waiting[runId] ?? NOBODY, w.view, w.nodes);
         if (nextWaiting !== (waiting[runId] ?? NOBODY)) waiting = { ...waiting, [runId]: nextWaiting };
       }
       // While scrubbing, the travel view stays where the person put it; live state keeps moving underneath.
-      set({ views, events, attempts, waiting, history: mergeHistory(s.history, copied) });
+      set({ views, events, attempts, tallies, waiting, history: mergeHistory(s.history, copied) });
       return gaps;
     },
 
@@ -165,12 +208,14 @@ export function createRunsStore() {
         views: { ...s.views, [runId]: view },
         events: { ...s.events, [runId]: EventLog.from(sorted) },
         attempts: { ...s.attempts, [runId]: allAttemptsOf(sorted) },
+        tallies: { ...s.tallies, [runId]: tallyNodes(view.nodes) },
         waiting: { ...s.waiting, [runId]: updateWaiting(NOBODY, view, Object.keys(view.nodes)) },
         snapshots: { ...s.snapshots, [runId]: snapshot },
         watchedRunId: runId,
         travelSeq: null,
         travelView: null,
         travelAttempts: null,
+        travelTally: null,
       }));
     },
 
@@ -180,6 +225,7 @@ export function createRunsStore() {
         travelSeq: null,
         travelView: null,
         travelAttempts: null,
+        travelTally: null,
         snapshots: runId && snapshot ? { ...s.snapshots, [runId]: snapshot } : s.snapshots,
       }));
     },
@@ -188,19 +234,31 @@ export function createRunsStore() {
       const s = get();
       const runId = s.watchedRunId;
       if (!runId || seq === null || seq >= (s.views[runId]?.lastSeq ?? 0)) {
-        set({ travelSeq: null, travelView: null, travelAttempts: null });
+        set({ travelSeq: null, travelView: null, travelAttempts: null, travelTally: null });
         return;
       }
       const nodeIds = s.snapshots[runId]?.nodes.map((n) => n.id) ?? [];
       const log = s.events[runId] ?? EventLog.empty;
       const upto = log.slice(0, log.countUpTo(seq));
-      set({ travelSeq: seq, travelView: foldRun(runId, upto, seq, nodeIds), travelAttempts: allAttemptsOf(upto, seq) });
+      const travelView = foldRun(runId, upto, seq, nodeIds);
+      set({ travelSeq: seq, travelView, travelAttempts: allAttemptsOf(upto, seq), travelTally: tallyNodes(travelView.nodes) });
     },
 
     setHistory(runs) {
       set({ history: runs });
     },
   }));
+}
+
+/** `prev` after a batch: the touched nodes' shares taken away as they were and added as they are. */
+function retally(prev: NodeTally, before: Map<string, NodeView | undefined>, nodes: Record<string, NodeView>): NodeTally {
+  const t = { ...prev };
+  for (const [id, was] of before) {
+    if (was) count(t, was, -1);
+    const now = nodes[id];
+    if (now) count(t, now, 1);
+  }
+  return t;
 }
 
 /** Keeps run history statuses current as events arrive, without refetching the list. */
@@ -219,6 +277,12 @@ function mergeHistory(history: RunSummary[], touched: Map<string, { view: RunVie
 export function shownView(s: RunsState): RunView | null {
   if (s.travelView) return s.travelView;
   return s.watchedRunId ? (s.views[s.watchedRunId] ?? null) : null;
+}
+
+/** The node counts of the shown run (live, or as of the time-travel seq). */
+export function shownTally(s: RunsState): NodeTally | null {
+  if (s.travelView) return s.travelTally;
+  return s.watchedRunId ? (s.tallies[s.watchedRunId] ?? null) : null;
 }
 
 /** A node's attempts in the shown run (live, or as of the time-travel seq). */
