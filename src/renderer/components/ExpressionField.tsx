@@ -10,7 +10,7 @@
  * textarea that became a template field — was what dropped the focus after the second
  * `{`, leaving the next Backspace to the canvas, which deleted the node.
  */
-import { useRef, useState } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import { hasReference, modeOf, textToValue, toFixed, valueToText, type FieldType, type Mode } from '../lib/binding-text';
 import type { Suggestion } from '../lib/references';
 import { REFERENCE_DRAG_TYPE, ReferenceText } from './ReferenceText';
@@ -74,7 +74,18 @@ export function ExpressionField(p: ExpressionFieldProps) {
     }
   };
 
-  const focusSoon = () => requestAnimationFrame(() => document.getElementById(id)?.focus());
+  // The switched control takes the focus in the commit of the click or drop that switched it:
+  // a frame later (requestAnimationFrame) lost the first keys a person typed straight after
+  // clicking Expression whenever a frame came late (seen: "false" arrived as "alse").
+  const focusAfterCommit = useRef(false);
+  const focusOnCommit = () => {
+    focusAfterCommit.current = true;
+  };
+  useLayoutEffect(() => {
+    if (!focusAfterCommit.current) return;
+    focusAfterCommit.current = false;
+    document.getElementById(id)?.focus();
+  });
   const switchTo = (next: Mode) => {
     if (next === mode) return;
     setMessage(null);
@@ -87,7 +98,7 @@ export function ExpressionField(p: ExpressionFieldProps) {
       setText(valueToText(type, fixed));
       if (fixed !== value) store(fixed);
     }
-    focusSoon();
+    focusOnCommit();
   };
 
   const textual = mode === 'expression' || TEXTUAL_FIXED.has(type);
@@ -144,7 +155,7 @@ export function ExpressionField(p: ExpressionFieldProps) {
         setForced(true);
         setText(`{{${reference}}}`);
         store(`{{${reference}}}`);
-        focusSoon();
+        focusOnCommit();
       }}
     >
       <div className="field-head">
