@@ -66,8 +66,8 @@ const MUTATIONS: Mutation[] = [
     name: 'frontier-condition-branch',
     why: 'a node runs although no upstream branch was taken',
     file: 'src/engine/execution/frontier.ts',
-    from: "if ((this.liveIn.get(id) ?? 0) > 0 || this.graph.inEdges.get(id)!.length === 0) return { run: true };",
-    to: 'return { run: true };',
+    from: 'if ((this.inEdges.get(id)?.live ?? 0) > 0 || this.graph.inEdges.get(id)!.length === 0) return RUN;',
+    to: 'return RUN;',
     tests: ['src/engine/execution/scheduler.conditions.test.ts'],
   },
   {
