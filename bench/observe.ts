@@ -4,7 +4,7 @@
  * 127.0.0.1 that reads and counts them), side by side. Metrics are on in both (always are).
  *   npx tsx bench/observe.ts
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -44,8 +44,9 @@ async function receiver() {
 }
 
 async function once(workflow: Workflow, tracingUrl?: string): Promise<{ seconds: number; flushSeconds: number }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'awe-bench-observe-'));
   const engine = createEngine({
-    dataDir: mkdtempSync(join(tmpdir(), 'awe-bench-observe-')),
+    dataDir,
     extraTools: [noop],
     globalConcurrency: 256,
     tracing: tracingUrl ? { spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: tracingUrl }), maxQueueSize: 100_000, maxExportBatchSize: 2_048 })] } : false,
@@ -56,6 +57,7 @@ async function once(workflow: Workflow, tracingUrl?: string): Promise<{ seconds:
   if (view.status !== 'succeeded') throw new Error(`bench run ${view.status}`);
   const closing = performance.now();
   await engine.close(); // exports what is still buffered
+  rmSync(dataDir, { recursive: true, force: true });
   return { seconds, flushSeconds: (performance.now() - closing) / 1000 };
 }
 

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { COMMAND_NAMES } from '../contract';
 import type { CommandName } from '../contract';
 import { createEngineDouble } from './engine-double.testkit';
@@ -22,16 +22,19 @@ const doc = {
 let engine: EngineDouble;
 let runId: string;
 let artifactId: string;
+let dir: string;
 
 beforeEach(() => {
   engine = createEngineDouble();
   engine.saveWorkflow(engine.validate(doc).workflow!);
   runId = engine.startRun(engine.getWorkflow('greeting')!).runId;
-  const dir = mkdtempSync(join(tmpdir(), 'awe-handlers-'));
+  dir = mkdtempSync(join(tmpdir(), 'awe-handlers-'));
   writeFileSync(join(dir, 'report.md'), '# Report\nall good');
   artifactId = engine.addArtifact(runId, 'report.md', 'text/markdown', join(dir, 'report.md'), 17).id;
   engine.calls.length = 0;
 });
+
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A valid request for every command and the engine method it must reach. */
 const cases: Record<CommandName, () => { request: unknown; reaches: string }> = {

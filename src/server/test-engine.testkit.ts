@@ -2,7 +2,7 @@
  * TEST SUPPORT ONLY — the real engine over a fresh temp data folder, and a real server in front
  * of it, for the server integration tests.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
@@ -10,8 +10,16 @@ import { createEngine } from '../engine/engine';
 import type { Engine, EngineOptions } from '../engine/types';
 import { startServer, type RunningServer, type ServerOptions } from './server';
 
+/** The engine's temp data folder goes with it when it is closed. */
 export function makeTestEngine(options: Partial<EngineOptions> = {}): Engine {
-  return createEngine({ dataDir: mkdtempSync(join(tmpdir(), 'awe-server-')), interactive: true, ...options });
+  const made = mkdtempSync(join(tmpdir(), 'awe-server-'));
+  const engine = createEngine({ dataDir: made, interactive: true, ...options });
+  const close = engine.close.bind(engine);
+  engine.close = async () => {
+    await close();
+    rmSync(made, { recursive: true, force: true });
+  };
+  return engine;
 }
 
 /** The server a test file shares: read its fields inside tests (they are set before the first one). */
