@@ -1,8 +1,8 @@
 // The hand check of hot events must agree with zod's ServerMessage on every frame: same
 // verdict, same value. Each case is a valid event of a hot type, or one with a single fault.
 import { describe, expect, it } from 'vitest';
-import { ServerMessage } from '../../contract';
-import { decodeServerMessage, fastEvent } from './decode';
+import { EngineEvent, ServerMessage } from '../../contract';
+import { decodeServerMessage, fastEvent, hotEventKeys } from './decode';
 
 const base = { runId: 'r1', seq: 3, ts: 1_700_000_000_000, nodeId: 'a' };
 const valid: Record<string, unknown>[] = [
@@ -92,6 +92,18 @@ describe('decodeServerMessage', () => {
       const z = ServerMessage.safeParse(m);
       expect(r.ok).toBe(z.success);
       if (r.ok && z.success) expect(r.message).toEqual(z.data);
+    }
+  });
+});
+
+describe('the hand-checked shapes follow the contract', () => {
+  it('allow exactly the fields the schema of each hot event type has', () => {
+    const hot = hotEventKeys();
+    expect(hot.size).toBeGreaterThan(0);
+    for (const [type, keys] of hot) {
+      const schema = EngineEvent.options.find((o) => o.shape.type.value === type);
+      expect(schema, type).toBeDefined();
+      expect([...keys].sort(), type).toEqual(Object.keys(schema!.shape).sort());
     }
   });
 });

@@ -60,6 +60,11 @@ const HOT = new Map<string, { keys: ReadonlySet<string>; check(e: Obj): boolean 
   },
 }));
 
+/** Each hand-checked type and the fields its check allows (a test holds them to the contract's schema). */
+export function hotEventKeys(): Map<string, ReadonlySet<string>> {
+  return new Map([...HOT].map(([type, hot]) => [type, hot.keys]));
+}
+
 /** `e` as zod's EngineEvent would return it, when it is one of the hot shapes; undefined when zod must decide. */
 export function fastEvent(e: unknown): EngineEventT | undefined {
   if (!isObj(e)) return undefined;
