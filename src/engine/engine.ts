@@ -42,6 +42,7 @@ import { WorkflowTrust } from './workflow/trust';
 import { validateOffThread } from './workflow/validate-off-thread';
 import { planGoal } from './planner';
 import { fileSecretStore, SettingsService } from './settings/settings';
+import type { KeyValue } from './settings/key-value';
 import { readWorkflowFile } from './workflow/file';
 import { serializeWorkflow } from '../shared/workflow-text';
 import { Workspaces } from './runs/workspaces';
@@ -95,10 +96,10 @@ export function createEngine(options: EngineOptions): LocalEngine {
   };
   const metrics = new EngineMetrics(snapshotOf);
   const stopMetrics = log.subscribe((batch) => metrics.observe(batch));
-  const settings = new SettingsService(
-    { get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) },
-    options.secrets ?? fileSecretStore(dataDir),
-  );
+  /** Settings, trust, workspaces and team servers keep their keys in the store's settings table. */
+  const storedSettings: KeyValue = { get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) };
+  const secrets = options.secrets ?? fileSecretStore(dataDir);
+  const settings = new SettingsService(storedSettings, secrets);
   // Tracing only when configured (options.tracing, the OTEL_* environment or Settings): otherwise nothing is created.
   const tracing = new TracingSwitch((spanProcessors) => new RunTracer({ spanProcessors }, snapshotOf, logger), (tracer) => log.tap((e) => tracer.onEvent(e)), logger);
   const applyTracing = () => {
@@ -123,8 +124,8 @@ export function createEngine(options: EngineOptions): LocalEngine {
     store.close();
     throw err;
   }
-  const trust = new WorkflowTrust({ get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) });
-  const workspaces = new Workspaces(dataDir, { get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) }, options.sampleWorkspaceDir);
+  const trust = new WorkflowTrust(storedSettings);
+  const workspaces = new Workspaces(dataDir, storedSettings, options.sampleWorkspaceDir);
   /** Documents this engine's validation found runnable (the very objects it returned): startRun takes them as they are. */
   const valid = new ValidWorkflows();
   const runnable = (workflow: Workflow): ValidWorkflow => {
@@ -462,7 +463,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
       applyTracing();
       return next;
     },
-    teamServers: new TeamServers({ get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) }, options.secrets ?? fileSecretStore(dataDir)),
+    teamServers: new TeamServers(storedSettings, secrets),
 
     async awaitRunOwners(runId, onWait) {
       const ids = runId !== undefined ? [runId] : store.unfinishedRunIds();

@@ -12,6 +12,7 @@ import { cpSync, existsSync, mkdirSync, realpathSync, renameSync, rmSync, statSy
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { badRequest } from '../errors';
+import type { KeyValue } from '../settings/key-value';
 
 /**
  * resources/sample-workspace of the nearest folder above this module that has one: the same
@@ -34,11 +35,6 @@ export interface WorkspaceInfo {
   path: string;
   /** True while the workflow uses the Samples workspace because none was chosen. */
   isDefault: boolean;
-}
-
-interface SettingsKv {
-  get(key: string): unknown;
-  set(key: string, value: unknown): void;
 }
 
 const keyOf = (workflowId: string) => `workspace:${workflowId}`;
@@ -73,7 +69,7 @@ function expandHome(path: string): string {
 export class Workspaces {
   constructor(
     private readonly dataDir: string,
-    private readonly kv: SettingsKv,
+    private readonly kv: KeyValue,
     private readonly samplesSource: string = SAMPLE_WORKSPACE_SOURCE,
   ) {}
 

@@ -16,6 +16,7 @@ import { Settings, SettingsUpdate } from '../../contract';
 import { createLlmClient, DEFAULT_MODEL, llmConfigFromEnv, type PriceTable } from '../tools/llm/client';
 import type { LlmChatClient } from '../tools/types';
 import { otlpFromEnv, type OtlpTarget } from '../observe/tracing-switch';
+import type { KeyValue } from './key-value';
 import type { SecretStore } from './secret-store';
 import { badRequest } from '../errors';
 
@@ -46,11 +47,6 @@ interface StoredSettings {
   prices?: PriceTable;
   /** `headersEndpoint`: the endpoint the stored headers were entered for (they go nowhere else). */
   observability?: { otlpEndpoint?: string; headersEndpoint?: string };
-}
-
-export interface KeyValue {
-  get(key: string): unknown;
-  set(key: string, value: unknown): void;
 }
 
 export interface LlmSettings {

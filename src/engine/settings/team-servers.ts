@@ -6,7 +6,7 @@
  */
 import type { TeamServer } from '../../contract';
 import { badRequest, notFound } from '../errors';
-import type { KeyValue } from './settings';
+import type { KeyValue } from './key-value';
 import type { SecretStore } from './secret-store';
 
 const LIST_KEY = 'teamServers';

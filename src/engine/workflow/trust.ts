@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { Problem, Workflow } from '../../contract';
 import { badRequest, conflict } from '../errors';
+import type { KeyValue } from '../settings/key-value';
 
 /** The key-value store key approvals are kept under. */
 export const WORKFLOW_TRUST_KEY = 'workflowTrust';
@@ -18,11 +19,6 @@ const MAX_APPROVALS = 10_000;
 
 /** An exact tool name, or every tool of one MCP server. No other wildcard. */
 const REQUESTABLE = /^(?:[^*\s]+|mcp\.[^.*\s]+\.\*)$/;
-
-export interface KeyValue {
-  get(key: string): unknown;
-  set(key: string, value: unknown): void;
-}
 
 export interface AllowRequest {
   /** The tools the workflow asks to run without asking (sorted, unique). */
