@@ -190,6 +190,14 @@ describe('runs, cache, settings, approvals', () => {
     expect(store.runRecord('r2')).toMatchObject({ cancelRequested: true, ownerPid: 1, run: { snapshot: { id: 'other' } } });
   });
 
+  it('keeps the order things happened in when they share a millisecond (ids do not decide it)', () => {
+    for (const id of ['rz', 'rm', 'ra']) store.createRun({ id, workflow: wf(), inputs: {}, workspaceDir: dir, ownerPid: 1, startedAt: 7000 });
+    expect(store.listRuns().map((r) => r.runId)).toEqual(['ra', 'rm', 'rz']);
+    for (const id of ['z', 'm', 'a'])
+      store.addArtifact({ id, runId: 'rz', nodeId: 'n', name: `${id}.txt`, mime: 'text/plain', size: 1, sha256: 'x', relPath: id, createdAt: 7001 });
+    expect(store.listArtifacts('rz').map((a) => a.name)).toEqual(['z.txt', 'm.txt', 'a.txt']);
+  });
+
   it('keeps cached outputs and settings across reopen', () => {
     store.cacheSet('k', { text: 'hi' });
     store.setSetting('planner', 'offline');

@@ -90,7 +90,7 @@ export class Store {
       runGet: p('SELECT * FROM runs WHERE id = ?'),
       runMarkImported: p('UPDATE runs SET imported_from = ?, owner_pid = NULL WHERE id = ?'),
       runList: p(`SELECT id, workflow_id, workflow_name, status, started_at, finished_at, imported_from FROM runs
-        WHERE (@workflowId IS NULL OR workflow_id = @workflowId) ORDER BY started_at DESC, id DESC LIMIT @limit`),
+        WHERE (@workflowId IS NULL OR workflow_id = @workflowId) ORDER BY started_at DESC, rowid DESC LIMIT @limit`),
       // Figures the run history shows (issue 13): cost, tokens and retries of one run, from its node runs.
       runTotals: p(`SELECT COALESCE(SUM(cost_usd), 0) AS cost, COALESCE(SUM(prompt_tokens + completion_tokens), 0) AS tokens,
         COALESCE(SUM(reason = 'retry'), 0) AS retries FROM node_runs WHERE run_id = ?`),
@@ -105,7 +105,7 @@ export class Store {
       artifactInsert: p(`
         INSERT INTO artifacts (id, run_id, node_id, name, mime, size, sha256, rel_path, created_at)
         VALUES (@id, @runId, @nodeId, @name, @mime, @size, @sha256, @relPath, @createdAt)`),
-      artifactsOfRun: p('SELECT * FROM artifacts WHERE run_id = ? ORDER BY created_at, id'),
+      artifactsOfRun: p('SELECT * FROM artifacts WHERE run_id = ? ORDER BY created_at, rowid'),
       artifactGet: p('SELECT * FROM artifacts WHERE id = ?'),
       cacheGet: p('SELECT output FROM cache WHERE key = ?'),
       // cache.tool stays in the schema (NULL): the key already covers the tool and its version.
