@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { COMMAND_NAMES, methodName } from '../src/contract';
 
 /**
@@ -36,12 +36,18 @@ const electron = vi.hoisted(() => {
   const exposed: Record<string, any> = {};
   const listeners = new Map<string, Set<(...a: unknown[]) => void>>();
   const invoked: { channel: string; request: unknown }[] = [];
-  let reply: unknown = { ok: true, result: { workflows: [] } };
+  const listed = { ok: true, result: { workflows: [] } };
+  let reply: unknown = listed;
   return {
     exposed,
     listeners,
     invoked,
     setReply: (r: unknown) => (reply = r),
+    /** Each test starts with nothing invoked and the main process answering with `listed`. */
+    reset: () => {
+      invoked.length = 0;
+      reply = listed;
+    },
     module: {
       contextBridge: { exposeInMainWorld: (key: string, api: unknown) => (exposed[key] = bridgeCopy(api)) },
       ipcRenderer: {
@@ -58,6 +64,7 @@ await import('./preload');
 
 describe('preload bridge', () => {
   const awe = electron.exposed.awe;
+  beforeEach(() => electron.reset());
 
   it('exposes one named method per command, events and platform — nothing else', () => {
     expect(Object.keys(awe).sort()).toEqual([...COMMAND_NAMES.map(methodName), 'events', 'platform'].sort());

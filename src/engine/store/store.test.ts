@@ -13,9 +13,12 @@ const wf = (id = 'wf', nodes = ['a', 'b']): Workflow =>
 
 let dir: string;
 let store: Store;
+let seq = 0;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'awe-store-'));
   store = Store.open(dir);
+  // Each test's store is new: its events number from 1 whichever tests ran before.
+  seq = 0;
 });
 afterEach(() => {
   store.close();
@@ -26,7 +29,6 @@ function newRun(id = 'r1', workflow = wf()) {
   store.createRun({ id, workflow, inputs: { x: 1 }, workspaceDir: join(dir, 'ws'), ownerPid: process.pid, startedAt: 1000 });
 }
 
-let seq = 0;
 const ev = (runId: string, body: EngineEventBody, ts = 2000): EngineEvent => ({ ...body, runId, seq: ++seq, ts }) as EngineEvent;
 
 describe('migrations', () => {
