@@ -30,10 +30,20 @@ const stubborn: ToolSpec<{ ms: number }, { slept: number }> = {
   source: 'builtin',
   async run({ ms }, ctx) {
     calls.push({ aborted: () => ctx.signal.aborted });
-    await new Promise((r) => setTimeout(r, ms));
+    // Unref'd: the sleep the worker gave up on must not hold the test process open.
+    await new Promise((r) => setTimeout(r, ms).unref());
     return { slept: ms };
   },
 };
+
+/** The stubborn tool's sleep: a job that ends long before it was ended by its deadline. */
+const SLEEP_MS = 20_000;
+/**
+ * How far ahead of the add the running job's deadline lies: time for the worker to take the job
+ * first even when this process gets no CPU for a while (a 300 ms window was missed on a loaded
+ * machine, and the job failed as "taken after its deadline" instead).
+ */
+const DEADLINE_AHEAD_MS = 2_000;
 
 const task = (nodeId: string, deadlineAt: number): QueueTask => ({
   v: QUEUE_WIRE_VERSION,
@@ -43,7 +53,7 @@ const task = (nodeId: string, deadlineAt: number): QueueTask => ({
   dispatch: 1,
   idempotencyKey: `r-deadline:${nodeId}:0`,
   tool: { name: stubborn.name, version: stubborn.version },
-  input: { ms: 4_000 },
+  input: { ms: SLEEP_MS },
   workspaceDir: cli.dir,
   deadlineAt,
 });
@@ -71,13 +81,14 @@ describe.skipIf(!HAVE_REDIS)('queue mode: the task deadline on the worker', () =
       expect(calls).toHaveLength(0);
 
       const added = Date.now();
-      await queue.add(stubborn.name, task('slow', added + 300), { jobId: 'slow', attempts: 1 });
+      await queue.add(stubborn.name, task('slow', added + DEADLINE_AHEAD_MS), { jobId: 'slow', attempts: 1 });
       const slow = await outcome('slow');
       expect(slow.state).toBe('failed');
       expect(slow.error).toMatchObject({ class: 'transient', code: 'TIMEOUT' });
       expect(slow.error.message).toMatch(/ran past its deadline/);
-      // Ended at the deadline, not when the 4 s sleep was over; and the tool's signal fired.
-      expect(slow.finishedOn - added).toBeLessThan(2_500);
+      // Ended at the deadline, not when the 20 s sleep was over; and the tool's signal fired.
+      expect(slow.finishedOn - added).toBeGreaterThanOrEqual(DEADLINE_AHEAD_MS);
+      expect(slow.finishedOn - added).toBeLessThan(SLEEP_MS / 2);
       expect(calls).toHaveLength(1);
       expect(calls[0].aborted()).toBe(true);
     } finally {
