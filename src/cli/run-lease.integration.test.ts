@@ -122,7 +122,10 @@ describe('run ownership by lease', () => {
   it('a process that exits cleanly releases its runs: resume right after needs no wait', async () => {
     const serve = cli.start(['serve', '--port', '0'], { env: LEASE });
     await waitForOutput(serve.output, /AWE is serving/, 60_000);
-    const run = cli.start(['run', cli.write('chain.awe.json', chainOfWaits(5_000))], { env: LEASE });
+    // a is still going (5 s) when serve stops; b, c and d are short, so the resume takes ~5 s, not 20.
+    const chain = chainOfWaits(5_000);
+    chain.nodes.forEach((n) => n.id !== 'a' && (n.inputs.ms = 1));
+    const run = cli.start(['run', cli.write('chain.awe.json', chain)], { env: LEASE });
     const [, runId] = await waitForOutput(run.output, /run (\S+) of chain started[\s\S]*▶ a running/, 60_000);
     run.child.kill('SIGKILL');
     await run.result;
