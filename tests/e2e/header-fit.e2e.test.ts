@@ -45,7 +45,7 @@ describe.skipIf(!hasChromium)('the header at common widths (Chromium against awe
     for (const [width, height] of [[1366, 768], [1280, 800], [1024, 768]]) {
       await page.setViewportSize({ width, height });
       const gear = page.getByRole('button', { name: 'Settings' });
-      await expect.poll(async () => (await page.locator('header.toolbar').boundingBox())!.height, `${width} px`).toBeLessThanOrEqual(45);
+      await expect.poll(async () => (await page.locator('header.toolbar').boundingBox())!.height, { message: `header height at ${width} px` }).toBeLessThanOrEqual(45);
       const boxes = await controls(page);
       const first = boxes[0].box;
       for (const { name: control, box } of boxes) {
