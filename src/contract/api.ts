@@ -178,8 +178,10 @@ function command<Req extends z.ZodType, Res extends z.ZodType>(request: Req, res
   return { request, response, doc };
 }
 
-/** base64 of a 64 MB zip. */
-const MAX_IMPORT_BASE64_CHARS = Math.ceil((64 * 1024 * 1024) / 3) * 4;
+/** The largest run bundle (zip) AWE imports, whichever way it comes: IPC, `POST /api/runs/import`, `awe import-run`. */
+export const MAX_RUN_BUNDLE_BYTES = 64 * 1024 * 1024;
+/** base64 of the largest bundle. */
+const MAX_IMPORT_BASE64_CHARS = Math.ceil(MAX_RUN_BUNDLE_BYTES / 3) * 4;
 
 export const api = {
   'plan': command(
@@ -331,7 +333,7 @@ export const api = {
   'runs.export': command(z.object({ runId: z.string() }), ExportResult, 'Export a run as a zip bundle of workflow, events and artifacts.'),
   'runs.import': command(
     z.object({
-      /** The zip `runs.export` made, base64 (JSON carries no bytes); up to 64 MB of zip over IPC, less over the WebSocket's 10 MB messages. */
+      /** The zip `runs.export` made, base64 (JSON carries no bytes); up to 64 MB of zip (the browser posts it to `POST /api/runs/import`: a WebSocket message holds 10 MB). */
       bundle: z.base64().max(MAX_IMPORT_BASE64_CHARS),
       /** The file's name, kept to say where the run came from. */
       fileName: z.string().max(1024).optional(),

@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { foldRun, formatIssues } from '../contract';
+import { foldRun, formatIssues, MAX_RUN_BUNDLE_BYTES } from '../contract';
 import type { CommandName, RunDetail } from '../contract';
 import type { Handlers } from '../host/handlers';
 import type { Engine } from '../engine';
@@ -81,9 +81,6 @@ const RerunBody = z.object({
   /** The edited document: the rerun nodes use its definitions (checked by `runs.rerunNode`). */
   workflow: z.record(z.string(), z.unknown()).optional(),
 });
-
-/** The largest run bundle `POST /api/runs/import` takes (as `runs.import` does). */
-const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 
@@ -217,7 +214,7 @@ const ROUTES: Route[] = [
   {
     method: 'POST', path: '/api/runs/import', operationId: 'importRun', summary: 'Open a run bundle (the zip `exportRun` made, as the body; ?file_name= names it) as a finished, read-only run: `runs.import`.', binaryBody: 'application/zip', query: ['file_name'],
     async handle(ctx, m) {
-      const bundle = await readBytesBody(m.req, MAX_BUNDLE_BYTES);
+      const bundle = await readBytesBody(m.req, MAX_RUN_BUNDLE_BYTES);
       const fileName = m.url.searchParams.get('file_name') ?? undefined;
       return call(ctx, 'runs.import', { bundle: bundle.toString('base64'), ...(fileName ? { fileName } : {}) });
     },

@@ -34,7 +34,7 @@ export function getLocalAwe(): AweApi {
     local = createBridgeApi(window.awe);
     connection = alwaysOpen;
   } else {
-    const ws = createWebSocketApi({ url: socketUrl(window.location), token: takePageToken() });
+    const ws = createWebSocketApi({ url: socketUrl(window.location), token: takePageToken(), importUrl: '/api/runs/import' });
     local = ws;
     connection = ws.connection;
   }

@@ -114,4 +114,18 @@ describe('WebSocket AweApi client', () => {
     await serve(() => ({ ok: true, result: { tools: [] } }), port);
     await expect(pending).resolves.toEqual({ tools: [] });
   });
+
+  it('sends a run bundle over the socket only when a message holds it; a larger one is refused before sending, the connection kept', async () => {
+    const srv = await serve(() => ({ ok: true, result: { runId: 'r9', originalRunId: 'r9' } }));
+    const api = createWebSocketApi({ url: `ws://127.0.0.1:${srv.port}/ws` });
+    clients.push(api);
+    await expect(api.runsImport({ bundle: 'UEsFBg==', fileName: 'small.zip' })).resolves.toEqual({ runId: 'r9', originalRunId: 'r9' });
+    const big = 'A'.repeat(12 * 1024 * 1024);
+    const err = await api.runsImport({ bundle: big, fileName: 'big.zip' }).catch((e) => e);
+    expect(err).toBeInstanceOf(AweCallError);
+    expect(err.message).toBe('it is 9.0 MB, and over this connection a run bundle can be at most 7.5 MB; import it with `awe import-run` where the server runs');
+    expect(srv.calls.map((c) => c.request.fileName)).toEqual(['small.zip']);
+    await expect(api.runsList({})).resolves.toBeDefined();
+    expect(api.connection.state).toBe('open');
+  });
 });

@@ -3,7 +3,7 @@
  * protocol's messages are declared in src/contract/wire.ts; every frame the server sends
  * is checked against them before it is used (decode.ts).
  */
-import { COMMAND_NAMES, methodName, socketProtocols, type AweApi, type CallMessage, type CommandName, type EngineEvent } from '../../contract';
+import { api as commands, ApiError, COMMAND_NAMES, MAX_MESSAGE_BYTES, methodName, socketProtocols, type AweApi, type CallMessage, type CommandName, type EngineEvent, type RequestOf, type ResponseOf } from '../../contract';
 import { AweCallError, callError } from './call-error';
 import { decodeServerMessage, type Decoded } from './decode';
 
@@ -32,6 +32,12 @@ export interface WebSocketApiOptions {
   maxBackoffMs?: number;
   /** How many recently active runs are caught up after a reconnect. @default 5 */
   catchUpRuns?: number;
+  /**
+   * The server's `POST /api/runs/import` (the page's own server): `runs.import` posts the
+   * bundle's bytes there with the token in a header, since a WebSocket message holds at most
+   * 10 MB and a bundle up to 64 MB. Without it the bundle goes over the socket, within its limit.
+   */
+  importUrl?: string;
 }
 
 interface Pending {
@@ -70,6 +76,38 @@ export function takePageToken(win: Pick<Window, 'location' | 'history' | 'sessio
 export function socketUrl(origin: Pick<Location, 'protocol' | 'host'>): string {
   const scheme = origin.protocol === 'https:' ? 'wss:' : 'ws:';
   return `${scheme}//${origin.host}/ws`;
+}
+
+const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+
+function base64Bytes(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** Posts a run bundle's bytes to `POST /api/runs/import`; answers and fails as the command does. */
+async function postRunBundle(url: string, token: string | undefined, request: RequestOf<'runs.import'>): Promise<ResponseOf<'runs.import'>> {
+  const target = request.fileName ? `${url}?file_name=${encodeURIComponent(request.fileName)}` : url;
+  let answer: Response;
+  try {
+    answer = await fetch(target, {
+      method: 'POST',
+      headers: { 'content-type': 'application/zip', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: base64Bytes(request.bundle),
+    });
+  } catch {
+    throw new AweCallError('The connection to AWE was lost before the upload finished', 'disconnected');
+  }
+  const body: unknown = await answer.json().catch(() => undefined);
+  if (!answer.ok) {
+    const error = ApiError.safeParse((body as { error?: unknown } | undefined)?.error);
+    throw error.success ? callError(error.data) : new AweCallError(`The server refused the upload (HTTP ${answer.status})`, 'internal');
+  }
+  const result = commands['runs.import'].response.safeParse(body);
+  if (!result.success) throw new AweCallError('The engine answered with something that is not a result', 'internal');
+  return result.data;
 }
 
 /** A download URL of the server with the token added: a link the browser follows cannot carry a header. */
@@ -218,6 +256,21 @@ export function createWebSocketApi(opts: WebSocketApiOptions): AweApi & { connec
     api[methodName(c)] = async (request: unknown) => {
       const res = (await call(c, request)) as { url?: string };
       return res && typeof res.url === 'string' ? { ...res, url: withToken(res.url, token) } : res;
+    };
+  }
+  const importUrl = opts.importUrl;
+  if (importUrl) {
+    api[methodName('runs.import')] = (request: RequestOf<'runs.import'>) => postRunBundle(importUrl, token, request);
+  } else {
+    api[methodName('runs.import')] = (request: RequestOf<'runs.import'>) => {
+      // A larger message would close the connection instead of being answered (the room left
+      // around the bundle covers the longest file name the command takes).
+      const room = MAX_MESSAGE_BYTES - 4096;
+      if (request.bundle.length > room) {
+        const size = (request.bundle.length * 3) / 4;
+        return Promise.reject(new AweCallError(`it is ${mb(size)}, and over this connection a run bundle can be at most ${mb((room * 3) / 4)}; import it with \`awe import-run\` where the server runs`, 'bad-request'));
+      }
+      return call('runs.import', request);
     };
   }
   api.events = {

@@ -2,7 +2,7 @@
  * What the buttons do: each action calls AWE through `getAwe()` and updates the stores.
  * Errors become toasts that say what went wrong (with the validator's problems, if any).
  */
-import { MAX_MESSAGE_BYTES, revisedSnapshot, type EngineEvent, type Position, type Problem, type RerunMode, type Workflow } from '../../contract';
+import { MAX_RUN_BUNDLE_BYTES, revisedSnapshot, type EngineEvent, type Position, type Problem, type RerunMode, type Workflow } from '../../contract';
 import { problemLines } from '../../shared/problems';
 import { AweCallError, errorMessage, getAwe } from '../api/client';
 import { confirmWorkflowPermissions } from '../components/WorkflowPermissionsDialog';
@@ -474,16 +474,15 @@ function toBase64(bytes: Uint8Array): string {
 
 /** Opens a run bundle (Export run, here or on a team server) as a read-only run, and shows it. */
 export async function importRunFile(file: File) {
+  // Refused before it is read: the engine would refuse it after the whole upload.
+  if (file.size > MAX_RUN_BUNDLE_BYTES) {
+    // Rounded up: a file a byte over the limit must not read as the limit itself.
+    const size = (Math.ceil((file.size / 1024 / 1024) * 10) / 10).toFixed(1);
+    uiStore.getState().notify('error', `Could not import ${file.name}: it is ${size} MB, and a run bundle can be at most ${MAX_RUN_BUNDLE_BYTES / 1024 / 1024} MB.`, undefined, 'import-run');
+    return;
+  }
   try {
     const bundle = toBase64(new Uint8Array(await file.arrayBuffer()));
-    // Over the WebSocket a larger message would close the connection instead of answering
-    // (the room left for the call around the bundle covers the longest file name the command takes).
-    const room = MAX_MESSAGE_BYTES - 4096;
-    if (getAwe().platform === 'web' && bundle.length > room) {
-      const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
-      uiStore.getState().notify('error', `Could not import ${file.name}: it is ${mb(file.size)}, and through the browser a run bundle can be at most ${mb((room * 3) / 4)}. Import it in the desktop app or with \`awe import-run\`.`, undefined, 'import-run');
-      return;
-    }
     const { runId, originalRunId } = await getAwe().runsImport({ bundle, fileName: file.name });
     succeeded('import-run');
     await refreshHistory();

@@ -1,12 +1,12 @@
 /**
  * The header's "More" menu: the document actions used less often than New / Open / Save /
- * Save as (Duplicate, Rename, Import, Export), so the header fits at 1280 px beside a
- * live run. A menu button pattern: Enter/Space/↓ open it on the first item, arrows move,
+ * Save as (Duplicate, Rename, Import, Export), and below 1280 px New, Open and Save as too,
+ * so the header stays one row beside a live run. A menu button pattern: Enter/Space/↓ open it on the first item, arrows move,
  * Esc closes and returns focus to the button.
  */
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { copyWorkflow, exportWorkflow, importWorkflowFile, renameWorkflow } from '../app/actions';
-import { useGraph } from '../app/stores';
+import { copyWorkflow, exportWorkflow, importWorkflowFile, newWorkflow, renameWorkflow } from '../app/actions';
+import { uiStore, useGraph } from '../app/stores';
 import { HiddenFileInput } from './common';
 
 export function DocumentMenu() {
@@ -16,7 +16,8 @@ export function DocumentMenu() {
   const menu = useRef<HTMLDivElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
 
-  const items = () => [...(menu.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]:not(:disabled)') ?? [])];
+  // Items the header shows itself at this width are hidden here (narrow-only), and skipped.
+  const items = () => [...(menu.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]:not(:disabled)') ?? [])].filter((el) => el.checkVisibility());
   useEffect(() => {
     if (!open) return;
     items()[0]?.focus();
@@ -58,7 +59,7 @@ export function DocumentMenu() {
         type="button"
         className="icon-btn"
         aria-label="More workflow actions"
-        title="Duplicate, rename, import, export"
+        title="More: duplicate, rename, import, export"
         aria-haspopup="menu"
         aria-expanded={open}
         onClick={() => setOpen((o) => !o)}
@@ -73,6 +74,16 @@ export function DocumentMenu() {
       </button>
       {open && (
         <div ref={menu} className="doc-menu-list" role="menu" aria-label="Workflow actions" onKeyDown={onMenuKey}>
+          {/* New, Open and Save as live here when the header is too narrow to show them. */}
+          <button type="button" role="menuitem" tabIndex={-1} className="narrow-only" onClick={run(() => void newWorkflow())}>
+            New workflow
+          </button>
+          <button type="button" role="menuitem" tabIndex={-1} className="narrow-only" onClick={run(() => uiStore.getState().openDialog('open'))}>
+            Open…
+          </button>
+          <button type="button" role="menuitem" tabIndex={-1} className="narrow-only" disabled={!hasNodes} onClick={run(() => void copyWorkflow('save-as'))}>
+            Save as…
+          </button>
           <button type="button" role="menuitem" tabIndex={-1} disabled={!hasNodes} onClick={run(() => void copyWorkflow('duplicate'))}>
             Duplicate
           </button>

@@ -71,16 +71,16 @@ export function Header() {
         </span>
       </button>
       <div className="tb-group">
-        <button type="button" className="btn ghost" aria-label="New workflow" title="Start a new, empty workflow" onClick={() => void newWorkflow()}>
+        <button type="button" className="btn ghost wide-only" aria-label="New workflow" title="Start a new, empty workflow" onClick={() => void newWorkflow()}>
           New
         </button>
-        <button type="button" className="btn ghost" aria-label="Open" title="Open a saved workflow" onClick={() => uiStore.getState().openDialog('open')}>
+        <button type="button" className="btn ghost wide-only" aria-label="Open" title="Open a saved workflow" onClick={() => uiStore.getState().openDialog('open')}>
           Open
         </button>
         <button type="button" className="btn ghost" aria-label="Save" title="Save (Ctrl/⌘-S)" onClick={() => void saveWorkflow()} disabled={!hasNodes}>
           Save
         </button>
-        <button type="button" className="btn ghost" aria-label="Save as" title="Save as a new workflow with its own name" onClick={() => void copyWorkflow('save-as')} disabled={!hasNodes}>
+        <button type="button" className="btn ghost wide-only" aria-label="Save as" title="Save as a new workflow with its own name" onClick={() => void copyWorkflow('save-as')} disabled={!hasNodes}>
           Save as
         </button>
         <DocumentMenu />
@@ -123,7 +123,7 @@ export function Header() {
           </button>
         )}
         <button type="button" className="btn danger-ghost" aria-label="Cancel run" disabled={!running} onClick={() => void cancelRun()}>
-          ■ Cancel
+          ■<span className="btn-words"> Cancel</span>
         </button>
       </div>
       <RunHeader />
@@ -166,8 +166,8 @@ function RunHeader() {
   const meta = STATUS_META[view.status];
   return (
     <div className={`run-header status-${view.status}`} data-testid="run-header" data-run-id={runId} data-status={view.status}>
-      <span className={`run-status status-${view.status}`}>
-        <StatusIcon status={view.status} /> {meta.label}
+      <span className={`run-status status-${view.status}`} title={meta.label}>
+        <StatusIcon status={view.status} /> <span className="run-status-label">{meta.label}</span>
       </span>
 
       <span className="progress" title="Nodes finished / total">

@@ -4,7 +4,7 @@
  * `settings.inputs` as well, which is what Run asks for and the engine checks, so the two
  * never disagree. An output node collects named values as the run's output.
  */
-import { useState } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import type { RunInputSpec, Workflow, WorkflowNode } from '../../contract';
 import { graphStore } from '../app/stores';
 import type { FieldType } from '../lib/binding-text';
@@ -108,11 +108,20 @@ export function OutputForm({ node, wf }: { node: WorkflowNode; wf: Workflow }) {
   const set = (key: string, v: unknown) => graphStore.getState().setInput(node.id, key, v);
   const names = Object.keys(node.inputs);
   const candidate = newName.trim();
+  // The new field takes the focus in the commit that adds it: a frame later
+  // (requestAnimationFrame) sent the keys typed straight after Add to the button.
+  const focusAfterCommit = useRef<string | null>(null);
+  useLayoutEffect(() => {
+    const added = focusAfterCommit.current;
+    if (added === null) return;
+    focusAfterCommit.current = null;
+    document.getElementById(`output-${node.id}-${added}`)?.focus();
+  });
   const add = () => {
     if (!NAME.test(candidate) || candidate in node.inputs) return;
     set(candidate, '');
     setNewName('');
-    requestAnimationFrame(() => document.getElementById(`output-${node.id}-${candidate}`)?.focus());
+    focusAfterCommit.current = candidate;
   };
   return (
     <div className="form">

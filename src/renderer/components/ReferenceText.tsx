@@ -4,7 +4,7 @@
  * the list is navigated with the arrow keys from inside the field (aria-activedescendant),
  * and options are picked on mousedown without blurring the field.
  */
-import { useId, useMemo, useRef, useState } from 'react';
+import { useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { matchSuggestions, type Suggestion } from '../lib/references';
 
 /** Drag type of a reference chip; the payload is the reference without braces. */
@@ -50,6 +50,19 @@ export function ReferenceText({ id, label, text, onText, suggestions, multiline,
     setActive(0);
   };
 
+  // The caret goes after the inserted reference in the commit that shows it (the new value
+  // put it at the end). A frame later sent keys typed straight after a click on a reference
+  // chip to the chip, and moved the caret back over keys typed after Enter.
+  const caretAfterCommit = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const caret = caretAfterCommit.current;
+    const el = ref.current;
+    if (caret === null || !el) return;
+    caretAfterCommit.current = null;
+    el.focus();
+    el.setSelectionRange(caret, caret);
+  });
+
   /** Puts `{{reference}}` at the caret, completing an open `{{partial` if there is one. */
   const insert = (reference: string) => {
     const el = ref.current;
@@ -60,11 +73,7 @@ export function ReferenceText({ id, label, text, onText, suggestions, multiline,
     const after = value.slice(el?.selectionEnd ?? caret).replace(/^[\w.$[\]-]*\s*\}\}/, '');
     onText(before + after);
     setQuery(null);
-    requestAnimationFrame(() => {
-      if (!el) return;
-      el.focus();
-      el.setSelectionRange(before.length, before.length);
-    });
+    caretAfterCommit.current = before.length;
   };
 
   // The chip list calls the newest insert (its closure sees the newest text and mode).
