@@ -15,6 +15,7 @@ const OPTIONAL: [file: string, fn: string][] = [
   ['cli.ts', 'benchCli'],
   ['observe.ts', 'benchObserve'],
   ['layout.ts', 'benchLayout'],
+  ['import.ts', 'benchImport'],
 ];
 
 async function main(): Promise<void> {

@@ -3,6 +3,7 @@
  * Builds the `awe` command (and the `awe serve` server it contains) to JavaScript:
  *   dist/cli/awe.js               the command (ES module, sourcemap beside it)
  *   dist/cli/validate.worker.js   the validation worker, found beside the bundle at run time
+ *   dist/cli/bundle-import.worker.js  the worker that opens an imported run bundle, likewise
  *   dist/cli/chunk-*.js           code loaded only by the command that needs it (serve, run…)
  *   dist/cli/inputs.json          the source files it was built from (bin/awe.mjs rebuilds when one is newer)
  * Chunks sit beside awe.js on purpose: the code finds resources/ and out/renderer by walking
@@ -57,7 +58,7 @@ export async function buildCli({ quiet = false } = {}) {
   try {
     const result = await build({
       absWorkingDir: ROOT,
-      entryPoints: { awe: 'src/cli/index.ts', 'validate.worker': 'src/engine/workflow/validate.worker.ts' },
+      entryPoints: { awe: 'src/cli/index.ts', 'validate.worker': 'src/engine/workflow/validate.worker.ts', 'bundle-import.worker': 'src/engine/runs/bundle-import.worker.ts' },
       bundle: true,
       splitting: true,
       platform: 'node',
@@ -89,7 +90,7 @@ export async function buildCli({ quiet = false } = {}) {
     writeFileSync(join(staging, 'inputs.json'), JSON.stringify({ builtAt: started, inputs }, null, 0));
     mkdirSync(CLI_DIR, { recursive: true });
     const files = readdirSync(staging);
-    const entries = new Set(['awe.js', 'awe.js.map', 'validate.worker.js', 'validate.worker.js.map', 'inputs.json']);
+    const entries = new Set(['awe.js', 'awe.js.map', 'validate.worker.js', 'validate.worker.js.map', 'bundle-import.worker.js', 'bundle-import.worker.js.map', 'inputs.json']);
     for (const file of [...files.filter((f) => !entries.has(f)), ...files.filter((f) => entries.has(f))]) {
       renameSync(join(staging, file), join(CLI_DIR, file));
     }

@@ -48,6 +48,14 @@ Tools and output
 Queue mode (node executions on workers over Redis; docs/distributed.md)
   worker --queue redis://HOST:PORT [--concurrency N]
                                      run node executions from the queue until SIGTERM (then drain)
+    [--lock-ms MS]                   how long a job stays with a worker that stopped renewing it
+                                     before another may take it (default: $AWE_QUEUE_LOCK_MS, else 30000)
+    [--stalled-check-ms MS]          how often such jobs are looked for
+                                     (default: $AWE_QUEUE_STALLED_CHECK_MS, else 30000)
+    [--llm-base-url URL] [--llm-model NAME]
+                                     the OpenAI-compatible endpoint llm.generate calls here
+                                     (default: $OPENAI_BASE_URL, $AWE_LLM_MODEL; the key only from
+                                     $OPENAI_API_KEY)
   run|resume|rerun|serve … --queue redis://HOST:PORT
                                      hand node executions to workers (default: $AWE_QUEUE_URL, else in-process)
 
@@ -85,6 +93,10 @@ const OPTIONS = {
   queue: { type: 'string' },
   'allow-origin': { type: 'string', multiple: true },
   'metrics-port': { type: 'string' },
+  'lock-ms': { type: 'string' },
+  'stalled-check-ms': { type: 'string' },
+  'llm-base-url': { type: 'string' },
+  'llm-model': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -85,7 +85,7 @@ describe.skipIf(!HAVE_REDIS)('queue mode: the task deadline on the worker', () =
       const slow = await outcome('slow');
       expect(slow.state).toBe('failed');
       expect(slow.error).toMatchObject({ class: 'transient', code: 'TIMEOUT' });
-      expect(slow.error.message).toMatch(/ran past its deadline/);
+      expect(slow.error.message).toMatch(/ran past its deadline \(\d{4}-\d\d-\d\dT[^)]+\) on worker \S+/);
       // Ended at the deadline, not when the 20 s sleep was over; and the tool's signal fired.
       expect(slow.finishedOn - added).toBeGreaterThanOrEqual(DEADLINE_AHEAD_MS);
       expect(slow.finishedOn - added).toBeLessThan(SLEEP_MS / 2);

@@ -62,7 +62,7 @@ export async function importRunCommand(args: string[], flags: ToolFlags): Promis
   try {
     let imported;
     try {
-      imported = engine.importRunBundle(bytes, { fileName: basename(args[0]) });
+      imported = await engine.importRunBundle(bytes, { fileName: basename(args[0]) });
     } catch (err) {
       if (err instanceof EngineError) throw new CliError(`${args[0]}: ${err.message}`);
       throw err;

@@ -1,9 +1,11 @@
 /**
- * `awe worker --queue redis://HOST:PORT [--concurrency N]`: runs node executions handed out by
+ * `awe worker --queue redis://HOST:PORT [--concurrency N] [--lock-ms MS] [--stalled-check-ms MS]
+ * [--llm-base-url URL] [--llm-model NAME]`: runs node executions handed out by
  * `awe run|serve --queue` until SIGTERM or SIGINT, then drains (finishes its active jobs, takes
- * no new ones). LLM calls use the environment's endpoint (OPENAI_API_KEY, OPENAI_BASE_URL,
- * AWE_LLM_MODEL). For tests and small fleets, AWE_QUEUE_LOCK_MS and AWE_QUEUE_STALLED_CHECK_MS
- * shorten how long a dead worker's jobs wait before another worker takes them.
+ * no new ones). Each flag also comes from the environment (a flag wins): AWE_QUEUE_URL,
+ * AWE_QUEUE_LOCK_MS, AWE_QUEUE_STALLED_CHECK_MS, OPENAI_BASE_URL, AWE_LLM_MODEL; the LLM key
+ * only from OPENAI_API_KEY (a key on the command line is visible to every user of the machine).
+ * A short lock and stalled check shorten how long a dead worker's jobs wait before another takes them.
  */
 import { builtinTools, createLlmClient, llmConfigFromEnv, tracingFromEnv, type ToolSpec } from '../engine';
 import { QueueWorker, TaskTracer } from '../engine/queue';
@@ -11,16 +13,31 @@ import { CliError, EXIT, parsePositiveInt, type GlobalFlags } from './common';
 
 export interface WorkerFlags extends GlobalFlags {
   concurrency?: string;
+  /** How long a job's lock lasts without renewal (a dead worker holds its jobs this long). */
+  'lock-ms'?: string;
+  /** How often jobs whose worker died are looked for. */
+  'stalled-check-ms'?: string;
+  'llm-base-url'?: string;
+  'llm-model'?: string;
 }
+
+/** A flag, else its environment variable (named in the error when it is not a whole number ≥ 1). */
+const msOption = (flag: string | undefined, name: string, envVar: string): number | undefined =>
+  flag !== undefined ? parsePositiveInt(flag, name) : parsePositiveInt(process.env[envVar]?.trim() || undefined, envVar);
 
 export async function workerCommand(_args: string[], flags: WorkerFlags): Promise<number> {
   const url = flags.queue || process.env.AWE_QUEUE_URL || undefined;
   if (!url) throw new CliError('awe worker needs --queue redis://HOST:PORT (or AWE_QUEUE_URL)');
   if (!/^(rediss?:\/\/|unix:\/\/)/.test(url)) throw new CliError(`--queue expects redis://HOST:PORT or unix:///path/to/redis.sock, got "${url}"`);
   const concurrency = parsePositiveInt(flags.concurrency, '--concurrency') ?? 4;
+  const lockDurationMs = msOption(flags['lock-ms'], '--lock-ms', 'AWE_QUEUE_LOCK_MS');
+  const stalledIntervalMs = msOption(flags['stalled-check-ms'], '--stalled-check-ms', 'AWE_QUEUE_STALLED_CHECK_MS');
+  const baseUrl = flags['llm-base-url']?.trim();
+  if (baseUrl !== undefined && !/^https?:\/\/\S+$/i.test(baseUrl)) throw new CliError(`--llm-base-url expects an http(s) URL such as http://localhost:11434/v1, got "${baseUrl}"`);
   const tools = new Map<string, ToolSpec>(builtinTools().map((t) => [t.name, t]));
-  const llmEnv = llmConfigFromEnv();
-  const llm = llmEnv.apiKey || llmEnv.baseUrl ? createLlmClient({ ...llmEnv, apiKey: llmEnv.apiKey ?? 'none' }) : undefined;
+  const fromEnv = llmConfigFromEnv();
+  const llmConfig = { ...fromEnv, ...(baseUrl ? { baseUrl } : {}), ...(flags['llm-model']?.trim() ? { model: flags['llm-model'].trim() } : {}) };
+  const llm = llmConfig.apiKey || llmConfig.baseUrl ? createLlmClient({ ...llmConfig, apiKey: llmConfig.apiKey ?? 'none' }) : undefined;
   const tracing = tracingFromEnv();
   const worker = new QueueWorker({
     url,
@@ -29,8 +46,8 @@ export async function workerCommand(_args: string[], flags: WorkerFlags): Promis
     concurrency,
     tools,
     llm,
-    lockDurationMs: envMs('AWE_QUEUE_LOCK_MS'),
-    stalledIntervalMs: envMs('AWE_QUEUE_STALLED_CHECK_MS'),
+    lockDurationMs,
+    stalledIntervalMs,
   });
   try {
     await worker.start();
@@ -38,7 +55,9 @@ export async function workerCommand(_args: string[], flags: WorkerFlags): Promis
     await worker.drain().catch(() => undefined);
     throw new CliError(`cannot reach the queue at ${url}: ${(err as Error).message}`, EXIT.failed);
   }
-  process.stdout.write(`[awe worker] ${worker.id} taking jobs from queue "${worker.queueName}" at ${url} (concurrency ${concurrency}); SIGTERM drains\n`);
+  const lock = `lock ${lockDurationMs ?? 'default'} ms, stalled check ${stalledIntervalMs ?? 'default'} ms`;
+  const model = llm ? `, LLM ${llm.model}${llmConfig.baseUrl ? ` at ${llmConfig.baseUrl}` : ''}` : '';
+  process.stdout.write(`[awe worker] ${worker.id} taking jobs from queue "${worker.queueName}" at ${url} (concurrency ${concurrency}, ${lock}${model}); SIGTERM drains\n`);
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       process.stdout.write(`[awe worker] ${signal}: draining (finishing active jobs, taking no new ones)\n`);
@@ -52,9 +71,4 @@ export async function workerCommand(_args: string[], flags: WorkerFlags): Promis
   });
   process.stdout.write('[awe worker] drained; bye\n');
   return EXIT.ok;
-}
-
-function envMs(name: string): number | undefined {
-  const n = Number(process.env[name]);
-  return Number.isFinite(n) && n > 0 ? n : undefined;
 }

@@ -10,8 +10,6 @@ import {
   revisedSnapshot,
   shapeChange,
   TERMINAL_RUN_STATUSES,
-  type Artifact,
-  type ImportedFrom,
   type Problem,
   type RerunMode,
   type RunView,
@@ -26,11 +24,11 @@ import { timeSortableId } from './runs/ids';
 import { llmJudge } from './tools/llm/judge';
 import { McpManager } from './tools/mcp/manager';
 import { zipRunBundle } from './runs/bundle';
-import { openRunBundle } from './runs/bundle-import';
+import { RunImports } from './runs/run-import';
 import { effectiveRunInputs } from './workflow/inputs';
 import { RunSupervisor } from './runs/supervisor';
 import { Limiter } from './execution/limiter';
-import { Store, type RunRecord, type StoredArtifact } from './store/store';
+import { Store, type RunRecord } from './store/store';
 import { storedRunView } from './store/run-view';
 import { builtinTools } from './tools/builtins';
 import { isAllowed, ToolRegistry } from './tools/registry';
@@ -73,9 +71,6 @@ export interface LocalEngine extends Engine {
    */
   awaitRunOwners(runId?: string, onWait?: (runId: string, lapsesInMs: number, pid: number | null) => void): Promise<string[]>;
 }
-
-/** An id an imported bundle may keep: what this engine makes (timeSortableId) and nothing stranger (no path or markup characters, bounded). */
-const PLAIN_ID = /^[\w.-]{1,128}$/;
 
 export function createEngine(options: EngineOptions): LocalEngine {
   const dataDir = resolve(options.dataDir);
@@ -124,6 +119,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
     store.close();
     throw err;
   }
+  const imports = new RunImports(dataDir, store, artifacts, logger, options.bundleLimits);
   const trust = new WorkflowTrust(storedSettings);
   const workspaces = new Workspaces(dataDir, storedSettings, options.sampleWorkspaceDir);
   /** Documents this engine's validation found runnable (the very objects it returned): startRun takes them as they are. */
@@ -417,38 +413,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
       });
     },
 
-    importRunBundle(bytes, importOptions = {}) {
-      const bundle = openRunBundle(bytes, options.bundleLimits);
-      const originalRunId = bundle.run.id;
-      // The rule: the run keeps its id unless this store has one by that id (a second import of
-      // the same bundle, or a clash) or it is not a plain id; then it gets a fresh one. Artifact ids likewise.
-      const runId = !PLAIN_ID.test(originalRunId) || store.getRun(originalRunId) ? timeSortableId('r') : originalRunId;
-      const artifactIds = new Map(bundle.artifacts.map(({ artifact }) => [artifact.id, !PLAIN_ID.test(artifact.id) || store.getArtifact(artifact.id) ? timeSortableId('a') : artifact.id]));
-      const local = (a: Artifact): Artifact => ({ ...a, id: artifactIds.get(a.id) ?? a.id, runId });
-      const events = bundle.events.map((e) => (e.type === 'artifact.created' ? { ...e, runId, artifact: local(e.artifact) } : { ...e, runId }));
-      const importedFrom: ImportedFrom = {
-        originalRunId,
-        ...(importOptions.fileName ? { fileName: importOptions.fileName } : {}),
-        ...(bundle.exportedFrom?.host ? { host: bundle.exportedFrom.host } : {}),
-        ...(bundle.exportedFrom?.exportedAt !== undefined ? { exportedAt: bundle.exportedFrom.exportedAt } : {}),
-        importedAt: Date.now(),
-      };
-      const { run } = bundle;
-      // Files first, then one transaction: a failure removes the files, so nothing is half-imported.
-      const stored: StoredArtifact[] = [];
-      const folderWasThere = artifacts.hasRunFolder(runId);
-      try {
-        for (const { artifact, bytes: content } of bundle.artifacts) {
-          stored.push({ ...local(artifact), relPath: artifacts.importFile(runId, artifact.nodeId, artifact.name, content) });
-        }
-        const row = { id: runId, workflow: run.snapshot, inputs: run.inputs, workspaceDir: join(dataDir, 'workspaces', runId), ownerPid: process.pid, startedAt: run.startedAt };
-        store.importRun(row, events, stored, importedFrom);
-      } catch (err) {
-        if (!folderWasThere) artifacts.removeRun(runId);
-        throw err;
-      }
-      return { runId, originalRunId };
-    },
+    importRunBundle: (bytes, importOptions) => imports.import(bytes, importOptions),
 
     workflowAllowRequest: (workflow) => trust.request(workflow),
     approveWorkflowAllowRequest: (workflow, tools) => trust.approve(workflow, tools),
@@ -479,6 +444,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
     async close() {
       if (adoptTimer) clearInterval(adoptTimer);
       supervisor.close();
+      await imports.close();
       log.close();
       stopMetrics();
       await tracing.shutdown();

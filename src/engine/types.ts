@@ -173,9 +173,10 @@ export interface Engine {
    * Records a bundle `exportRunBundle` made (here or on another AWE) as a finished, read-only
    * run, all or nothing; a bundle that is damaged, hostile or from a newer AWE is refused
    * (bad-request) saying why. The run keeps its id unless one by that id exists here.
-   * `fileName` is kept to say where the run came from.
+   * `fileName` is kept to say where the run came from. The bundle is opened off the event loop:
+   * the process keeps answering meanwhile.
    */
-  importRunBundle(bytes: Uint8Array, options?: { fileName?: string }): { runId: string; originalRunId: string };
+  importRunBundle(bytes: Uint8Array, options?: { fileName?: string }): Promise<{ runId: string; originalRunId: string }>;
 
   /** The tools a workflow's settings.allowTools requests, and whether a person approved that request. */
   workflowAllowRequest(workflow: Workflow): { requested: string[]; approved: boolean };

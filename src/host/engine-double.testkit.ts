@@ -175,7 +175,7 @@ export function createEngineDouble(dataDir = '/tmp/awe-engine-double'): EngineDo
       return a.path;
     },
     exportRunBundle: async (runId) => (record('exportRunBundle', runId), new Uint8Array([0x50, 0x4b, 3, 4])),
-    importRunBundle: (bytes, o) => (record('importRunBundle', bytes.byteLength, o?.fileName), { runId: 'r-imported', originalRunId: 'r-imported' }),
+    importRunBundle: (bytes, o) => (record('importRunBundle', bytes.byteLength, o?.fileName), Promise.resolve({ runId: 'r-imported', originalRunId: 'r-imported' })),
     workflowAllowRequest: (workflow) => (record('workflowAllowRequest', workflow.id), { requested: workflow.settings.allowTools ?? [], approved: false }),
     approveWorkflowAllowRequest: (workflow, tools) => (record('approveWorkflowAllowRequest', workflow.id, tools), { requested: tools, approved: true }),
     workspaceOf: (workflowId) => (record('workspaceOf', workflowId), workspaceOf(workflowId)),

@@ -26,15 +26,19 @@ export class Deadline {
   private remaining: number;
   private since = 0;
   private settled = false;
+  private ranOut = false;
 
   /**
-   * @param ms the time the call may take
+   * @param ms the time the call may take (Infinity: no limit, only an abort ends it)
    * @param tool the tool's name and @param nodeId its node, for the TIMEOUT message
+   * @param timeoutMessage the TIMEOUT message where the default (`<tool> (node "<id>") timed out
+   *   after <ms> ms`) would not say enough, e.g. the queue worker's, which names its deadline and itself
    */
   constructor(
     private readonly ms: number,
     private readonly tool: string,
     private readonly nodeId: string,
+    private readonly timeoutMessage?: string,
   ) {
     this.remaining = ms;
     this.resume();
@@ -51,6 +55,11 @@ export class Deadline {
 
   get aborted(): boolean {
     return this.abortedWith !== undefined;
+  }
+
+  /** Aborted because its time ran out (not by a cancel or an enclosing call). */
+  get expired(): boolean {
+    return this.ranOut;
   }
 
   /** When the time runs out if the clock keeps running from now (epoch ms). */
@@ -98,7 +107,7 @@ export class Deadline {
   /** Sets the timer of a clock still running, for what is left of its time (see armPending). */
   arm(): void {
     if (!this.running || this.timer !== undefined) return;
-    this.timer = setTimeout(expire, Math.max(0, this.remaining - (Date.now() - this.since)), this);
+    this.timer = setTimeout(expire, Math.min(Math.max(0, this.left()), MAX_TIMER_MS), this);
   }
 
   /**
@@ -116,10 +125,16 @@ export class Deadline {
     });
   }
 
-  /** The timer fired (called by `expire`). */
+  /** The timer fired (called by `expire`): the time is up, or a step of a wait longer than one timer can be. */
   timedOut(): void {
     this.timer = undefined;
-    this.abort(transient('TIMEOUT', `${this.tool} (node "${this.nodeId}") timed out after ${this.ms} ms`));
+    if (this.left() > 0) return this.arm();
+    this.ranOut = true;
+    this.abort(transient('TIMEOUT', this.timeoutMessage ?? `${this.tool} (node "${this.nodeId}") timed out after ${this.ms} ms`));
+  }
+
+  private left(): number {
+    return this.remaining - (Date.now() - this.since);
   }
 
   private stopClock(): void {
@@ -128,6 +143,9 @@ export class Deadline {
     this.timer = undefined;
   }
 }
+
+/** setTimeout's longest delay (24.8 days): a deadline further off is waited for in steps of it. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Clocks started since the loop last turned; their timers are armed by `armPending`. */
 let toArm: Deadline[] = [];

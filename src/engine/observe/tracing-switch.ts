@@ -3,8 +3,8 @@
  * OTEL_* environment, else the OTLP endpoint in Settings, else nowhere.
  */
 import type { Context } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { BatchSpanProcessor, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Executor } from '../execution/executor';
 import { stderrLogger, type EngineLogger } from './logger';
 import type { RunTracer, TracingOptions } from './tracing';
@@ -35,8 +35,38 @@ export function tracingFromEnv(env: NodeJS.ProcessEnv = process.env): TracingOpt
 
 /** Batched OTLP/HTTP export: to `target` (Settings), or where the OTEL_* environment says. */
 export function otlpProcessor(target?: { endpoint: string; headers: Record<string, string> }): SpanProcessor {
-  const exporter = target ? new OTLPTraceExporter({ url: `${target.endpoint.replace(/\/+$/, '')}/v1/traces`, headers: target.headers }) : new OTLPTraceExporter();
-  return new BatchSpanProcessor({ exporter });
+  return new BatchSpanProcessor({ exporter: new OtlpExporter(target ? { url: `${target.endpoint.replace(/\/+$/, '')}/v1/traces`, headers: target.headers } : undefined) });
+}
+
+/**
+ * The OTLP/HTTP exporter, loaded when it first has spans to send: its modules were ~3% of
+ * `awe serve`'s start-up, paid even with tracing off while they were imported up front.
+ */
+class OtlpExporter implements SpanExporter {
+  private loaded: Promise<SpanExporter> | undefined;
+
+  /** Undefined: the exporter reads the OTEL_* environment itself. */
+  constructor(private readonly config: { url: string; headers: Record<string, string> } | undefined) {}
+
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    this.load().then(
+      (exporter) => exporter.export(spans, done),
+      (error: Error) => done({ code: ExportResultCode.FAILED, error }),
+    );
+  }
+
+  async forceFlush(): Promise<void> {
+    if (this.loaded) await (await this.loaded).forceFlush?.();
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.loaded) await (await this.loaded).shutdown();
+  }
+
+  private load(): Promise<SpanExporter> {
+    this.loaded ??= import('@opentelemetry/exporter-trace-otlp-http').then(({ OTLPTraceExporter }) => new OTLPTraceExporter(this.config));
+    return this.loaded;
+  }
 }
 
 /**

@@ -19,7 +19,8 @@ import {
   type QueueResult,
   type QueueUsage,
 } from '../../contract';
-import { classifyError, permanent, ToolError, transient } from '../errors';
+import { classifyError, permanent, transient } from '../errors';
+import { Deadline } from '../execution/deadline';
 import type { TaskTracer } from '../observe/task-tracer';
 import { invokeTool } from '../tools/invoke';
 import type { LlmChatClient, ToolContext, ToolSpec } from '../tools/types';
@@ -48,9 +49,6 @@ export interface QueueWorkerOptions {
   /** One line per event worth a person's attention. @default stdout */
   say?: (line: string) => void;
 }
-
-/** setTimeout's longest delay (24.8 days): a deadline further off is waited for in steps of it. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** How often streamed logs are sent as job progress, at most. */
 const PROGRESS_MS = 100;
@@ -141,46 +139,40 @@ export class QueueWorker {
     }
     if (placementOf(spec) === 'local') return fail({ class: 'permanent', code: 'PLACEMENT', message: `${spec.name} runs only in the control plane` });
     // Classified as the in-process timeout is (transient TIMEOUT): our retry policy decides as it would there.
-    const timedOut = (when: string) => transient('TIMEOUT', `${spec.name} (node "${task.nodeId}") ${when} its deadline (${describeTime(task.deadlineAt!)}) on worker ${this.id}`);
+    const pastDeadline = (when: string) => `${spec.name} (node "${task.nodeId}") ${when} its deadline (${describeTime(task.deadlineAt!)}) on worker ${this.id}`;
     if (task.deadlineAt !== undefined && task.deadlineAt <= Date.now()) {
-      const e = timedOut('was taken after');
+      const e = transient('TIMEOUT', pastDeadline('was taken after'));
       this.say(`job ${job.id}: not started, past its deadline`);
       return fail({ class: e.class, code: e.code, message: e.message });
     }
     this.say(`job ${job.id}: ${spec.name} started (key ${task.idempotencyKey}, delivery ${delivery})`);
-    const controller = new AbortController();
-    const abort = () => controller.abort(signal?.reason ?? 'cancelled');
-    if (signal?.aborted) abort();
-    signal?.addEventListener('abort', abort, { once: true });
-    let expired: ToolError | undefined;
-    let deadline: NodeJS.Timeout | undefined;
-    const armDeadline = (deadlineAt: number) => {
-      const left = deadlineAt - Date.now();
-      if (left > 0) deadline = setTimeout(armDeadline, Math.min(left, MAX_TIMER_MS), deadlineAt);
-      else controller.abort((expired = timedOut('ran past')));
-    };
-    if (task.deadlineAt !== undefined) armDeadline(task.deadlineAt);
-    const run = (llm: LlmChatClient | undefined) => invokeTool(spec, task.input, this.context(task, controller.signal, log, usage, llm));
+    // The same Deadline as in-process: aborted by the task's deadline (the control plane may be gone) or by BullMQ's cancel.
+    const deadline =
+      task.deadlineAt === undefined ? new Deadline(Infinity, spec.name, task.nodeId) : new Deadline(task.deadlineAt - Date.now(), spec.name, task.nodeId, pastDeadline('ran past'));
+    const cancel = () => deadline.abort(signal?.reason ?? 'cancelled');
+    if (signal?.aborted) cancel();
+    signal?.addEventListener('abort', cancel, { once: true });
+    const run = (llm: LlmChatClient | undefined) => invokeTool(spec, task.input, this.context(task, deadline.signal, log, usage, llm));
     try {
-      // As in-process (Deadline.race): a tool that ignores its signal must not hold the job past a cancel or the deadline.
+      // A tool that ignores its signal must not hold the job past a cancel or the deadline.
       const call = this.o.tracer ? this.o.tracer.run(task, { workerId: this.id, delivery }, this.o.llm, run) : run(this.o.llm);
-      const { output, truncated } = await untilAborted(call, controller.signal);
+      const { output, truncated } = await deadline.race(call);
       await stream.close();
       this.say(`job ${job.id}: succeeded`);
       return { v: QUEUE_WIRE_VERSION, ok: true, output, truncated, logs, usage, worker: this.id, delivery };
     } catch (err) {
       await stream.close();
       if (err instanceof UnrecoverableError) throw err;
-      const e = classifyError(expired ?? err);
+      const e = classifyError(deadline.expired ? deadline.reason : err);
       const error: QueueError =
-        controller.signal.aborted && !expired
-          ? { class: 'cancelled', code: 'CANCELLED', message: `cancelled: ${String((controller.signal.reason as Error)?.message ?? controller.signal.reason)}` }
+        deadline.aborted && !deadline.expired
+          ? { class: 'cancelled', code: 'CANCELLED', message: `cancelled: ${String((deadline.reason as Error)?.message ?? deadline.reason)}` }
           : { class: e.class, code: e.code ?? 'ERROR', message: e.message, ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}) };
       this.say(`job ${job.id}: failed ${error.class} ${error.code}`);
       return fail(error);
     } finally {
-      if (deadline) clearTimeout(deadline);
-      signal?.removeEventListener('abort', abort);
+      deadline.clear();
+      signal?.removeEventListener('abort', cancel);
     }
   }
 
@@ -209,15 +201,6 @@ export class QueueWorker {
 function describeTime(ms: number): string {
   const date = new Date(ms);
   return Number.isNaN(date.getTime()) ? `${ms} ms since 1970` : date.toISOString();
-}
-
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /** Sends new log lines as job progress, at most every PROGRESS_MS, in order. */

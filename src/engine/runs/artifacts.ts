@@ -5,7 +5,8 @@
  * checked to stay inside the artifacts root.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import type { Artifact, EngineEventBody } from '../../contract';
 import { timeSortableId } from './ids';
@@ -128,22 +129,35 @@ export class ArtifactFiles {
   /**
    * Writes an imported run's artifact file (a bundle's, checked by bundle-import.ts) under the
    * same safe names as a saved one, without recording it: the import records every artifact in
-   * its one transaction. Returns the path relative to the artifacts root.
+   * its one transaction. Asynchronous, so a large bundle's files do not hold the event loop.
+   * Returns the path relative to the artifacts root.
    */
-  importFile(runId: string, nodeId: string, name: string, bytes: Uint8Array): string {
+  async importFile(runId: string, nodeId: string, name: string, bytes: Uint8Array): Promise<string> {
     const dir = this.inside(safeFileName(runId));
-    mkdirSync(dir, { recursive: true });
-    const fileName = this.writeUnique(dir, `${safeFileName(nodeId, 60)}-${safeFileName(name)}`, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    return `${safeFileName(runId)}/${fileName}`;
+    await mkdir(dir, { recursive: true });
+    const content = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (const candidate of uniqueNames(`${safeFileName(nodeId, 60)}-${safeFileName(name)}`)) {
+      const path = this.inside(join(dir, candidate));
+      try {
+        await writeFile(path, content, { flag: 'wx' });
+        return `${safeFileName(runId)}/${candidate}`;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        // Created by this call (`wx` refuses a file that was there) and cut short: not kept.
+        await rm(path, { force: true });
+        throw err;
+      }
+    }
+    throw new Error(`too many artifacts named "${name}" in ${dir}`);
   }
 
-  hasRunFolder(runId: string): boolean {
-    return existsSync(this.inside(safeFileName(runId)));
-  }
-
-  /** Removes a run's artifact folder (an import that failed after writing some of its files). */
-  removeRun(runId: string): void {
-    rmSync(this.inside(safeFileName(runId)), { recursive: true, force: true });
+  /**
+   * Takes back what a failed import wrote: its files, and the run's folder when nothing else is
+   * in it (a folder another run's artifacts share is kept).
+   */
+  async removeImported(runId: string, relPaths: readonly string[]): Promise<void> {
+    await Promise.all(relPaths.map((relPath) => rm(this.inside(relPath), { force: true })));
+    await rmdir(this.inside(safeFileName(runId))).catch(() => undefined);
   }
 
   /** The artifact's file, checked to lie inside the artifacts root. */
@@ -161,10 +175,7 @@ export class ArtifactFiles {
 
   /** Writes without overwriting: a rerun saving the same name keeps the earlier file. */
   private writeUnique(dir: string, fileName: string, bytes: Buffer): string {
-    const ext = extname(fileName);
-    const stem = fileName.slice(0, fileName.length - ext.length);
-    for (let n = 1; n < 10_000; n++) {
-      const candidate = n === 1 ? fileName : `${stem}-${n}${ext}`;
+    for (const candidate of uniqueNames(fileName)) {
       try {
         writeFileSync(this.inside(join(dir, candidate)), bytes, { flag: 'wx' });
         return candidate;
@@ -174,4 +185,11 @@ export class ArtifactFiles {
     }
     throw new Error(`too many artifacts named "${fileName}" in ${dir}`);
   }
+}
+
+/** `name`, then `name-2.ext`, `name-3.ext`…: the names tried in turn for a file that must not overwrite another. */
+function* uniqueNames(fileName: string): Generator<string> {
+  const ext = extname(fileName);
+  const stem = fileName.slice(0, fileName.length - ext.length);
+  for (let n = 1; n < 10_000; n++) yield n === 1 ? fileName : `${stem}-${n}${ext}`;
 }

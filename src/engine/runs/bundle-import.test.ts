@@ -69,7 +69,7 @@ describe('importing a run bundle', () => {
   it('opens another engine\'s run as a finished, read-only run: events, outputs, artifacts, scorecard, where from', async () => {
     const { runId, bundle } = await exportedRun();
     const here = open('here');
-    const imported = here.importRunBundle(bundle, { fileName: `run-${runId}.zip` });
+    const imported = await here.importRunBundle(bundle, { fileName: `run-${runId}.zip` });
     expect(imported).toEqual({ runId, originalRunId: runId });
 
     const run = here.getRun(runId)!;
@@ -90,7 +90,7 @@ describe('importing a run bundle', () => {
     expect(here.resumeRuns()).toEqual([]);
 
     // The same bundle again: the id is taken here, so it gets a fresh one (artifact ids too).
-    const again = here.importRunBundle(bundle);
+    const again = await here.importRunBundle(bundle);
     expect(again.runId).not.toBe(runId);
     expect(again.originalRunId).toBe(runId);
     const [copy] = here.listArtifacts(again.runId);
@@ -109,7 +109,7 @@ describe('importing a run bundle', () => {
       f['events.jsonl'] = swap(strFromU8(f['events.jsonl']));
     });
     const here = open('here');
-    const imported = here.importRunBundle(renamed);
+    const imported = await here.importRunBundle(renamed);
     expect(imported.originalRunId).toBe(strange);
     expect(imported.runId).toMatch(/^r[0-9a-z]{9}[0-9a-f]{10}$/);
     expect(here.getRun(imported.runId)?.importedFrom?.originalRunId).toBe(strange);
@@ -118,8 +118,8 @@ describe('importing a run bundle', () => {
 
   it('refuses a file that is not a zip, or not a run bundle', async () => {
     const here = open('here');
-    expect(() => here.importRunBundle(strToU8('not a zip at all'))).toThrow(/not a zip AWE can read/);
-    expect(() => here.importRunBundle(zipSync({ 'hello.txt': strToU8('hi') }))).toThrow(/it has no run.json/);
+    await expect(here.importRunBundle(strToU8('not a zip at all'))).rejects.toThrow(/not a zip AWE can read/);
+    await expect(here.importRunBundle(zipSync({ 'hello.txt': strToU8('hi') }))).rejects.toThrow(/it has no run.json/);
     expectNothingKept(here);
   });
 
@@ -129,15 +129,15 @@ describe('importing a run bundle', () => {
     // 16 MB of zeros is a few KB zipped.
     const bomb = altered(bundle, (f) => (f['artifacts/big.bin'] = new Uint8Array(16 * 1024 * 1024)));
     expect(bomb.byteLength).toBeLessThan(64 * 1024);
-    expect(() => here.importRunBundle(bomb)).toThrow(/"artifacts\/big.bin" unpacks to 16 MB; the limit is 1 MB/);
+    await expect(here.importRunBundle(bomb)).rejects.toThrow(/"artifacts\/big.bin" unpacks to 16 MB; the limit is 1 MB/);
     const many = altered(bundle, (f) => {
       for (let i = 0; i < 4; i++) f[`artifacts/part${i}.bin`] = new Uint8Array(1024 * 1024 - 1);
     });
-    expect(() => here.importRunBundle(many)).toThrow(/unpacks to more than 3 MB/);
+    await expect(here.importRunBundle(many)).rejects.toThrow(/unpacks to more than 3 MB/);
     const crowd = altered(bundle, (f) => {
       for (let i = 0; i < 60; i++) f[`artifacts/n${i}.txt`] = strToU8('x');
     });
-    expect(() => here.importRunBundle(crowd)).toThrow(/more than 50 entries/);
+    await expect(here.importRunBundle(crowd)).rejects.toThrow(/more than 50 entries/);
     expectNothingKept(here);
   });
 
@@ -153,7 +153,7 @@ describe('importing a run bundle', () => {
       if (nameLength === name.length && lying.subarray(i + 46, i + 46 + nameLength).every((b, k) => b === name[k])) view.setUint32(i + 24, 5, true);
     }
     const here = open('here');
-    expect(() => here.importRunBundle(lying)).toThrow(/artifact "report.md" does not match its recorded size and sha256/);
+    await expect(here.importRunBundle(lying)).rejects.toThrow(/artifact "report.md" does not match its recorded size and sha256/);
     expectNothingKept(here);
   });
 
@@ -161,7 +161,7 @@ describe('importing a run bundle', () => {
     const { bundle } = await exportedRun();
     const here = open('here');
     for (const name of ['../../evil.sh', 'artifacts/../../../evil.sh', '/etc/evil', 'C:/evil.bat', 'artifacts\\..\\evil']) {
-      expect(() => here.importRunBundle(altered(bundle, (f) => (f[name] = strToU8('echo pwned'))))).toThrow(/points outside its folder/);
+      await expect(here.importRunBundle(altered(bundle, (f) => (f[name] = strToU8('echo pwned'))))).rejects.toThrow(/points outside its folder/);
     }
     expect(existsSync(join(dir, 'evil.sh'))).toBe(false);
     expectNothingKept(here);
@@ -170,11 +170,11 @@ describe('importing a run bundle', () => {
   it('refuses bad JSON, saying where', async () => {
     const { bundle } = await exportedRun();
     const here = open('here');
-    expect(() => here.importRunBundle(altered(bundle, (f) => (f['run.json'] = strToU8('{"run": ')))))
-      .toThrow(/run.json is not valid JSON/);
-    expect(() => here.importRunBundle(altered(bundle, (f) => (f['run.json'] = strToU8('{"run": {"id": 3}}')))))
-      .toThrow(/run.json is not a run record/);
-    expect(() =>
+    await expect(here.importRunBundle(altered(bundle, (f) => (f['run.json'] = strToU8('{"run": ')))))
+      .rejects.toThrow(/run.json is not valid JSON/);
+    await expect(here.importRunBundle(altered(bundle, (f) => (f['run.json'] = strToU8('{"run": {"id": 3}}')))))
+      .rejects.toThrow(/run.json is not a run record/);
+    await expect(
       here.importRunBundle(
         altered(bundle, (f) => {
           const lines = eventLines(f);
@@ -182,8 +182,8 @@ describe('importing a run bundle', () => {
           f['events.jsonl'] = strToU8(lines.join('\n'));
         }),
       ),
-    ).toThrow(/events.jsonl line 2 is not valid JSON/);
-    expect(() =>
+    ).rejects.toThrow(/events.jsonl line 2 is not valid JSON/);
+    await expect(
       here.importRunBundle(
         altered(bundle, (f) => {
           const lines = eventLines(f);
@@ -191,7 +191,7 @@ describe('importing a run bundle', () => {
           f['events.jsonl'] = strToU8(lines.join('\n'));
         }),
       ),
-    ).toThrow(/events.jsonl line 3 is not an AWE event/);
+    ).rejects.toThrow(/events.jsonl line 3 is not an AWE event/);
     expectNothingKept(here);
   });
 
@@ -201,16 +201,16 @@ describe('importing a run bundle', () => {
     const withEvents = (change: (lines: string[]) => string[]) =>
       altered(bundle, (f) => (f['events.jsonl'] = strToU8(change(eventLines(f)).join('\n'))));
     // The run never finished in the bundle (it was exported mid-run, or cut).
-    expect(() => here.importRunBundle(withEvents((lines) => lines.slice(0, -1)))).toThrow(/had not finished/);
+    await expect(here.importRunBundle(withEvents((lines) => lines.slice(0, -1)))).rejects.toThrow(/had not finished/);
     // A gap in the sequence.
-    expect(() => here.importRunBundle(withEvents((lines) => [lines[0], ...lines.slice(2)]))).toThrow(/sequence number 3 where 2 was due/);
+    await expect(here.importRunBundle(withEvents((lines) => [lines[0], ...lines.slice(2)]))).rejects.toThrow(/sequence number 3 where 2 was due/);
     // Another run's event, and one about a node the workflow does not have.
     const patch = (i: number, fields: Record<string, unknown>) => withEvents((lines) => lines.map((l, k) => (k === i ? JSON.stringify({ ...JSON.parse(l), ...fields }) : l)));
-    expect(() => here.importRunBundle(patch(1, { runId: 'r-other' }))).toThrow(/belongs to run r-other, not/);
+    await expect(here.importRunBundle(patch(1, { runId: 'r-other' }))).rejects.toThrow(/belongs to run r-other, not/);
     const nodeEvent = eventLines(unzipSync(bundle)).findIndex((l) => 'nodeId' in JSON.parse(l));
-    expect(() => here.importRunBundle(patch(nodeEvent, { nodeId: 'ghost' }))).toThrow(/node "ghost", which the run's workflow does not have/);
+    await expect(here.importRunBundle(patch(nodeEvent, { nodeId: 'ghost' }))).rejects.toThrow(/node "ghost", which the run's workflow does not have/);
     // The run record disagrees with its own events.
-    expect(() =>
+    await expect(
       here.importRunBundle(
         altered(bundle, (f) => {
           const record = JSON.parse(strFromU8(f['run.json']));
@@ -218,7 +218,7 @@ describe('importing a run bundle', () => {
           f['run.json'] = strToU8(JSON.stringify(record));
         }),
       ),
-    ).toThrow(/events end succeeded, but its run record says failed/);
+    ).rejects.toThrow(/events end succeeded, but its run record says failed/);
     expect(here.getRun(runId)).toBeUndefined();
     expectNothingKept(here);
   });
@@ -230,7 +230,7 @@ describe('importing a run bundle', () => {
       const record = JSON.parse(strFromU8(f['run.json']));
       f['run.json'] = strToU8(JSON.stringify({ ...record, format: 2 }));
     });
-    expect(() => here.importRunBundle(newer)).toThrow(/made by a newer AWE \(bundle format 2\); this one reads format 1/);
+    await expect(here.importRunBundle(newer)).rejects.toThrow(/made by a newer AWE \(bundle format 2\); this one reads format 1/);
     expectNothingKept(here);
   });
 
@@ -241,7 +241,7 @@ describe('importing a run bundle', () => {
     const other = Store.open(here.dataDir);
     other.db.exec("CREATE TRIGGER refuse BEFORE INSERT ON artifacts BEGIN SELECT RAISE(ABORT, 'the disk says no'); END");
     other.close();
-    expect(() => here.importRunBundle(bundle)).toThrow(/the disk says no/);
+    await expect(here.importRunBundle(bundle)).rejects.toThrow(/the disk says no/);
     expectNothingKept(here);
   });
 });

@@ -4,9 +4,7 @@
  * Bounded in time: past `timeoutMs` the worker is stopped and the caller gets a clear error.
  * Where no worker can be started (a bundle without the worker file) it validates in place.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../worker-thread';
 import { catalogOf } from './validate-catalog';
 import { validateWorkflow, type ToolLookup, type ValidationResult } from './validate';
 import { badRequest } from '../errors';
@@ -30,18 +28,8 @@ const sizeOf = (doc: unknown) => {
 export function validateOffThread(doc: unknown, tools: ToolLookup, options: OffThreadOptions = {}): Promise<ValidationResult> {
   if (!options.always && sizeOf(doc) <= OFF_THREAD_MIN_ITEMS) return Promise.resolve(validateWorkflow(doc, tools));
   const timeoutMs = options.timeoutMs ?? DEFAULT_VALIDATE_TIMEOUT_MS;
-  const file = new URL(import.meta.url.endsWith('.ts') ? './validate.worker.ts' : './validate.worker.js', import.meta.url);
-  if (file.protocol !== 'file:' || !existsSync(fileURLToPath(file))) return Promise.resolve(validateWorkflow(doc, tools));
-  let worker: Worker;
-  try {
-    worker = new Worker(file, {
-      workerData: { doc, catalog: catalogOf(tools) },
-      // Source checkouts run TypeScript through tsx; the worker needs it too.
-      execArgv: file.pathname.endsWith('.ts') && !process.execArgv.some((a) => a.includes('tsx')) ? [...process.execArgv, '--import', 'tsx'] : process.execArgv,
-    });
-  } catch {
-    return Promise.resolve(validateWorkflow(doc, tools));
-  }
+  const worker = startWorker(import.meta.url, './validate.worker', { doc, catalog: catalogOf(tools) });
+  if (!worker) return Promise.resolve(validateWorkflow(doc, tools));
   return new Promise<ValidationResult>((resolve, reject) => {
     let settled = false;
     const settle = (fn: () => void) => {
