@@ -4,7 +4,8 @@ import Papa from 'papaparse';
 import { TERMINAL_RUN_STATUSES, type Artifact, type ArtifactPreview, type EngineEvent } from '../../contract';
 import { exportRun, rerunNode, retryAllFailed } from '../app/actions';
 import { runsStore, uiStore, useGraph, useRuns, useUi } from '../app/stores';
-import { EventLog } from '../stores/event-log';
+import type { EventLog } from '../stores/event-log';
+import { followWatchedLog, watchedLog } from '../stores/live-log';
 import { errorMessage, getAwe } from '../api/client';
 import { countRender } from '../app/render-count';
 import { ArtifactList } from './ArtifactList';
@@ -114,43 +115,13 @@ const VISIBLE_ROWS = 300;
  */
 const LIVE_ROWS = 60;
 
-/**
- * While a run streams, the log redraws at most this often. Rows arriving every frame are
- * too fast to read, and re-laying out and painting the table once per status batch was
- * half of each long frame of a 2,000-node run (bench/ui.ts).
- */
+/** While a run streams, the log redraws at most this often (stores/live-log.ts says why). */
 const LIVE_LOG_INTERVAL_MS = 250;
-
-const watchedLog = (s: ReturnType<typeof runsStore.getState>) => (s.watchedRunId ? (s.events[s.watchedRunId] ?? EventLog.empty) : EventLog.empty);
 
 /** The watched run's event log, updated at once when the run changes and at most every LIVE_LOG_INTERVAL_MS as it grows. */
 function useWatchedLog(): EventLog {
   const [log, setLog] = useState(() => watchedLog(runsStore.getState()));
-  useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let last = 0;
-    const push = () => {
-      timer = undefined;
-      last = performance.now();
-      setLog(watchedLog(runsStore.getState()));
-    };
-    push();
-    const off = runsStore.subscribe((s, prev) => {
-      if (watchedLog(s) === watchedLog(prev)) return;
-      if (s.watchedRunId !== prev.watchedRunId) {
-        clearTimeout(timer);
-        return push();
-      }
-      if (timer) return;
-      const wait = LIVE_LOG_INTERVAL_MS - (performance.now() - last);
-      if (wait <= 0) push();
-      else timer = setTimeout(push, wait);
-    });
-    return () => {
-      off();
-      clearTimeout(timer);
-    };
-  }, []);
+  useEffect(() => followWatchedLog(runsStore, setLog, LIVE_LOG_INTERVAL_MS), []);
   return log;
 }
 
