@@ -17,13 +17,13 @@
  * whole device pixels make that exact). The view, the graph, the selection, problems,
  * the theme or a resize repaint every box.
  */
-import { useEffect, useRef } from 'react';
-import { useStoreApi } from '@xyflow/react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useReactFlow, useStoreApi } from '@xyflow/react';
 import type { NodeStatus, WorkflowNode } from '../../contract';
 import { graphStore, runsStore, uiStore } from '../app/stores';
 import { problemCountOf } from '../stores/graph';
 import { shownView } from '../stores/runs';
-import { buildScene, changedItems, paintScene, type Palette, type Raster, type Scene } from './overview-scene';
+import { buildScene, changedItems, neighbour, paintScene, type Direction, type Palette, type Raster, type Scene } from './overview-scene';
 
 export interface OverviewEdge {
   id: string;
@@ -62,9 +62,14 @@ export function OverviewLayer({ nodes, edges, selectedIds, sizes }: Props) {
   const ref = useRef<HTMLCanvasElement>(null);
   const edgesRef = useRef<HTMLCanvasElement>(null);
   const rf = useStoreApi();
+  const { setCenter } = useReactFlow();
+  /** The node the keyboard is on, outlined while the canvas has the focus. */
+  const [focused, setFocused] = useState<string | null>(null);
+  const [hasFocus, setHasFocus] = useState(false);
+  const focusedId = hasFocus ? focused : null;
   // The latest props, read by the painter (which runs outside React, once per frame at most).
-  const model = useRef({ nodes, edges, selectedIds, sizes });
-  model.current = { nodes, edges, selectedIds, sizes };
+  const model = useRef({ nodes, edges, selectedIds, sizes, focusedId });
+  model.current = { nodes, edges, selectedIds, sizes, focusedId };
   /** Asks for a repaint on the next frame: of everything (the view, the graph or the theme changed), of every node box, or of the boxes whose status changed. */
   const schedule = useRef<(what: 'all' | 'nodes' | 'status') => void>(() => undefined);
 
@@ -104,7 +109,8 @@ export function OverviewLayer({ nodes, edges, selectedIds, sizes }: Props) {
       } else {
         const selected = new Set(m.selectedIds);
         const problems = graphStore.getState().problems;
-        scene = buildScene(m.nodes, (n) => nodeBox(n, m.sizes), { transform, width, height, dpr }, statusOf, (id) => (selected.has(id) ? 'selected' : problemCountOf(problems, id) ? 'flagged' : ''));
+        const markOf = (id: string) => (id === m.focusedId ? 'focused' : selected.has(id) ? 'selected' : problemCountOf(problems, id) ? 'flagged' : '');
+        scene = buildScene(m.nodes, (n) => nodeBox(n, m.sizes), { transform, width, height, dpr }, statusOf, markOf);
         sceneDpr = dpr;
         nodesStale = false;
         paintScene(raster, scene, colors);
@@ -148,14 +154,83 @@ export function OverviewLayer({ nodes, edges, selectedIds, sizes }: Props) {
 
   // New nodes, edges or sizes move edges; a new selection only outlines nodes.
   useEffect(() => schedule.current('all'), [nodes, edges, sizes]);
-  useEffect(() => schedule.current('nodes'), [selectedIds]);
+  useEffect(() => schedule.current('nodes'), [selectedIds, focusedId]);
+
+  /**
+   * The keyboard, as on the full canvas (where Tab walks the nodes and Enter selects one):
+   * the overview is one Tab stop, the arrow keys move between the steps drawn (the nearest
+   * one that way, brought into view), Enter or Space selects it and its inspector opens.
+   */
+  const onFocus = () => {
+    setHasFocus(true);
+    if (focused && nodes.some((n) => n.id === focused)) return;
+    setFocused(selectedIds.find((id) => nodes.some((n) => n.id === id)) ?? nearestTopLeft(nodes, sizes, rf.getState().transform) ?? null);
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLCanvasElement>) => {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const current = focused ? nodes.find((n) => n.id === focused) : undefined;
+    const dir = ARROWS[e.key];
+    if (dir && current) {
+      e.preventDefault();
+      const boxes = nodes.map((n) => ({ id: n.id, ...nodeBox(n, sizes) }));
+      const next = neighbour(boxes, boxes.find((b) => b.id === current.id)!, dir);
+      if (!next) return;
+      setFocused(next.id);
+      const { transform, width, height } = rf.getState();
+      const [tx, ty, zoom] = transform;
+      const onScreen = next.x * zoom + tx >= 0 && (next.x + next.width) * zoom + tx <= width && next.y * zoom + ty >= 0 && (next.y + next.height) * zoom + ty <= height;
+      if (!onScreen) void setCenter(next.x + next.width / 2, next.y + next.height / 2, { zoom });
+    } else if ((e.key === 'Enter' || e.key === ' ') && current) {
+      e.preventDefault();
+      uiStore.getState().select([current.id]);
+    }
+  };
+  const focusedNode = focusedId ? nodes.find((n) => n.id === focusedId) : undefined;
 
   return (
     <>
       <canvas ref={edgesRef} className="overview-edges" aria-hidden />
-      <canvas ref={ref} className="overview-layer" role="img" data-testid="overview-layer" />
+      <canvas
+        ref={ref}
+        className="overview-layer"
+        role="img"
+        data-testid="overview-layer"
+        tabIndex={0}
+        aria-describedby="overview-focused"
+        onFocus={onFocus}
+        onBlur={() => setHasFocus(false)}
+        onKeyDown={onKeyDown}
+      />
+      <div id="overview-focused" className="sr-only" role="status" data-testid="overview-focused">
+        {focusedNode ? `${focusedNode.label || focusedNode.id}${describeStatus(focusedNode.id)}` : ''}
+      </div>
     </>
   );
+}
+
+const ARROWS: Record<string, Direction | undefined> = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'up', ArrowDown: 'down' };
+
+/** The node nearest the top left corner of the view: where the keyboard starts when nothing is selected. */
+function nearestTopLeft(nodes: readonly WorkflowNode[], sizes: ReadonlyMap<string, { width: number; height: number }>, [tx, ty, zoom]: [number, number, number]): string | undefined {
+  const left = -tx / zoom;
+  const top = -ty / zoom;
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const n of nodes) {
+    const b = nodeBox(n, sizes);
+    const d = Math.hypot(Math.max(0, b.x - left), Math.max(0, b.y - top)) + (b.x < left || b.y < top ? 1e9 : 0);
+    if (d < bestDistance) {
+      best = n.id;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** ", succeeded" for a node of the shown run, nothing before a run. */
+function describeStatus(id: string): string {
+  const status = shownView(runsStore.getState())?.nodes[id]?.status;
+  return status ? `, ${status}` : '';
 }
 
 /** The palette of the node boxes (by status, '' for none) and the edges' colour. */
@@ -193,6 +268,7 @@ function readColors(canvas: HTMLCanvasElement): Colors {
       edge: root.getPropertyValue('--border-strong').trim() || '#999',
       accent: root.getPropertyValue('--accent').trim() || '#55f',
       danger: root.getPropertyValue('--danger').trim() || '#c33',
+      focus: root.getPropertyValue('--text').trim() || '#111',
       fill: (status) => fill.get(status) ?? fill.get('')!,
       stripe: (status) => stripe.get(status) ?? stripe.get('')!,
     };
@@ -204,7 +280,7 @@ function readColors(canvas: HTMLCanvasElement): Colors {
 /** What the canvas shows, in words (its accessible name): how many steps, and how many in each status. */
 function summary(total: number, counts: Map<string, number>): string {
   const parts = [...counts].filter(([s]) => s).map(([s, n]) => `${n.toLocaleString('en')} ${s}`);
-  return `Overview of ${total.toLocaleString('en')} steps${parts.length ? `: ${parts.join(', ')}` : ''}. Click a step to select it; zoom in to see its details.`;
+  return `Overview of ${total.toLocaleString('en')} steps${parts.length ? `: ${parts.join(', ')}` : ''}. Click a step to select it, or move to it with the arrow keys and press Enter; zoom in to see its details.`;
 }
 
 type Model = { nodes: readonly WorkflowNode[]; edges: readonly OverviewEdge[]; selectedIds: readonly string[]; sizes: ReadonlyMap<string, { width: number; height: number }> };

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { WorkflowNode } from '../../contract';
-import { buildScene, changedItems, paintScene, snap, type Mark, type Palette, type PixelRect, type Raster, type Scene, type View } from './overview-scene';
+import { buildScene, changedItems, neighbour, paintScene, snap, type Mark, type Palette, type PixelRect, type Raster, type Scene, type View } from './overview-scene';
 
 /** A raster that keeps every pixel's colour, as a canvas without anti-aliasing does for whole-pixel rectangles. */
 class Pixels implements Raster {
@@ -26,7 +26,7 @@ class Pixels implements Raster {
   }
 }
 
-const palette: Palette = { fill: (s) => `fill:${s}`, stripe: (s) => `stripe:${s}`, accent: 'accent', danger: 'danger' };
+const palette: Palette = { fill: (s) => `fill:${s}`, stripe: (s) => `stripe:${s}`, accent: 'accent', danger: 'danger', focus: 'focus' };
 
 /** A grid of nodes like a generated pipeline: columns 280 apart, rows 110 apart, 210 × 64 boxes. */
 function grid(cols: number, rows: number): WorkflowNode[] {
@@ -104,5 +104,24 @@ describe('overview scene', () => {
     expect(scene.items.length).toBeGreaterThan(0);
     expect(scene.items.length).toBeLessThan(40 * 40);
     for (const it of scene.items) expect(it.extent.x < scene.width && it.extent.x + it.extent.w > 0 && it.extent.y < scene.height && it.extent.y + it.extent.h > 0).toBe(true);
+  });
+});
+
+describe('arrow keys in the overview', () => {
+  const boxes = grid(5, 4).map((n) => ({ id: n.id, ...box(n) }));
+  const from = (id: string) => boxes.find((b) => b.id === id)!;
+
+  test('move to the next node that way: the next column on the same row, the next row in the same column', () => {
+    expect(neighbour(boxes, from('n2_1'), 'right')?.id).toBe('n3_1');
+    expect(neighbour(boxes, from('n2_1'), 'left')?.id).toBe('n1_1');
+    expect(neighbour(boxes, from('n2_1'), 'down')?.id).toBe('n2_2');
+    expect(neighbour(boxes, from('n2_1'), 'up')?.id).toBe('n2_0');
+  });
+
+  test('stop at the edge of the graph, and reach a node off the grid on that side', () => {
+    expect(neighbour(boxes, from('n4_1'), 'right')).toBeUndefined();
+    expect(neighbour(boxes, from('n0_0'), 'up')).toBeUndefined();
+    const lone = { id: 'lone', x: 5 * 280, y: 3 * 110 + 40, width: 210, height: 64 };
+    expect(neighbour([...boxes, lone], from('n4_1'), 'right')?.id).toBe('lone');
   });
 });

@@ -22,7 +22,8 @@ export interface PixelRect {
   h: number;
 }
 
-export type Mark = 'selected' | 'flagged' | '';
+/** An outline: the keyboard's focus, the selection, or validation problems. */
+export type Mark = 'focused' | 'selected' | 'flagged' | '';
 
 /** One node as painted. */
 export interface SceneItem {
@@ -30,7 +31,7 @@ export interface SceneItem {
   box: PixelRect;
   /** The status stripe on the box's left side. */
   stripe: PixelRect;
-  /** The outline of a selected or flagged node: four strips around the box. */
+  /** The outline of a focused, selected or flagged node: four strips around the box. */
   ring: readonly PixelRect[];
   mark: Mark;
   /** Every pixel the node paints. */
@@ -60,6 +61,8 @@ export interface Palette {
   stripe(status: string): string;
   accent: string;
   danger: string;
+  /** The keyboard focus's outline. */
+  focus: string;
 }
 
 export interface View {
@@ -108,7 +111,7 @@ export function buildScene(
   const height = Math.max(1, Math.round(view.height * view.dpr));
   const zoom = view.transform[2];
   // As the DOM node draws them: a 4 px status stripe; the outlines 3 (selected) and 4 (flagged)
-  // flow units out, at least 2 CSS pixels wide.
+  // flow units out, at least 2 CSS pixels wide; the keyboard's focus a little further out, as a focus ring is.
   const stripeWidth = Math.max(1, Math.round(4 * zoom * view.dpr));
   const lineWidth = Math.max(1, Math.round(view.dpr * Math.max(2, 3 * zoom)));
   const items: SceneItem[] = [];
@@ -116,7 +119,7 @@ export function buildScene(
   for (const n of nodes) {
     const r = snap(box(n), view);
     const mark = markOf(n.id);
-    const gap = mark ? Math.max(0, Math.round(view.dpr * zoom * (mark === 'selected' ? 3 : 4)) - 1) : 0;
+    const gap = mark === 'focused' ? Math.round(view.dpr * 2) : mark ? Math.max(0, Math.round(view.dpr * zoom * (mark === 'selected' ? 3 : 4)) - 1) : 0;
     const extent = mark ? grow(r, gap + lineWidth) : r;
     if (!intersects(extent, screen)) continue;
     items.push({
@@ -144,16 +147,19 @@ export function paintScene(raster: Raster, scene: Scene, palette: Palette, which
   const stripes = new Map<string, PixelRect[]>();
   const flagged: PixelRect[] = [];
   const selected: PixelRect[] = [];
+  const focused: PixelRect[] = [];
   for (const it of items) {
     push(fills, it.status, it.box);
     push(stripes, it.status, it.stripe);
     if (it.mark === 'selected') selected.push(...it.ring);
     else if (it.mark === 'flagged') flagged.push(...it.ring);
+    else if (it.mark === 'focused') focused.push(...it.ring);
   }
   for (const [status, rects] of fills) raster.fill(palette.fill(status), rects);
   for (const [status, rects] of stripes) raster.fill(palette.stripe(status), rects);
   if (flagged.length) raster.fill(palette.danger, flagged);
   if (selected.length) raster.fill(palette.accent, selected);
+  if (focused.length) raster.fill(palette.focus, focused);
 }
 
 function push<T>(map: Map<string, T[]>, key: string, value: T) {
@@ -198,4 +204,31 @@ export function isolation(items: readonly SceneItem[]): Uint8Array {
     }
   });
   return out;
+}
+
+export type Direction = 'left' | 'right' | 'up' | 'down';
+
+/**
+ * The node an arrow key moves the focus to from `from`: the nearest whose centre lies that
+ * way, a step straight ahead counting less than one off to the side (in a grid, Right is
+ * the next column's node on the same row). Undefined at the graph's edge.
+ */
+export function neighbour<B extends { id: string; x: number; y: number; width: number; height: number }>(boxes: readonly B[], from: B, dir: Direction): B | undefined {
+  const cx = from.x + from.width / 2;
+  const cy = from.y + from.height / 2;
+  let best: B | undefined;
+  let bestScore = Infinity;
+  for (const b of boxes) {
+    if (b === from) continue;
+    const dx = b.x + b.width / 2 - cx;
+    const dy = b.y + b.height / 2 - cy;
+    const ahead = dir === 'right' ? dx : dir === 'left' ? -dx : dir === 'down' ? dy : -dy;
+    if (ahead <= 0) continue;
+    const score = ahead + 2 * Math.abs(dir === 'left' || dir === 'right' ? dy : dx);
+    if (score < bestScore) {
+      best = b;
+      bestScore = score;
+    }
+  }
+  return best;
 }
