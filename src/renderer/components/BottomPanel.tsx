@@ -106,12 +106,15 @@ const EventRow = memo(function EventRow({ e, t0, current }: { e: EngineEvent; t0
   );
 });
 
-/** Rows kept in the DOM: the log shows the latest ones up to the scrubber's position. */
+/**
+ * Rows kept in the DOM once the person looks back through the log (scrolls it or moves into
+ * it): the log shows the latest ones up to the scrubber's position.
+ */
 const VISIBLE_ROWS = 300;
 /**
- * Rows kept while the run streams: more than the panel shows, and every redraw replaces
- * them all (hundreds of events arrive between two redraws), so fewer is cheaper. Once the
- * run ends, or while replaying, the log keeps VISIBLE_ROWS to scroll back through.
+ * Rows kept while the run streams, and until the person looks back: more than the panel
+ * shows, and every redraw replaces them all (hundreds of events arrive between two
+ * redraws), so fewer is cheaper.
  */
 const LIVE_ROWS = 60;
 
@@ -131,7 +134,11 @@ function Timeline() {
   const events = useWatchedLog();
   const travelSeq = useRuns((s) => s.travelSeq);
   const streaming = useRuns((s) => s.travelSeq === null && !!s.watchedRunId && !TERMINAL_RUN_STATUSES.includes(s.views[s.watchedRunId]?.status ?? 'succeeded'));
-  const rows = streaming ? LIVE_ROWS : VISIBLE_ROWS;
+  // Until then LIVE_ROWS, more than the panel shows: laying out 300 rows at once, in the frame a
+  // run ends, was the longest task of a 2,000-node run (bench/ui.ts).
+  const [lookingBack, setLookingBack] = useState(false);
+  useEffect(() => setLookingBack(false), [runId]);
+  const rows = streaming || !lookingBack ? LIVE_ROWS : VISIBLE_ROWS;
   const last = events.last?.seq ?? 0;
   const at = travelSeq ?? last;
   const roving = useRovingFocus<HTMLTableSectionElement>();
@@ -164,7 +171,7 @@ function Timeline() {
           {travelSeq === null ? '● Live' : 'Go live'}
         </button>
       </div>
-      <div className="event-log">
+      <div className="event-log" onScroll={() => setLookingBack(true)} onFocus={() => setLookingBack(true)}>
         <table aria-label="Events" aria-description="Arrow keys move between events; Enter replays the run up to the event.">
           <tbody {...roving}>
             {shown.map((e) => (
