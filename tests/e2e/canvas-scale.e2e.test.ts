@@ -7,6 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { hasChromium, nodeEl, useE2e, waitForAllNodes, type AweServer } from './support';
+import { press, tabTo } from './keyboard';
 
 type Counts = Record<string, number>;
 
@@ -170,7 +171,127 @@ describe.skipIf(!hasChromium)('canvas at scale (issue 9, frames)', () => {
     await expect.poll(() => overview.count()).toBe(0);
     await expect.poll(() => page.locator('.react-flow__node .awe-node-label').count()).toBeGreaterThan(0);
   });
+
+  test('zoomed out on a large graph, the keyboard reaches the steps: Tab to the overview, arrows move, Enter opens the inspector', { timeout: 300_000 }, async () => {
+    const { page } = await e2e.openApp();
+    await saveAndOpen(page, e2e.server, gridWorkflow('overview-keys', 'Overview keys'));
+    const overview = page.getByRole('img', { name: /^Overview of 600 steps/ });
+    await overview.waitFor({ timeout: 60_000 });
+    await page.waitForFunction(() => /scale\(0\.[0-2]/.test((document.querySelector('.react-flow__viewport') as HTMLElement).style.transform), undefined, { timeout: 30_000 });
+    await page.waitForTimeout(400); // the fit animation
+
+    // One Tab stop, with a focus ring; the keyboard starts on the step at the top left.
+    await tabTo(page, overview, { max: 150 });
+    const focused = page.getByTestId('overview-focused');
+    await expect.poll(() => focused.textContent()).toBe('Step 0.0');
+    await press(page, 'ArrowRight');
+    await press(page, 'ArrowRight');
+    await press(page, 'ArrowDown');
+    await expect.poll(() => focused.textContent()).toBe('Step 2.1');
+    await press(page, 'ArrowLeft');
+    await press(page, 'ArrowDown');
+    await expect.poll(() => focused.textContent()).toBe('Step 1.2');
+    // The focused step is outlined on the canvas in the focus colour.
+    expect(await ringColourAround(page, 1 * 280, 2 * 110)).toBe(await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--text').trim()));
+
+    await press(page, 'Enter');
+    await expect.poll(() => page.getByTestId('inspector').getByLabel('Node label').inputValue()).toBe('Step 1.2');
+    await expect.poll(() => page.locator('.react-flow__node .awe-node-lod.selected').count()).toBe(1);
+    expect(await page.locator('.react-flow__node [data-node-id="n1_2"]').count()).toBe(1);
+    // The focus stays on the overview: the arrows go on from the selected step.
+    await press(page, 'ArrowRight');
+    await expect.poll(() => focused.textContent()).toBe('Step 2.2');
+  });
+
+  test('zoomed out on a large graph, every status change of a run is painted on the overview canvas', { timeout: 300_000 }, async () => {
+    const { page } = await e2e.openApp();
+    await saveAndOpen(page, e2e.server, gridWorkflow('overview-run', 'Overview run'));
+    const overview = page.getByRole('img', { name: /^Overview of 600 steps/ });
+    await overview.waitFor({ timeout: 60_000 });
+    await page.waitForTimeout(400); // the fit animation
+    const idle = await boxColours(page);
+    expect(new Set(Object.values(idle)).size).toBe(1);
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.getByRole('img', { name: /^Overview of 600 steps: 600 succeeded/ }).waitFor({ timeout: 120_000 });
+    // Each batch repainted only the boxes it changed; every box must show the last status.
+    const succeeded = await page.evaluate(() => {
+      const probe = document.createElement('div');
+      probe.className = 'awe-node awe-node-lod status-succeeded';
+      probe.style.display = 'none';
+      document.querySelector('.canvas')!.appendChild(probe);
+      // The stylesheet mixes it (`color(srgb …)`): painted on a pixel, it reads back as the canvas has it.
+      const pixel = document.createElement('canvas').getContext('2d')!;
+      pixel.fillStyle = getComputedStyle(probe).backgroundColor;
+      probe.remove();
+      pixel.fillRect(0, 0, 1, 1);
+      const [r, g, b] = pixel.getImageData(0, 0, 1, 1).data;
+      return `rgb(${r}, ${g}, ${b})`;
+    });
+    await expect.poll(async () => Object.entries(await boxColours(page)).filter(([, c]) => c !== succeeded).map(([id]) => id).slice(0, 5)).toEqual([]);
+    expect(Object.values(idle)[0]).not.toBe(succeeded);
+
+    // The timeline keeps 60 of the run's ~1,800 events in the DOM (300 at once made the frame
+    // the run ended in the longest); scrolling back through the log brings up to 300.
+    const rows = page.getByTestId('timeline').locator('.event-log tr');
+    await expect.poll(() => rows.count()).toBe(60);
+    await rows.nth(3).hover();
+    await page.mouse.wheel(0, 400);
+    await expect.poll(() => rows.count()).toBe(300);
+  });
 });
+
+/** A 30 × 20 grid of steps (600: above the overview's threshold), each fed by the one before it on its row. */
+function gridWorkflow(id: string, name: string) {
+  const nodes = [];
+  const edges = [];
+  for (let l = 0; l < 30; l++) {
+    for (let i = 0; i < 20; i++) {
+      nodes.push({ id: `n${l}_${i}`, kind: 'tool', tool: 'text.template', label: `Step ${l}.${i}`, inputs: { template: 'x' }, position: { x: l * 280, y: i * 110 } });
+      if (l > 0) edges.push({ id: `e${l}_${i}`, source: `n${l - 1}_${i}`, target: `n${l}_${i}` });
+    }
+  }
+  return { version: 1, id, name, nodes, edges, settings: {} } as unknown as { name: string };
+}
+
+/** The overview canvas's colour in the middle of each step's box (right of its status stripe), as `rgb(…)`. */
+function boxColours(page: Page): Promise<Record<string, string>> {
+  return page.evaluate(() => {
+    const canvas = document.querySelector<HTMLCanvasElement>('.overview-layer')!;
+    const ctx = canvas.getContext('2d')!;
+    const m = /translate\(([-\d.]+)px, ?([-\d.]+)px\) scale\(([\d.]+)\)/.exec(document.querySelector<HTMLElement>('.react-flow__viewport')!.style.transform)!;
+    const [tx, ty, zoom] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const dpr = window.devicePixelRatio || 1;
+    const out: Record<string, string> = {};
+    for (let l = 0; l < 30; l++) {
+      for (let i = 0; i < 20; i++) {
+        const x = Math.floor(dpr * (tx + zoom * (l * 280 + 140)));
+        const y = Math.floor(dpr * (ty + zoom * (i * 110 + 32)));
+        const [r, g, b] = ctx.getImageData(x, y, 1, 1).data;
+        out[`n${l}_${i}`] = `rgb(${r}, ${g}, ${b})`;
+      }
+    }
+    return out;
+  });
+}
+
+/** The colour (`#rrggbb`) of the overview canvas just above the box at flow point (x, y), where the focus ring is drawn. */
+function ringColourAround(page: Page, x: number, y: number): Promise<string> {
+  return page.evaluate(
+    ({ x, y }) => {
+      const canvas = document.querySelector<HTMLCanvasElement>('.overview-layer')!;
+      const m = /translate\(([-\d.]+)px, ?([-\d.]+)px\) scale\(([\d.]+)\)/.exec(document.querySelector<HTMLElement>('.react-flow__viewport')!.style.transform)!;
+      const [tx, ty, zoom] = [Number(m[1]), Number(m[2]), Number(m[3])];
+      const dpr = window.devicePixelRatio || 1;
+      // The ring: 2 CSS pixels out from the box, 2 wide; its middle row is 3 pixels above the box's top.
+      const px = Math.round(dpr * (tx + zoom * (x + 105)));
+      const py = Math.round(dpr * (ty + zoom * y)) - Math.round(3 * dpr);
+      const [r, g, b] = canvas.getContext('2d')!.getImageData(px, py, 1, 1).data;
+      const asHex = (n: number) => n.toString(16).padStart(2, '0');
+      return `#${asHex(r)}${asHex(g)}${asHex(b)}`;
+    },
+    { x, y },
+  );
+}
 
 /** Where a point of the flow is on the screen, at the canvas's current pan and zoom. */
 async function screenPoint(page: Page, x: number, y: number): Promise<[number, number]> {

@@ -4,7 +4,8 @@ import Papa from 'papaparse';
 import { TERMINAL_RUN_STATUSES, type Artifact, type ArtifactPreview, type EngineEvent } from '../../contract';
 import { exportRun, rerunNode, retryAllFailed } from '../app/actions';
 import { runsStore, uiStore, useGraph, useRuns, useUi } from '../app/stores';
-import { EventLog } from '../stores/event-log';
+import type { EventLog } from '../stores/event-log';
+import { followWatchedLog, watchedLog } from '../stores/live-log';
 import { errorMessage, getAwe } from '../api/client';
 import { countRender } from '../app/render-count';
 import { ArtifactList } from './ArtifactList';
@@ -105,52 +106,25 @@ const EventRow = memo(function EventRow({ e, t0, current }: { e: EngineEvent; t0
   );
 });
 
-/** Rows kept in the DOM: the log shows the latest ones up to the scrubber's position. */
+/**
+ * Rows kept in the DOM once the person looks back through the log (scrolls it or moves into
+ * it): the log shows the latest ones up to the scrubber's position.
+ */
 const VISIBLE_ROWS = 300;
 /**
- * Rows kept while the run streams: more than the panel shows, and every redraw replaces
- * them all (hundreds of events arrive between two redraws), so fewer is cheaper. Once the
- * run ends, or while replaying, the log keeps VISIBLE_ROWS to scroll back through.
+ * Rows kept while the run streams, and until the person looks back: more than the panel
+ * shows, and every redraw replaces them all (hundreds of events arrive between two
+ * redraws), so fewer is cheaper.
  */
 const LIVE_ROWS = 60;
 
-/**
- * While a run streams, the log redraws at most this often. Rows arriving every frame are
- * too fast to read, and re-laying out and painting the table once per status batch was
- * half of each long frame of a 2,000-node run (bench/ui.ts).
- */
+/** While a run streams, the log redraws at most this often (stores/live-log.ts says why). */
 const LIVE_LOG_INTERVAL_MS = 250;
-
-const watchedLog = (s: ReturnType<typeof runsStore.getState>) => (s.watchedRunId ? (s.events[s.watchedRunId] ?? EventLog.empty) : EventLog.empty);
 
 /** The watched run's event log, updated at once when the run changes and at most every LIVE_LOG_INTERVAL_MS as it grows. */
 function useWatchedLog(): EventLog {
   const [log, setLog] = useState(() => watchedLog(runsStore.getState()));
-  useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let last = 0;
-    const push = () => {
-      timer = undefined;
-      last = performance.now();
-      setLog(watchedLog(runsStore.getState()));
-    };
-    push();
-    const off = runsStore.subscribe((s, prev) => {
-      if (watchedLog(s) === watchedLog(prev)) return;
-      if (s.watchedRunId !== prev.watchedRunId) {
-        clearTimeout(timer);
-        return push();
-      }
-      if (timer) return;
-      const wait = LIVE_LOG_INTERVAL_MS - (performance.now() - last);
-      if (wait <= 0) push();
-      else timer = setTimeout(push, wait);
-    });
-    return () => {
-      off();
-      clearTimeout(timer);
-    };
-  }, []);
+  useEffect(() => followWatchedLog(runsStore, setLog, LIVE_LOG_INTERVAL_MS), []);
   return log;
 }
 
@@ -160,7 +134,11 @@ function Timeline() {
   const events = useWatchedLog();
   const travelSeq = useRuns((s) => s.travelSeq);
   const streaming = useRuns((s) => s.travelSeq === null && !!s.watchedRunId && !TERMINAL_RUN_STATUSES.includes(s.views[s.watchedRunId]?.status ?? 'succeeded'));
-  const rows = streaming ? LIVE_ROWS : VISIBLE_ROWS;
+  // Until then LIVE_ROWS, more than the panel shows: laying out 300 rows at once, in the frame a
+  // run ends, was the longest task of a 2,000-node run (bench/ui.ts).
+  const [lookingBack, setLookingBack] = useState(false);
+  useEffect(() => setLookingBack(false), [runId]);
+  const rows = streaming || !lookingBack ? LIVE_ROWS : VISIBLE_ROWS;
   const last = events.last?.seq ?? 0;
   const at = travelSeq ?? last;
   const roving = useRovingFocus<HTMLTableSectionElement>();
@@ -193,7 +171,7 @@ function Timeline() {
           {travelSeq === null ? '● Live' : 'Go live'}
         </button>
       </div>
-      <div className="event-log">
+      <div className="event-log" onScroll={() => setLookingBack(true)} onFocus={() => setLookingBack(true)}>
         <table aria-label="Events" aria-description="Arrow keys move between events; Enter replays the run up to the event.">
           <tbody {...roving}>
             {shown.map((e) => (

@@ -278,7 +278,7 @@ export function canvasOwnsKey(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
   if (!el || el === document.body || el === document.documentElement) return true;
   if (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName)) return false;
-  return !!el.closest?.('.react-flow__renderer, .react-flow__node, .react-flow__edge');
+  return !!el.closest?.('.react-flow__renderer, .react-flow__node, .react-flow__edge, .overview-layer');
 }
 
 function useDeleteKeys(locked: boolean) {

@@ -12,14 +12,18 @@
  *
  * Edges have a canvas of their own, under the nodes': a run changes only node colours,
  * and repainting ~4,000 bezier edges with each batch of a 2,000-node run took the most of
- * its frames (the path and its software raster); now a batch repaints the boxes alone.
+ * its frames (the path and its software raster); now a batch repaints the boxes alone,
+ * and of those only the ones whose status changed (overview-scene.ts: boxes snapped to
+ * whole device pixels make that exact). The view, the graph, the selection, problems,
+ * the theme or a resize repaint every box.
  */
-import { useEffect, useRef } from 'react';
-import { useStoreApi } from '@xyflow/react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useReactFlow, useStoreApi } from '@xyflow/react';
 import type { NodeStatus, WorkflowNode } from '../../contract';
 import { graphStore, runsStore, uiStore } from '../app/stores';
 import { problemCountOf } from '../stores/graph';
 import { shownView } from '../stores/runs';
+import { buildScene, changedItems, neighbour, paintScene, type Direction, type Palette, type Raster, type Scene } from './overview-scene';
 
 export interface OverviewEdge {
   id: string;
@@ -58,17 +62,25 @@ export function OverviewLayer({ nodes, edges, selectedIds, sizes }: Props) {
   const ref = useRef<HTMLCanvasElement>(null);
   const edgesRef = useRef<HTMLCanvasElement>(null);
   const rf = useStoreApi();
+  const { setCenter } = useReactFlow();
+  /** The node the keyboard is on, outlined while the canvas has the focus. */
+  const [focused, setFocused] = useState<string | null>(null);
+  const [hasFocus, setHasFocus] = useState(false);
+  const focusedId = hasFocus ? focused : null;
   // The latest props, read by the painter (which runs outside React, once per frame at most).
-  const model = useRef({ nodes, edges, selectedIds, sizes });
-  model.current = { nodes, edges, selectedIds, sizes };
-  /** Asks for a repaint on the next frame; `edges`: of the edges too (the view, the graph or the theme changed). */
-  const schedule = useRef<(edges: boolean) => void>(() => undefined);
+  const model = useRef({ nodes, edges, selectedIds, sizes, focusedId });
+  model.current = { nodes, edges, selectedIds, sizes, focusedId };
+  /** Asks for a repaint on the next frame: of everything (the view, the graph or the theme changed), of every node box, or of the boxes whose status changed. */
+  const schedule = useRef<(what: 'all' | 'nodes' | 'status') => void>(() => undefined);
 
   useEffect(() => {
     const canvas = ref.current!;
     const edgeCanvas = edgesRef.current!;
     let frame = 0;
     let edgesStale = true;
+    let nodesStale = true;
+    let scene: Scene | undefined;
+    let sceneDpr = 0;
     let colors: Colors | undefined;
     let colorsTheme: string | undefined;
     const paint = () => {
@@ -77,7 +89,7 @@ export function OverviewLayer({ nodes, edges, selectedIds, sizes }: Props) {
       if (!colors || colorsTheme !== theme) {
         colors = readColors(canvas);
         colorsTheme = theme;
-        edgesStale = true;
+        edgesStale = nodesStale = true;
       }
       const { transform, width, height } = rf.getState();
       const m = model.current;
@@ -85,29 +97,52 @@ export function OverviewLayer({ nodes, edges, selectedIds, sizes }: Props) {
         drawEdges(edgeCanvas, width, height, transform, m, colors);
         edgesStale = false;
       }
-      const counts = drawNodes(canvas, width, height, transform, m, colors, shownView(runsStore.getState())?.nodes, graphStore.getState().problems);
+      const views = shownView(runsStore.getState())?.nodes;
+      const statusOf = (id: string) => views?.[id]?.status ?? '';
+      const dpr = window.devicePixelRatio || 1;
+      // Resizing a canvas clears it: then everything is painted again.
+      if (fit(canvas, width, height, dpr) || dpr !== sceneDpr) nodesStale = true;
+      const raster = canvasRaster(canvas.getContext('2d')!);
+      const changed = nodesStale || !scene ? null : changedItems(scene, statusOf);
+      if (changed) {
+        if (changed.length) paintScene(raster, scene!, colors, changed);
+      } else {
+        const selected = new Set(m.selectedIds);
+        const problems = graphStore.getState().problems;
+        const markOf = (id: string) => (id === m.focusedId ? 'focused' : selected.has(id) ? 'selected' : problemCountOf(problems, id) ? 'flagged' : '');
+        scene = buildScene(m.nodes, (n) => nodeBox(n, m.sizes), { transform, width, height, dpr }, statusOf, markOf);
+        sceneDpr = dpr;
+        nodesStale = false;
+        paintScene(raster, scene, colors);
+      }
+      const counts = new Map<string, number>();
+      for (const n of m.nodes) {
+        const status = statusOf(n.id);
+        counts.set(status, (counts.get(status) ?? 0) + 1);
+      }
       // Set only when it changes: a pan repaints every frame, and a new name is announced.
       const label = summary(m.nodes.length, counts);
       if (canvas.getAttribute('aria-label') !== label) canvas.setAttribute('aria-label', label);
       canvas.dataset.drawnNodes = String(m.nodes.length);
     };
-    schedule.current = (edges) => {
-      if (edges) edgesStale = true;
+    schedule.current = (what) => {
+      if (what === 'all') edgesStale = true;
+      if (what !== 'status') nodesStale = true;
       if (!frame) frame = requestAnimationFrame(paint);
     };
-    // Pan and zoom (React Flow's store) and theme repaint everything; run status and problems, the nodes.
+    // Pan and zoom (React Flow's store) and theme repaint everything; problems, the node boxes; run status, the boxes that changed.
     const offs = [
       rf.subscribe((s, prev) => {
-        if (s.transform !== prev.transform || s.width !== prev.width || s.height !== prev.height) schedule.current(true);
+        if (s.transform !== prev.transform || s.width !== prev.width || s.height !== prev.height) schedule.current('all');
       }),
       runsStore.subscribe((s, prev) => {
-        if (shownView(s) !== shownView(prev)) schedule.current(false);
+        if (shownView(s) !== shownView(prev)) schedule.current('status');
       }),
       graphStore.subscribe((s, prev) => {
-        if (s.problems !== prev.problems) schedule.current(false);
+        if (s.problems !== prev.problems) schedule.current('nodes');
       }),
       uiStore.subscribe((s, prev) => {
-        if (s.theme !== prev.theme) schedule.current(true);
+        if (s.theme !== prev.theme) schedule.current('all');
       }),
     ];
     paint();
@@ -118,24 +153,89 @@ export function OverviewLayer({ nodes, edges, selectedIds, sizes }: Props) {
   }, [rf]);
 
   // New nodes, edges or sizes move edges; a new selection only outlines nodes.
-  useEffect(() => schedule.current(true), [nodes, edges, sizes]);
-  useEffect(() => schedule.current(false), [selectedIds]);
+  useEffect(() => schedule.current('all'), [nodes, edges, sizes]);
+  useEffect(() => schedule.current('nodes'), [selectedIds, focusedId]);
+
+  /**
+   * The keyboard, as on the full canvas (where Tab walks the nodes and Enter selects one):
+   * the overview is one Tab stop, the arrow keys move between the steps drawn (the nearest
+   * one that way, brought into view), Enter or Space selects it and its inspector opens.
+   */
+  const onFocus = () => {
+    setHasFocus(true);
+    if (focused && nodes.some((n) => n.id === focused)) return;
+    setFocused(selectedIds.find((id) => nodes.some((n) => n.id === id)) ?? nearestTopLeft(nodes, sizes, rf.getState().transform) ?? null);
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLCanvasElement>) => {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const current = focused ? nodes.find((n) => n.id === focused) : undefined;
+    const dir = ARROWS[e.key];
+    if (dir && current) {
+      e.preventDefault();
+      const boxes = nodes.map((n) => ({ id: n.id, ...nodeBox(n, sizes) }));
+      const next = neighbour(boxes, boxes.find((b) => b.id === current.id)!, dir);
+      if (!next) return;
+      setFocused(next.id);
+      const { transform, width, height } = rf.getState();
+      const [tx, ty, zoom] = transform;
+      const onScreen = next.x * zoom + tx >= 0 && (next.x + next.width) * zoom + tx <= width && next.y * zoom + ty >= 0 && (next.y + next.height) * zoom + ty <= height;
+      if (!onScreen) void setCenter(next.x + next.width / 2, next.y + next.height / 2, { zoom });
+    } else if ((e.key === 'Enter' || e.key === ' ') && current) {
+      e.preventDefault();
+      uiStore.getState().select([current.id]);
+    }
+  };
+  const focusedNode = focusedId ? nodes.find((n) => n.id === focusedId) : undefined;
 
   return (
     <>
       <canvas ref={edgesRef} className="overview-edges" aria-hidden />
-      <canvas ref={ref} className="overview-layer" role="img" data-testid="overview-layer" />
+      <canvas
+        ref={ref}
+        className="overview-layer"
+        role="img"
+        data-testid="overview-layer"
+        tabIndex={0}
+        aria-describedby="overview-focused"
+        onFocus={onFocus}
+        onBlur={() => setHasFocus(false)}
+        onKeyDown={onKeyDown}
+      />
+      <div id="overview-focused" className="sr-only" role="status" data-testid="overview-focused">
+        {focusedNode ? `${focusedNode.label || focusedNode.id}${describeStatus(focusedNode.id)}` : ''}
+      </div>
     </>
   );
 }
 
-interface Colors {
+const ARROWS: Record<string, Direction | undefined> = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'up', ArrowDown: 'down' };
+
+/** The node nearest the top left corner of the view: where the keyboard starts when nothing is selected. */
+function nearestTopLeft(nodes: readonly WorkflowNode[], sizes: ReadonlyMap<string, { width: number; height: number }>, [tx, ty, zoom]: [number, number, number]): string | undefined {
+  const left = -tx / zoom;
+  const top = -ty / zoom;
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const n of nodes) {
+    const b = nodeBox(n, sizes);
+    const d = Math.hypot(Math.max(0, b.x - left), Math.max(0, b.y - top)) + (b.x < left || b.y < top ? 1e9 : 0);
+    if (d < bestDistance) {
+      best = n.id;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** ", succeeded" for a node of the shown run, nothing before a run. */
+function describeStatus(id: string): string {
+  const status = shownView(runsStore.getState())?.nodes[id]?.status;
+  return status ? `, ${status}` : '';
+}
+
+/** The palette of the node boxes (by status, '' for none) and the edges' colour. */
+interface Colors extends Palette {
   edge: string;
-  accent: string;
-  danger: string;
-  /** By status ('' for no status): the box's fill and its left stripe. */
-  fill: Map<string, string>;
-  stripe: Map<string, string>;
 }
 
 const STATUSES: readonly (NodeStatus | '')[] = ['', 'pending', 'queued', 'running', 'retrying', 'waiting', 'succeeded', 'failed', 'skipped', 'cancelled', 'stale', 'interrupted'];
@@ -168,8 +268,9 @@ function readColors(canvas: HTMLCanvasElement): Colors {
       edge: root.getPropertyValue('--border-strong').trim() || '#999',
       accent: root.getPropertyValue('--accent').trim() || '#55f',
       danger: root.getPropertyValue('--danger').trim() || '#c33',
-      fill,
-      stripe,
+      focus: root.getPropertyValue('--text').trim() || '#111',
+      fill: (status) => fill.get(status) ?? fill.get('')!,
+      stripe: (status) => stripe.get(status) ?? stripe.get('')!,
     };
   } finally {
     host.remove();
@@ -179,23 +280,42 @@ function readColors(canvas: HTMLCanvasElement): Colors {
 /** What the canvas shows, in words (its accessible name): how many steps, and how many in each status. */
 function summary(total: number, counts: Map<string, number>): string {
   const parts = [...counts].filter(([s]) => s).map(([s, n]) => `${n.toLocaleString('en')} ${s}`);
-  return `Overview of ${total.toLocaleString('en')} steps${parts.length ? `: ${parts.join(', ')}` : ''}. Click a step to select it; zoom in to see its details.`;
+  return `Overview of ${total.toLocaleString('en')} steps${parts.length ? `: ${parts.join(', ')}` : ''}. Click a step to select it, or move to it with the arrow keys and press Enter; zoom in to see its details.`;
 }
 
 type Model = { nodes: readonly WorkflowNode[]; edges: readonly OverviewEdge[]; selectedIds: readonly string[]; sizes: ReadonlyMap<string, { width: number; height: number }> };
 
+/** Sizes a canvas to the viewport in device pixels; whether it was resized (which cleared it). */
+function fit(canvas: HTMLCanvasElement, width: number, height: number, dpr: number): boolean {
+  const w = Math.max(1, Math.round(width * dpr));
+  const h = Math.max(1, Math.round(height * dpr));
+  if (canvas.width === w && canvas.height === h) return false;
+  canvas.width = w;
+  canvas.height = h;
+  return true;
+}
+
+/** Paints a scene's rectangles on a canvas, in device pixels. */
+function canvasRaster(ctx: CanvasRenderingContext2D): Raster {
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  return {
+    clear: (r) => ctx.clearRect(r.x, r.y, r.w, r.h),
+    fill: (color, rects) => {
+      const path = new Path2D();
+      for (const r of rects) path.rect(r.x, r.y, r.w, r.h);
+      ctx.fillStyle = color;
+      ctx.fill(path);
+    },
+  };
+}
+
 /** Sizes and clears a canvas for the viewport's transform; returns its context and the visible part of the flow. */
 function prepare(canvas: HTMLCanvasElement, width: number, height: number, [tx, ty, zoom]: [number, number, number]) {
   const dpr = window.devicePixelRatio || 1;
-  const w = Math.max(1, Math.round(width * dpr));
-  const h = Math.max(1, Math.round(height * dpr));
-  if (canvas.width !== w || canvas.height !== h) {
-    canvas.width = w;
-    canvas.height = h;
-  }
+  fit(canvas, width, height, dpr);
   const ctx = canvas.getContext('2d')!;
   ctx.setTransform(1, 0, 0, 1, 0, 0);
-  ctx.clearRect(0, 0, w, h);
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
   ctx.setTransform(dpr * zoom, 0, 0, dpr * zoom, dpr * tx, dpr * ty);
   // The visible part of the flow, to skip what is off screen.
   const left = -tx / zoom;
@@ -228,57 +348,6 @@ function drawEdges(canvas: HTMLCanvasElement, width: number, height: number, tra
   ctx.lineWidth = Math.max(1.6, 1 / zoom);
   ctx.strokeStyle = colors.edge;
   ctx.stroke(edgePath);
-}
-
-/**
- * Paints the nodes at the viewport's transform; returns how many nodes are in each status.
- * Nodes of one colour go into one path (one fill call per colour, not per node).
- */
-function drawNodes(
-  canvas: HTMLCanvasElement,
-  width: number,
-  height: number,
-  transform: [number, number, number],
-  m: Model,
-  colors: Colors,
-  views: Record<string, { status: NodeStatus } | undefined> | undefined,
-  problems: Parameters<typeof problemCountOf>[0],
-): Map<string, number> {
-  const { ctx, left, top, right, bottom, zoom } = prepare(canvas, width, height, transform);
-  const counts = new Map<string, number>();
-  const fills = new Map<string, Path2D>();
-  const stripes = new Map<string, Path2D>();
-  const selected = new Set(m.selectedIds);
-  const outlined = new Path2D();
-  const flagged = new Path2D();
-  for (const n of m.nodes) {
-    const status = views?.[n.id]?.status ?? '';
-    counts.set(status, (counts.get(status) ?? 0) + 1);
-    const b = nodeBox(n, m.sizes);
-    if (b.x > right || b.x + b.width < left || b.y > bottom || b.y + b.height < top) continue;
-    let fill = fills.get(status);
-    if (!fill) fills.set(status, (fill = new Path2D()));
-    fill.rect(b.x, b.y, b.width, b.height);
-    let stripe = stripes.get(status);
-    if (!stripe) stripes.set(status, (stripe = new Path2D()));
-    stripe.rect(b.x, b.y, 4, b.height);
-    if (selected.has(n.id)) outlined.rect(b.x - 3, b.y - 3, b.width + 6, b.height + 6);
-    else if (problemCountOf(problems, n.id)) flagged.rect(b.x - 4, b.y - 4, b.width + 8, b.height + 8);
-  }
-  for (const [status, path] of fills) {
-    ctx.fillStyle = colors.fill.get(status) ?? colors.fill.get('')!;
-    ctx.fill(path);
-  }
-  for (const [status, path] of stripes) {
-    ctx.fillStyle = colors.stripe.get(status) ?? colors.stripe.get('')!;
-    ctx.fill(path);
-  }
-  ctx.lineWidth = Math.max(3, 2 / zoom);
-  ctx.strokeStyle = colors.danger;
-  ctx.stroke(flagged);
-  ctx.strokeStyle = colors.accent;
-  ctx.stroke(outlined);
-  return counts;
 }
 
 /** React Flow's bezier control offset (getBezierPath, curvature 0.25) between a right and a left handle. */

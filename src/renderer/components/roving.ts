@@ -48,7 +48,13 @@ export function useRovingFocus<T extends HTMLElement>() {
   const sync = useCallback((root: HTMLElement) => {
     const lost = !!active.current && !root.contains(active.current);
     const keep = active.current && !lost ? active.current : defaultCell(root);
-    for (const row of rowsOf(root)) for (const cell of cellsOf(row)) cell.tabIndex = cell === keep ? 0 : -1;
+    // Written only when it changes: a live timeline syncs after every redraw, and each write is a DOM mutation (style invalidation).
+    for (const row of rowsOf(root)) {
+      for (const cell of cellsOf(row)) {
+        const want = cell === keep ? '0' : '-1';
+        if (cell.getAttribute('tabindex') !== want) cell.setAttribute('tabindex', want);
+      }
+    }
     if (lost && focusedInside.current && (document.activeElement === document.body || document.activeElement === null)) {
       active.current = keep ?? null;
       keep?.focus();

@@ -1,0 +1,37 @@
+/**
+ * The watched run's event log as the timeline shows it: at once when the watched run
+ * changes, and at most every `intervalMs` while it grows. Rows arriving every frame are too
+ * fast to read, and re-laying out and painting the table once per status batch was half of
+ * each long frame of a 2,000-node run (bench/ui.ts). The last change always arrives.
+ */
+import { EventLog } from './event-log';
+import type { RunsState, RunsStore } from './runs';
+
+export const watchedLog = (s: RunsState): EventLog => (s.watchedRunId ? (s.events[s.watchedRunId] ?? EventLog.empty) : EventLog.empty);
+
+/** Calls `show` with the watched run's log now and as it changes (throttled); returns the unsubscribe. */
+export function followWatchedLog(store: RunsStore, show: (log: EventLog) => void, intervalMs: number, now: () => number = () => performance.now()): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let last = 0;
+  const push = () => {
+    timer = undefined;
+    last = now();
+    show(watchedLog(store.getState()));
+  };
+  push();
+  const off = store.subscribe((s, prev) => {
+    if (watchedLog(s) === watchedLog(prev)) return;
+    if (s.watchedRunId !== prev.watchedRunId) {
+      clearTimeout(timer);
+      return push();
+    }
+    if (timer) return;
+    const wait = intervalMs - (now() - last);
+    if (wait <= 0) push();
+    else timer = setTimeout(push, wait);
+  });
+  return () => {
+    off();
+    clearTimeout(timer);
+  };
+}
