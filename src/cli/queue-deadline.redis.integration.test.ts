@@ -87,7 +87,8 @@ describe.skipIf(!HAVE_REDIS)('queue mode: the task deadline on the worker', () =
       expect(slow.error).toMatchObject({ class: 'transient', code: 'TIMEOUT' });
       expect(slow.error.message).toMatch(/ran past its deadline \(\d{4}-\d\d-\d\dT[^)]+\) on worker \S+/);
       // Ended at the deadline, not when the 20 s sleep was over; and the tool's signal fired.
-      expect(slow.finishedOn - added).toBeGreaterThanOrEqual(DEADLINE_AHEAD_MS);
+      // (A timer may fire a millisecond before Date.now() shows its time: 50 ms of slack below.)
+      expect(slow.finishedOn - added).toBeGreaterThanOrEqual(DEADLINE_AHEAD_MS - 50);
       expect(slow.finishedOn - added).toBeLessThan(SLEEP_MS / 2);
       expect(calls).toHaveLength(1);
       expect(calls[0].aborted()).toBe(true);
