@@ -61,6 +61,8 @@ describe.skipIf(!hasChromium)('the analyst with a messy CSV (Chromium against aw
     await select(page, 'clean');
     const expression = field(page, 'expression');
     const text = await expression.inputValue();
+    // The expression's lines show, not three of them.
+    expect(await expression.evaluate((el: HTMLTextAreaElement) => el.rows)).toBe(Math.min(14, text.split('\n').length));
     const at = text.indexOf('$distinct($rows') + '$distinct($rows'.length;
     expect(at).toBeGreaterThan('$distinct($rows'.length);
     await expression.click();
