@@ -64,8 +64,12 @@ describe.skipIf(!hasChromium)('the header at common widths (Chromium against awe
     await expect.poll(focusedItem).toBe('New workflow');
     await page.keyboard.press('ArrowDown');
     await expect.poll(focusedItem).toBe('Open…');
-    await page.keyboard.press('Escape');
+    await page.keyboard.press('Enter');
     await menu.waitFor({ state: 'detached' });
+    const openDialog = page.getByRole('dialog', { name: 'Open workflow' });
+    await openDialog.waitFor();
+    await page.keyboard.press('Escape');
+    await openDialog.waitFor({ state: 'detached' });
 
     // Wide, the header shows them itself and the menu skips its copies.
     await page.setViewportSize({ width: 1440, height: 900 });

@@ -41,7 +41,7 @@ const TYPE_WORD: Record<FieldType, string> = { text: 'text', number: 'number', i
 export function ExpressionField(p: ExpressionFieldProps) {
   const { id, name, type, value } = p;
   const [forced, setForced] = useState(false);
-  const mode: Mode = !p.fixedOnly && (forced || modeOf(type, value) === 'expression') ? 'expression' : 'fixed';
+  const mode: Mode = !p.fixedOnly && (forced || modeOf(type, value, p.enumValues) === 'expression') ? 'expression' : 'fixed';
   const [text, setText] = useState(() => valueToText(type, value));
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   // The value this field last stored: a different value arriving (undo, another editor)

@@ -22,6 +22,9 @@ export function insertIntoLastField(ref: string): boolean {
 
 const OPEN_REFERENCE = /\{\{\s*([\w.$[\]-]*)$/;
 
+/** A textarea grows with its lines up to this many (a planned JSONata expression has ~15), then scrolls. */
+const MAX_ROWS = 14;
+
 export interface ReferenceTextProps {
   id: string;
   /** The accessible name: the input's name, exactly. */
@@ -141,7 +144,7 @@ export function ReferenceText({ id, label, text, onText, suggestions, multiline,
   };
   return (
     <div className="template-field">
-      {multiline ? <textarea rows={3} {...props} /> : <input type="text" {...props} />}
+      {multiline ? <textarea rows={Math.min(MAX_ROWS, Math.max(3, text.split('\n').length))} {...props} /> : <input type="text" {...props} />}
       {open && (
         <ul className="autocomplete" id={listId} role="listbox" aria-label={`References for ${label}`}>
           {matches.map((m, i) => (

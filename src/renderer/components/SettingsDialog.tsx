@@ -214,7 +214,8 @@ export function SettingsDialog() {
             </div>
             {!s.approved && <div className="muted small">This command will run on your machine once approved:</div>}
             <code className="cmdline">{s.commandLine}</code>
-            {s.error && <div className="field-error">{s.error}</div>}
+            {/* The engine's message puts the command and its stderr on lines of their own. */}
+            {s.error && <div className="field-error multiline">{s.error}</div>}
             {s.tools.length > 0 && (
               <ul className="tool-chips" aria-label={`Tools of ${s.name}`}>
                 {s.tools.slice(0, 16).map((t) => (

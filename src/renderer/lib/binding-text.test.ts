@@ -22,6 +22,9 @@ describe('modes and text', () => {
     expect(modeOf('number', 5)).toBe('fixed');
     expect(modeOf('boolean', 'yes')).toBe('expression');
     expect(modeOf('json', 'plain text')).toBe('fixed');
+    // A choice's own value shows as the choice; any other text is an expression.
+    expect(modeOf('enum', 'csv', ['text', 'csv'])).toBe('fixed');
+    expect(modeOf('enum', 'xml', ['text', 'csv'])).toBe('expression');
   });
 
   it('reads typed text as the value the field wants: a template stays text, [] is a list, 42 a number', () => {

@@ -51,9 +51,13 @@ export function hasReference(v: unknown): boolean {
   return typeof v === 'string' && /(^|[^\\])\{\{/.test(v);
 }
 
-/** The mode a stored value shows in: references, or text where the type wants a value. */
-export function modeOf(type: FieldType, value: unknown): Mode {
+/**
+ * The mode a stored value shows in: references, or text where the type wants a value. A
+ * choice's own value is a string too (artifact.save format "csv"): that one shows as the choice.
+ */
+export function modeOf(type: FieldType, value: unknown, enumValues?: readonly unknown[]): Mode {
   if (hasReference(value)) return 'expression';
+  if (type === 'enum' && enumValues?.includes(value)) return 'fixed';
   if (typeof value === 'string' && type !== 'text' && type !== 'json') return 'expression';
   return 'fixed';
 }
