@@ -12,7 +12,7 @@
  * (~50 ms) on the loop. So one worker thread does both ends: it opens and checks the bundle,
  * and records it in one transaction on its own connection to the store (WAL: readers here
  * are not held; a writer here waits for that transaction, as it would for another process's).
- * This thread only claims the ids and writes the artifact files, asynchronously; a failure
+ * This thread only chooses the ids and writes the artifact files, asynchronously; a failure
  * anywhere takes those files back.
  */
 import { join } from 'node:path';
@@ -73,11 +73,18 @@ interface Session {
   end(): void;
 }
 
+/** The bundle's id, unless it is not a plain id or this store has one by that id. */
+const keptOrFresh = (original: string, prefix: string, taken: (id: string) => boolean): string =>
+  !PLAIN_ID.test(original) || taken(original) ? timeSortableId(prefix) : original;
+
 export class RunImports {
-  /** Ids of runs and artifacts being imported now: a second import meanwhile must not pick them too. */
-  private readonly claimed = new Set<string>();
-  /** Imports under way: the engine's close waits for them (stopping one mid-commit could leave a recorded run without its files). */
-  private readonly underway = new Set<Promise<unknown>>();
+  /**
+   * The import last asked for. Imports run one at a time, in the order they came: a bundle may
+   * unpack to 512 MB (DEFAULT_BUNDLE_LIMITS), and uploads at once must not hold that many times
+   * over. The engine's close waits for it (stopping one mid-commit could leave a recorded run
+   * without its files).
+   */
+  private last: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly dataDir: string,
@@ -89,31 +96,28 @@ export class RunImports {
 
   /** See Engine.importRunBundle. */
   import(zip: Uint8Array, options: { fileName?: string } = {}): Promise<{ runId: string; originalRunId: string }> {
-    const done = this.run(zip, options);
-    const settled = done.catch(() => undefined);
-    this.underway.add(settled);
-    void settled.then(() => this.underway.delete(settled));
+    const done = this.last.then(() => this.run(zip, options));
+    this.last = done.catch(() => undefined);
     return done;
   }
 
-  /** Waits for the imports under way. */
+  /** Waits for the imports asked for so far. */
   async close(): Promise<void> {
-    await Promise.all(this.underway);
+    await this.last;
   }
 
   private async run(zip: Uint8Array, options: { fileName?: string }): Promise<{ runId: string; originalRunId: string }> {
     const session = this.session(zip);
-    const ids: string[] = [];
     const written: string[] = [];
     let runId: string | undefined;
     try {
       const { summary, exportedFrom } = await session.opened;
       // The rule: the run keeps its id unless this store has one by that id (a second import of
       // the same bundle, or a clash) or it is not a plain id; then it gets a fresh one. Artifact ids likewise.
-      runId = this.claim(summary.runId, 'r', (id) => this.store.getRun(id) !== undefined, ids);
+      runId = keptOrFresh(summary.runId, 'r', (id) => this.store.getRun(id) !== undefined);
       const artifacts: RecordPlan['artifacts'] = {};
       for (const a of summary.artifacts) {
-        const id = this.claim(a.id, 'a', (candidate) => this.store.getArtifact(candidate) !== undefined, ids);
+        const id = keptOrFresh(a.id, 'a', (candidate) => this.store.getArtifact(candidate) !== undefined);
         const relPath = await this.artifacts.importFile(runId, a.nodeId, a.name, a.bytes);
         written.push(relPath);
         artifacts[a.id] = { id, relPath };
@@ -132,15 +136,7 @@ export class RunImports {
       throw err;
     } finally {
       session.end();
-      for (const id of ids) this.claimed.delete(id);
     }
-  }
-
-  private claim(original: string, prefix: string, taken: (id: string) => boolean, ids: string[]): string {
-    const id = !PLAIN_ID.test(original) || this.claimed.has(original) || taken(original) ? timeSortableId(prefix) : original;
-    this.claimed.add(id);
-    ids.push(id);
-    return id;
   }
 
   /** On a worker thread; in place (holding the loop) where none can start. */
