@@ -195,6 +195,23 @@ describe('importing a run bundle', () => {
     expectNothingKept(here);
   });
 
+  it('records artifact names and types as a tool\'s save would have: no hidden characters, no header lines', async () => {
+    const { bundle } = await exportedRun();
+    const spoofed = 'report\u202Edm.exe';
+    const hostile = altered(bundle, (f) => {
+      const record = JSON.parse(strFromU8(f['run.json']));
+      record.artifacts[0] = { ...record.artifacts[0], name: spoofed, mime: 'text/html\r\nSet-Cookie: session=stolen' };
+      f['run.json'] = strToU8(JSON.stringify(record));
+      f[`artifacts/${spoofed}`] = f['artifacts/report.md'];
+      delete f['artifacts/report.md'];
+    });
+    const here = open('here');
+    const { runId } = await here.importRunBundle(hostile);
+    const [artifact] = here.listArtifacts(runId);
+    expect(artifact).toMatchObject({ name: 'reportdm.exe', mime: 'application/octet-stream' });
+    expect(readFileSync(here.artifactPath(artifact.id), 'utf8')).toBe('Hello world');
+  });
+
   it('refuses JSON nested deeper than a run can later be shown, before parsing it', async () => {
     const { bundle } = await exportedRun();
     const here = open('here');

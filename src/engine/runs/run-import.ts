@@ -21,12 +21,15 @@ import { EngineError, type EngineErrorCode } from '../errors';
 import type { EngineLogger } from '../observe/logger';
 import type { Store, StoredArtifact } from '../store/store';
 import { startWorker } from '../worker-thread';
-import type { ArtifactFiles } from './artifacts';
+import { safeFileName, type ArtifactFiles } from './artifacts';
 import { DEFAULT_BUNDLE_LIMITS, openRunBundle, type BundleLimits, type OpenedBundle } from './bundle-import';
 import { timeSortableId } from './ids';
 
 /** An id an imported bundle may keep: what this engine makes (timeSortableId) and nothing stranger (no path or markup characters, bounded). */
 const PLAIN_ID = /^[\w.-]{1,128}$/;
+
+/** `type/subtype` with optional parameters, nothing a header could not carry. */
+const MEDIA_TYPE = /^[\w!#$&^.+-]+\/[\w!#$&^.+-]+(?:\s*;\s*[\w!#$&^.+-]+=(?:[\w!#$&^.+-]+|"[^"\r\n]*"))*$/;
 
 /** What the opened bundle holds that this thread needs: ids, names and the artifacts' bytes (moved, not copied). */
 export interface BundleSummary {
@@ -58,7 +61,15 @@ export const summaryOf = (bundle: OpenedBundle): BundleSummary => ({
 /** Records an opened bundle as `plan` says, in one transaction (the store's importRun). */
 export function recordBundle(store: Store, bundle: OpenedBundle, plan: RecordPlan): void {
   const { runId } = plan;
-  const local = (a: Artifact): Artifact => ({ ...a, id: plan.artifacts[a.id]?.id ?? a.id, runId });
+  // Names and types as a tool's save would have made them: the bundle's are whatever its maker wrote
+  // (a right-to-left override in a name, a header line in a type).
+  const local = (a: Artifact): Artifact => ({
+    ...a,
+    id: plan.artifacts[a.id]?.id ?? a.id,
+    runId,
+    name: safeFileName(a.name),
+    mime: MEDIA_TYPE.test(a.mime) ? a.mime : 'application/octet-stream',
+  });
   const events = bundle.events.map((e) => (e.type === 'artifact.created' ? { ...e, runId, artifact: local(e.artifact) } : { ...e, runId }));
   const stored: StoredArtifact[] = bundle.artifacts.map(({ artifact }) => ({ ...local(artifact), relPath: plan.artifacts[artifact.id].relPath }));
   const { run } = bundle;
