@@ -6,7 +6,8 @@
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { api, foldRun, formatIssues } from '../contract';
+import { foldRun, formatIssues } from '../contract';
+import { api } from '../contract/api';
 import type { CommandName, RunDetail } from '../contract';
 import { toApiError, type Handlers } from '../host/handlers';
 import type { Engine } from '../engine';
