@@ -7,11 +7,11 @@ import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { foldRun, formatIssues } from '../contract';
-import { api } from '../contract/api';
 import type { CommandName, RunDetail } from '../contract';
 import { toApiError, type Handlers } from '../host/handlers';
 import type { Engine } from '../engine';
 import { HttpError, readBytesBody, readJsonBody, SECURITY_HEADERS, statusFor } from './http';
+import { api } from '../contract/api';
 
 export interface RestContext {
   engine: Engine;
