@@ -4,7 +4,7 @@
  * answers every other request and WebSocket meanwhile.
  *
  * Measured on a 50 MB bundle (10 × 5 MB artifacts, 40,000 events; `npx tsx bench/import.ts`),
- * done in place the loop stalled for the whole import (~490 ms on a quiet machine): opening
+ * done in place the loop stalled for the whole import (~490 ms at load 2.5 on 2 cores): opening
  * it (unzip ~40 ms, JSON and schema checks with the fold ~100 ms, sha256 ~30 ms) ~190 ms,
  * writing its files ~50 ms, the store's one transaction ~170 ms (40,000 rows). fflate's
  * asynchronous unzip would have moved only the inflating; a worker thread that opens the
