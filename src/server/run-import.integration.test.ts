@@ -69,6 +69,11 @@ describe('POST /api/runs/import', () => {
     expect(junk.status).toBe(400);
     expect(((await junk.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'bad-request', message: expect.stringMatching(/not a zip AWE can read/) });
 
+    // The file name is held to the command's limit, though the bytes skip the command's base64.
+    const longName = await fetch(`${target.url}/api/runs/import?file_name=${'x'.repeat(2_000)}.zip`, { method: 'POST', headers: { ...auth(target), 'content-type': 'application/zip' }, body: zip });
+    expect(longName.status).toBe(400);
+    expect(((await longName.json()) as { error: { message: string } }).error.message).toMatch(/fileName/);
+
     const doc = (await (await fetch(`${target.url}/api/openapi.json`, { headers: auth(target) })).json()) as { paths: Record<string, any> };
     expect(doc.paths['/api/runs/import'].post).toMatchObject({ operationId: 'importRun', requestBody: { content: { 'application/zip': {} } } });
   });

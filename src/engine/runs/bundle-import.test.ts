@@ -195,6 +195,42 @@ describe('importing a run bundle', () => {
     expectNothingKept(here);
   });
 
+  it('records artifact names and types as a tool\'s save would have: no hidden characters, no header lines', async () => {
+    const { bundle } = await exportedRun();
+    const spoofed = 'report\u202Edm.exe';
+    const hostile = altered(bundle, (f) => {
+      const record = JSON.parse(strFromU8(f['run.json']));
+      record.artifacts[0] = { ...record.artifacts[0], name: spoofed, mime: 'text/html\r\nSet-Cookie: session=stolen' };
+      f['run.json'] = strToU8(JSON.stringify(record));
+      f[`artifacts/${spoofed}`] = f['artifacts/report.md'];
+      delete f['artifacts/report.md'];
+    });
+    const here = open('here');
+    const { runId } = await here.importRunBundle(hostile);
+    const [artifact] = here.listArtifacts(runId);
+    expect(artifact).toMatchObject({ name: 'reportdm.exe', mime: 'application/octet-stream' });
+    expect(readFileSync(here.artifactPath(artifact.id), 'utf8')).toBe('Hello world');
+  });
+
+  it('refuses JSON nested deeper than a run can later be shown, before parsing it', async () => {
+    const { bundle } = await exportedRun();
+    const here = open('here');
+    const deep = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+    // A snapshot 3,000 levels deep imported, then every read of the run overflowed the stack; 100,000 levels overflowed the import itself.
+    for (const levels of [3_000, 100_000]) {
+      const nested = altered(bundle, (f) => (f['run.json'] = strToU8(strFromU8(f['run.json']).replace('"template": "Hello world"', `"template": "Hello world", "extra": ${deep(levels)}`))));
+      await expect(here.importRunBundle(nested)).rejects.toMatchObject({ code: 'bad-request', message: expect.stringMatching(new RegExp(`run.json is nested ${levels + 6} levels deep; the limit is \\d+`)) });
+    }
+    const deepEvent = altered(bundle, (f) => {
+      const lines = eventLines(f);
+      const i = lines.findIndex((l) => JSON.parse(l).type === 'node.output');
+      lines[i] = JSON.stringify({ ...JSON.parse(lines[i]), output: { text: 'Hello world' } }).replace('"text":', `"deep": ${deep(5_000)}, "text":`);
+      f['events.jsonl'] = strToU8(lines.join('\n'));
+    });
+    await expect(here.importRunBundle(deepEvent)).rejects.toThrow(/events.jsonl line \d+ is nested 5002 levels deep; the limit is 1000/);
+    expectNothingKept(here);
+  });
+
   it('refuses events that do not fold into the finished run the bundle claims', async () => {
     const { runId, bundle } = await exportedRun();
     const here = open('here');

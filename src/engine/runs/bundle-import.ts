@@ -2,7 +2,7 @@
  * Opens a run bundle (bundle.ts) made by another AWE, as hostile input: a file a person picked
  * may be anything. The zip is read within limits decided before anything is inflated (entry
  * count, each entry's size, the total), entry names that could point outside a folder are
- * refused, every JSON part is parsed and checked against the contract, the events must fold
+ * refused, every JSON part is scanned for its depth, parsed and checked against the contract, the events must fold
  * into the finished run the bundle says it holds, and every artifact must match its recorded
  * size and sha256 (a header that lies about sizes shows up there). Nothing is written here:
  * the caller records the result in one transaction.
@@ -11,6 +11,8 @@ import { createHash } from 'node:crypto';
 import { strFromU8, unzipSync } from 'fflate';
 import { z } from 'zod';
 import { Artifact, EngineEvent, foldRun, formatIssues, Run, TERMINAL_RUN_STATUSES } from '../../contract';
+import { scanJson } from '../../shared/json-scan';
+import { MAX_WORKFLOW_NESTING } from '../../shared/workflow-text';
 import { badRequest, EngineError } from '../errors';
 import { bundleEntryNames, RUN_BUNDLE_FORMAT } from './bundle';
 
@@ -70,14 +72,30 @@ function unzipWithin(zip: Uint8Array, limits: BundleLimits): Record<string, Uint
   }
 }
 
+/** How deep run.json may nest: a workflow file's limit, plus the record's levels around the snapshot. */
+const MAX_RUN_JSON_NESTING = MAX_WORKFLOW_NESTING + 8;
+/**
+ * How deep one event may nest. Tool outputs may go deeper than a workflow, but not as deep as
+ * the code that later reads the run follows (JSON.stringify overflowed the stack at ~5,000
+ * levels: a run imported deeper could never be shown).
+ */
+const MAX_EVENT_NESTING = 1_000;
+
+/** Parses one JSON part after a linear scan of its depth: parsing and checking deeper text would overflow the stack. */
+function parsePart(text: string, where: string, depthLimit: number): unknown {
+  const { maxDepth } = scanJson(text, depthLimit);
+  if (maxDepth > depthLimit) throw badRequest(`the bundle's ${where} is nested ${maxDepth} levels deep; the limit is ${depthLimit}`);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw badRequest(`the bundle's ${where} is not valid JSON (${(err as Error).message})`);
+  }
+}
+
 function json(files: Record<string, Uint8Array>, name: string): unknown {
   const bytes = files[name];
   if (!bytes) throw badRequest(`not a run bundle: it has no ${name}`);
-  try {
-    return JSON.parse(strFromU8(bytes));
-  } catch (err) {
-    throw badRequest(`the bundle's ${name} is not valid JSON (${(err as Error).message})`);
-  }
+  return parsePart(strFromU8(bytes), name, MAX_RUN_JSON_NESTING);
 }
 
 export function openRunBundle(zip: Uint8Array, limits: BundleLimits = DEFAULT_BUNDLE_LIMITS): OpenedBundle {
@@ -99,12 +117,7 @@ export function openRunBundle(zip: Uint8Array, limits: BundleLimits = DEFAULT_BU
   for (let i = 0; i < lines.length; i++) {
     if (lines[i].trim() === '') continue;
     const where = `events.jsonl line ${i + 1}`;
-    let value: unknown;
-    try {
-      value = JSON.parse(lines[i]);
-    } catch (err) {
-      throw badRequest(`the bundle's ${where} is not valid JSON (${(err as Error).message})`);
-    }
+    const value = parsePart(lines[i], where, MAX_EVENT_NESTING);
     const event = EngineEvent.safeParse(value);
     if (!event.success) throw badRequest(`the bundle's ${where} is not an AWE event: ${formatIssues(event.error.issues, '', 2, '(event)')}`);
     const e = event.data;

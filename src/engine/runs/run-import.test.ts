@@ -1,7 +1,7 @@
 /**
  * Recording an imported run bundle (run-import.ts) without holding the event loop: `awe serve`
  * keeps answering while a large bundle is opened, a bundle refused after all that work leaves
- * nothing behind, and two imports of one bundle at once each get their own run.
+ * nothing behind, imports run one at a time, and two imports of one bundle at once each get their own run.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,6 +82,18 @@ describe('importing a large run bundle', () => {
     expect(artifacts).toHaveLength(4);
     for (const a of artifacts) expect(readFileSync(here.artifactPath(a.id)).byteLength).toBe(4 * 1024 * 1024);
     expect(here.events(runId).filter((e) => e.type === 'node.log')).toHaveLength(5_000);
+  }, 120_000);
+
+  it('runs imports one at a time, in the order they came: a small bundle asked for second is recorded second', async () => {
+    const small = await bigBundle(join(dir, 'small'), { artifacts: 1, artifactBytes: 16, logs: 1 });
+    const here = open('in-turn');
+    const finished: string[] = [];
+    await Promise.all([
+      here.importRunBundle(bundle).then(() => finished.push('large')),
+      here.importRunBundle(small).then(() => finished.push('small')),
+    ]);
+    // At once, the small one would be done long before: each bundle may unpack to 512 MB, and N uploads must not hold N times that.
+    expect(finished).toEqual(['large', 'small']);
   }, 120_000);
 
   it('gives two imports of one bundle at the same time a run each, with their own files', async () => {
