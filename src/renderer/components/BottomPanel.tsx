@@ -112,14 +112,14 @@ const EventRow = memo(function EventRow({ e, t0, current }: { e: EngineEvent; t0
  */
 const VISIBLE_ROWS = 300;
 /**
- * Rows kept while the run streams, and until the person looks back: those the log's height
- * holds (rows are at least ROW_MIN_PX tall) and a few more; LIVE_ROWS before its height is
- * known. Each redraw of a streaming run changes every row (hundreds of events arrive between
- * two redraws), and laying out and painting 60 rows of it was the most of the frames of a
- * 2,000-node run that took two vsyncs (bench/ui.ts).
+ * Rows kept while the run streams: those the log's height holds (rows are at least
+ * ROW_MIN_PX tall) and a few more. Each redraw of a streaming run changes every row
+ * (hundreds of events arrive between two redraws), and laying out and painting 60 rows of it
+ * was the most of the frames of a 2,000-node run that took two vsyncs (bench/ui.ts).
  */
-const LIVE_ROWS = 60;
 const ROW_MIN_PX = 16;
+/** Rows kept once the run has ended, until the person looks back. */
+const LIVE_ROWS = 60;
 
 /** While a run streams, the log redraws at most this often (stores/live-log.ts says why). */
 const LIVE_LOG_INTERVAL_MS = 250;
@@ -151,12 +151,12 @@ function Timeline() {
   const events = useWatchedLog();
   const travelSeq = useRuns((s) => s.travelSeq);
   const streaming = useRuns((s) => s.travelSeq === null && !!s.watchedRunId && !TERMINAL_RUN_STATUSES.includes(s.views[s.watchedRunId]?.status ?? 'succeeded'));
-  // Until then the rows the log holds: laying out 300 rows at once, in the frame a run ends,
-  // was the longest task of a 2,000-node run (bench/ui.ts).
+  // Until the person looks back, LIVE_ROWS: laying out 300 rows at once, in the frame a run
+  // ends, was the longest task of a 2,000-node run (bench/ui.ts).
   const [lookingBack, setLookingBack] = useState(false);
   useEffect(() => setLookingBack(false), [runId]);
   const [fits, logRef] = useRowsThatFit();
-  const rows = streaming || !lookingBack ? Math.min(fits ?? LIVE_ROWS, VISIBLE_ROWS) : VISIBLE_ROWS;
+  const rows = streaming ? Math.min(fits ?? LIVE_ROWS, LIVE_ROWS) : lookingBack ? VISIBLE_ROWS : LIVE_ROWS;
   const last = events.last?.seq ?? 0;
   const at = travelSeq ?? last;
   const roving = useRovingFocus<HTMLTableSectionElement>();
