@@ -101,7 +101,7 @@ export async function traceSummary(page: Page, during: () => Promise<void>): Pro
   const browser = page.context().browser()!;
   await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8'] });
   await during();
-  const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: { name: string; ph: string; dur?: number; ts?: number; pid: number; tid: number; args?: any }[] };
+  const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: { name: string; ph: string; dur?: number; tdur?: number; ts?: number; pid: number; tid: number; args?: any }[] };
   const events = trace.traceEvents;
   const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
   const onMain = events.filter((e) => main && e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur);
@@ -119,16 +119,21 @@ export async function traceSummary(page: Page, during: () => Promise<void>): Pro
     'MajorGC': 'major GC',
     RunTask: 'all tasks (RunTask)',
   };
-  const totals = new Map<string, { ms: number; count: number }>();
+  // Wall time and the thread's own CPU time (`tdur`): on a machine other work loads, a task's
+  // wall time grows while it waits for a core; its CPU time says what it cost.
+  const totals = new Map<string, { ms: number; cpu: number; count: number }>();
   for (const e of onMain) {
     const kind = KINDS[e.name];
     if (!kind) continue;
-    const t = totals.get(kind) ?? { ms: 0, count: 0 };
+    const t = totals.get(kind) ?? { ms: 0, cpu: 0, count: 0 };
     t.ms += e.dur! / 1000;
+    t.cpu += (e.tdur ?? e.dur!) / 1000;
     t.count++;
     totals.set(kind, t);
   }
-  const lines = [...totals.entries()].sort((a, b) => b[1].ms - a[1].ms).map(([k, t]) => `main thread ${k.padEnd(32)} ${t.ms.toFixed(0).padStart(6)} ms in ${t.count}`);
+  const lines = [...totals.entries()].sort((a, b) => b[1].ms - a[1].ms).map(([k, t]) => `main thread ${k.padEnd(32)} ${t.ms.toFixed(0).padStart(6)} ms (CPU ${t.cpu.toFixed(0)} ms) in ${t.count}`);
+  const cpuOfTasks = onMain.filter((e) => e.name === 'RunTask').map((e) => (e.tdur ?? e.dur!) / 1000);
+  lines.push(`tasks over one frame (16.7 ms) of CPU: ${cpuOfTasks.filter((c) => c > 16.7).length}; the longest took ${Math.max(0, ...cpuOfTasks).toFixed(1)} ms of CPU`);
   // The longest tasks and what filled them: a missed frame is one long task, not the totals.
   const tasks = onMain.filter((e) => e.name === 'RunTask').sort((a, b) => b.dur! - a.dur!).slice(0, 6);
   for (const task of tasks) {
@@ -141,7 +146,7 @@ export async function traceSummary(page: Page, during: () => Promise<void>): Pro
       inside.set(kind, (inside.get(kind) ?? 0) + e.dur! / 1000);
     }
     const parts = [...inside].sort((a, b) => b[1] - a[1]).map(([k, ms]) => `${k} ${ms.toFixed(1)}`);
-    lines.push(`longest task ${(task.dur! / 1000).toFixed(1)} ms: ${parts.join(', ')}`);
+    lines.push(`longest task ${(task.dur! / 1000).toFixed(1)} ms (CPU ${((task.tdur ?? task.dur!) / 1000).toFixed(1)} ms): ${parts.join(', ')}`);
   }
   return lines;
 }

@@ -192,7 +192,8 @@ describe.skipIf(!hasChromium)('canvas at scale (issue 9, frames)', () => {
     await press(page, 'ArrowDown');
     await expect.poll(() => focused.textContent()).toBe('Step 1.2');
     // The focused step is outlined on the canvas in the focus colour.
-    expect(await ringColourAround(page, 1 * 280, 2 * 110)).toBe(await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--text').trim()));
+    const focusColour = await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--text').trim());
+    await expect.poll(() => ringColourAround(page, 1 * 280, 2 * 110)).toBe(focusColour);
 
     await press(page, 'Enter');
     await expect.poll(() => page.getByTestId('inspector').getByLabel('Node label').inputValue()).toBe('Step 1.2');
@@ -211,8 +212,21 @@ describe.skipIf(!hasChromium)('canvas at scale (issue 9, frames)', () => {
     await page.waitForTimeout(400); // the fit animation
     const idle = await boxColours(page);
     expect(new Set(Object.values(idle)).size).toBe(1);
+    // While the run streams, the timeline keeps only the rows its height holds: the most it had.
+    await page.evaluate(() => {
+      const w = window as unknown as { __streamingRows: number };
+      w.__streamingRows = 0;
+      new MutationObserver(() => {
+        if (document.querySelector('[data-testid="run-header"]')?.getAttribute('data-status') !== 'running') return;
+        w.__streamingRows = Math.max(w.__streamingRows, document.querySelectorAll('.event-log tr').length);
+      }).observe(document.querySelector('[data-testid="timeline"]')!, { subtree: true, childList: true, characterData: true });
+    });
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await page.getByRole('img', { name: /^Overview of 600 steps: 600 succeeded/ }).waitFor({ timeout: 120_000 });
+    const streamingRows = await page.evaluate(() => (window as unknown as { __streamingRows: number }).__streamingRows);
+    const logHeight = await page.locator('.event-log').evaluate((el) => el.clientHeight);
+    expect(streamingRows).toBeGreaterThan(0);
+    expect(streamingRows).toBeLessThanOrEqual(Math.ceil(logHeight / 16) + 4);
     // Each batch repainted only the boxes it changed; every box must show the last status.
     const succeeded = await page.evaluate(() => {
       const probe = document.createElement('div');
@@ -230,8 +244,8 @@ describe.skipIf(!hasChromium)('canvas at scale (issue 9, frames)', () => {
     await expect.poll(async () => Object.entries(await boxColours(page)).filter(([, c]) => c !== succeeded).map(([id]) => id).slice(0, 5)).toEqual([]);
     expect(Object.values(idle)[0]).not.toBe(succeeded);
 
-    // The timeline keeps 60 of the run's ~1,800 events in the DOM (300 at once made the frame
-    // the run ended in the longest); scrolling back through the log brings up to 300.
+    // Then 60 of the run's ~1,800 events (300 at once made the frame the run ended in the
+    // longest); scrolling back through the log brings up to 300.
     const rows = page.getByTestId('timeline').locator('.event-log tr');
     await expect.poll(() => rows.count()).toBe(60);
     await rows.nth(3).hover();

@@ -66,5 +66,15 @@ describe.skipIf(!hasChromium)('run scorecard and history chart (Chromium against
     }
     await expectUncovered(page, chart.locator('canvas'));
     await screenshotBothThemes(page, 'history-chart');
+
+    // A third run: the same chart, redrawn with three runs (not built again in the frame the run starts or ends).
+    await chart.locator('canvas').evaluate((c) => void ((c as HTMLElement).dataset.seen = '1'));
+    const before = await chart.locator('canvas').evaluate((c) => (c as HTMLCanvasElement).toDataURL());
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect.poll(async () => (await e2e.server.api('/api/runs')).runs.filter((r: { status: string }) => r.status === 'succeeded').length, { timeout: 30_000 }).toBe(3);
+    await page.getByRole('button', { name: 'Refresh runs' }).click();
+    await expect.poll(() => chart.locator('figcaption').textContent()).toContain('Last 3 runs of');
+    await expect.poll(() => chart.locator('canvas').evaluate((c) => (c as HTMLCanvasElement).toDataURL())).not.toBe(before);
+    expect(await chart.locator('canvas[data-seen="1"]').count()).toBe(1);
   }, 180_000);
 });

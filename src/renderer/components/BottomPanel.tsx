@@ -1,5 +1,5 @@
 /** Bottom panel: timeline with time-travel scrubber, artifacts with preview/export, dead letters. */
-import { memo, useEffect, useMemo, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import Papa from 'papaparse';
 import { TERMINAL_RUN_STATUSES, type Artifact, type ArtifactPreview, type EngineEvent } from '../../contract';
 import { exportRun, rerunNode, retryAllFailed } from '../app/actions';
@@ -112,10 +112,13 @@ const EventRow = memo(function EventRow({ e, t0, current }: { e: EngineEvent; t0
  */
 const VISIBLE_ROWS = 300;
 /**
- * Rows kept while the run streams, and until the person looks back: more than the panel
- * shows, and every redraw replaces them all (hundreds of events arrive between two
- * redraws), so fewer is cheaper.
+ * Rows kept while the run streams: those the log's height holds (rows are at least
+ * ROW_MIN_PX tall) and a few more. Each redraw of a streaming run changes every row
+ * (hundreds of events arrive between two redraws), and laying out and painting 60 rows of it
+ * was the most of the frames of a 2,000-node run that took two vsyncs (bench/ui.ts).
  */
+const ROW_MIN_PX = 16;
+/** Rows kept once the run has ended, until the person looks back. */
 const LIVE_ROWS = 60;
 
 /** While a run streams, the log redraws at most this often (stores/live-log.ts says why). */
@@ -128,17 +131,32 @@ function useWatchedLog(): EventLog {
   return log;
 }
 
+/** How many rows the element's height holds, and a few more (null until it is measured); the ref goes on the element. */
+function useRowsThatFit(): [number | null, (el: HTMLElement | null) => void] {
+  const [fits, setFits] = useState<number | null>(null);
+  const observer = useRef<ResizeObserver | null>(null);
+  const ref = useCallback((el: HTMLElement | null) => {
+    observer.current?.disconnect();
+    observer.current = null;
+    if (!el) return;
+    observer.current = new ResizeObserver(([entry]) => setFits(Math.ceil(entry.contentRect.height / ROW_MIN_PX) + 4));
+    observer.current.observe(el);
+  }, []);
+  return [fits, ref];
+}
+
 function Timeline() {
   countRender('Timeline');
   const runId = useRuns((s) => s.watchedRunId);
   const events = useWatchedLog();
   const travelSeq = useRuns((s) => s.travelSeq);
   const streaming = useRuns((s) => s.travelSeq === null && !!s.watchedRunId && !TERMINAL_RUN_STATUSES.includes(s.views[s.watchedRunId]?.status ?? 'succeeded'));
-  // Until then LIVE_ROWS, more than the panel shows: laying out 300 rows at once, in the frame a
-  // run ends, was the longest task of a 2,000-node run (bench/ui.ts).
+  // Until the person looks back, LIVE_ROWS: laying out 300 rows at once, in the frame a run
+  // ends, was the longest task of a 2,000-node run (bench/ui.ts).
   const [lookingBack, setLookingBack] = useState(false);
   useEffect(() => setLookingBack(false), [runId]);
-  const rows = streaming || !lookingBack ? LIVE_ROWS : VISIBLE_ROWS;
+  const [fits, logRef] = useRowsThatFit();
+  const rows = streaming ? Math.min(fits ?? LIVE_ROWS, LIVE_ROWS) : lookingBack ? VISIBLE_ROWS : LIVE_ROWS;
   const last = events.last?.seq ?? 0;
   const at = travelSeq ?? last;
   const roving = useRovingFocus<HTMLTableSectionElement>();
@@ -171,11 +189,12 @@ function Timeline() {
           {travelSeq === null ? '● Live' : 'Go live'}
         </button>
       </div>
-      <div className="event-log" onScroll={() => setLookingBack(true)} onFocus={() => setLookingBack(true)}>
+      <div className="event-log" ref={logRef} onScroll={() => setLookingBack(true)} onFocus={() => setLookingBack(true)}>
         <table aria-label="Events" aria-description="Arrow keys move between events; Enter replays the run up to the event.">
           <tbody {...roving}>
-            {shown.map((e) => (
-              <EventRow key={e.seq} e={e} t0={t0} current={e.seq === at && travelSeq !== null} />
+            {/* Streaming, a row stays and shows the event now at its place: new text, not new rows. */}
+            {shown.map((e, i) => (
+              <EventRow key={streaming ? i : e.seq} e={e} t0={t0} current={e.seq === at && travelSeq !== null} />
             ))}
           </tbody>
         </table>

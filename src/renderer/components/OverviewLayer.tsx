@@ -120,10 +120,10 @@ export function OverviewLayer({ nodes, edges, selectedIds, sizes }: Props) {
         const status = statusOf(n.id);
         counts.set(status, (counts.get(status) ?? 0) + 1);
       }
-      // Set only when it changes: a pan repaints every frame, and a new name is announced.
+      // Set only when they change: a pan or a run repaints every frame, and a new name is announced.
       const label = summary(m.nodes.length, counts);
       if (canvas.getAttribute('aria-label') !== label) canvas.setAttribute('aria-label', label);
-      canvas.dataset.drawnNodes = String(m.nodes.length);
+      if (canvas.dataset.drawnNodes !== String(m.nodes.length)) canvas.dataset.drawnNodes = String(m.nodes.length);
     };
     schedule.current = (what) => {
       if (what === 'all') edgesStale = true;

@@ -21,17 +21,24 @@ export const RunHistoryChart = memo(function RunHistoryChart({ runs, workflowId 
         .reverse(),
     [runs, workflowId],
   );
+  const data = useMemo<uPlot.AlignedData>(
+    () => [points.map((r) => r.startedAt / 1000), points.map((r) => (r.finishedAt! - r.startedAt) / 1000), points.map((r) => r.costUsd ?? 0)],
+    [points],
+  );
+  // The same figures again (the history changes with every batch of a running run, which the
+  // chart leaves out): the chart is not redrawn. Built once while it shows; new figures are
+  // set on it (building it reads styles and sizes, a forced layout, in the frame a run starts or ends).
+  const figures = JSON.stringify(data);
+  const latest = useRef(data);
+  latest.current = data;
+  const plot = useRef<uPlot | null>(null);
+  const shown = points.length >= 2;
   useEffect(() => {
     const el = host.current;
-    if (!el || points.length < 2) return;
-    const data: uPlot.AlignedData = [
-      points.map((r) => r.startedAt / 1000),
-      points.map((r) => (r.finishedAt! - r.startedAt) / 1000),
-      points.map((r) => r.costUsd ?? 0),
-    ];
+    if (!el || !shown) return;
     const style = getComputedStyle(el);
     const ink = style.getPropertyValue('--muted').trim() || '#888';
-    const plot = new uPlot(
+    const chart = new uPlot(
       {
         width: Math.max(160, el.clientWidth),
         height: 110,
@@ -50,16 +57,21 @@ export const RunHistoryChart = memo(function RunHistoryChart({ runs, workflowId 
           { label: 'Cost ($)', scale: 'usd', stroke: '#f59e0b', width: 2, dash: [4, 3], points: { show: true, size: 5 } },
         ],
       },
-      data,
+      latest.current,
       el,
     );
-    const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(160, el.clientWidth), height: 110 }));
+    plot.current = chart;
+    const resize = new ResizeObserver(() => chart.setSize({ width: Math.max(160, el.clientWidth), height: 110 }));
     resize.observe(el);
     return () => {
       resize.disconnect();
-      plot.destroy();
+      chart.destroy();
+      plot.current = null;
     };
-  }, [points]);
+  }, [shown]);
+  useEffect(() => {
+    if (plot.current && plot.current.data !== latest.current) plot.current.setData(latest.current);
+  }, [figures]);
   if (points.length < 2) return null;
   const last = points[points.length - 1];
   return (

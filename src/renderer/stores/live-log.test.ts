@@ -55,6 +55,11 @@ describe('the timeline follows the watched run at most every interval', () => {
     // The last batch shows within the interval, with no further event to prompt it.
     vi.advanceTimersByTime(250);
     expect(shown.at(-1)!.log.last?.seq).toBe(events.at(-1)!.seq);
+
+    // The batch that ends the run shows at once: the log agrees with the run's final status.
+    const finished = { runId: 'r1', seq: events.length + 1, ts: 1000 + events.length + 1, type: 'run.finished', status: 'succeeded' } as EngineEvent;
+    store.getState().ingest([finished]);
+    expect(shown.at(-1)!.log.last?.seq).toBe(finished.seq);
     const settled = shown.length;
     vi.advanceTimersByTime(1000);
     expect(shown).toHaveLength(settled);
