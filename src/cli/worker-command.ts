@@ -12,7 +12,7 @@
  */
 import { builtinTools, createLlmClient, llmConfigFromEnv, tracingFromEnv, type ToolSpec } from '../engine';
 import { QueueWorker, TaskTracer, WorkerMetrics } from '../engine/queue';
-import { startMetricsServer, type MetricsServer } from '../server/metrics-server';
+import type { MetricsServer } from '../server/metrics-server';
 import { CliError, EXIT, parsePositiveInt, type GlobalFlags } from './common';
 
 export interface WorkerFlags extends GlobalFlags {
@@ -60,6 +60,7 @@ export async function workerCommand(_args: string[], flags: WorkerFlags): Promis
   if (metrics) {
     // Before taking any job: a port in use ends the command with nothing held.
     try {
+      const { startMetricsServer } = await import('../server/metrics-server');
       metricsServer = await startMetricsServer(metrics, metricsPort!);
     } catch (err) {
       throw new CliError(`cannot serve metrics on 127.0.0.1:${metricsPort}: ${(err as Error).message}`, EXIT.failed);

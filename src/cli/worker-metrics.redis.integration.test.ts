@@ -6,7 +6,7 @@
  * those. The listener binds to 127.0.0.1 only, answers `/metrics` only, and stays up through a
  * SIGTERM drain until the last active task ends.
  */
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
@@ -104,6 +104,21 @@ describe('awe worker --metrics-port', () => {
     r = await worker([], { AWE_WORKER_METRICS_PORT: 'nine' });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('AWE_WORKER_METRICS_PORT expects a port 0–65535, got "nine"');
+  });
+
+  it('ends at once, holding nothing, when the port is taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((ready) => taken.listen(0, '127.0.0.1', ready));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      // The listener starts before the queue is reached: no Redis needed to see it refused.
+      const r = await cli.start(['worker', '--queue', 'redis://127.0.0.1:1', '--metrics-port', String(port)], { dataDir: false }).result;
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`cannot serve metrics on 127.0.0.1:${port}: listen EADDRINUSE`);
+      expect(r.stdout).not.toContain('taking jobs');
+    } finally {
+      await new Promise((done) => taken.close(done));
+    }
   });
 
   it.skipIf(!HAVE_REDIS)('counts exactly what the worker did, on 127.0.0.1 only, and stays up through a drain', { timeout: 180_000 }, async () => {
