@@ -66,6 +66,11 @@ function accepts(host: string, port: number): Promise<boolean> {
       resolve(true);
     });
     socket.once('error', () => resolve(false));
+    // A firewall that drops instead of refusing: not accepted either.
+    socket.setTimeout(5_000, () => {
+      socket.destroy();
+      resolve(false);
+    });
   });
 }
 
@@ -147,7 +152,8 @@ describe('awe worker --metrics-port', () => {
       await add(task('broken', 'file.read', { path: 'missing.txt' }));
       await add(task('version', 'util.wait', { ms: 1 }, { tool: { name: 'util.wait', version: '0.0.0-elsewhere' } }));
       await add(task('late', 'util.wait', { ms: 1 }, { deadlineAt: Date.now() - 1_000 }));
-      await add(task('overrun', 'util.wait', { ms: 120_000 }, { deadlineAt: Date.now() + 6_000 }));
+      // Its deadline leaves a loaded machine ample time to take it before (then it runs past it).
+      await add(task('overrun', 'util.wait', { ms: 120_000 }, { deadlineAt: Date.now() + 10_000 }));
       await add(task('ask', 'llm.generate', { prompt: 'say hello' }));
       const ids = ['lost', 'ok', 'broken', 'version', 'late', 'overrun', 'ask'];
       const states: Record<string, string> = {};
