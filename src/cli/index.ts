@@ -56,6 +56,9 @@ Queue mode (node executions on workers over Redis; docs/distributed.md)
                                      the OpenAI-compatible endpoint llm.generate calls here
                                      (default: $OPENAI_BASE_URL, $AWE_LLM_MODEL; the key only from
                                      $OPENAI_API_KEY)
+    [--metrics-port N]               serve GET /metrics (Prometheus, awe_worker_*) on 127.0.0.1:N only,
+                                     without a token; 0 picks a free port (default: $AWE_WORKER_METRICS_PORT,
+                                     else none); it stays up while a drain finishes the active jobs
   run|resume|rerun|serve … --queue redis://HOST:PORT
                                      hand node executions to workers (default: $AWE_QUEUE_URL, else in-process)
 

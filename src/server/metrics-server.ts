@@ -3,13 +3,17 @@
  * token like every API path; `awe serve --metrics-port N` also serves it alone on a
  * loopback port without a token, for a Prometheus on the same machine that is not given
  * the token. That listener answers `/metrics` only and binds to 127.0.0.1, nothing else.
+ * `awe worker --metrics-port N` serves its own metrics (WorkerMetrics) with the same listener.
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Engine } from '../engine';
 import { SECURITY_HEADERS, sendError } from './http';
 
-export async function sendMetrics(engine: Engine, res: ServerResponse): Promise<void> {
+/** What keeps metrics: an engine (when it keeps any) or a worker's WorkerMetrics. */
+export type MetricsSource = Pick<Engine, 'metricsText'>;
+
+export async function sendMetrics(engine: MetricsSource, res: ServerResponse): Promise<void> {
   if (!engine.metricsText) return sendError(res, 404, { code: 'not-found', message: 'This engine keeps no metrics.' });
   const { contentType, text } = await engine.metricsText();
   res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': contentType, 'Cache-Control': 'no-store' });
@@ -22,7 +26,7 @@ export interface MetricsServer {
 }
 
 /** Serves `/metrics` on 127.0.0.1:`port` (0 picks a free port). */
-export async function startMetricsServer(engine: Engine, port: number): Promise<MetricsServer> {
+export async function startMetricsServer(engine: MetricsSource, port: number): Promise<MetricsServer> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/metrics') return sendError(res, 404, { code: 'not-found', message: 'Only /metrics is served here.' });

@@ -25,7 +25,8 @@ interface RunState {
 }
 
 const RUN_BUCKETS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
-const NODE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+/** Buckets of one node execution's duration (seconds): the engine's attempts and a worker's tasks alike. */
+export const NODE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 const WAIT_BUCKETS = [1, 5, 15, 60, 300, 900, 3600, 14_400, 86_400];
 /** Durations noted before they are observed even though nobody scraped: bounds their memory (about 1 MB). */
 const MAX_NOTED_DURATIONS = 100_000;
@@ -36,8 +37,43 @@ export function toolLabel(node: Pick<WorkflowNode, 'kind' | 'tool'> | undefined)
   return toolOf(node) ?? node.kind;
 }
 
-export class EngineMetrics {
+/**
+ * What every AWE metrics set shares — the control plane's (`EngineMetrics`) and a worker's
+ * (`WorkerMetrics`): its own Registry, the text exposition, and prom-client's process and
+ * runtime metrics (event-loop lag included), started at the first scrape so a process that
+ * is never scraped does not pay for them.
+ */
+export class MetricSet {
   readonly registry = new Registry();
+  private defaultsStarted = false;
+
+  /** @param withDefaults process and Node.js metrics (CPU, memory, event-loop lag, GC). @default true */
+  constructor(private readonly withDefaults = true) {}
+
+  protected counter<L extends string>(name: string, help: string, labelNames: L[] = []): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  text(): Promise<string> {
+    if (!this.defaultsStarted && this.withDefaults) {
+      this.defaultsStarted = true;
+      collectDefaultMetrics({ register: this.registry });
+    }
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** What a metrics listener serves (see src/server/metrics-server.ts). */
+  async metricsText(): Promise<{ contentType: string; text: string }> {
+    return { contentType: this.contentType, text: await this.text() };
+  }
+}
+
+export class EngineMetrics extends MetricSet {
   private readonly runs = new Map<string, RunState>();
   private readonly runsStarted = this.counter('awe_runs_started_total', 'Runs that began executing.');
   private readonly runsFinished = this.counter('awe_runs_finished_total', 'Runs that reached a terminal state, by status.', ['status']);
@@ -77,26 +113,9 @@ export class EngineMetrics {
    */
   constructor(
     private readonly workflowOf: (runId: string) => Workflow | undefined,
-    private readonly options: { defaultMetrics?: boolean } = {},
-  ) {}
-
-  private defaultsStarted = false;
-
-  private counter<L extends string>(name: string, help: string, labelNames: L[] = []): Counter<L> {
-    return new Counter({ name, help, labelNames, registers: [this.registry] });
-  }
-
-  /** The Prometheus text exposition of every metric. */
-  text(): Promise<string> {
-    if (!this.defaultsStarted && this.options.defaultMetrics !== false) {
-      this.defaultsStarted = true;
-      collectDefaultMetrics({ register: this.registry });
-    }
-    return this.registry.metrics();
-  }
-
-  get contentType(): string {
-    return this.registry.contentType;
+    options: { defaultMetrics?: boolean } = {},
+  ) {
+    super(options.defaultMetrics !== false);
   }
 
   mcpRestarted(server: string): void {

@@ -22,6 +22,7 @@ import {
 import { classifyError, permanent, transient } from '../errors';
 import { Deadline } from '../execution/deadline';
 import type { TaskTracer } from '../observe/task-tracer';
+import type { RefusalReason, WorkerMetrics } from '../observe/worker-metrics';
 import { invokeTool } from '../tools/invoke';
 import type { LlmChatClient, ToolContext, ToolSpec } from '../tools/types';
 import { cancelChannel, cancelKey } from './cancel';
@@ -46,6 +47,8 @@ export interface QueueWorkerOptions {
   workerId?: string;
   /** Spans of the tasks it runs, continuing each task's trace. @default none */
   tracer?: TaskTracer;
+  /** Counts of the tasks it takes, refuses and runs (`awe worker --metrics-port`). @default none */
+  metrics?: WorkerMetrics;
   /** One line per event worth a person's attention. @default stdout */
   say?: (line: string) => void;
 }
@@ -103,6 +106,15 @@ export class QueueWorker {
 
   private async process(job: Job, signal: AbortSignal | undefined): Promise<QueueResult> {
     const delivery = Math.max(1, job.attemptsStarted || job.stalledCounter + 1 || 1);
+    const release = this.o.metrics?.taken(delivery);
+    try {
+      return await this.execute(job, signal, delivery);
+    } finally {
+      release?.();
+    }
+  }
+
+  private async execute(job: Job, signal: AbortSignal | undefined, delivery: number): Promise<QueueResult> {
     const logs: QueueLog[] = [];
     const usage: QueueUsage[] = [];
     const stream = new ProgressStream(job, logs);
@@ -115,6 +127,10 @@ export class QueueWorker {
       // Unrecoverable: BullMQ never retries by itself; our retry policy decides on the control plane.
       throw new UnrecoverableError(QUEUE_FAILURE_PREFIX + JSON.stringify(result));
     };
+    const refuse = (reason: RefusalReason, error: QueueError): never => {
+      this.o.metrics?.refusedTask(reason);
+      return fail(error);
+    };
     if (delivery > 1) {
       this.say(`job ${job.id}: redelivered (delivery ${delivery})`);
       log('warn', `redelivered (delivery ${delivery}): the worker that held it was lost; running again on ${this.id}`);
@@ -122,28 +138,28 @@ export class QueueWorker {
     const parsed = QueueTask.safeParse(job.data);
     if (!parsed.success) {
       const v = (job.data as { v?: unknown } | undefined)?.v;
-      return fail({ class: 'permanent', code: 'WIRE_VERSION', message: `task of wire version ${String(v)} refused: this worker speaks version ${QUEUE_WIRE_VERSION}` });
+      return refuse('wire_version', { class: 'permanent', code: 'WIRE_VERSION', message: `task of wire version ${String(v)} refused: this worker speaks version ${QUEUE_WIRE_VERSION}` });
     }
     const task = parsed.data;
     if (this.conn && (await this.conn.exists(cancelKey(this.queueName, job.id!))) === 1) {
-      return fail({ class: 'cancelled', code: 'CANCELLED', message: 'cancelled by the control plane before it started' });
+      return refuse('cancelled', { class: 'cancelled', code: 'CANCELLED', message: 'cancelled by the control plane before it started' });
     }
     const spec = this.o.tools.get(task.tool.name);
-    if (!spec) return fail({ class: 'permanent', code: 'UNKNOWN_TOOL', message: `tool "${task.tool.name}" is not installed on worker ${this.id}` });
+    if (!spec) return refuse('unknown_tool', { class: 'permanent', code: 'UNKNOWN_TOOL', message: `tool "${task.tool.name}" is not installed on worker ${this.id}` });
     if (spec.version !== task.tool.version) {
-      return fail({
+      return refuse('tool_version', {
         class: 'permanent',
         code: 'TOOL_VERSION',
         message: `worker ${this.id} has ${spec.name} version ${spec.version}, the task needs version ${task.tool.version}; refused`,
       });
     }
-    if (placementOf(spec) === 'local') return fail({ class: 'permanent', code: 'PLACEMENT', message: `${spec.name} runs only in the control plane` });
+    if (placementOf(spec) === 'local') return refuse('placement', { class: 'permanent', code: 'PLACEMENT', message: `${spec.name} runs only in the control plane` });
     // Classified as the in-process timeout is (transient TIMEOUT): our retry policy decides as it would there.
     const pastDeadline = (when: string) => `${spec.name} (node "${task.nodeId}") ${when} its deadline (${describeTime(task.deadlineAt!)}) on worker ${this.id}`;
     if (task.deadlineAt !== undefined && task.deadlineAt <= Date.now()) {
       const e = transient('TIMEOUT', pastDeadline('was taken after'));
       this.say(`job ${job.id}: not started, past its deadline`);
-      return fail({ class: e.class, code: e.code, message: e.message });
+      return refuse('past_deadline', { class: e.class, code: e.code, message: e.message });
     }
     this.say(`job ${job.id}: ${spec.name} started (key ${task.idempotencyKey}, delivery ${delivery})`);
     // The same Deadline as in-process: aborted by the task's deadline (the control plane may be gone) or by BullMQ's cancel.
@@ -153,11 +169,15 @@ export class QueueWorker {
     if (signal?.aborted) cancel();
     signal?.addEventListener('abort', cancel, { once: true });
     const run = (llm: LlmChatClient | undefined) => invokeTool(spec, task.input, this.context(task, deadline.signal, log, usage, llm));
+    const started = performance.now();
+    const ran = (error?: QueueError) =>
+      this.o.metrics?.ran(spec.name, (performance.now() - started) / 1000, error && { class: error.class, timedOut: deadline.expired });
     try {
       // A tool that ignores its signal must not hold the job past a cancel or the deadline.
       const call = this.o.tracer ? this.o.tracer.run(task, { workerId: this.id, delivery }, this.o.llm, run) : run(this.o.llm);
       const { output, truncated } = await deadline.race(call);
       await stream.close();
+      ran();
       this.say(`job ${job.id}: succeeded`);
       return { v: QUEUE_WIRE_VERSION, ok: true, output, truncated, logs, usage, worker: this.id, delivery };
     } catch (err) {
@@ -168,6 +188,7 @@ export class QueueWorker {
         deadline.aborted && !deadline.expired
           ? { class: 'cancelled', code: 'CANCELLED', message: `cancelled: ${String((deadline.reason as Error)?.message ?? deadline.reason)}` }
           : { class: e.class, code: e.code ?? 'ERROR', message: e.message, ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}) };
+      ran(error);
       this.say(`job ${job.id}: failed ${error.class} ${error.code}`);
       return fail(error);
     } finally {
@@ -189,8 +210,10 @@ export class QueueWorker {
         save: () => Promise.reject(notHere('saving artifacts')),
       },
       llm,
-      reportUsage: (u, model) =>
-        usage.push({ promptTokens: u.promptTokens ?? 0, completionTokens: u.completionTokens ?? 0, costUsd: u.costUsd ?? 0, ...(model ? { model } : {}) }),
+      reportUsage: (u, model) => {
+        usage.push({ promptTokens: u.promptTokens ?? 0, completionTokens: u.completionTokens ?? 0, costUsd: u.costUsd ?? 0, ...(model ? { model } : {}) });
+        this.o.metrics?.usage(model, u.promptTokens ?? 0, u.completionTokens ?? 0);
+      },
       requestApproval: () => Promise.reject(notHere('asking a person')),
       callTool: () => Promise.reject(notHere('calling another tool')),
     };
