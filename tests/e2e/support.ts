@@ -14,6 +14,12 @@ export { hasChromium, root, type AweServer } from './harness';
 /** Screenshots go to docs/screenshots only on request, so test runs never rewrite them. */
 export const takeScreenshots = process.env.AWE_SCREENSHOTS === '1';
 
+/**
+ * AWE_E2E_CPU_THROTTLE=4 runs every page's main thread 4× slower (Chromium's CPU throttling):
+ * the late frames and effects of a loaded CI machine, on demand, to shake out tests that race the page.
+ */
+const cpuThrottle = Number(process.env.AWE_E2E_CPU_THROTTLE ?? 1);
+
 export interface AppPage {
   page: Page;
   context: BrowserContext;
@@ -76,6 +82,7 @@ export function useE2e(): E2e {
         }, persisted);
       }
       const page = await context.newPage();
+      if (cpuThrottle > 1) await (await context.newCDPSession(page)).send('Emulation.setCPUThrottlingRate', { rate: cpuThrottle });
       const errors: string[] = [];
       page.on('console', (m) => {
         if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
