@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { realisticWorkflow } from '../../bench/workflow-shapes';
-import { hasChromium, nodeEl, root, screenshotBothThemes, useE2e } from './support';
+import { hasChromium, nodeEl, nodeSelector, root, screenBoxes, screenshotBothThemes, useE2e } from './support';
 
 /**
  * The longest pause of the page's timer allowed while a layout runs. A frozen page pauses for
@@ -191,8 +191,7 @@ describe.skipIf(!hasChromium)('auto layout in a Web Worker (Chromium against awe
     await importFile(page, 'data-cleaning.awe.json', { path: join(root, 'resources', 'examples', 'data-cleaning.awe.json') });
     await nodeEl(page, 'changed').waitFor();
     await screenshotBothThemes(page, 'layout-on-open');
-    const box = async (id: string) => (await nodeEl(page, id).boundingBox())!;
-    const [check, yes, no] = await Promise.all([box('changed'), box('save_clean'), box('note_unchanged')]);
+    const [check, yes, no] = await screenBoxes(page, ['changed', 'save_clean', 'note_unchanged'].map(nodeSelector));
     expect(yes.x).toBeGreaterThan(check.x + check.width / 2);
     expect(yes.y + yes.height / 2).toBeLessThan(no.y + no.height / 2);
 
@@ -226,7 +225,7 @@ describe.skipIf(!hasChromium)('auto layout in a Web Worker (Chromium against awe
     const text = JSON.stringify({ version: 1, id: 'two-steps', name: 'Two steps', nodes: [tool('a', 'First'), tool('b', 'Second')], edges: [{ id: 'a-b', source: 'a', target: 'b' }], settings: {} });
     await importFile(page, 'two-steps.awe.json', { text });
     await nodeEl(page, 'b').waitFor();
-    const [a, b] = [(await nodeEl(page, 'a').boundingBox())!, (await nodeEl(page, 'b').boundingBox())!];
+    const [a, b] = await screenBoxes(page, [nodeSelector('a'), nodeSelector('b')]);
     expect(b.x).toBeGreaterThan(a.x + a.width);
     // ELK's one-time initialisation alone took 0.5–1 s here when the worker had only loaded it.
     const layoutMs = await lastLayoutMs(page);

@@ -138,6 +138,35 @@ export async function waitForNodeStatus(page: Page, id: string, status: string, 
 /** The node's element on the canvas. */
 export const nodeEl = (page: Page, id: string) => page.locator(`.react-flow__node [data-node-id="${id}"]`);
 
+export interface ScreenBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * The screen boxes of the first element matching each selector, read in one go (one frame).
+ * The canvas may be mid-way through its fit animation, which moves every node alike: boxes read
+ * one call apart do not compare (a node read a frame later was seen 60 px from where its
+ * neighbour's box said). Throws when one is missing.
+ */
+export async function screenBoxes(page: Page, selectors: string[]): Promise<ScreenBox[]> {
+  return page.evaluate(
+    (list) =>
+      list.map((selector) => {
+        const el = document.querySelector(selector);
+        if (!el) throw new Error(`nothing on the page matches ${selector}`);
+        const r = el.getBoundingClientRect();
+        return { x: r.x, y: r.y, width: r.width, height: r.height };
+      }),
+    selectors,
+  );
+}
+
+/** The selector of node `id`'s element on the canvas (as nodeEl finds it). */
+export const nodeSelector = (id: string) => `.react-flow__node [data-node-id="${id}"]`;
+
 /** The run id of the watched run, from the newest entry of the server's run list. */
 export async function latestRunId(server: AweServer): Promise<string> {
   const { runs } = await server.api<{ runs: { runId: string }[] }>('/api/runs?limit=1');
