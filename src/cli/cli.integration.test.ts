@@ -88,7 +88,11 @@ describe('awe run', () => {
 
 describe('crash and resume', () => {
   it('resumes a SIGKILLed run without losing or re-executing any finished node', async () => {
-    const file = cli.write('chain.awe.json', chainOfWaits(300));
+    // c waits 2 s: the kill lands before the run ends even when this process reads b's line late
+    // (with 300 ms for c and d, a 600 ms stall here would have let the run finish first).
+    const chain = chainOfWaits(300);
+    chain.nodes.find((n) => n.id === 'c')!.inputs.ms = 2_000;
+    const file = cli.write('chain.awe.json', chain);
     const run = cli.start(['run', file]);
     await waitForOutput(run.output, /✓ b succeeded/);
     run.child.kill('SIGKILL');

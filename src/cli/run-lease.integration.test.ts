@@ -107,7 +107,10 @@ describe('run ownership by lease', () => {
   it('awe serve adopts a run orphaned while it is up, without a restart', async () => {
     const serve = cli.start(['serve', '--port', '0'], { env: LEASE });
     await waitForOutput(serve.output, /AWE is serving/, 60_000);
-    const run = cli.start(['run', cli.write('chain.awe.json', chainOfWaits(300))], { env: LEASE });
+    // b waits 2 s: the kill lands mid-run even when this process reads a's line late.
+    const chain = chainOfWaits(300);
+    chain.nodes.find((n) => n.id === 'b')!.inputs.ms = 2_000;
+    const run = cli.start(['run', cli.write('chain.awe.json', chain)], { env: LEASE });
     const [, runId] = await waitForOutput(run.output, /run (\S+) of chain started[\s\S]*✓ a succeeded/, 60_000);
     run.child.kill('SIGKILL');
     await run.result;

@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { hasChromium, nodeEl, nodeStatuses, screenshotBothThemes, useE2e, waitForAllNodes, waitForNodeStatus } from './support';
+import { hasChromium, nodeEl, nodeStatuses, screenBoxes, screenshotBothThemes, useE2e, waitForAllNodes, waitForNodeStatus } from './support';
 import { measureContrast } from './contrast';
 import { arrowTo, expectFocusVisible, press, tabTo } from './keyboard';
 
@@ -16,8 +16,9 @@ const focusedNodeId = (page: Page) => page.evaluate(() => (document.activeElemen
 
 /** Whether node `id` lies wholly inside the visible canvas. */
 async function inPane(page: Page, id: string): Promise<boolean> {
-  const [b, pane] = await Promise.all([page.locator(`.react-flow__node[data-id="${id}"]`).boundingBox(), page.locator('.react-flow__pane').boundingBox()]);
-  return !!b && !!pane && b.x >= pane.x && b.y >= pane.y && b.x + b.width <= pane.x + pane.width && b.y + b.height <= pane.y + pane.height;
+  if ((await page.locator(`.react-flow__node[data-id="${id}"]`).count()) === 0) return false;
+  const [b, pane] = await screenBoxes(page, [`.react-flow__node[data-id="${id}"]`, '.react-flow__pane']);
+  return b.x >= pane.x && b.y >= pane.y && b.x + b.width <= pane.x + pane.width && b.y + b.height <= pane.y + pane.height;
 }
 
 /** Waits until the inspector lists no missing input for the selected node. */
@@ -61,8 +62,8 @@ describe.skipIf(!hasChromium)('keyboard and contrast (Chromium against awe serve
     }
     const [template, approve, save] = added;
     // None on top of another: a chain added one by one reads left to right.
-    const boxes = await Promise.all(added.map((id) => page.locator(`.react-flow__node[data-id="${id}"]`).boundingBox()));
-    for (let i = 1; i < boxes.length; i++) expect(boxes[i]!.x).toBeGreaterThanOrEqual(boxes[i - 1]!.x + boxes[i - 1]!.width);
+    const boxes = await screenBoxes(page, added.map((id) => `.react-flow__node[data-id="${id}"]`));
+    for (let i = 1; i < boxes.length; i++) expect(boxes[i].x).toBeGreaterThanOrEqual(boxes[i - 1].x + boxes[i - 1].width);
 
     // Fill the selected node (Save artifact), then pick the others on the canvas with Enter.
     await tabTo(page, inspector.getByLabel('name', { exact: true }));

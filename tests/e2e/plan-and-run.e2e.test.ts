@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { hasChromium, latestRunId, nodeEl, nodeStatuses, screenshotBothThemes, useE2e, waitForAllNodes, waitForNodeStatus } from './support';
+import { hasChromium, latestRunId, nodeEl, nodeSelector, nodeStatuses, screenBoxes, screenshotBothThemes, useE2e, waitForAllNodes, waitForNodeStatus } from './support';
 
 /** Records every data-status each node shows, in order, from now on (read with `statusHistory`). */
 async function recordStatuses(page: Page): Promise<void> {
@@ -64,8 +64,8 @@ describe.skipIf(!hasChromium)('goal → plan → run (Chromium against awe serve
     await expect(nodeEl(page, 'outline').textContent()).resolves.toContain('text.template');
     await expect(nodeEl(page, 'save').textContent()).resolves.toContain('artifact.save');
     // Laid out left to right, not stacked at the origin.
-    const [a, b] = await Promise.all([nodeEl(page, 'outline').boundingBox(), nodeEl(page, 'save').boundingBox()]);
-    expect(b!.x).toBeGreaterThan(a!.x + a!.width / 2);
+    const [a, b] = await screenBoxes(page, [nodeSelector('outline'), nodeSelector('save')]);
+    expect(b.x).toBeGreaterThan(a.x + a.width / 2);
     await screenshotBothThemes(page, 'planned');
 
     await page.getByRole('button', { name: 'Run', exact: true }).click();

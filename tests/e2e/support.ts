@@ -14,6 +14,12 @@ export { hasChromium, root, type AweServer } from './harness';
 /** Screenshots go to docs/screenshots only on request, so test runs never rewrite them. */
 export const takeScreenshots = process.env.AWE_SCREENSHOTS === '1';
 
+/**
+ * AWE_E2E_CPU_THROTTLE=4 runs every page's main thread 4× slower (Chromium's CPU throttling):
+ * the late frames and effects of a loaded CI machine, on demand, to shake out tests that race the page.
+ */
+const cpuThrottle = Number(process.env.AWE_E2E_CPU_THROTTLE ?? 1);
+
 export interface AppPage {
   page: Page;
   context: BrowserContext;
@@ -76,6 +82,7 @@ export function useE2e(): E2e {
         }, persisted);
       }
       const page = await context.newPage();
+      if (cpuThrottle > 1) await (await context.newCDPSession(page)).send('Emulation.setCPUThrottlingRate', { rate: cpuThrottle });
       const errors: string[] = [];
       page.on('console', (m) => {
         if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
@@ -130,6 +137,35 @@ export async function waitForNodeStatus(page: Page, id: string, status: string, 
 
 /** The node's element on the canvas. */
 export const nodeEl = (page: Page, id: string) => page.locator(`.react-flow__node [data-node-id="${id}"]`);
+
+export interface ScreenBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * The screen boxes of the first element matching each selector, read in one go (one frame).
+ * The canvas may be mid-way through its fit animation, which moves every node alike: boxes read
+ * one call apart do not compare (a node read a frame later was seen 60 px from where its
+ * neighbour's box said). Throws when one is missing.
+ */
+export async function screenBoxes(page: Page, selectors: string[]): Promise<ScreenBox[]> {
+  return page.evaluate(
+    (list) =>
+      list.map((selector) => {
+        const el = document.querySelector(selector);
+        if (!el) throw new Error(`nothing on the page matches ${selector}`);
+        const r = el.getBoundingClientRect();
+        return { x: r.x, y: r.y, width: r.width, height: r.height };
+      }),
+    selectors,
+  );
+}
+
+/** The selector of node `id`'s element on the canvas (as nodeEl finds it). */
+export const nodeSelector = (id: string) => `.react-flow__node [data-node-id="${id}"]`;
 
 /** The run id of the watched run, from the newest entry of the server's run list. */
 export async function latestRunId(server: AweServer): Promise<string> {

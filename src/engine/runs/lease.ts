@@ -80,7 +80,7 @@ export class RunLease {
       release: p('UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = @id AND lease_owner = @me'),
       holder: p('SELECT lease_owner AS ownerId, owner_pid AS pid, lease_expires_at AS expiresAt FROM runs WHERE id = ?'),
       orphans: p(`SELECT id FROM runs WHERE status IN ('running', 'waiting', 'interrupted')
-        AND (lease_owner IS NULL OR lease_expires_at <= @now) ORDER BY started_at`),
+        AND (lease_owner IS NULL OR lease_expires_at <= @now) ORDER BY started_at, rowid`),
     };
     this.renewAll = db.transaction(() => {
       const until = this.now() + this.timing.durationMs;

@@ -200,6 +200,13 @@ describe('runs, cache, settings, approvals', () => {
     expect(store.listArtifacts('rz').map((a) => a.name)).toEqual(['z.txt', 'm.txt', 'a.txt']);
   });
 
+  it('lists workflows saved in the same millisecond newest first, and unfinished runs oldest first', () => {
+    for (const id of ['z', 'm', 'a']) store.saveWorkflow(wf(id), 5000);
+    expect(store.listWorkflows().map((w) => w.id)).toEqual(['a', 'm', 'z']);
+    for (const id of ['rz', 'rm', 'ra']) store.createRun({ id, workflow: wf(), inputs: {}, workspaceDir: dir, ownerPid: 1, startedAt: 7000 });
+    expect(store.unfinishedRunIds()).toEqual(['rz', 'rm', 'ra']);
+  });
+
   it('keeps cached outputs and settings across reopen', () => {
     store.cacheSet('k', { text: 'hi' });
     store.setSetting('planner', 'offline');

@@ -81,7 +81,7 @@ export class Store {
         ON CONFLICT (id) DO UPDATE SET name = excluded.name, goal = excluded.goal, version = excluded.version,
           node_count = excluded.node_count, json = excluded.json, updated_at = excluded.updated_at`),
       workflowVersionInsert: p('INSERT OR REPLACE INTO workflow_versions (workflow_id, version, json, saved_at) VALUES (?, ?, ?, ?)'),
-      workflowList: p('SELECT id, name, goal, version, node_count AS nodeCount, updated_at AS updatedAt FROM workflows ORDER BY updated_at DESC'),
+      workflowList: p('SELECT id, name, goal, version, node_count AS nodeCount, updated_at AS updatedAt FROM workflows ORDER BY updated_at DESC, rowid DESC'),
       workflowDelete: p('DELETE FROM workflows WHERE id = ?'),
       workflowVersionsDelete: p('DELETE FROM workflow_versions WHERE workflow_id = ?'),
       runInsert: p(`
@@ -94,7 +94,7 @@ export class Store {
       // Figures the run history shows (issue 13): cost, tokens and retries of one run, from its node runs.
       runTotals: p(`SELECT COALESCE(SUM(cost_usd), 0) AS cost, COALESCE(SUM(prompt_tokens + completion_tokens), 0) AS tokens,
         COALESCE(SUM(reason = 'retry'), 0) AS retries FROM node_runs WHERE run_id = ?`),
-      runsUnfinished: p(`SELECT id FROM runs WHERE status IN ('running', 'waiting', 'interrupted') ORDER BY started_at`),
+      runsUnfinished: p(`SELECT id FROM runs WHERE status IN ('running', 'waiting', 'interrupted') ORDER BY started_at, rowid`),
       runRequestCancel: p('UPDATE runs SET cancel_requested = 1 WHERE id = ?'),
       runClearCancel: p('UPDATE runs SET cancel_requested = 0 WHERE id = ?'),
       runCancelRequested: p('SELECT cancel_requested FROM runs WHERE id = ?'),
