@@ -105,10 +105,10 @@ export function readDirectives(goal: string, opts: { path?: string; url?: string
 
 function splitClauses(goal: string, url?: string): string[] {
   // A URL's own ", ; :" must not cut it.
-  const text = url ? goal.split(url).join('\u0000') : goal;
+  const text = url ? goal.split(url).join('\uE000') : goal;
   return text
     .split(new RegExp(String.raw`\s*(?:[,;]|:\s|\.\s+(?=[A-Z])|\s(?:and )?then\s|\sand (?=${CLAUSE_VERB}))\s*`, 'i'))
-    .map((c) => c.replace(/\u0000/g, url ?? '').replace(/[.!?]+$/, '').trim())
+    .map((c) => c.replace(/\uE000/g, url ?? '').replace(/[.!?]+$/, '').trim())
     .filter((c) => c.length > 0);
 }
 
