@@ -82,6 +82,7 @@ describe('journey 1: the ops engineer with a runbook', () => {
     const p = plan(GOAL);
     expect(p.workflow.nodes.map((n) => n.id)).toEqual(['list', 'files', 'read', 'collect', 'commands', 'outline', 'approve', 'save']);
     expect(p.explanation).toContain("the run's workspace folder");
+    expect(p.workflow.settings.inputs).toBeUndefined(); // the workspace the person chose is the notes folder: nothing asked at run time
     const run = await runOnEngine(p.workflow, { workspaceDir: await workspace(NOTES) });
     expect(run.approvals).toHaveLength(1);
     expect(run.artifacts.map((a) => a.name)).toEqual(['runbook.md']);

@@ -438,7 +438,8 @@ function readNotes(plan: Draft, goal: string, r: GoalReading, d: GoalDirectives,
     after = plan.add({ id: 'read', kind: 'tool', tool: 'file.read', label: 'Read the notes', inputs: { path } });
     docs = [{ path, text: '{{nodes.read.output.text}}' }];
   } else {
-    const folder = plan.input('notes', 'Folder of notes, relative to the run workspace', r.path?.replace(/\/$/, '') || '.');
+    // Without a named folder the notes are the workspace itself (the folder the person chose): nothing to ask at run time.
+    const folder = r.path ? plan.input('notes', 'Folder of notes, relative to the run workspace', r.path.replace(/\/$/, '') || '.') : '.';
     plan.add({ id: 'list', kind: 'tool', tool: 'file.list', label: 'List the notes', inputs: { path: folder, recursive: true } });
     plan.add(
       { id: 'files', kind: 'tool', tool: 'json.transform', label: 'Keep note files', inputs: { data: '{{nodes.list.output}}', expression: selectFiles(NOTE_EXTENSIONS, MAX_FILES) } },
