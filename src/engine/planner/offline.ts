@@ -80,11 +80,13 @@ export function planOffline(goal: string, catalog: ToolInfo[], opts: OfflinePlan
       formats = ['markdown', 'text'];
       break;
   }
-  notes.push(...unappliedNotes(reading.kind, directives, formats));
+  // What the plan leaves out of the goal comes first: it is what a person must act on.
+  const unapplied = unappliedNotes(reading.kind, directives, formats);
   const kindInfo = OFFLINE_GOAL_KINDS.find((k) => k.kind === reading.kind)!;
   const explanation = [
     `Offline plan (${useLlm ? 'uses the configured model' : 'no model needed'}): ${kindInfo.summary}, because the goal mentions ${reading.because.join(' and ')}.`,
     `Steps: ${plan.nodes.map((n) => n.id).join(' → ')}.`,
+    ...unapplied,
     ...notes,
   ].join(' ');
   return { workflow: plan.build(), explanation };
