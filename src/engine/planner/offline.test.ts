@@ -139,7 +139,8 @@ describe('planOffline', () => {
       'Draft an incident response runbook and let me review it',
       'Write a playbook to roll back the search index',
     ]) {
-      expect(chain(plan(goal).workflow), goal).toEqual(['text.template', 'human.approve', 'artifact.save']);
+      // (a goal naming a service first reads the notes in the workspace: see journeys.integration.test.ts)
+      expect(chain(plan(goal).workflow).slice(-3), goal).toEqual(['text.template', 'human.approve', 'artifact.save']);
     }
     expect(chain(plan('Write a runbook for rotating the logs').workflow)).toEqual(['text.template', 'artifact.save']);
   });

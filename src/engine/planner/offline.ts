@@ -6,13 +6,16 @@
  * one-node plan that says so.
  */
 import { Workflow, type ToolInfo, type WorkflowInput } from '../../contract';
+import { describeFilter, readDirectives, type GoalDirectives, type OutputFormat } from './directives';
 import {
-  CLEAN_CSV,
-  CLEAN_JSON,
+  cleanCsv,
+  cleanJson,
   CODE_CHECKS,
   CODE_EXTENSIONS,
   DOCS_FROM_READS,
   FOLDER_INDEX,
+  NOTE_EXTENSIONS,
+  NOTES_COMMANDS,
   PAGE_REPORT,
   selectFiles,
 } from './expressions';
@@ -54,7 +57,10 @@ export function planOffline(goal: string, catalog: ToolInfo[], opts: OfflinePlan
   const missing = needs.filter((t) => !tools.has(t));
   if (reading.kind === 'unknown' || missing.length > 0) return explainPlan(plan, goal, reading, missing, tools);
 
+  const directives = readDirectives(goal, { path: reading.path, url: reading.url });
   const notes: string[] = [];
+  // The output formats each kind can write; a format the goal asks for outside them is reported, not ignored.
+  let formats: OutputFormat[] = ['markdown'];
   switch (reading.kind) {
     case 'url-summary':
       planUrlSummary(plan, reading, useLlm, notes);
@@ -63,22 +69,44 @@ export function planOffline(goal: string, catalog: ToolInfo[], opts: OfflinePlan
       planFolderIndex(plan, reading, notes);
       break;
     case 'data-transform':
-      planDataTransform(plan, reading, notes);
+      planDataTransform(plan, reading, directives, notes);
+      formats = ['json', 'csv', 'markdown'];
       break;
     case 'code-review':
       planCodeReview(plan, reading, useLlm, notes);
       break;
     case 'runbook':
-      planRunbook(plan, goal, reading, useLlm && tools.has('llm.generate'), tools.has('human.approve'), notes);
+      planRunbook(plan, goal, reading, directives, useLlm && tools.has('llm.generate'), tools.has('human.approve'), tools, notes);
+      formats = ['markdown', 'text'];
       break;
   }
+  // What the plan leaves out of the goal comes first: it is what a person must act on.
+  const unapplied = unappliedNotes(reading.kind, directives, formats);
   const kindInfo = OFFLINE_GOAL_KINDS.find((k) => k.kind === reading.kind)!;
   const explanation = [
     `Offline plan (${useLlm ? 'uses the configured model' : 'no model needed'}): ${kindInfo.summary}, because the goal mentions ${reading.because.join(' and ')}.`,
     `Steps: ${plan.nodes.map((n) => n.id).join(' → ')}.`,
+    ...unapplied,
     ...notes,
   ].join(' ');
   return { workflow: plan.build(), explanation };
+}
+
+/** What the goal asked for that this plan does not do, in words. */
+function unappliedNotes(kind: GoalKind, d: GoalDirectives, formats: OutputFormat[]): string[] {
+  const notes: string[] = [];
+  if (d.format && !formats.includes(d.format.format)) {
+    notes.push(`The goal asks for ${d.format.format} ("${d.format.phrase}"), but this kind of plan writes ${formats.join(' or ')}; it saves ${formats[0]}.`);
+  }
+  if (d.filters.length > 0 && kind !== 'data-transform') {
+    notes.push(`The goal asks to ${d.filters.map(describeFilter).join(' and ')}; the offline planner filters rows only when it cleans a CSV or JSON file, so this plan does not.`);
+  }
+  if (d.unknown.length > 0) {
+    notes.push(
+      `The offline planner did not understand ${d.unknown.map((u) => `"${u}"`).join(', ')}, so the plan leaves ${d.unknown.length === 1 ? 'it' : 'them'} out: edit the nodes to add ${d.unknown.length === 1 ? 'it' : 'them'}, or plan with a model.`,
+    );
+  }
+  return notes;
 }
 
 const REQUIRED_TOOLS: Record<GoalKind, string[]> = {
@@ -224,30 +252,38 @@ function planFolderIndex(plan: Draft, r: GoalReading, notes: string[]): void {
   notes.push(`Paths are relative to the run's workspace folder (\`--workspace DIR\`); at most ${MAX_FILES} files are read.`);
 }
 
-function planDataTransform(plan: Draft, r: GoalReading, notes: string[]): void {
+function planDataTransform(plan: Draft, r: GoalReading, d: GoalDirectives, notes: string[]): void {
   const isCsv = r.path ? /\.(csv|tsv)$/i.test(r.path) : r.extensions.includes('csv');
+  const native = isCsv ? 'csv' : 'json';
+  const asked = d.format?.format;
+  const format = asked === 'json' || asked === 'csv' || asked === 'markdown' ? asked : native;
   const path = plan.input('path', 'The data file, relative to the run workspace', r.path ?? (isCsv ? 'data.csv' : 'data.json'));
   plan.add({ id: 'read', kind: 'tool', tool: 'file.read', label: 'Read the data file', inputs: { path } });
+  const filters = d.filters.map(describeFilter);
+  const opts = { filters: d.filters, markdown: format === 'markdown' };
   plan.add(
     {
       id: 'clean',
       kind: 'tool',
       tool: 'json.transform',
-      label: isCsv ? 'Clean the CSV rows' : 'Clean the JSON data',
-      description: 'Trims values, drops blank and duplicate rows, types numbers. Edit the JSONata expression to transform differently.',
-      inputs: { data: '{{nodes.read.output}}', expression: isCsv ? CLEAN_CSV : CLEAN_JSON },
+      label: `${isCsv ? 'Clean the CSV rows' : 'Clean the JSON data'}${filters.length ? `, ${filters.join(', ')}` : ''}`,
+      description: `Trims values, drops blank and duplicate rows, types numbers${filters.length ? `, then ${filters.join(' and ')} (empty, null, "n/a", "none" and "-" count as no value)` : ''}. Edit the JSONata expression to transform differently.`,
+      inputs: { data: '{{nodes.read.output}}', expression: isCsv ? cleanCsv(opts) : cleanJson(opts) },
       acceptance: { requiredFields: [isCsv ? 'result.csv' : 'result.json'] },
     },
     ['read'],
   );
   const base = (r.path ?? (isCsv ? 'data.csv' : 'data.json')).split('/').pop()!.replace(/\.[^.]+$/, '');
-  plan.add(
-    save('save', `${base}.clean.${isCsv ? 'csv' : 'json'}`, isCsv ? '{{nodes.clean.output.result.csv}}' : '{{nodes.clean.output.result.json}}', isCsv ? 'csv' : 'json', 'Save the cleaned data'),
-    ['clean'],
-  );
+  const rows = isCsv ? 'rows' : 'data';
+  // The native text as it is; another format from the rows (artifact.save writes an array of rows as CSV or JSON).
+  const content = format === 'markdown' ? 'markdown' : format === native ? native : rows;
+  const ext = format === 'markdown' ? 'md' : format;
+  plan.add(save('save', `${base}.clean.${ext}`, `{{nodes.clean.output.result.${content}}}`, format, 'Save the cleaned data'), ['clean']);
   notes.push(
     `The cleaning is generic (trim, drop blank and duplicate ${isCsv ? 'rows, type numbers; CSV split on commas without quoted fields' : 'entries'}); edit the expression on the "clean" node for a specific transformation. The result is saved as an artifact; the input file is not changed.`,
   );
+  if (filters.length) notes.push(`As the goal asks, the "clean" node also ${filters.map((f) => f.replace(/^(keep|drop)/, '$1s')).join(' and ')}.`);
+  if (asked && asked === format) notes.push(`The result is saved as ${format === 'json' ? 'JSON' : format === 'csv' ? 'CSV' : 'Markdown'}, as the goal asks.`);
 }
 
 function planCodeReview(plan: Draft, r: GoalReading, useLlm: boolean, notes: string[]): void {
@@ -330,9 +366,28 @@ function planCodeReview(plan: Draft, r: GoalReading, useLlm: boolean, notes: str
   notes.push("Paths are relative to the run's workspace folder (`--workspace DIR`).");
 }
 
-function planRunbook(plan: Draft, goal: string, r: GoalReading, useLlm: boolean, canApprove: boolean, notes: string[]): void {
+function planRunbook(
+  plan: Draft,
+  goal: string,
+  r: GoalReading,
+  d: GoalDirectives,
+  useLlm: boolean,
+  canApprove: boolean,
+  tools: Set<string>,
+  notes: string[],
+): void {
   const outline = runbookOutline(goal);
-  plan.add({ id: 'outline', kind: 'tool', tool: 'text.template', label: `Draft the ${outline.noun}`, inputs: { template: literal(outline.markdown) } });
+  const commands = readNotes(plan, goal, r, d, tools, notes);
+  plan.add(
+    {
+      id: 'outline',
+      kind: 'tool',
+      tool: 'text.template',
+      label: `Draft the ${outline.noun}`,
+      inputs: { template: commands ? `${literal(outline.markdown)}\n{{nodes.${commands}.output.result.markdown}}` : literal(outline.markdown) },
+    },
+    commands ? [commands] : [],
+  );
   let doc = '{{nodes.outline.output.text}}';
   let last = 'outline';
   if (useLlm) {
@@ -360,7 +415,76 @@ function planRunbook(plan: Draft, goal: string, r: GoalReading, useLlm: boolean,
     );
     notes.push('The goal mentions deploying, production, a rollback or asks for a review first, so a person approves the document before it is saved.');
   }
-  plan.add(save('save', outline.fileName, doc, 'markdown', `Save the ${outline.noun}`), [last]);
+  const text = d.format?.format === 'text';
+  plan.add(save('save', text ? outline.fileName.replace(/\.md$/, '.txt') : outline.fileName, doc, text ? 'text' : 'markdown', `Save the ${outline.noun}`), [last]);
+}
+
+/**
+ * A runbook about a named service, folder or file, or one that mentions notes, is written
+ * from the person's notes: the shell commands in them go into the document. Returns the
+ * id of the node whose `result.markdown` lists them, or nothing when the goal names no source.
+ */
+function readNotes(plan: Draft, goal: string, r: GoalReading, d: GoalDirectives, tools: Set<string>, notes: string[]): string | undefined {
+  if (!r.path && !d.subject && !/\bnotes?\b/i.test(goal)) return undefined;
+  const missing = ['file.list', 'file.read', 'json.transform'].filter((t) => !tools.has(t));
+  if (missing.length) {
+    notes.push(`The goal points at notes, but the tool catalog lacks ${missing.join(', ')}, so the runbook is written without reading them.`);
+    return undefined;
+  }
+  // "orders service" → "order": matches "orders", "order-api", "deployment/order".
+  const about = d.subject ? [d.subject.split(' ')[0].replace(/(?<=\w{3})s$/, '')] : [];
+  let docs: unknown;
+  let after: string;
+  if (r.path && r.pathIsFile) {
+    const path = plan.input('notes', 'The notes file, relative to the run workspace', r.path);
+    after = plan.add({ id: 'read', kind: 'tool', tool: 'file.read', label: 'Read the notes', inputs: { path } });
+    docs = [{ path, text: '{{nodes.read.output.text}}' }];
+  } else {
+    // Without a named folder the notes are the workspace itself (the folder the person chose): nothing to ask at run time.
+    const folder = r.path ? plan.input('notes', 'Folder of notes, relative to the run workspace', r.path.replace(/\/$/, '') || '.') : '.';
+    plan.add({ id: 'list', kind: 'tool', tool: 'file.list', label: 'List the notes', inputs: { path: folder, recursive: true } });
+    plan.add(
+      { id: 'files', kind: 'tool', tool: 'json.transform', label: 'Keep note files', inputs: { data: '{{nodes.list.output}}', expression: selectFiles(NOTE_EXTENSIONS, MAX_FILES) } },
+      ['list'],
+    );
+    plan.add(
+      {
+        id: 'read',
+        kind: 'map',
+        tool: 'file.read',
+        label: 'Read each note',
+        inputs: { items: '{{nodes.files.output.result}}', concurrency: READ_CONCURRENCY, with: { path: '{{item.path}}' } },
+      },
+      ['files'],
+    );
+    after = plan.add(
+      {
+        id: 'collect',
+        kind: 'tool',
+        tool: 'json.transform',
+        label: 'Pair notes with their text',
+        inputs: { data: { files: '{{nodes.files.output.result}}', reads: '{{nodes.read.output.results}}' }, expression: DOCS_FROM_READS },
+      },
+      ['read'],
+    );
+    docs = '{{nodes.collect.output.result.docs}}';
+  }
+  plan.add(
+    {
+      id: 'commands',
+      kind: 'tool',
+      tool: 'json.transform',
+      label: about.length ? `Find the commands about ${d.subject}` : 'Find the commands in the notes',
+      description: `Shell commands from the notes: lines of .sh scripts, fenced code blocks and "$ " prompt lines${about.length ? `; those that mention "${about[0]}" when there are any` : ''}.`,
+      inputs: { data: { docs, about }, expression: NOTES_COMMANDS },
+      acceptance: { requiredFields: ['result.markdown'] },
+    },
+    [after],
+  );
+  notes.push(
+    `The runbook lists the shell commands found in ${r.path ? `"${r.path}"` : "the run's workspace folder (the notes folder you choose)"} (.${NOTE_EXTENSIONS.join(', .')} files, at most ${MAX_FILES})${about.length ? `, only those that mention "${about[0]}" when there are any` : ''}; check them before use.`,
+  );
+  return 'commands';
 }
 
 function explainPlan(plan: Draft, goal: string, r: GoalReading, missing: string[], tools: Set<string>): OfflinePlan {

@@ -27,6 +27,16 @@ const TOPICS: Topic[] = [
     ],
   },
   {
+    test: /\b(roll ?backs?|roll(?:ing)? back|revert\w*|undo)\b/,
+    sections: [
+      ['Decide', ['Confirm the symptoms and that the last change is the likely cause', 'Agree the rollback with the service owner and name who runs it', 'Announce the rollback to the team']],
+      ['Prepare', ['Identify the last known good version', 'Check that data changed since then (migrations, queued messages) can be undone or is compatible', 'Have the commands ready (see the commands from the notes, when there are notes)']],
+      ['Roll back', ['Redeploy or re-point traffic to the last known good version', 'Undo the data changes that need it', 'Watch error rate and latency until they are back to normal']],
+      ['Verify', ['Run the smoke tests', 'Confirm the key user journeys work', 'Check logs for new errors']],
+      ['After', ['Tell the team and affected users', 'Open a follow-up for the root cause', 'Update this runbook']],
+    ],
+  },
+  {
     test: /\b(incident|outage|on-?call|pager|postmortem|post-mortem|escalat\w*)\b/,
     sections: [
       ['Detect', ['Acknowledge the alert', 'Confirm user impact and its scope']],
