@@ -21,6 +21,7 @@ import { problemSummary } from '../shared/problems';
 import { ArtifactFiles } from './runs/artifacts';
 import { EventLog } from './runs/event-log';
 import { timeSortableId } from './runs/ids';
+import { costOf } from './tools/llm/client';
 import { llmJudge } from './tools/llm/judge';
 import { McpManager } from './tools/mcp/manager';
 import { zipRunBundle } from './runs/bundle';
@@ -147,6 +148,7 @@ export function createEngine(options: EngineOptions): LocalEngine {
       interactive: options.interactive ?? false,
       executor,
       ...(client ? { llm: client, judge: (criteria, output, signal) => llmJudge(criteria, output, client, signal) } : {}),
+      price: (model, promptTokens, completionTokens) => costOf(model, promptTokens, completionTokens, settings.llmConfig().prices),
       isAllowed: (name, runAllow, workflowAllow) =>
         isAllowed(name, engineAllow) || isAllowed(name, settings.get().allowTools) || isAllowed(name, runAllow) || isAllowed(name, workflowAllow),
       workflowAllow: (workflow) => trust.granted(workflow),

@@ -283,10 +283,14 @@ class CallContext implements ToolContext {
   }
 
   reportUsage(usage: Partial<Usage>, model?: string): void {
+    const promptTokens = usage.promptTokens ?? 0;
+    const completionTokens = usage.completionTokens ?? 0;
+    const price = this.run.deps.price;
+    const costUsd = usage.costUsd ?? (model && price ? price(model, promptTokens, completionTokens) : 0);
     this.run.emit({
       type: 'node.usage',
       nodeId: this.nodeId,
-      usage: { promptTokens: usage.promptTokens ?? 0, completionTokens: usage.completionTokens ?? 0, costUsd: usage.costUsd ?? 0 },
+      usage: { promptTokens, completionTokens, costUsd },
       ...(model ? { model } : {}),
     });
   }

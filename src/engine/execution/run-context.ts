@@ -24,6 +24,11 @@ export interface ExecutionDeps {
   cache: { get(key: string): { output: unknown } | undefined; set(key: string, output: unknown): void };
   artifactsFor(nodeId: string): ArtifactSink;
   llm?: LlmChatClient;
+  /**
+   * Prices model usage a tool reported without a cost: a remote worker has no Settings, so
+   * the control plane prices what its LLM calls used with the prices in its own Settings.
+   */
+  price?: (model: string, promptTokens: number, completionTokens: number) => number;
   /** Waits for a person's answer to an approval request (persisted by the engine; answered in-process or by `awe approve`). */
   approvals: { wait(nodeId: string, signal: AbortSignal): Promise<PersonAnswer> };
   /** Tool allowed without asking (workflow allowTools + engine/run allow lists merged). */

@@ -259,7 +259,11 @@ export class QueueExecutor implements Executor {
   /** Logs not yet streamed, usage, and a note when a lost worker's job was redelivered. */
   private deliverSideData(entry: InFlight, result: QueueResult): void {
     this.forwardLogs(entry, 0, result.logs);
-    for (const u of result.usage) entry.ctx.reportUsage({ promptTokens: u.promptTokens, completionTokens: u.completionTokens, costUsd: u.costUsd }, u.model);
+    // A worker has no price table (no Settings): its cost of 0 means "not priced", and the
+    // context prices the tokens with this control plane's prices.
+    for (const u of result.usage) {
+      entry.ctx.reportUsage({ promptTokens: u.promptTokens, completionTokens: u.completionTokens, ...(u.costUsd > 0 ? { costUsd: u.costUsd } : {}) }, u.model);
+    }
   }
 
   private forwardProgress(jobId: string, data: unknown): void {
