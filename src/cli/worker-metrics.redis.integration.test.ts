@@ -10,11 +10,11 @@ import { connect, createServer, type AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
-import parsePrometheusTextFormat, { type PromFamily } from 'parse-prometheus-text-format';
 import { describe, expect, it } from 'vitest';
 import { completion, startScriptedOpenAI } from '../../tests/support/scripted-openai';
 import { QUEUE_WIRE_VERSION, type QueueTask } from '../contract';
 import { builtinTools } from '../engine';
+import { histogramCount, scrape, type Scrape } from '../engine/observe/prometheus-scrape.testkit';
 import { cancelChannel } from '../engine/queue/cancel';
 import { redisFromUrl } from '../engine/queue/wire';
 import { useCliSandbox } from './cli.testkit';
@@ -22,16 +22,6 @@ import { HAVE_REDIS, startRedis, startWorker, waitFor } from './queue.testkit';
 
 const cli = useCliSandbox();
 const QUEUE = 'awe-nodes';
-
-type Scrape = PromFamily[] & { text: string };
-
-async function scrape(url: string): Promise<Scrape> {
-  const res = await fetch(url);
-  expect(res.status).toBe(200);
-  expect(res.headers.get('content-type')).toContain('text/plain');
-  const text = await res.text();
-  return Object.assign(parsePrometheusTextFormat(text), { text });
-}
 
 /** The value of one counter/gauge sample with exactly these labels (0 when absent). */
 function value(families: Scrape, name: string, labels: Record<string, string> = {}): number {
@@ -44,17 +34,6 @@ function value(families: Scrape, name: string, labels: Record<string, string> = 
 /** The sum of a counter's samples over every label set. */
 function total(families: Scrape, name: string): number {
   return (families.find((f) => f.name === name)?.metrics ?? []).reduce((sum, m) => sum + Number(m.value), 0);
-}
-
-/**
- * The parser folds the series of a labelled histogram into one (it keeps `buckets` only),
- * so their `_count` is read from the text it has already validated: the exact series line.
- */
-function histogramCount(families: Scrape, name: string, labels: Record<string, string>): number {
-  expect(families.find((f) => f.name === name)?.type).toBe('HISTOGRAM');
-  const series = `${name}_count{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',')}} `;
-  const line = families.text.split('\n').find((l) => l.startsWith(series));
-  return line ? Number(line.slice(series.length)) : 0;
 }
 
 /** Whether a TCP connection to host:port is accepted. */

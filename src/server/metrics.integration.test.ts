@@ -2,10 +2,10 @@
  * `GET /metrics` on `awe serve` after real runs: the text parses as Prometheus exposition
  * (with a parser, not a regex) and each counter moved by exactly what the runs did.
  */
-import parsePrometheusTextFormat, { type PromFamily } from 'parse-prometheus-text-format';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { permanent, transient } from '../engine/errors';
+import { histogramCount, scrape as scrapeUrl, type Scrape } from '../engine/observe/prometheus-scrape.testkit';
 import type { ToolSpec } from '../engine/tools/types';
 import { startMetricsServer } from './metrics-server';
 import { useTestServer } from './test-engine.testkit';
@@ -41,15 +41,7 @@ const workflow = {
 
 const server = useTestServer({}, { extraTools: tools });
 
-type Scrape = PromFamily[] & { text: string };
-
-async function scrape(): Promise<Scrape> {
-  const res = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.token}` } });
-  expect(res.status).toBe(200);
-  expect(res.headers.get('content-type')).toContain('text/plain');
-  const text = await res.text();
-  return Object.assign(parsePrometheusTextFormat(text), { text });
-}
+const scrape = (): Promise<Scrape> => scrapeUrl(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.token}` } });
 
 /** The value of one sample (counter/gauge), or an unlabelled histogram's count; 0 when absent. */
 function value(families: Scrape, name: string, labels: Record<string, string> = {}): number {
@@ -59,16 +51,6 @@ function value(families: Scrape, name: string, labels: Record<string, string> = 
   const sample = family.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v));
   if (!sample) return 0;
   return Number(sample.value ?? sample.count);
-}
-
-/**
- * The parser folds the series of a labelled histogram into one (it keeps `buckets` only),
- * so their `_count` is read from the text it has already validated: the exact series line.
- */
-function histogramCount(families: Scrape, name: string, labels: Record<string, string>): number {
-  const series = `${name}_count{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',')}} `;
-  const line = families.text.split('\n').find((l) => l.startsWith(series));
-  return line ? Number(line.slice(series.length)) : 0;
 }
 
 describe('GET /metrics', () => {
@@ -133,9 +115,7 @@ describe('GET /metrics', () => {
     const alone = await startMetricsServer(server.engine, 0);
     try {
       expect(alone.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
-      const res = await fetch(alone.url);
-      expect(res.status).toBe(200);
-      expect(parsePrometheusTextFormat(await res.text()).some((f) => f.name === 'awe_runs_started_total')).toBe(true);
+      expect((await scrapeUrl(alone.url)).some((f) => f.name === 'awe_runs_started_total')).toBe(true);
       expect((await fetch(alone.url.replace('/metrics', '/api/runs'))).status).toBe(404);
     } finally {
       await alone.close();

@@ -3,30 +3,16 @@
  * the real engine against a workspace holding the journey's files: the plan must do what
  * the sentence says, not a generic version of it.
  */
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { builtinCatalog, builtinRegistry, builtinValidate } from '../../../tests/support/catalog';
 import { runOnEngine } from '../../../tests/support/run-on-engine';
+import { useTempWorkspaces } from '../../../tests/support/temp-workspace';
 import { planOffline } from './offline';
 
 const catalog = builtinCatalog();
 const validate = builtinValidate(builtinRegistry());
 
-const dirs: string[] = [];
-async function workspace(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'awe-journeys-'));
-  dirs.push(dir);
-  for (const [rel, text] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
-    await writeFile(path.join(dir, rel), text);
-  }
-  return dir;
-}
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
+const workspace = useTempWorkspaces('awe-journeys-');
 
 function plan(goal: string) {
   const p = planOffline(goal, catalog);

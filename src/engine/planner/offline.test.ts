@@ -1,9 +1,7 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { builtinCatalog, builtinRegistry, builtinValidate } from '../../../tests/support/catalog';
 import { runOnEngine } from '../../../tests/support/run-on-engine';
+import { useTempWorkspaces } from '../../../tests/support/temp-workspace';
 import type { Workflow } from '../../contract';
 import { readGoal } from './goal';
 import { literal, planOffline } from './offline';
@@ -21,19 +19,7 @@ function plan(goal: string, llm = false) {
   return p;
 }
 
-const dirs: string[] = [];
-async function workspace(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'awe-offline-'));
-  dirs.push(dir);
-  for (const [rel, text] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
-    await writeFile(path.join(dir, rel), text);
-  }
-  return dir;
-}
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
+const workspace = useTempWorkspaces('awe-offline-');
 
 describe('planOffline', () => {
   it('is deterministic: the same goal gives the identical workflow', () => {
