@@ -1,6 +1,6 @@
 /**
  * electron-vite build of the desktop app: main (ESM, dependencies left in node_modules,
- * better-sqlite3's native module never bundled), the sandboxed preload (one CJS file
+ * better-sqlite3's native module never bundled, with the engine's worker threads), the sandboxed preload (one CJS file
  * with the API table bundled in, since a sandboxed preload can only require 'electron'),
  * and the renderer with the same settings as the browser build.
  */
@@ -16,7 +16,13 @@ export default defineConfig({
       outDir: resolve(root, 'out/main'),
       externalizeDeps: { include: ['better-sqlite3'] },
       rolldownOptions: {
-        input: { index: resolve(root, 'src/main/index.ts') },
+        // The engine's worker threads sit beside index.js, where src/engine/worker-thread.ts looks
+        // for them: validation and run-bundle import then leave the main process's loop free.
+        input: {
+          index: resolve(root, 'src/main/index.ts'),
+          'validate.worker': resolve(root, 'src/engine/workflow/validate.worker.ts'),
+          'bundle-import.worker': resolve(root, 'src/engine/runs/bundle-import.worker.ts'),
+        },
         external: ['better-sqlite3', 'electron'],
         output: { format: 'es', entryFileNames: '[name].js' },
       },

@@ -3,7 +3,7 @@
  * its JSON Schema checked with ajv (errors name the field), effects from its annotations.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { z } from 'zod';
 import type { ToolEffects } from '../../../contract';
 import { permanent } from '../../errors';
