@@ -24,7 +24,8 @@ export default defineConfig({
           'bundle-import.worker': resolve(root, 'src/engine/runs/bundle-import.worker.ts'),
         },
         external: ['better-sqlite3', 'electron'],
-        output: { format: 'es', entryFileNames: '[name].js' },
+        // Shared chunks beside the entries too: a worker is looked up next to its caller's module.
+        output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       },
     },
   },

@@ -3,12 +3,12 @@
  * Electron binary cannot run: every import of every file in it resolves under Node's ESM rules
  * (Electron's main process loads it with them: `ajv/dist/2020` without `.js` would stop the
  * app before its window opens, while tsx, vitest and the CLI's bundle all accept it), and the
- * engine's worker threads sit beside index.js and answer (else validation and run-bundle
+ * engine's worker threads sit where their callers look for them and answer (else validation and run-bundle
  * import hold the main process's loop).
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { init, parse } from 'es-module-lexer';
@@ -79,6 +79,14 @@ describe('the desktop main bundle (out/main)', () => {
     );
     expect(check.stderr.replace(/.*ExperimentalWarning.*\n?|.*node --trace-warnings.*\n?/g, '')).toBe('');
     expect(JSON.parse(check.stdout)).toEqual([]);
+  });
+
+  it('finds each worker where its caller looks for it (next to the calling module)', () => {
+    const calls = jsFiles(outMain).flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/startWorker\(import\.meta\.url, "([^"]+)"/g)].map((m) => ({ file, worker: `${m[1]}.js` })),
+    );
+    expect(calls.map((c) => c.worker).sort()).toEqual(['./bundle-import.worker.js', './validate.worker.js']);
+    for (const { file, worker } of calls) expect(existsSync(join(dirname(file), worker)), `${worker} beside ${file}`).toBe(true);
   });
 
   it('has the validation and run-import workers beside index.js, and they answer', async () => {
