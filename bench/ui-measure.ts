@@ -92,7 +92,7 @@ export async function profile(page: Page, during: () => Promise<void>): Promise<
   });
   return [...self.entries()]
     .sort((a, b) => b[1] - a[1])
-    .slice(0, 12)
+    .slice(0, Number(process.env.AWE_BENCH_TOP ?? 12))
     .map(([k, ms]) => `${((ms / total) * 100).toFixed(1).padStart(5)} %  ${ms.toFixed(0).padStart(6)} ms  ${k}`);
 }
 

@@ -6,6 +6,7 @@
  * the batch that ends the run at once: the log then agrees with the header's final status.
  */
 import { TERMINAL_RUN_STATUSES } from '../../contract';
+import { throttle } from '../lib/throttle';
 import { EventLog } from './event-log';
 import type { RunsState, RunsStore } from './runs';
 
@@ -18,27 +19,15 @@ const ended = (s: RunsState) => {
 
 /** Calls `show` with the watched run's log now and as it changes (throttled); returns the unsubscribe. */
 export function followWatchedLog(store: RunsStore, show: (log: EventLog) => void, intervalMs: number, now: () => number = () => performance.now()): () => void {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let last = 0;
-  const push = () => {
-    timer = undefined;
-    last = now();
-    show(watchedLog(store.getState()));
-  };
-  push();
+  const shown = throttle(() => show(watchedLog(store.getState())), intervalMs, now);
+  shown.flush();
   const off = store.subscribe((s, prev) => {
     if (watchedLog(s) === watchedLog(prev)) return;
-    if (s.watchedRunId !== prev.watchedRunId || (ended(s) && !ended(prev))) {
-      clearTimeout(timer);
-      return push();
-    }
-    if (timer) return;
-    const wait = intervalMs - (now() - last);
-    if (wait <= 0) push();
-    else timer = setTimeout(push, wait);
+    if (s.watchedRunId !== prev.watchedRunId || (ended(s) && !ended(prev))) shown.flush();
+    else shown.request();
   });
   return () => {
     off();
-    clearTimeout(timer);
+    shown.cancel();
   };
 }
