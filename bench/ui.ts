@@ -11,7 +11,8 @@
  *   npx tsx bench/ui.ts            (also run by `npm run bench`)
  *   AWE_BENCH_UI=open,big,run      only these parts (default: all).
  *   AWE_BENCH_PROFILE=1 npx tsx bench/ui.ts   adds a CPU profile of each phase: the
- *   functions that took the most time, to see what dominates when a target is missed; and
+ *   functions that took the most time (AWE_BENCH_TOP=N lists N, 12 by default), to see what
+ *   dominates when a target is missed; and
  *   a trace of the main thread whose tasks carry their CPU (thread) time next to their wall
  *   time: on a loaded machine the wall time of a 17 ms task reached 120 ms, its CPU time not.
  *   AWE_BENCH_CSS='…' injects a stylesheet into the app, to try a rendering change (e.g.
