@@ -253,8 +253,9 @@ describe.skipIf(!hasChromium)('feedback (issue 8, scenario 9)', () => {
     await page.getByRole('tab', { name: /Artifacts/ }).click();
     const group = page.getByRole('region', { name: 'Artifacts of Save the document' });
     await group.waitFor();
-    const versions = await group.locator('.artifact-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-version')));
-    expect(versions).toEqual(['current', 'version 2', 'version 1']);
+    // The page shows what the server has once its events are applied (at most EVENT_APPLY_MS later): poll it.
+    const versions = () => group.locator('.artifact-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-version')));
+    await expect.poll(versions).toEqual(['current', 'version 2', 'version 1']);
     const stored = (await e2e.server.api(`/api/runs/${runId}`)).artifacts as { id: string; createdAt: number }[];
     const newest = [...stored].sort((a, b) => a.createdAt - b.createdAt).at(-1)!;
     expect(await group.locator('.artifact-row').first().getAttribute('data-artifact-id')).toBe(newest.id);

@@ -22,7 +22,6 @@ import { useReactFlow, useStoreApi } from '@xyflow/react';
 import type { NodeStatus, WorkflowNode } from '../../contract';
 import { graphStore, runsStore, uiStore } from '../app/stores';
 import { problemCountOf } from '../stores/graph';
-import { throttle } from '../lib/throttle';
 import { shownView } from '../stores/runs';
 import { buildScene, changedItems, neighbour, paintScene, type Direction, type Palette, type Raster, type Scene } from './overview-scene';
 
@@ -58,9 +57,6 @@ interface Props {
   selectedIds: readonly string[];
   sizes: ReadonlyMap<string, { width: number; height: number }>;
 }
-
-/** Status colours of a streaming run repaint at most this often (ms): ten times a second. */
-const STATUS_PAINT_MS = 100;
 
 export function OverviewLayer({ nodes, edges, selectedIds, sizes }: Props) {
   const ref = useRef<HTMLCanvasElement>(null);
@@ -129,18 +125,10 @@ export function OverviewLayer({ nodes, edges, selectedIds, sizes }: Props) {
       if (canvas.getAttribute('aria-label') !== label) canvas.setAttribute('aria-label', label);
       if (canvas.dataset.drawnNodes !== String(m.nodes.length)) canvas.dataset.drawnNodes = String(m.nodes.length);
     };
-    const nextFrame = () => {
-      if (!frame) frame = requestAnimationFrame(paint);
-    };
-    // Status colours of a streaming run repaint at most every STATUS_PAINT_MS: every repaint
-    // re-composites the whole canvas, and on a frame budget shared with the run's server that
-    // cost frames (bench/ui.ts, 2,000-node run: 4–11 of ~70 frames over 33 ms, 1–3 throttled).
-    const statusPaint = throttle(nextFrame, STATUS_PAINT_MS);
     schedule.current = (what) => {
       if (what === 'all') edgesStale = true;
       if (what !== 'status') nodesStale = true;
-      if (what === 'status') statusPaint.request();
-      else nextFrame();
+      if (!frame) frame = requestAnimationFrame(paint);
     };
     // Pan and zoom (React Flow's store) and theme repaint everything; problems, the node boxes; run status, the boxes that changed.
     const offs = [
@@ -148,11 +136,7 @@ export function OverviewLayer({ nodes, edges, selectedIds, sizes }: Props) {
         if (s.transform !== prev.transform || s.width !== prev.width || s.height !== prev.height) schedule.current('all');
       }),
       runsStore.subscribe((s, prev) => {
-        const [view, before] = [shownView(s), shownView(prev)];
-        if (view === before) return;
-        // Another run shown, or this one ended: at once, as the header shows it.
-        if (view?.runId !== before?.runId || view?.status !== before?.status) statusPaint.flush();
-        else schedule.current('status');
+        if (shownView(s) !== shownView(prev)) schedule.current('status');
       }),
       graphStore.subscribe((s, prev) => {
         if (s.problems !== prev.problems) schedule.current('nodes');
@@ -165,7 +149,6 @@ export function OverviewLayer({ nodes, edges, selectedIds, sizes }: Props) {
     return () => {
       for (const off of offs) off();
       if (frame) cancelAnimationFrame(frame);
-      statusPaint.cancel();
     };
   }, [rf]);
 
