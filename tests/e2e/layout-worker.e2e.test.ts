@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { realisticWorkflow } from '../../bench/workflow-shapes';
 import { hasChromium, nodeEl, nodeSelector, root, screenBoxes, screenshotBothThemes, useE2e } from './support';
 
@@ -128,13 +128,32 @@ async function transforms(page: Page, ids: string[]): Promise<(string | null)[]>
 
 const EXPORT_POLL = { timeout: 30_000 };
 
+/** How much longer every layout takes in the test that cancels one (see slowLayouts). */
+const LAYOUT_EXTRA_MS = 1_000;
+
+/**
+ * Every layout the worker is asked for takes LAYOUT_EXTRA_MS longer: the worker's script is
+ * served with its message handling held up that long (a busy wait, in the worker's thread, as a
+ * slow layout would be). Warm, ELK lays out these 1,000 nodes in under SHOW_AFTER_MS at times,
+ * and then there is no progress to see and no layout to cancel.
+ */
+let slowWorkersServed = 0;
+async function slowLayouts(context: BrowserContext): Promise<void> {
+  await context.route(/\/assets\/layout\.worker-[^/]+\.js$/, async (route) => {
+    const response = await route.fetch();
+    const hold = `{ const add = self.addEventListener.bind(self); self.addEventListener = (type, listener, options) => add(type, type === 'message' ? (event) => { const until = performance.now() + ${LAYOUT_EXTRA_MS}; while (performance.now() < until); listener(event); } : listener, options); }\n`;
+    await route.fulfill({ response, body: hold + (await response.text()) });
+    slowWorkersServed++;
+  });
+}
+
 const progress = (page: Page) => page.getByRole('status', { name: 'Layout in progress' });
 
 describe.skipIf(!hasChromium)('auto layout in a Web Worker (Chromium against awe serve)', () => {
   const e2e = useE2e();
 
   test('a 1,000-node file without positions opens while the page keeps answering; Auto layout keeps it answering; Cancel moves nothing; Undo restores', async () => {
-    const { page } = await e2e.openApp({ theme: 'light' });
+    const { page } = await e2e.openApp({ theme: 'light', prepare: slowLayouts });
     const wf = realisticWorkflow(1_000);
     const sample = wf.nodes.filter((_, i) => i % 97 === 0).map((n) => n.id);
 
@@ -142,6 +161,7 @@ describe.skipIf(!hasChromium)('auto layout in a Web Worker (Chromium against awe
     await startTimer(page);
     await importFile(page, 'generated.awe.json', { text: JSON.stringify({ ...wf, id: 'generated-1000' }) });
     await expect(progress(page).textContent()).resolves.toMatch(/Arranging 1,00\d steps to open them/);
+    expect(slowWorkersServed, 'the layout worker was served held up').toBeGreaterThan(0);
     await page.locator('.react-flow__node, .overview-layer').first().waitFor({ timeout: 180_000 });
     const opening = await layoutWindow(page);
     await progress(page).waitFor({ state: 'detached' });

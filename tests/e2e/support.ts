@@ -33,7 +33,8 @@ export interface E2e {
   readonly server: AweServer;
   readonly browser: Browser;
   /** The app in a fresh browser context (own storage, downloads accepted), loaded and connected. */
-  openApp(opts?: { theme?: 'light' | 'dark' }): Promise<AppPage>;
+  /** `prepare` runs on the new context before the app's page opens (routes, init scripts). */
+  openApp(opts?: { theme?: 'light' | 'dark'; prepare?: (context: BrowserContext) => Promise<void> }): Promise<AppPage>;
 }
 
 /**
@@ -81,6 +82,7 @@ export function useE2e(): E2e {
           if (!localStorage.getItem('awe.ui')) localStorage.setItem('awe.ui', value);
         }, persisted);
       }
+      await opts.prepare?.(context);
       const page = await context.newPage();
       if (cpuThrottle > 1) await (await context.newCDPSession(page)).send('Emulation.setCPUThrottlingRate', { rate: cpuThrottle });
       const errors: string[] = [];
