@@ -207,7 +207,9 @@ describe.skipIf(!hasChromium)('canvas at scale (issue 9, frames)', () => {
   });
 
   test('zoomed out on a large graph, every status change of a run is painted on the overview canvas', { timeout: 300_000 }, async () => {
-    const { page } = await e2e.openApp();
+    // ResizeObservers answer a second late, as on a busy machine: the timeline must keep to the
+    // rows that fit from its first paint, not from when its observer first answers.
+    const { page } = await e2e.openApp({ prepare: async (context) => void (await context.addInitScript(lateResizeObservers)) });
     await saveAndOpen(page, e2e.server, gridWorkflow('overview-run', 'Overview run'));
     const overview = page.getByRole('img', { name: /^Overview of 600 steps/ });
     await overview.waitFor({ timeout: 60_000 });
@@ -257,6 +259,16 @@ describe.skipIf(!hasChromium)('canvas at scale (issue 9, frames)', () => {
 });
 
 /** A 30 × 20 grid of steps (600: above the overview's threshold), each fed by the one before it on its row. */
+/** Runs in the page before the app: every ResizeObserver delivers its entries a second late. */
+function lateResizeObservers() {
+  const Native = window.ResizeObserver;
+  window.ResizeObserver = class extends Native {
+    constructor(callback: ResizeObserverCallback) {
+      super((entries, observer) => void setTimeout(() => callback(entries, observer), 1_000));
+    }
+  };
+}
+
 function gridWorkflow(id: string, name: string) {
   const nodes = [];
   const edges = [];

@@ -139,7 +139,11 @@ function useRowsThatFit(): [number | null, (el: HTMLElement | null) => void] {
     observer.current?.disconnect();
     observer.current = null;
     if (!el) return;
-    observer.current = new ResizeObserver(([entry]) => setFits(Math.ceil(entry.contentRect.height / ROW_MIN_PX) + 4));
+    const rowsFor = (height: number) => Math.ceil(height / ROW_MIN_PX) + 4;
+    // Measured now, in the commit that adds the element, so its first paint (a run starting
+    // under way) already keeps to what fits; the observer's first answer comes a frame later.
+    if (el.clientHeight) setFits(rowsFor(el.clientHeight));
+    observer.current = new ResizeObserver(([entry]) => setFits(rowsFor(entry.contentRect.height)));
     observer.current.observe(el);
   }, []);
   return [fits, ref];
