@@ -97,8 +97,7 @@ describe.skipIf(!hasChromium)('canvas at scale (issue 9, frames)', () => {
     const edges = [];
     for (let l = 0; l < 20; l++) {
       for (let i = 0; i < 20; i++) {
-        // Each layer waits 60 ms: the run streams for about two seconds, long enough to watch it.
-      nodes.push({ id: `n${l}_${i}`, kind: 'tool', tool: 'util.wait', label: `Step ${l}.${i}`, inputs: { ms: 60 }, position: { x: l * 280, y: i * 110 } });
+        nodes.push({ id: `n${l}_${i}`, kind: 'tool', tool: 'text.template', label: `Step ${l}.${i}`, inputs: { template: 'x' }, position: { x: l * 280, y: i * 110 } });
         if (l > 0) edges.push({ id: `e${l}_${i}`, source: `n${l - 1}_${i}`, target: `n${l}_${i}` });
       }
     }
@@ -136,8 +135,7 @@ describe.skipIf(!hasChromium)('canvas at scale (issue 9, frames)', () => {
     const edges = [];
     for (let l = 0; l < 30; l++) {
       for (let i = 0; i < 20; i++) {
-        // Each layer waits 60 ms: the run streams for about two seconds, long enough to watch it.
-      nodes.push({ id: `n${l}_${i}`, kind: 'tool', tool: 'util.wait', label: `Step ${l}.${i}`, inputs: { ms: 60 }, position: { x: l * 280, y: i * 110 } });
+        nodes.push({ id: `n${l}_${i}`, kind: 'tool', tool: 'text.template', label: `Step ${l}.${i}`, inputs: { template: 'x' }, position: { x: l * 280, y: i * 110 } });
         if (l > 0) edges.push({ id: `e${l}_${i}`, source: `n${l - 1}_${i}`, target: `n${l}_${i}` });
       }
     }
