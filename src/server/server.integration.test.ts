@@ -1,11 +1,11 @@
 /**
  * The headless server over real HTTP and WebSocket on 127.0.0.1.
  */
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { WebSocket } from 'ws';
 import type { EngineEvent } from '../contract';
 import { startServer } from './server';
@@ -29,6 +29,10 @@ beforeAll(() => {
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>AWE</title><script src="/assets/app.js"></script>');
   writeFileSync(join(staticDir, 'assets', 'app.js'), 'console.log("awe")');
   writeFileSync(join(tmpdir(), 'awe-secret.txt'), 'TOP-SECRET-CONTENT');
+});
+afterAll(() => {
+  rmSync(staticDir, { recursive: true, force: true });
+  rmSync(join(tmpdir(), 'awe-secret.txt'), { force: true });
 });
 const server = useTestServer(() => ({ staticDir }));
 
@@ -318,8 +322,10 @@ describe('security', () => {
   });
 
   it('uses a given token, and writes it to a file only the user can read', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'awe-token-')), 'serve-token');
+    const tokenDir = mkdtempSync(join(tmpdir(), 'awe-token-'));
+    const file = join(tokenDir, 'serve-token');
     const guarded = await startServer({ engine: server.engine, port: 0, token: 'sesame', tokenFile: file, staticDir });
+    onTestFinished(() => rmSync(tokenDir, { recursive: true, force: true }));
     try {
       expect(readFileSync(file, 'utf8').trim()).toBe('sesame');
       if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);

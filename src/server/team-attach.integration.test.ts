@@ -3,10 +3,10 @@
  * page served by another `awe serve`): the token travels in the WebSocket subprotocol or
  * an Authorization header, never in the URL; only allowed origins, only /ws and exports.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { socketProtocols, WS_PROTOCOL } from '../contract';
 import { startServer } from './server';
@@ -18,6 +18,7 @@ beforeAll(() => {
   staticDir = mkdtempSync(join(tmpdir(), 'awe-static-'));
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>AWE</title>');
 });
+afterAll(() => rmSync(staticDir, { recursive: true, force: true }));
 const server = useTestServer(() => ({ staticDir, allowOrigins: [PAGE] }));
 const wsUrl = () => `${server.url.replace('http', 'ws')}/ws`;
 
