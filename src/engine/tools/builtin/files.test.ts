@@ -4,27 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ToolError } from '../../errors';
-import type { ToolContext, ToolSpec } from '../types';
+import { testToolContext } from '../tool-context.testkit';
+import type { ToolSpec } from '../types';
 import { fileListTool, fileReadTool, fileWriteTool, globToRegExp } from './files';
 
 let sandbox: string; // holds the workspace and an "outside" folder next to it
 let workspace: string;
 let outside: string;
 
-function context(): ToolContext {
-  return {
-    signal: new AbortController().signal,
-    log: () => {},
-    idempotencyKey: 'run1:node1:1',
-    runId: 'run1',
-    nodeId: 'node1',
-    workspaceDir: workspace,
-    artifacts: { save: () => Promise.reject(new Error('no artifacts in this test')) },
-    reportUsage: () => {},
-    requestApproval: () => Promise.reject(new Error('headless')),
-    callTool: () => Promise.reject(new Error('no tools')),
-  };
-}
+const context = () => testToolContext({ idempotencyKey: 'run1:node1:1', runId: 'run1', nodeId: 'node1', workspaceDir: workspace });
 const call = async (tool: ToolSpec, raw: unknown) => tool.output.parse(await tool.run(tool.input.parse(raw), context()));
 const failure = async (p: Promise<unknown>): Promise<ToolError> => {
   const err = await p.then(() => undefined, (e: unknown) => e);

@@ -11,7 +11,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Workflow } from '../../../contract';
 import { createEngine, type LocalEngine } from '../../engine';
 import { ToolError } from '../../errors';
-import type { ToolContext, ToolSpec } from '../types';
+import { testToolContext } from '../tool-context.testkit';
+import type { ToolSpec } from '../types';
 import { McpManager } from './manager';
 
 const SERVER = join(__dirname, '../../../../tests/fixtures/mcp/crash-tool-server.mjs');
@@ -29,20 +30,7 @@ afterEach(async () => {
 });
 const starts = () => readFileSync(pidsFile, 'utf8').trim().split('\n').length;
 
-function context(): ToolContext {
-  return {
-    signal: new AbortController().signal,
-    log: () => {},
-    idempotencyKey: 'run1:node1:1',
-    runId: 'run1',
-    nodeId: 'node1',
-    workspaceDir: dir,
-    artifacts: { save: () => Promise.reject(new Error('no artifacts in this test')) },
-    reportUsage: () => {},
-    requestApproval: () => Promise.reject(new Error('headless')),
-    callTool: () => Promise.reject(new Error('no tools')),
-  };
-}
+const context = () => testToolContext({ idempotencyKey: 'run1:node1:1', runId: 'run1', nodeId: 'node1', workspaceDir: dir });
 const find = (tools: ToolSpec[], name: string) => tools.find((t) => t.name === name)!;
 
 describe('a tool that crashes its MCP server', () => {
